@@ -1,0 +1,38 @@
+# Quick start: `make demo` runs the playground on the embedded sandbox; `make test` runs all tests.
+PRESET ?= ci
+BUILD := build/$(PRESET)
+GHL := $(BUILD)/apps/ghl/ghl
+JOBS ?= $(shell nproc)
+
+.PHONY: deps configure build test test-asan demo bench catalog format clean
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@test -f $(BUILD)/build.ninja || cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@scripts/install-test-tools
+	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+
+test-asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+demo: build
+	@$(GHL) serve --sandbox
+
+bench: build
+	@bench/run $(BUILD)
+
+catalog:
+	@python3 tools/gen_catalog.py --shared ../shared --out src/catalog/catalog_data.cc
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	@rm -rf build

@@ -1,0 +1,11 @@
+// `ghl api` (placeholder until its module lands).
+#include "commands.h"
+
+namespace ghl::cli {
+
+void AddApiCommand(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("api", "(not built yet)");
+  cmd->callback([exit_code] { *exit_code = kExitUsage; });
+}
+
+}  // namespace ghl::cli

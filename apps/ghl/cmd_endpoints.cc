@@ -1,0 +1,11 @@
+// `ghl endpoints` (placeholder until its module lands).
+#include "commands.h"
+
+namespace ghl::cli {
+
+void AddEndpointsCommand(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("endpoints", "(not built yet)");
+  cmd->callback([exit_code] { *exit_code = kExitUsage; });
+}
+
+}  // namespace ghl::cli

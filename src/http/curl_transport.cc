@@ -1,0 +1,133 @@
+// libcurl transport: one easy handle per thread so connections are reused across calls.
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "ghl/http/transport.h"
+
+namespace ghl::http {
+namespace {
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+struct EasyHandle {
+  CURL* curl = curl_easy_init();
+  ~EasyHandle() { curl_easy_cleanup(curl); }
+};
+
+struct ReceiveState {
+  Response* response;
+  size_t max_bytes;
+  bool too_large = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* state = static_cast<ReceiveState*>(user);
+  size_t n = size * count;
+  if (state->response->body.size() + n > state->max_bytes) {
+    state->too_large = true;
+    return 0;
+  }
+  state->response->body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* state = static_cast<ReceiveState*>(user);
+  size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after a redirect or 100-continue): start the header set afresh.
+    state->response->headers = Headers{};
+    return n;
+  }
+  auto colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) {
+      s.remove_suffix(1);
+    }
+    return s;
+  };
+  state->response->headers.Add(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  return n;
+}
+
+class CurlTransport final : public Transport {
+ public:
+  Result<Response> Send(const Request& request, const TransportOptions& options) override {
+    static CurlGlobal global;
+    thread_local EasyHandle handle;
+    CURL* curl = handle.curl;
+    if (curl == nullptr) {
+      Error e;
+      e.kind = ErrorKind::kInternal;
+      e.messages.push_back("curl_easy_init failed");
+      return e;
+    }
+    curl_easy_reset(curl);
+
+    Response response;
+    ReceiveState state{&response, options.max_response_bytes};
+    curl_slist* header_list = nullptr;
+    for (const auto& [name, value] : request.headers.fields()) {
+      std::string line = name + ": " + value;
+      header_list = curl_slist_append(header_list, line.c_str());
+    }
+    // curl adds "Expect: 100-continue" to large bodies; GHL and our server don't need it.
+    header_list = curl_slist_append(header_list, "Expect:");
+
+    curl_easy_setopt(curl, CURLOPT_URL, request.target.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH") {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &state);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options.connect_timeout.count()));
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate as GHL offers them
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+
+    CURLcode rc = curl_easy_perform(curl);
+    curl_slist_free_all(header_list);
+    if (rc != CURLE_OK) {
+      Error e;
+      e.kind = ErrorKind::kNetwork;
+      if (state.too_large) {
+        e.messages.push_back("response body exceeds " + std::to_string(options.max_response_bytes) +
+                             " bytes");
+      } else {
+        e.messages.push_back(std::string(curl_easy_strerror(rc)));
+      }
+      e.hint = rc == CURLE_OPERATION_TIMEDOUT
+                   ? "The server did not answer in time; try again or raise the timeout."
+                   : "Check the base URL and that the server is reachable.";
+      return e;
+    }
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    return response;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> MakeCurlTransport() { return std::make_shared<CurlTransport>(); }
+
+}  // namespace ghl::http
