@@ -65,14 +65,27 @@ struct Endpoint {
   std::string_view path;          ///< Template as in the spec, e.g. "/contacts/{contactId}".
   std::string_view version;       ///< `Version` header value the spec declares, or "" if none.
   uint8_t token_kinds;            ///< Bit set of TokenKind; 0 = spec declares no security.
-  bool oauth_only;                ///< "-Only" schemes: OAuth access tokens, no PIT.
+  /// Some security entry is a "-Only" scheme (Location-Access-Only / Agency-Access-Only): an
+  /// OAuth access token is needed there, a Private Integration Token is not enough.
+  bool oauth_only;
   std::span<const std::string_view> scopes;  ///< Scopes the spec requires (any-of list as given).
   std::span<const Parameter> parameters;
   bool has_body;                  ///< Declares a JSON request body.
+  /// Top-level fields of the declared request body (JSON, or a form body: see
+  /// `body_media_type`), in spec order.
   std::span<const BodyField> body_fields;
   Paging paging;
-  std::string_view items_key;     ///< Response key holding the page's items ("contacts"), or "".
-  bool overlaid;                  ///< Some fact comes from the project's overlay, not the spec.
+  /// Response key holding the page's items ("contacts"), or "". A '.'-separated path when
+  /// GHL nests the page: "messages.messages" for conversation messages, whose answer is
+  /// {"messages":{"lastMessageId","nextPage","messages":[...]}}.
+  std::string_view items_key;
+  /// Some fact comes from the project's overlay (tools/catalog_overlay.json) or, for scopes the
+  /// spec leaves empty, from the official scope table (scopes.tsv), not from the spec itself.
+  bool overlaid;
+  /// Media type of the declared request body: "application/json" (then `has_body`),
+  /// "multipart/form-data" (uploads), "application/x-www-form-urlencoded" (OAuth token
+  /// endpoints), or "" when the operation declares no body.
+  std::string_view body_media_type;
 };
 
 /// Every operation, sorted by service then path then method.
@@ -85,7 +98,8 @@ inline constexpr std::string_view kDefaultVersion = "2021-07-28";
 /// Versions GHL publishes and accepts on most routes.
 std::span<const std::string_view> KnownVersions();
 
-/// Finds by `id` ("contacts.get-contact"); also accepts a bare operationId when it is unique.
+/// Finds by `id` ("contacts.get-contact"); also accepts a bare operationId when it is unique
+/// across services. nullptr when unknown (see `NearestIds` for suggestions).
 const Endpoint* FindById(std::string_view id);
 
 /// A request path matched to an operation, with the path parameters pulled out.
@@ -106,6 +120,10 @@ std::vector<const Endpoint*> MatchAnyMethod(std::string_view path);
 std::vector<const Endpoint*> Nearest(std::string_view method, std::string_view path,
                                      size_t limit = 3);
 
+/// Up to `limit` ids nearest to a mistyped `id` (character edit distance; a bare operationId
+/// counts too), for "did you mean" hints on unknown ids.
+std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit = 3);
+
 /// Case-insensitive search over id, path, method and service; every word of `query` must
 /// match. Empty query matches all. `service` filters when non-empty.
 std::vector<const Endpoint*> Search(std::string_view query, std::string_view service = {});
@@ -122,7 +140,7 @@ std::string_view PagingText(Paging paging);
 /// The whole catalog as a JSON array (compact), one object per operation with keys
 /// id, service, operationId, method, path, version, tokenKinds (array of "location"/"agency"),
 /// oauthOnly, scopes, parameters [{name,in,required,type}], hasBody,
-/// bodyFields [{name,type,required}], paging, itemsKey. Served to the playground and printed by
+/// bodyFields [{name,type,required}], paging, itemsKey, bodyMediaType, overlaid. Served to the playground and printed by
 /// `ghl endpoints --json`. Built once, cached.
 const std::string& CatalogJson();
 
