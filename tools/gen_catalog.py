@@ -135,7 +135,8 @@ def norm_path_key(method, path):
 
 
 def load_scope_table(path):
-    """scopes.tsv: scope, endpoint ('GET /x/:id'), webhook_event, access -> {key: [scopes]}."""
+    """scopes.tsv (scope, endpoint 'GET /x/:id', webhook_event, access) ->
+    {key: (scopes in file order, token-kind bits from the access column)}."""
     table = {}
     if not os.path.exists(path):
         return table
@@ -149,14 +150,25 @@ def load_scope_table(path):
         if not p:
             continue
         key = norm_path_key(method, p)
-        scopes = table.setdefault(key, [])
+        scopes, kinds = table.get(key, ([], 0))
         if cols[0].strip() not in scopes:
             scopes.append(cols[0].strip())
+        access = cols[3] if len(cols) > 3 else ""
+        if "Sub-Account" in access:
+            kinds |= KIND_LOCATION
+        if "Agency" in access:
+            kinds |= KIND_AGENCY
+        table[key] = (scopes, kinds)
     return table
 
 
-def detect_paging(query_names):
+def detect_paging(query_names, body_names):
     q = set(query_names)
+    b = set(body_names)
+    if "page" in b and "pageLimit" in b:
+        return "body-page"
+    if "searchAfter" in b:
+        return "search-after"
     if "startAfter" in q and "startAfterId" in q:
         return "start-after"
     if "skip" in q and "limit" in q:
@@ -170,8 +182,17 @@ def detect_paging(query_names):
     return "none"
 
 
-def items_key_of(op, res):
-    """The single top-level array property of the 200/201 JSON response, else ''."""
+def lists_items(method, path):
+    """Operations that answer a page of items: GET, or a search (a 'search' path segment)."""
+    if method.upper() == "GET":
+        return True
+    return any(seg == "search" or seg.startswith("search") for seg in path.split("/"))
+
+
+def items_key_of(op, res, path):
+    """The top-level array property of the 200/201 JSON response: the only one, or the one
+    named like a literal path segment ('products' for /products/); else ''. A bare array
+    answer also gives '' (the body itself is the list)."""
     responses = op.get("responses") or {}
     for code in ("200", "201"):
         resp = responses.get(code)
@@ -183,7 +204,10 @@ def items_key_of(op, res):
             continue
         props, _, _ = res.flatten(content["schema"], doc)
         arrays = [n for n, (p, d) in props.items() if res.type_of(p, d) == "array"]
-        return arrays[0] if len(arrays) == 1 else ""
+        if len(arrays) == 1:
+            return arrays[0]
+        named = [n for n in arrays if n.lower() in path.lower().split("/")]
+        return named[0] if len(named) == 1 else ""
     return ""
 
 
@@ -240,11 +264,14 @@ def read_operation(service, path, method, op, res, scope_table):
             for s in scopes or []:
                 if s not in ep["scopes"]:
                     ep["scopes"].append(s)
-    if not ep["scopes"]:
-        from_table = scope_table.get(norm_path_key(method, path))
-        if from_table:
-            ep["scopes"] = list(from_table)
-            ep["overlaid"] = True
+    # The official scope table fills what the spec leaves empty (never overrides the spec).
+    table_scopes, table_kinds = scope_table.get(norm_path_key(method, path), ([], 0))
+    if not ep["scopes"] and table_scopes:
+        ep["scopes"] = list(table_scopes)
+        ep["overlaid"] = True
+    if not ep["tokenKinds"] and table_kinds:
+        ep["tokenKinds"] = table_kinds
+        ep["overlaid"] = True
     body = op.get("requestBody")
     if body:
         body, doc = res.deref(body)
@@ -259,8 +286,10 @@ def read_operation(service, path, method, op, res, scope_table):
                 p, d = props[name]
                 ep["bodyFields"].append(
                     {"name": name, "type": res.type_of(p, d), "required": name in required})
-    ep["paging"] = detect_paging(p["name"] for p in ep["parameters"] if p["in"] == "query")
-    ep["itemsKey"] = items_key_of(op, res)
+    ep["paging"] = detect_paging([p["name"] for p in ep["parameters"] if p["in"] == "query"],
+                                 [b["name"] for b in ep["bodyFields"]] if ep["hasBody"] else [])
+    if lists_items(method, path):
+        ep["itemsKey"] = items_key_of(op, res, path)
     return ep
 
 
