@@ -1,0 +1,200 @@
+// Body facts, timestamp window and dedup key for webhook replay protection.
+#include "ghl/webhooks/replay.h"
+
+#include <openssl/evp.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+namespace ghl::webhooks {
+
+using Clock = std::chrono::system_clock;
+
+std::string Sha256Hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xf]);
+  }
+  return out;
+}
+
+namespace {
+
+// Reads exactly `n` digits at `pos`; advances pos.
+bool Digits(std::string_view s, size_t& pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  pos += n;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t& pos, char c) {
+  if (pos >= s.size() || s[pos] != c) return false;
+  ++pos;
+  return true;
+}
+
+std::string StringField(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it != j.end() && it->is_string()) return it->get<std::string>();
+  return {};
+}
+
+// Epoch milliseconds; values below 10^11 (before 1973 as ms) are read as epoch seconds.
+std::optional<Clock::time_point> FromEpochNumber(double v) {
+  if (!std::isfinite(v) || v <= 0 || v >= 1e15) return std::nullopt;
+  auto ms = static_cast<int64_t>(v < 1e11 ? v * 1000 : v);
+  return Clock::time_point(std::chrono::milliseconds(ms));
+}
+
+// A string of 1 to 15 digits, read like a JSON number.
+std::optional<Clock::time_point> ParseEpochDigits(std::string_view s) {
+  if (s.empty() || s.size() > 15) return std::nullopt;
+  double v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return FromEpochNumber(v);
+}
+
+}  // namespace
+
+std::optional<Clock::time_point> ParseIsoTimestamp(std::string_view s) {
+  using namespace std::chrono;
+  size_t pos = 0;
+  int y, mo, d, h, mi, sec;
+  if (!Digits(s, pos, 4, y) || !Expect(s, pos, '-') || !Digits(s, pos, 2, mo) ||
+      !Expect(s, pos, '-') || !Digits(s, pos, 2, d)) {
+    return std::nullopt;
+  }
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
+  ++pos;
+  if (!Digits(s, pos, 2, h) || !Expect(s, pos, ':') || !Digits(s, pos, 2, mi) ||
+      !Expect(s, pos, ':') || !Digits(s, pos, 2, sec)) {
+    return std::nullopt;
+  }
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  nanoseconds frac{0};
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    size_t start = pos;
+    int64_t scale = 100000000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      frac += nanoseconds((s[pos] - '0') * scale);
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  minutes offset{0};
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
+    ++pos;
+  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+    int sign = s[pos] == '-' ? -1 : 1;
+    ++pos;
+    int oh, om;
+    if (!Digits(s, pos, 2, oh)) return std::nullopt;
+    if (pos < s.size() && s[pos] == ':') ++pos;
+    if (!Digits(s, pos, 2, om) || oh > 23 || om > 59) return std::nullopt;
+    offset = minutes(sign * (oh * 60 + om));
+  } else {
+    return std::nullopt;  // No zone: ambiguous, so not a timestamp we trust.
+  }
+  if (pos != s.size()) return std::nullopt;
+  auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
+  return time_point_cast<Clock::duration>(local - offset + frac);
+}
+
+Result<WebhookFacts> InspectBody(std::string_view raw_body) {
+  nlohmann::json j = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return UsageError("webhook body is not valid JSON");
+  if (!j.is_object()) return UsageError("webhook body is not a JSON object");
+  WebhookFacts f;
+  f.type = StringField(j, "type");
+  if (f.type.empty()) f.type = std::string(kUnknownEventType);
+  f.location_id = StringField(j, "locationId");
+  f.webhook_id = StringField(j, "webhookId");
+  for (const char* name : {"id", "_id"}) {
+    if (f.entity_id.empty()) f.entity_id = StringField(j, name);
+  }
+  if (f.entity_id.empty()) {
+    auto it = j.find("appointment");
+    if (it != j.end() && it->is_object()) f.entity_id = StringField(*it, "id");
+  }
+  for (const char* name : {"messageId", "emailMessageId", "contactId", "appId"}) {
+    if (f.entity_id.empty()) f.entity_id = StringField(j, name);
+  }
+  if (auto it = j.find("timestamp"); it != j.end() && !it->is_null()) {
+    if (it->is_string()) {
+      f.timestamp_text = it->get<std::string>();
+      f.timestamp = ParseIsoTimestamp(f.timestamp_text);
+      if (!f.timestamp) f.timestamp = ParseEpochDigits(f.timestamp_text);
+    } else if (it->is_number()) {
+      f.timestamp_text = it->dump();
+      f.timestamp = FromEpochNumber(it->get<double>());
+    } else {
+      f.timestamp_text = it->dump();
+    }
+  }
+  f.body_sha256 = Sha256Hex(raw_body);
+  return f;
+}
+
+std::string DedupKey(const WebhookFacts& facts) {
+  if (!facts.webhook_id.empty()) return "wh:" + facts.webhook_id;
+  return "h:" + facts.type + ":" + facts.entity_id + ":" + facts.body_sha256;
+}
+
+std::string_view ToString(FreshnessOutcome outcome) {
+  switch (outcome) {
+    case FreshnessOutcome::kFresh: return "fresh";
+    case FreshnessOutcome::kNoTimestamp: return "no_timestamp";
+    case FreshnessOutcome::kStale: return "stale";
+    case FreshnessOutcome::kFuture: return "future";
+    case FreshnessOutcome::kUnparseable: return "unparseable";
+  }
+  return "unknown";
+}
+
+Freshness CheckFreshness(const WebhookFacts& facts, Clock::time_point now,
+                         const ReplayOptions& options) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  if (facts.timestamp_text.empty()) {
+    return {true, FreshnessOutcome::kNoTimestamp, "no timestamp in the body"};
+  }
+  if (!facts.timestamp) {
+    return {false, FreshnessOutcome::kUnparseable,
+            "timestamp " + facts.timestamp_text + " is neither ISO 8601 nor epoch milliseconds"};
+  }
+  auto window_s = std::to_string(duration_cast<seconds>(options.window).count());
+  auto age = now - *facts.timestamp;
+  if (age > options.window) {
+    return {false, FreshnessOutcome::kStale,
+            "timestamp " + facts.timestamp_text + " is " +
+                std::to_string(duration_cast<seconds>(age).count()) + " s old (window " +
+                window_s + " s)"};
+  }
+  if (-age > options.window) {
+    return {false, FreshnessOutcome::kFuture,
+            "timestamp " + facts.timestamp_text + " is " +
+                std::to_string(duration_cast<seconds>(-age).count()) +
+                " s in the future (window " + window_s + " s)"};
+  }
+  return {true, FreshnessOutcome::kFresh, "timestamp within the window"};
+}
+
+}  // namespace ghl::webhooks

@@ -1,0 +1,142 @@
+#include "ghl/webhooks/replay.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace ghl::webhooks {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::system_clock;
+
+system_clock::time_point Ms(int64_t ms) { return system_clock::time_point(milliseconds(ms)); }
+
+TEST(ReplayTest, ParsesIsoTimestampsInGhlForms) {
+  EXPECT_EQ(ParseIsoTimestamp("2025-02-10T08:26:05.961Z"), Ms(1739175965961));
+  EXPECT_EQ(ParseIsoTimestamp("2025-01-28T14:35:00Z"), Ms(1738074900000));
+  EXPECT_EQ(ParseIsoTimestamp("2023-09-25T16:00:00+05:30"), Ms(1695637800000));  // 10:30Z
+  EXPECT_EQ(ParseIsoTimestamp("2023-09-25T16:00:00-0100"), Ms(1695661200000));   // 17:00Z
+  EXPECT_FALSE(ParseIsoTimestamp("2025-01-28T14:35:00"));  // no zone: ambiguous
+  EXPECT_FALSE(ParseIsoTimestamp("2025-02-30T00:00:00Z"));
+  EXPECT_FALSE(ParseIsoTimestamp("yesterday"));
+  EXPECT_FALSE(ParseIsoTimestamp("2025-01-28T14:35:00Zjunk"));
+}
+
+TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
+  auto f = InspectBody(R"({"type":"ContactCreate","locationId":"L1","id":"c1",
+                           "webhookId":"w-1","timestamp":"2025-01-28T14:35:00Z"})");
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->type, "ContactCreate");
+  EXPECT_EQ(f->location_id, "L1");
+  EXPECT_EQ(f->entity_id, "c1");
+  EXPECT_EQ(f->webhook_id, "w-1");
+  EXPECT_EQ(f->timestamp, Ms(1738074900000));
+  EXPECT_EQ(f->body_sha256.size(), 64u);
+
+  auto appt = InspectBody(R"({"type":"AppointmentCreate","appointment":{"id":"a7"}})");
+  ASSERT_TRUE(appt.ok());
+  EXPECT_EQ(appt->entity_id, "a7");
+
+  auto untyped = InspectBody(R"({"id":"r1"})");
+  ASSERT_TRUE(untyped.ok());
+  EXPECT_EQ(untyped->type, kUnknownEventType);
+
+  EXPECT_FALSE(InspectBody("[1,2]").ok());
+  EXPECT_FALSE(InspectBody("{not json").ok());
+}
+
+TEST(ReplayTest, FreshnessWindow) {
+  auto now = Ms(1738074900000);  // 2025-01-28T14:35:00Z
+  auto facts = [](const std::string& body) { return InspectBody(body).value(); };
+
+  auto fresh = CheckFreshness(facts(R"({"timestamp":"2025-01-28T14:31:00Z"})"), now);
+  EXPECT_TRUE(fresh.accepted);
+  EXPECT_EQ(fresh.outcome, FreshnessOutcome::kFresh);
+
+  auto stale = CheckFreshness(facts(R"({"timestamp":"2025-01-28T14:29:59Z"})"), now);
+  EXPECT_FALSE(stale.accepted);
+  EXPECT_EQ(stale.outcome, FreshnessOutcome::kStale);
+  EXPECT_NE(stale.reason.find("301 s old"), std::string::npos) << stale.reason;
+
+  EXPECT_EQ(CheckFreshness(facts(R"({"timestamp":"2025-01-28T14:41:00Z"})"), now).outcome,
+            FreshnessOutcome::kFuture);
+  // Epoch milliseconds and epoch seconds, as numbers and as digit strings.
+  EXPECT_TRUE(CheckFreshness(facts(R"({"timestamp":1738074890000})"), now).accepted);
+  EXPECT_TRUE(CheckFreshness(facts(R"({"timestamp":1738074890})"), now).accepted);
+  EXPECT_TRUE(CheckFreshness(facts(R"({"timestamp":"1738074890000"})"), now).accepted);
+  EXPECT_EQ(CheckFreshness(facts(R"({"timestamp":1738000000000})"), now).outcome,
+            FreshnessOutcome::kStale);
+
+  auto none = CheckFreshness(facts(R"({"type":"ContactCreate"})"), now);
+  EXPECT_TRUE(none.accepted);
+  EXPECT_EQ(none.outcome, FreshnessOutcome::kNoTimestamp);
+  // A nested timestamp (LCEmailStats' mail event time) does not count.
+  EXPECT_EQ(CheckFreshness(facts(R"({"webhookPayload":{"timestamp":1}})"), now).outcome,
+            FreshnessOutcome::kNoTimestamp);
+
+  auto bad = CheckFreshness(facts(R"({"timestamp":"soon"})"), now);
+  EXPECT_FALSE(bad.accepted);
+  EXPECT_EQ(bad.outcome, FreshnessOutcome::kUnparseable);
+  EXPECT_FALSE(CheckFreshness(facts(R"({"timestamp":true})"), now).accepted);
+
+  ReplayOptions wide{minutes(60)};
+  EXPECT_TRUE(CheckFreshness(facts(R"({"timestamp":"2025-01-28T14:00:00Z"})"), now, wide));
+}
+
+TEST(ReplayTest, DedupKeyPrefersWebhookIdElseTypeEntityAndBodyHash) {
+  auto with_id = InspectBody(R"({"type":"ContactCreate","id":"c1","webhookId":"abc123xyz"})");
+  EXPECT_EQ(DedupKey(*with_id), "wh:abc123xyz");
+  // Same webhookId, different bytes (a replay with edits): still the same key.
+  auto again = InspectBody(R"({"type":"ContactCreate","id":"c2","webhookId":"abc123xyz"})");
+  EXPECT_EQ(DedupKey(*again), DedupKey(*with_id));
+
+  std::string body = R"({"type":"ContactTagUpdate","id":"c1","tags":["a"]})";
+  auto a = InspectBody(body);
+  auto b = InspectBody(body);
+  EXPECT_EQ(DedupKey(*a), DedupKey(*b));
+  EXPECT_EQ(DedupKey(*a), "h:ContactTagUpdate:c1:" + Sha256Hex(body));
+  auto changed = InspectBody(R"({"type":"ContactTagUpdate","id":"c1","tags":["a","b"]})");
+  EXPECT_NE(DedupKey(*changed), DedupKey(*a));
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(ReplayTest, EveryOfficialExampleInspects) {
+  const char* shared = std::getenv("GHL_SHARED_DIR");
+  std::filesystem::path dir = shared ? std::filesystem::path(shared) / "ghl-openapi/webhooks"
+                                     : std::filesystem::path();
+  if (!shared || !std::filesystem::is_directory(dir)) {
+    GTEST_SKIP() << "GHL_SHARED_DIR/ghl-openapi/webhooks not found; set GHL_SHARED_DIR to "
+                    "the shared/ folder to run this test";
+  }
+  int count = 0;
+  std::set<std::string> keys, bodies;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (name.find(".example") == std::string::npos) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto facts = InspectBody(ss.str());
+    ASSERT_TRUE(facts.ok()) << name << ": " << facts.error().Summary();
+    EXPECT_FALSE(facts->type.empty()) << name;
+    if (!facts->timestamp_text.empty()) {
+      EXPECT_TRUE(facts->timestamp.has_value()) << name << ": " << facts->timestamp_text;
+    }
+    keys.insert(DedupKey(*facts));
+    bodies.insert(ss.str());
+    ++count;
+  }
+  EXPECT_GT(count, 50);
+  // Some examples are byte-identical (e.g. the three Appointment* files); those are one event.
+  EXPECT_EQ(keys.size(), bodies.size()) << "distinct bodies share a dedup key";
+}
+
+}  // namespace
+}  // namespace ghl::webhooks

@@ -1,0 +1,1 @@
+BCh1/nV5j3qVrswnZNYJoiu8mlnIYpqVSR5LL9sR0QMXb46lB+QMgYiC0nmxtIvCf0S7iweYd4tFZMYztGnVDA==
