@@ -317,12 +317,21 @@ def apply_overlay(endpoints, overlay):
                 value = (KIND_LOCATION if "location" in value else 0) | (
                     KIND_AGENCY if "agency" in value else 0)
             ep[key] = value
-        for prm in entry.get("renameParameters", []):
-            hits = [p for p in ep["parameters"] if p["name"] == prm["from"] and p["in"] == prm["in"]]
+        for patch in entry.get("patchParameters", []):
+            hits = [p for p in ep["parameters"]
+                    if p["name"] == patch["name"] and p["in"] == patch["in"]]
             if not hits:
-                raise SpecError("overlay entry %s renames missing parameter %s" % (
-                    ep["id"], prm["from"]))
-            hits[0]["name"] = prm["to"]
+                raise SpecError("overlay entry %s patches missing parameter %s" % (
+                    ep["id"], patch["name"]))
+            hits[0].update({k: v for k, v in patch.items() if k in ("required", "type")})
+            if "newName" in patch:
+                hits[0]["name"] = patch["newName"]
+        for patch in entry.get("patchBodyFields", []):
+            hits = [b for b in ep["bodyFields"] if b["name"] == patch["name"]]
+            if not hits:
+                raise SpecError("overlay entry %s patches missing body field %s" % (
+                    ep["id"], patch["name"]))
+            hits[0].update({k: v for k, v in patch.items() if k in ("required", "type")})
         ep["overlaid"] = True
 
 

@@ -1375,7 +1375,7 @@ constexpr SV kS36[] = {
 };
 constexpr BodyField kB71[] = {
     {"type", "string", true},
-    {"subType", "object", true},
+    {"subType", "string", false},
     {"contactId", "string", true},
     {"appointmentId", "string", false},
     {"attachments", "array", false},
@@ -1396,7 +1396,7 @@ constexpr BodyField kB71[] = {
     {"fromNumber", "string", false},
     {"toNumber", "string", false},
     {"forward", "object", false},
-    {"status", "string", true},
+    {"status", "string", false},
     {"usesNativeSchedulingAi", "boolean", false},
     {"optimizationPeriod", "string", false},
 };
@@ -1430,7 +1430,7 @@ constexpr BodyField kB72[] = {
     {"emailBcc", "array", false},
     {"emailMessageId", "string", false},
     {"altId", "string", false},
-    {"direction", "object", false},
+    {"direction", "string", false},
     {"date", "string", false},
     {"call", "object", false},
 };
@@ -2625,10 +2625,10 @@ constexpr SV kS84[] = {
 };
 constexpr BodyField kB149[] = {
     {"locationId", "string", true},
-    {"page", "number", true},
+    {"page", "number", false},
     {"pageLimit", "number", true},
     {"query", "string", true},
-    {"searchAfter", "array", true},
+    {"searchAfter", "array", false},
 };
 constexpr Parameter kP156[] = {
     {"schemaKey", ParamIn::kPath, true, "string"},
@@ -2691,8 +2691,8 @@ constexpr BodyField kB151[] = {
     {"locationId", "string", true},
     {"query", "string", true},
     {"limit", "number", true},
-    {"page", "number", true},
-    {"searchAfter", "array", true},
+    {"page", "number", false},
+    {"searchAfter", "array", false},
     {"additionalDetails", "object", true},
 };
 constexpr BodyField kB152[] = {
@@ -4294,7 +4294,7 @@ constexpr Endpoint kEndpoints[] = {
     {"conversations.download-message-transcription", "conversations", "download-message-transcription", "GET", "/conversations/locations/{locationId}/messages/{messageId}/transcription/download", "2021-04-15", 1, false,
      kS35, kP96, false, {}, Paging::kNone, "", false, ""},
     {"conversations.send-a-new-message", "conversations", "send-a-new-message", "POST", "/conversations/messages", "2021-04-15", 1, false,
-     kS36, {}, true, kB71, Paging::kNone, "", false, "application/json"},
+     kS36, {}, true, kB71, Paging::kNone, "", true, "application/json"},
     {"conversations.cancel-scheduled-email-message", "conversations", "cancel-scheduled-email-message", "DELETE", "/conversations/messages/email/{emailMessageId}/schedule", "", 1, false,
      kS36, kP97, false, {}, Paging::kNone, "", true, ""},
     {"conversations.get-email-by-id", "conversations", "get-email-by-id", "GET", "/conversations/messages/email/{id}", "", 0, false,
@@ -4302,7 +4302,7 @@ constexpr Endpoint kEndpoints[] = {
     {"conversations.export-messages-by-location", "conversations", "export-messages-by-location", "GET", "/conversations/messages/export", "2021-04-15", 1, false,
      kS35, kP98, false, {}, Paging::kNone, "messages", false, ""},
     {"conversations.add-an-inbound-message", "conversations", "add-an-inbound-message", "POST", "/conversations/messages/inbound", "2021-04-15", 1, false,
-     kS36, {}, true, kB72, Paging::kNone, "", false, "application/json"},
+     kS36, {}, true, kB72, Paging::kNone, "", true, "application/json"},
     {"conversations.add-an-outbound-message", "conversations", "add-an-outbound-message", "POST", "/conversations/messages/outbound", "2021-04-15", 1, false,
      kS36, {}, true, kB73, Paging::kNone, "", false, "application/json"},
     {"conversations.send-review-reply", "conversations", "send-review-reply", "POST", "/conversations/messages/review-reply", "2021-04-15", 1, false,
@@ -4636,7 +4636,7 @@ constexpr Endpoint kEndpoints[] = {
     {"objects.create-object-record", "objects", "create-object-record", "POST", "/objects/{schemaKey}/records", "2021-07-28", 1, false,
      kS83, kP155, true, {}, Paging::kNone, "", false, "application/json"},
     {"objects.search-object-records", "objects", "search-object-records", "POST", "/objects/{schemaKey}/records/search", "2021-07-28", 1, false,
-     kS84, kP155, true, kB149, Paging::kBodyPage, "records", false, "application/json"},
+     kS84, kP155, true, kB149, Paging::kBodyPage, "records", true, "application/json"},
     {"objects.delete-object-record", "objects", "delete-object-record", "DELETE", "/objects/{schemaKey}/records/{id}", "2021-07-28", 1, false,
      kS83, kP156, false, {}, Paging::kNone, "", true, ""},
     {"objects.get-record-by-id", "objects", "get-record-by-id", "GET", "/objects/{schemaKey}/records/{id}", "2021-07-28", 1, false,
@@ -4652,7 +4652,7 @@ constexpr Endpoint kEndpoints[] = {
     {"opportunities.search-opportunity", "opportunities", "search-opportunity", "GET", "/opportunities/search", "2021-07-28", 1, false,
      kS86, kP159, false, {}, Paging::kStartAfter, "opportunities", false, ""},
     {"opportunities.search-opportunities-advanced", "opportunities", "search-opportunities-advanced", "POST", "/opportunities/search", "2021-07-28", 1, false,
-     kS86, {}, true, kB151, Paging::kBodySearchAfter, "opportunities", false, "application/json"},
+     kS86, {}, true, kB151, Paging::kBodySearchAfter, "opportunities", true, "application/json"},
     {"opportunities.Upsert-opportunity", "opportunities", "Upsert-opportunity", "POST", "/opportunities/upsert", "2021-07-28", 1, false,
      kS85, {}, true, kB152, Paging::kNone, "", false, "application/json"},
     {"opportunities.delete-opportunity", "opportunities", "delete-opportunity", "DELETE", "/opportunities/{id}", "2021-07-28", 1, false,

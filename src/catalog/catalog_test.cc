@@ -271,6 +271,22 @@ TEST(CatalogTest, OverlayFixesContactsSearch) {
   EXPECT_EQ(fields["query"].first, "string");
 }
 
+TEST(CatalogTest, OverlayRelaxesSendMessageRequiredFields) {
+  const Endpoint& e = ById("conversations.send-a-new-message");
+  EXPECT_TRUE(e.overlaid);
+  EXPECT_EQ(e.version, "2021-04-15");
+  std::vector<std::string_view> required;
+  for (const BodyField& f : e.body_fields) {
+    if (f.required) required.push_back(f.name);
+    if (f.name == "subType") {
+      EXPECT_EQ(f.type, "string");
+    }
+  }
+  EXPECT_EQ(required, (std::vector<std::string_view>{"type", "contactId"}));
+  // Operations the overlay does not name keep the spec's facts untouched.
+  EXPECT_FALSE(ById("contacts.get-contact").overlaid);
+}
+
 TEST(CatalogTest, PagingFacts) {
   const Endpoint& opp = ById("opportunities.search-opportunity");
   EXPECT_EQ(opp.paging, Paging::kStartAfter);
