@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
@@ -20,16 +19,22 @@ bool IsParamSegment(std::string_view seg) {
   return seg.size() >= 2 && seg.front() == '{' && seg.back() == '}';
 }
 
-/// Splits "/a/b/" into {"a","b"}: empty segments from leading/trailing/doubled '/' dropped.
-std::vector<std::string_view> SplitPath(std::string_view path) {
-  std::vector<std::string_view> segs;
+/// Calls `fn(segment)` for each segment of "/a/b/": empty segments from leading, trailing or
+/// doubled '/' are skipped.
+template <typename Fn>
+void ForEachSegment(std::string_view path, Fn&& fn) {
   size_t i = 0;
   while (i < path.size()) {
     size_t j = path.find('/', i);
     if (j == std::string_view::npos) j = path.size();
-    if (j > i) segs.push_back(path.substr(i, j - i));
+    if (j > i) fn(path.substr(i, j - i));
     i = j + 1;
   }
+}
+
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> segs;
+  ForEachSegment(path, [&](std::string_view seg) { segs.push_back(seg); });
   return segs;
 }
 
@@ -45,34 +50,78 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-/// One operation's path template, pre-split.
+/// One operation's path template, pre-split (views into RouteIndex::segments).
 struct Route {
   const Endpoint* endpoint;
-  std::vector<std::string_view> segments;
+  std::span<const std::string_view> segments;
 };
 
-struct Index {
+/// Path index for Match/MatchAnyMethod/Nearest, built once with three allocations: all
+/// segments in one array, one Route per operation, and the routes sorted by (method, segment
+/// count) so a lookup is a binary search to a handful of candidates.
+struct RouteIndex {
+  std::vector<std::string_view> segments;
+  std::vector<Route> routes;        // catalog order
+  std::vector<const Route*> shape;  // sorted by (segment count, method), then catalog order
+
+  std::span<const Route* const> Candidates(std::string_view method, size_t count) const {
+    auto key = [](const Route* r) { return std::pair(r->segments.size(), r->endpoint->method); };
+    auto lo = std::lower_bound(shape.begin(), shape.end(), std::pair(count, method),
+                               [&](const Route* r, const auto& k) { return key(r) < k; });
+    auto hi = std::upper_bound(lo, shape.end(), std::pair(count, method),
+                               [&](const auto& k, const Route* r) { return k < key(r); });
+    return {lo, hi};
+  }
+};
+
+/// Id index for FindById. Kept apart from the route index so that `ghl api METHOD PATH`
+/// (which only matches a path) does not pay for hashing 576 ids.
+struct IdIndex {
   std::unordered_map<std::string_view, const Endpoint*> by_id;
   /// Bare operationId -> endpoint, or nullptr when the operationId repeats across services.
   std::unordered_map<std::string_view, const Endpoint*> by_operation_id;
-  /// (method, segment count) -> routes.
-  std::map<std::pair<std::string, size_t>, std::vector<const Route*>> by_shape;
-  std::vector<Route> routes;
 };
 
-const Index& GetIndex() {
-  static const Index index = [] {
-    Index idx;
+const RouteIndex& GetRoutes() {
+  static const RouteIndex index = [] {
+    RouteIndex idx;
     auto all = internal::GeneratedEndpoints();
+    size_t total = 0;
+    for (const Endpoint& e : all) {
+      total += static_cast<size_t>(std::count(e.path.begin(), e.path.end(), '/'));
+    }
+    idx.segments.reserve(total);  // never reallocates below: the spans stay valid
     idx.routes.reserve(all.size());
+    for (const Endpoint& e : all) {
+      size_t first = idx.segments.size();
+      ForEachSegment(e.path, [&](std::string_view seg) { idx.segments.push_back(seg); });
+      idx.routes.push_back(Route{&e, std::span<const std::string_view>(
+                                         idx.segments.data() + first, idx.segments.size() - first)});
+    }
+    idx.shape.reserve(idx.routes.size());
+    for (const Route& r : idx.routes) idx.shape.push_back(&r);
+    std::sort(idx.shape.begin(), idx.shape.end(), [](const Route* x, const Route* y) {
+      if (x->segments.size() != y->segments.size()) {
+        return x->segments.size() < y->segments.size();
+      }
+      return x->endpoint->method != y->endpoint->method ? x->endpoint->method < y->endpoint->method
+                                                        : x < y;  // then catalog order
+    });
+    return idx;
+  }();
+  return index;
+}
+
+const IdIndex& GetIds() {
+  static const IdIndex index = [] {
+    IdIndex idx;
+    auto all = internal::GeneratedEndpoints();
+    idx.by_id.reserve(all.size());
+    idx.by_operation_id.reserve(all.size());
     for (const Endpoint& e : all) {
       idx.by_id.emplace(e.id, &e);
       auto [it, inserted] = idx.by_operation_id.emplace(e.operation_id, &e);
       if (!inserted) it->second = nullptr;
-      idx.routes.push_back(Route{&e, SplitPath(e.path)});
-    }
-    for (const Route& r : idx.routes) {
-      idx.by_shape[{std::string(r.endpoint->method), r.segments.size()}].push_back(&r);
     }
     return idx;
   }();
@@ -93,7 +142,7 @@ bool Fits(const Route& route, const std::vector<std::string_view>& segs,
   return true;
 }
 
-const Route* BestRoute(const std::vector<const Route*>& candidates,
+const Route* BestRoute(std::span<const Route* const> candidates,
                        const std::vector<std::string_view>& segs) {
   const Route* best = nullptr;
   std::vector<bool> best_mask, mask;
@@ -131,7 +180,7 @@ double SegmentCost(std::string_view tmpl, std::string_view seg) {
 }
 
 /// Edit distance over segments: insert/delete a segment costs 1, substitute SegmentCost.
-double PathDistance(const std::vector<std::string_view>& tmpl,
+double PathDistance(std::span<const std::string_view> tmpl,
                     const std::vector<std::string_view>& segs) {
   std::vector<double> prev(segs.size() + 1), cur(segs.size() + 1);
   for (size_t j = 0; j <= segs.size(); ++j) prev[j] = static_cast<double>(j);
@@ -193,7 +242,7 @@ std::span<const std::string_view> KnownVersions() {
 }
 
 const Endpoint* FindById(std::string_view id) {
-  const Index& idx = GetIndex();
+  const IdIndex& idx = GetIds();
   if (auto it = idx.by_id.find(id); it != idx.by_id.end()) return it->second;
   if (auto it = idx.by_operation_id.find(id); it != idx.by_operation_id.end()) return it->second;
   return nullptr;
@@ -214,11 +263,10 @@ std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit) {
 }
 
 std::optional<PathMatch> Match(std::string_view method, std::string_view path) {
-  const Index& idx = GetIndex();
+  const RouteIndex& idx = GetRoutes();
   std::vector<std::string_view> segs = SplitPath(path);
-  auto it = idx.by_shape.find({Upper(method), segs.size()});
-  if (it == idx.by_shape.end()) return std::nullopt;
-  const Route* route = BestRoute(it->second, segs);
+  std::string upper = Upper(method);
+  const Route* route = BestRoute(idx.Candidates(upper, segs.size()), segs);
   if (route == nullptr) return std::nullopt;
   PathMatch match;
   match.endpoint = route->endpoint;
@@ -232,12 +280,13 @@ std::optional<PathMatch> Match(std::string_view method, std::string_view path) {
 }
 
 std::vector<const Endpoint*> MatchAnyMethod(std::string_view path) {
-  const Index& idx = GetIndex();
+  const RouteIndex& idx = GetRoutes();
   std::vector<std::string_view> segs = SplitPath(path);
   std::vector<const Endpoint*> out;
-  for (const auto& [shape, routes] : idx.by_shape) {
-    if (shape.second != segs.size()) continue;
-    if (const Route* r = BestRoute(routes, segs)) out.push_back(r->endpoint);
+  for (std::string_view method : {"DELETE", "GET", "PATCH", "POST", "PUT"}) {
+    if (const Route* r = BestRoute(idx.Candidates(method, segs.size()), segs)) {
+      out.push_back(r->endpoint);
+    }
   }
   std::sort(out.begin(), out.end(), [](const Endpoint* a, const Endpoint* b) {
     return std::tie(a->service, a->path, a->method) < std::tie(b->service, b->path, b->method);
@@ -247,7 +296,7 @@ std::vector<const Endpoint*> MatchAnyMethod(std::string_view path) {
 
 std::vector<const Endpoint*> Nearest(std::string_view method, std::string_view path,
                                      size_t limit) {
-  const Index& idx = GetIndex();
+  const RouteIndex& idx = GetRoutes();
   std::vector<std::string_view> segs = SplitPath(path);
   std::string want_method = Upper(method);
   std::vector<std::pair<double, const Route*>> scored;
