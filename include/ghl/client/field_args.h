@@ -1,0 +1,68 @@
+/// \file
+/// Parsing of `ghl api` arguments, kept in the library so it is unit-tested (model: `gh api`):
+/// - `-f key=value`: a string field, taken as is.
+/// - `-F key=value`: a typed field: `true`, `false`, `null`; integers (`42`, `-7`; no leading
+///   zeros, so "0123" stays a string) and decimals (`1.5`, `2e3`); inline JSON arrays, objects
+///   and quoted strings (`["a","b"]`, `{"a":1}`); `@file` reads a file and `@-` standard input
+///   (content parsed as JSON when it is JSON, else kept as a string); anything else is a string.
+/// - Keys may nest: `a[b]=c` → {"a":{"b":"c"}}, `tags[]=x` → {"tags":["x"]} (body only; in a
+///   query string the key is sent as written).
+/// - Fields go into the query string for GET, DELETE and HEAD, and into the JSON body
+///   otherwise — or into the query string when the body comes from `--input`.
+/// - `-H 'Name: value'` adds a request header.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ghl/client/request.h"
+#include "ghl/core/result.h"
+
+namespace ghl::client {
+
+/// One `-f` / `-F` argument.
+struct FieldArg {
+  std::string key;    ///< As written, e.g. "filters[0][field]" or "pageLimit".
+  std::string value;  ///< Raw text after the first '='.
+  bool typed = false; ///< From -F (typed) rather than -f (string).
+};
+
+/// Reads the file at `path` ("-" = standard input) for `@file` values. kUsage error naming the
+/// file when it cannot be read.
+using FileReader = std::function<Result<std::string>(const std::string& path)>;
+
+/// The real reader (std::ifstream, std::cin for "-").
+FileReader DefaultFileReader();
+
+/// Splits "key=value" at the first '='. kUsage error when there is no '=' or the key is empty
+/// (message quotes the argument and names -f/-F).
+Result<FieldArg> ParseFieldArg(std::string_view arg, bool typed);
+
+/// The JSON value of a field: a string for -f; the typed conversion above for -F. kUsage error
+/// for an unreadable @file or malformed inline JSON.
+Result<nlohmann::json> FieldValue(const FieldArg& field, const FileReader& reader);
+
+/// Where parsed fields go.
+struct PlacedFields {
+  QueryParams query;  ///< Query parameters (values as text: JSON scalars without quotes).
+  std::string body;   ///< JSON object text, or "" when no field went into the body.
+};
+
+/// Places `fields` for `method` (upper case): query for GET/DELETE/HEAD or when
+/// `body_from_input`, else one JSON object body with nested keys expanded. kUsage errors from
+/// FieldValue, or for conflicting keys ("a=1" and "a[b]=2").
+Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::string_view method,
+                                 bool body_from_input, const FileReader& reader);
+
+/// Parses a `-H 'Name: value'` argument. kUsage error when there is no ':' or the name is
+/// empty or contains spaces.
+Result<std::pair<std::string, std::string>> ParseHeaderArg(std::string_view arg);
+
+/// Upper-cases and checks an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD). kUsage error
+/// naming the allowed methods otherwise.
+Result<std::string> ParseMethod(std::string_view method);
+
+}  // namespace ghl::client

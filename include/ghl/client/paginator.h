@@ -1,0 +1,127 @@
+/// \file
+/// Pagination as a range: `for (const Page& page : client.Paginate(request)) { ... }`, then
+/// check `status()`. Each page is one HTTP call; the next call is the original request with
+/// only the paging parameter(s) changed, so every original query parameter (e.g. the
+/// snake_case `location_id` of GET /opportunities/search) and body field is kept on every page.
+///
+/// Paging styles (catalog::Paging), and where the cursor comes from:
+/// - kBodyPage (POST /contacts/search): body `page` 1, 2, 3 … (with the caller's `pageLimit`).
+/// - kBodySearchAfter (POST /contacts/search): body `searchAfter` = the last item's
+///   `searchAfter` array (GHL returns it on every contact); `page` is removed from the body.
+///   A body that already has `searchAfter` selects this style, one with `page` selects kBodyPage.
+/// - kStartAfter (GET /opportunities/search): query `startAfter` (epoch ms) and `startAfterId`
+///   from the answer's `meta.startAfter` / `meta.startAfterId`.
+/// - kSkipLimit / kOffsetLimit: query `skip` / `offset` advanced by the items received.
+/// - kPageLimit: query `page` 1, 2, 3 … (with the caller's `limit`).
+/// - kLastMessageId (GET /conversations/{conversationId}/messages): query `lastMessageId` from
+///   the nested page object {"messages":{"lastMessageId","nextPage","messages":[…]}}.
+///
+/// Iteration stops after a page that is empty, that reports `nextPage` false or null, that
+/// brings the item count to `total` (top-level or `meta.total`), whose cursor does not
+/// advance, or that repeats the previous page; an empty or repeated page after the first is
+/// not yielded. A page that fails ends iteration; `status()` then holds the `Error`.
+#pragma once
+
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "ghl/catalog/catalog.h"
+#include "ghl/client/connection.h"
+#include "ghl/client/request.h"
+#include "ghl/core/result.h"
+
+namespace ghl::client {
+
+/// Paging settings; defaults follow the catalog.
+struct PageOptions {
+  /// Paging style; nullopt = detected from the body (see above) or the catalog's.
+  std::optional<catalog::Paging> style;
+  /// Response key holding the items ("contacts"); "" = the catalog's `items_key`, else the
+  /// first top-level array in the answer.
+  std::string items_key;
+  /// Stop after this many pages; 0 = no limit.
+  int max_pages = 0;
+};
+
+/// One fetched page.
+struct Page {
+  int number = 0;         ///< 1-based position in this iteration.
+  nlohmann::json body;    ///< The whole parsed answer.
+  nlohmann::json items;   ///< The page's items (a JSON array; empty when none found).
+  ApiResponse response;   ///< Status, headers, raw body of the call.
+};
+
+/// Single-pass range over pages. Not thread-safe; cheap to move.
+class Paginator {
+ public:
+  /// Input iterator over `const Page&`; the page stays valid until the next increment.
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = Page;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Page*;
+    using reference = const Page&;
+
+    Iterator() = default;
+    reference operator*() const { return owner_->current_; }
+    pointer operator->() const { return &owner_->current_; }
+    Iterator& operator++();
+    void operator++(int) { ++*this; }
+    friend bool operator==(const Iterator& a, const Iterator& b) { return a.owner_ == b.owner_; }
+
+   private:
+    friend class Paginator;
+    explicit Iterator(Paginator* owner) : owner_(owner) {}
+    Paginator* owner_ = nullptr;
+  };
+
+  /// Pages through `request` over `connection`. `request` may carry a query string in its path.
+  Paginator(std::shared_ptr<Connection> connection, ApiRequest request, PageOptions options = {});
+
+  /// Fetches the first page (once) and returns an iterator to it, or end() when it failed.
+  Iterator begin();
+  Iterator end() { return Iterator(); }
+
+  /// Ok while iterating and after a normal end; the failing page's `Error` otherwise.
+  const Status& status() const { return status_; }
+  /// Why iteration ended: "empty page", "nextPage is false", "total reached", "no cursor",
+  /// "cursor did not advance", "page repeated", "max pages", "single page", "error"; "" while
+  /// running.
+  const std::string& stop_reason() const { return stop_reason_; }
+  /// Pages fetched so far (including a final empty one that was not yielded).
+  int pages_fetched() const { return pages_fetched_; }
+  /// The paging style in use.
+  catalog::Paging style() const { return style_; }
+
+  /// Iterates (what is left of) the range and returns every item of every page as ONE JSON
+  /// array; the error of the failing page if one fails.
+  Result<nlohmann::json> CollectItems();
+
+ private:
+  bool Advance();
+  bool PrepareNext(const Page& page);
+
+  std::shared_ptr<Connection> connection_;
+  ApiRequest request_;
+  nlohmann::json body_;  // parsed request body (body styles)
+  PageOptions options_;
+  catalog::Paging style_ = catalog::Paging::kNone;
+  std::string items_key_;
+  bool started_ = false;
+  bool done_ = false;
+  bool has_current_ = false;
+  Page current_;
+  Status status_ = Ok{};
+  std::string stop_reason_;
+  int pages_fetched_ = 0;
+  size_t items_seen_ = 0;
+  std::string last_cursor_;
+  std::string last_page_signature_;
+};
+
+}  // namespace ghl::client

@@ -1,0 +1,290 @@
+// The default Connection: prepare (catalog, headers, location fill) → pace → send → retry.
+#include "ghl/client/connection.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "ghl/client/location_fill.h"
+#include "ghl/client/rate_limiter.h"
+#include "ghl/client/retry_policy.h"
+
+namespace ghl::client {
+namespace {
+
+bool IsKnownMethod(std::string_view m) {
+  return m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" ||
+         m == "HEAD" || m == "OPTIONS";
+}
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string TokenKey(std::string_view token) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "token:%016zx", std::hash<std::string_view>{}(token));
+  return buf;
+}
+
+// Replaces `{name}` placeholders; error names the first one without a value.
+Result<std::string> SubstitutePlaceholders(
+    std::string_view path, const std::vector<std::pair<std::string, std::string>>& params,
+    std::string_view location_id) {
+  std::string out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t open = path.find('{', i);
+    if (open == std::string_view::npos) {
+      out.append(path.substr(i));
+      break;
+    }
+    size_t close = path.find('}', open);
+    if (close == std::string_view::npos) {
+      out.append(path.substr(i));
+      break;
+    }
+    out.append(path.substr(i, open - i));
+    std::string_view name = path.substr(open + 1, close - open - 1);
+    const std::string* value = nullptr;
+    for (const auto& [k, v] : params) {
+      if (k == name) value = &v;
+    }
+    if (value != nullptr) {
+      out += http::UrlEncode(*value);
+    } else if ((name == "locationId" || name == "location_id") && !location_id.empty()) {
+      out += http::UrlEncode(location_id);
+    } else {
+      return UsageError("path parameter {" + std::string(name) + "} has no value",
+                        "Write the id into the path, or give it as a path parameter" +
+                            std::string(name == "locationId" || name == "location_id"
+                                            ? " (or set the location id: --location / "
+                                              "GHL_LOCATION_ID)"
+                                            : "") +
+                            ".");
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+class DefaultConnection final : public Connection {
+ public:
+  explicit DefaultConnection(ClientOptions options)
+      : options_(std::move(options)),
+        limiter_(options_.limits, options_.steady_now, options_.wall_now) {
+    if (!options_.transport) options_.transport = http::MakeCurlTransport();
+    if (!options_.sleeper) {
+      options_.sleeper = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    }
+    if (!options_.random) {
+      options_.random = [] {
+        thread_local std::mt19937_64 engine{std::random_device{}()};
+        return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+      };
+    }
+    if (!options_.warning_sink) {
+      options_.warning_sink = [](std::string_view line) {
+        std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()),
+                     line.data());
+      };
+    }
+    while (!options_.base_url.empty() && options_.base_url.back() == '/') {
+      options_.base_url.pop_back();
+    }
+  }
+
+  const ClientOptions& options() const override { return options_; }
+
+  Result<PreparedRequest> Prepare(const ApiRequest& original) override {
+    auto prepared = PrepareQuiet(original);
+    if (prepared.ok()) {
+      for (const auto& w : prepared->warnings) {
+        // Each distinct warning once per Connection (a paginating loop repeats the call).
+        std::lock_guard lock(warned_mutex_);
+        if (warned_.size() > 1000) warned_.clear();
+        if (warned_.insert(w).second) options_.warning_sink(w);
+      }
+    }
+    return prepared;
+  }
+
+  Result<ApiResponse> Execute(const ApiRequest& request) override {
+    auto prepared_or = Prepare(request);
+    if (!prepared_or.ok()) return prepared_or.error();
+    PreparedRequest& prepared = prepared_or.value();
+    if (!prepared.http.headers.Has("Authorization")) {
+      return UsageError("no token: the request has no Authorization",
+                        "Set ClientOptions::token to a Private Integration Token or OAuth "
+                        "access token (the ghl CLI reads --token or GHL_TOKEN).");
+    }
+    std::string endpoint_id = prepared.endpoint ? std::string(prepared.endpoint->id) : "";
+    std::string label = prepared.location_id.empty() ? std::string("this token")
+                                                     : "location " + prepared.location_id;
+    const RetryPolicy& policy = options_.retry;
+    int max_attempts = std::max(1, policy.max_attempts);
+    for (int attempt = 1;; ++attempt) {
+      Status paced = limiter_.Acquire(prepared.limiter_key, label, options_.sleeper);
+      if (!paced.ok()) {
+        Error e = paced.error();
+        e.endpoint_id = endpoint_id;
+        return e;
+      }
+      auto sent = options_.transport->Send(prepared.http, options_.transport_options);
+      if (!sent.ok()) {
+        if (attempt < max_attempts &&
+            MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
+                     request.retry_non_idempotent)) {
+          options_.sleeper(BackoffDelay(policy, attempt, options_.random()));
+          continue;
+        }
+        Error e = sent.error();
+        e.endpoint_id = endpoint_id;
+        if (attempt > 1) e.messages.push_back("after " + std::to_string(attempt) + " attempts");
+        return e;
+      }
+      http::Response& response = sent.value();
+      limiter_.Observe(prepared.limiter_key, response.headers);
+      if (IsRetryableStatus(response.status) && attempt < max_attempts) {
+        RetryCause cause =
+            response.status == 429 ? RetryCause::kRateLimited : RetryCause::kServerError;
+        if (MayRetry(policy, prepared.http.method, cause, request.retry_non_idempotent)) {
+          auto delay = BackoffDelay(policy, attempt, options_.random());
+          auto retry_after = ParseRetryAfter(response.headers);
+          if (!retry_after || *retry_after <= policy.max_retry_after) {
+            if (retry_after) delay = std::max(delay, *retry_after);
+            options_.sleeper(delay);
+            continue;
+          }
+        }
+      }
+      ApiResponse out;
+      out.status = response.status;
+      out.headers = std::move(response.headers);
+      out.body = std::move(response.body);
+      out.endpoint = prepared.endpoint;
+      out.method = prepared.http.method;
+      out.path = prepared.path;
+      out.version = prepared.version;
+      out.location_id = prepared.location_id;
+      out.attempts = attempt;
+      return out;
+    }
+  }
+
+ private:
+  Result<PreparedRequest> PrepareQuiet(const ApiRequest& original) {
+    ApiRequest request = original;
+    request.method = Upper(request.method);
+    if (!IsKnownMethod(request.method)) {
+      return UsageError("unknown HTTP method '" + original.method + "'",
+                        "Use GET, POST, PUT, PATCH or DELETE.");
+    }
+    if (request.path.empty() || request.path.front() != '/') {
+      return UsageError("path '" + original.path + "' must start with '/'",
+                        "Give the API path relative to the base URL, e.g. /contacts/search.");
+    }
+    // A query string inside the path goes first, then the explicit query parameters.
+    if (auto q = request.path.find('?'); q != std::string::npos) {
+      QueryParams from_path = http::ParseQuery(std::string_view(request.path).substr(q + 1));
+      request.path.resize(q);
+      from_path.insert(from_path.end(), request.query.begin(), request.query.end());
+      request.query = std::move(from_path);
+    }
+    std::string location =
+        request.location_id.empty() ? options_.default_location_id : request.location_id;
+    auto path = SubstitutePlaceholders(request.path, request.path_params,
+                                       request.fill_location ? location : "");
+    if (!path.ok()) return path.error();
+
+    PreparedRequest out;
+    out.path = std::move(path.value());
+    auto match = catalog::Match(request.method, out.path);
+    std::vector<std::pair<std::string, std::string>> path_params;
+    if (match) {
+      out.endpoint = match->endpoint;
+      path_params = match->path_params;
+    }
+    if (out.endpoint != nullptr && request.fill_location) {
+      FillLocation(*out.endpoint, location, request);
+    }
+    out.location_id = FindLocationId(request, path_params);
+    if (out.location_id.empty()) out.location_id = location;
+
+    // Version: the endpoint's spec value unless overridden.
+    std::string spec_version = out.endpoint && !out.endpoint->version.empty()
+                                   ? std::string(out.endpoint->version)
+                                   : std::string(catalog::kDefaultVersion);
+    std::string override_version = request.version;
+    if (auto v = request.headers.Get("Version"); v && override_version.empty()) {
+      override_version = *v;
+    }
+    request.headers.Remove("Version");
+    if (!override_version.empty()) {
+      out.version = override_version;
+      if (out.endpoint != nullptr && override_version != spec_version) {
+        out.warnings.push_back("Version override '" + override_version +
+                               "' differs from the spec value '" + spec_version + "' of " +
+                               std::string(out.endpoint->id) + " (" +
+                               std::string(out.endpoint->method) + " " +
+                               std::string(out.endpoint->path) + ")");
+      }
+    } else {
+      out.version = spec_version;
+    }
+    if (out.endpoint == nullptr) {
+      out.warnings.push_back(request.method + " " + out.path +
+                             " is not in the endpoint catalog; sending Version " + out.version);
+    }
+
+    // URL.
+    std::string url = options_.base_url + out.path;
+    for (size_t i = 0; i < request.query.size(); ++i) {
+      url += i == 0 ? '?' : '&';
+      url += http::UrlEncode(request.query[i].first);
+      url += '=';
+      url += http::UrlEncode(request.query[i].second);
+    }
+
+    // Headers: ours first, then the caller's (which replace ours of the same name).
+    http::Headers headers;
+    if (!options_.token.empty()) headers.Set("Authorization", "Bearer " + options_.token);
+    headers.Set("Accept", "application/json");
+    headers.Set("Version", out.version);
+    if (!request.body.empty()) headers.Set("Content-Type", "application/json");
+    if (!options_.user_agent.empty()) headers.Set("User-Agent", options_.user_agent);
+    for (const auto& [name, value] : request.headers.fields()) headers.Set(name, value);
+
+    out.http.method = request.method;
+    out.http.target = std::move(url);
+    out.http.headers = std::move(headers);
+    out.http.body = std::move(request.body);
+    if (!out.location_id.empty()) {
+      out.limiter_key = "location:" + out.location_id;
+    } else {
+      out.limiter_key = TokenKey(options_.token);
+    }
+    return out;
+  }
+
+  ClientOptions options_;
+  RateLimiter limiter_;
+  std::mutex warned_mutex_;
+  std::set<std::string> warned_;
+};
+
+}  // namespace
+
+std::shared_ptr<Connection> MakeConnection(ClientOptions options) {
+  return std::make_shared<DefaultConnection>(std::move(options));
+}
+
+}  // namespace ghl::client

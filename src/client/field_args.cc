@@ -1,0 +1,241 @@
+#include "ghl/client/field_args.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace ghl::client {
+namespace {
+
+using nlohmann::json;
+
+bool IsInteger(std::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  if (s.empty() || s.size() > 18) return false;
+  if (s.size() > 1 && s.front() == '0') return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+bool IsDecimal(std::string_view s) {
+  // -?digits(.digits)?([eE][+-]?digits)? with a '.' or an exponent.
+  size_t i = 0;
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t int_start = i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == int_start) return false;
+  if (i - int_start > 1 && s[int_start] == '0') return false;
+  bool fraction_or_exponent = false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    size_t frac_start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == frac_start) return false;
+    fraction_or_exponent = true;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp_start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == exp_start) return false;
+    fraction_or_exponent = true;
+  }
+  return i == s.size() && fraction_or_exponent;
+}
+
+std::string QueryText(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// "a[b][]" → {"a", "b", ""}; kUsage error for unbalanced brackets.
+Result<std::vector<std::string>> SplitKey(const std::string& key) {
+  std::vector<std::string> parts;
+  size_t open = key.find('[');
+  parts.push_back(key.substr(0, open));
+  if (parts.front().empty()) {
+    return UsageError("field key '" + key + "' has no name before '['",
+                      "Write nested keys as name[sub]=value.");
+  }
+  while (open != std::string::npos) {
+    size_t close = key.find(']', open);
+    if (close == std::string::npos) {
+      return UsageError("field key '" + key + "' has an unclosed '['",
+                        "Write nested keys as name[sub]=value or name[]=value.");
+    }
+    parts.push_back(key.substr(open + 1, close - open - 1));
+    open = close + 1;
+    if (open == key.size()) break;
+    if (key[open] != '[') {
+      return UsageError("field key '" + key + "' has text after ']'",
+                        "Write nested keys as name[sub]=value or name[]=value.");
+    }
+  }
+  return parts;
+}
+
+Status Insert(json& root, const std::vector<std::string>& parts, json value,
+              const std::string& key) {
+  json* node = &root;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    bool last = i + 1 == parts.size();
+    const std::string& part = parts[i];
+    if (i > 0 && part.empty()) {  // "[]": append to an array
+      if (node->is_null()) *node = json::array();
+      if (!node->is_array()) {
+        return UsageError("field '" + key + "' appends to a value that is not an array");
+      }
+      if (last) {
+        node->push_back(std::move(value));
+        return Ok{};
+      }
+      node->push_back(json());
+      node = &node->back();
+      continue;
+    }
+    if (node->is_null()) *node = json::object();
+    if (!node->is_object()) {
+      return UsageError("field '" + key + "' nests into a value that is not an object",
+                        "Each key may be either a value or an object, not both.");
+    }
+    if (last) {
+      if (node->contains(part)) {
+        return UsageError("field '" + key + "' is given twice");
+      }
+      (*node)[part] = std::move(value);
+      return Ok{};
+    }
+    node = &(*node)[part];
+  }
+  return Ok{};
+}
+
+}  // namespace
+
+FileReader DefaultFileReader() {
+  return [](const std::string& path) -> Result<std::string> {
+    if (path == "-") {
+      std::ostringstream ss;
+      ss << std::cin.rdbuf();
+      return ss.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return UsageError("cannot read file '" + path + "'",
+                        "Check the path after '@' (use @- for standard input).");
+    }
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+}
+
+Result<FieldArg> ParseFieldArg(std::string_view arg, bool typed) {
+  const char* flag = typed ? "-F" : "-f";
+  auto eq = arg.find('=');
+  if (eq == std::string_view::npos) {
+    return UsageError(std::string(flag) + " '" + std::string(arg) + "': expected key=value",
+                      std::string("Write ") + flag + " name=value, e.g. " + flag +
+                          (typed ? " pageLimit=20" : " query=john"));
+  }
+  if (eq == 0) {
+    return UsageError(std::string(flag) + " '" + std::string(arg) + "': the key is empty",
+                      std::string("Write ") + flag + " name=value.");
+  }
+  FieldArg field;
+  field.key = std::string(arg.substr(0, eq));
+  field.value = std::string(arg.substr(eq + 1));
+  field.typed = typed;
+  return field;
+}
+
+Result<nlohmann::json> FieldValue(const FieldArg& field, const FileReader& reader) {
+  const std::string& v = field.value;
+  if (!field.typed) return json(v);
+  if (v == "true") return json(true);
+  if (v == "false") return json(false);
+  if (v == "null") return json(nullptr);
+  if (IsInteger(v)) return json(std::stoll(v));
+  if (IsDecimal(v)) return json(std::stod(v));
+  if (!v.empty() && v.front() == '@') {
+    std::string path = v.substr(1);
+    if (path.empty()) {
+      return UsageError("-F " + field.key + "=@: no file name after '@'",
+                        "Write -F key=@file, or -F key=@- to read standard input.");
+    }
+    auto content = reader(path);
+    if (!content.ok()) return content.error();
+    json parsed = json::parse(content.value(), nullptr, false);
+    if (!parsed.is_discarded()) return parsed;
+    return json(std::move(content.value()));
+  }
+  if (!v.empty() && (v.front() == '[' || v.front() == '{' || v.front() == '"')) {
+    json parsed = json::parse(v, nullptr, false);
+    if (parsed.is_discarded()) {
+      return UsageError("-F " + field.key + ": '" + v + "' is not valid JSON",
+                        "Quote the argument for the shell, e.g. -F 'tags=[\"a\",\"b\"]', or use "
+                        "-f for a plain string.");
+    }
+    return parsed;
+  }
+  return json(v);
+}
+
+Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::string_view method,
+                                 bool body_from_input, const FileReader& reader) {
+  PlacedFields out;
+  bool to_query =
+      body_from_input || method == "GET" || method == "DELETE" || method == "HEAD";
+  json body;
+  for (const auto& field : fields) {
+    auto value = FieldValue(field, reader);
+    if (!value.ok()) return value.error();
+    if (to_query) {
+      if (value->is_array()) {
+        for (const auto& item : value.value()) out.query.emplace_back(field.key, QueryText(item));
+      } else {
+        out.query.emplace_back(field.key, QueryText(value.value()));
+      }
+      continue;
+    }
+    auto parts = SplitKey(field.key);
+    if (!parts.ok()) return parts.error();
+    Status inserted = Insert(body, parts.value(), std::move(value.value()), field.key);
+    if (!inserted.ok()) return inserted.error();
+  }
+  if (!body.is_null()) out.body = body.dump();
+  return out;
+}
+
+Result<std::pair<std::string, std::string>> ParseHeaderArg(std::string_view arg) {
+  auto colon = arg.find(':');
+  std::string_view name = colon == std::string_view::npos ? arg : arg.substr(0, colon);
+  bool bad_name = name.empty() || std::any_of(name.begin(), name.end(), [](unsigned char c) {
+                    return std::isspace(c) || std::iscntrl(c);
+                  });
+  if (colon == std::string_view::npos || bad_name) {
+    return UsageError("-H '" + std::string(arg) + "': expected 'Name: value'",
+                      "Write e.g. -H 'Version: 2021-07-28'.");
+  }
+  std::string_view value = arg.substr(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return std::pair<std::string, std::string>(std::string(name), std::string(value));
+}
+
+Result<std::string> ParseMethod(std::string_view method) {
+  std::string upper(method);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (upper == "GET" || upper == "POST" || upper == "PUT" || upper == "PATCH" ||
+      upper == "DELETE" || upper == "HEAD") {
+    return upper;
+  }
+  return UsageError("unknown method '" + std::string(method) + "'",
+                    "METHOD is one of GET, POST, PUT, PATCH, DELETE, HEAD, e.g. "
+                    "`ghl api GET /contacts/`.");
+}
+
+}  // namespace ghl::client
