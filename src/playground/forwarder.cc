@@ -10,7 +10,8 @@
 namespace ghl::playground {
 namespace {
 
-using nlohmann::json;
+// ordered_json keeps the upstream's key order in the page's JSON view.
+using json = nlohmann::ordered_json;
 
 constexpr size_t kMaxQueryParams = 200;
 constexpr size_t kMaxHeaders = 50;
