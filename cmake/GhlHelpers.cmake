@@ -17,7 +17,16 @@ function(ghl_test name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}"
-                       ENVIRONMENT "GHL_SHARED_DIR=${GHL_SHARED_DIR};GHL_SOURCE_DIR=${CMAKE_SOURCE_DIR};GHL_BINARY_DIR=${CMAKE_BINARY_DIR}"
-                       DISCOVERY_TIMEOUT 30)
+  gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 30)
+  # The environment cannot go through PROPERTIES above: CMake 3.25's GoogleTestAddTests splits
+  # every ';' of the property values, so only the first variable would arrive. A test include
+  # file, read by ctest after the discovered tests, sets the whole list on each of them.
+  set(env_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_env.cmake")
+  file(WRITE "${env_file}"
+       "if(DEFINED ${name}_TESTS)\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES ENVIRONMENT [==["
+       "GHL_SHARED_DIR=${GHL_SHARED_DIR};GHL_SOURCE_DIR=${CMAKE_SOURCE_DIR};"
+       "GHL_BINARY_DIR=${CMAKE_BINARY_DIR}]==])\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${env_file}")
 endfunction()
