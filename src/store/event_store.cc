@@ -1,0 +1,229 @@
+// Backend-independent parts of the event store: names, policies, validation, the factory.
+#include "ghl/store/event_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "store_internal.h"
+
+namespace ghl::store {
+
+UtcTime SystemNow() {
+  return std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+std::string_view ToString(EventState state) {
+  switch (state) {
+    case EventState::kPending: return "pending";
+    case EventState::kProcessing: return "processing";
+    case EventState::kDone: return "done";
+    case EventState::kDead: return "dead";
+  }
+  return "pending";
+}
+
+std::optional<EventState> ParseEventState(std::string_view text) {
+  for (EventState s : {EventState::kPending, EventState::kProcessing, EventState::kDone,
+                       EventState::kDead}) {
+    if (ToString(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+const std::vector<std::string>& StoredHeaderAllowList() {
+  static const std::vector<std::string> kList = {
+      "content-type",    "content-length", "user-agent",      "x-ghl-signature",
+      "x-wh-signature",  "x-request-id",   "x-forwarded-for", "x-real-ip",
+      "traceparent",     "date",
+  };
+  return kList;
+}
+
+std::chrono::milliseconds RetryPolicy::BackoffAfter(int attempt) const {
+  auto delay = initial_backoff;
+  for (int i = 1; i < attempt && delay < max_backoff; ++i) delay *= 2;
+  return std::min(delay, max_backoff);
+}
+
+std::string MaskUrlPassword(std::string_view url) {
+  std::string out(url);
+  auto scheme = out.find("://");
+  auto at = scheme == std::string::npos ? std::string::npos : out.find('@', scheme + 3);
+  if (at != std::string::npos) {
+    auto colon = out.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // Query-string passwords ("?password=...") too.
+  auto pw = out.find("password=");
+  if (pw != std::string::npos) {
+    auto end = out.find('&', pw);
+    out.replace(pw + 9, (end == std::string::npos ? out.size() : end) - pw - 9, "***");
+  }
+  return out;
+}
+
+Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view location,
+                                                   StoreOptions options) {
+  if (location.starts_with("postgres://") || location.starts_with("postgresql://")) {
+    PostgresOptions pg;
+    pg.url = std::string(location);
+    return OpenPostgresStore(pg, std::move(options));
+  }
+  if (location.starts_with("sqlite:")) location.remove_prefix(7);
+  if (location.empty()) return UsageError("event store location is empty");
+  SqliteOptions sqlite;
+  sqlite.path = std::string(location);
+  return OpenSqliteStore(sqlite, std::move(options));
+}
+
+namespace internal {
+
+namespace {
+
+void Sanitize(std::string& s) { s = SanitizeText(s); }
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // No UTF-16 surrogates.
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::string SanitizeText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == '\0') {
+      ++i;
+      continue;
+    }
+    size_t n = Utf8SequenceLength(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+Status PrepareForAppend(std::vector<NewEvent>& events, UtcTime now) {
+  const auto& allow = StoredHeaderAllowList();
+  for (size_t i = 0; i < events.size(); ++i) {
+    NewEvent& e = events[i];
+    Sanitize(e.dedup_key);
+    Sanitize(e.type);
+    Sanitize(e.location_id);
+    if (e.dedup_key.empty()) {
+      return UsageError("event " + std::to_string(i) + " of the batch has an empty dedup key",
+                        "Use ghl::webhooks::DedupKey(facts) as the key.");
+    }
+    if (e.type.empty()) e.type = std::string(kUnknownType);
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (auto& [name, value] : e.headers) {
+      std::string lower = Lower(name);
+      if (std::find(allow.begin(), allow.end(), lower) == allow.end()) continue;
+      Sanitize(value);
+      kept.emplace_back(std::move(lower), std::move(value));
+    }
+    e.headers = std::move(kept);
+    if (e.received_at == UtcTime{}) e.received_at = now;
+  }
+  return Ok{};
+}
+
+std::string EncodeHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  nlohmann::json j = nlohmann::json::array();
+  for (const auto& [name, value] : headers) j.push_back({name, value});
+  // Header values are bytes; replace invalid UTF-8 rather than failing the insert.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<std::pair<std::string, std::string>> DecodeHeaders(std::string_view json) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& pair : j) {
+    if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+      out.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
+    }
+  }
+  return out;
+}
+
+Error StoreError(ErrorKind kind, std::string message) {
+  Error e;
+  e.kind = kind;
+  e.messages.push_back("event store: " + std::move(message));
+  return e;
+}
+
+Error NotFound(int64_t id) {
+  return UsageError("no event with id " + std::to_string(id),
+                    "List events with `ghl events list` to find the id.");
+}
+
+Error NotLeased(int64_t id, std::string_view worker, EventState state, std::string_view owner) {
+  std::string msg = "event " + std::to_string(id) + " is not leased to worker " +
+                    std::string(worker) + " (state " + std::string(ToString(state));
+  if (!owner.empty()) msg += ", leased to " + std::string(owner);
+  msg += ")";
+  return UsageError(std::move(msg),
+                    "The lease expired and another worker took the event over; do not ack it.");
+}
+
+Error WrongState(int64_t id, std::string_view operation, EventState state) {
+  std::string hint;
+  if (state == EventState::kDone) hint = "Use replay to process a done event again.";
+  if (state == EventState::kProcessing) hint = "Wait until its worker acks, fails or its lease expires.";
+  return UsageError("cannot " + std::string(operation) + " event " + std::to_string(id) +
+                        ": it is " + std::string(ToString(state)),
+                    std::move(hint));
+}
+
+Status ValidateFilter(const ListFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 10000) {
+    return UsageError("list limit must be between 1 and 10000, got " +
+                      std::to_string(filter.limit));
+  }
+  return Ok{};
+}
+
+std::string LeaseExpiredError(std::string_view owner, int attempts) {
+  return "lease of worker " + std::string(owner) + " expired on attempt " +
+         std::to_string(attempts) + ", the last allowed (worker died or handler hung)";
+}
+
+}  // namespace internal
+}  // namespace ghl::store

@@ -1,0 +1,135 @@
+#include "group_committer.h"
+
+#include <exception>
+
+namespace ghl::store::internal {
+namespace {
+
+// A commit function that throws must not kill the committer thread (callers would hang).
+Result<std::vector<AppendResult>> SafeCommit(const GroupCommitter::CommitFn& commit,
+                                             const std::vector<NewEvent>& events) {
+  try {
+    return commit(events);
+  } catch (const std::exception& ex) {
+    Error e;
+    e.kind = ErrorKind::kInternal;
+    e.messages.push_back(std::string("event store commit failed: ") + ex.what());
+    return e;
+  }
+}
+
+}  // namespace
+
+GroupCommitter::GroupCommitter(CommitFn commit, size_t max_batch_events)
+    : commit_(std::move(commit)), max_batch_events_(max_batch_events == 0 ? 1 : max_batch_events) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+Result<std::vector<AppendResult>> GroupCommitter::Submit(std::vector<NewEvent> events) {
+  Request request{std::move(events), {}};
+  auto future = request.done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) {
+      Error e;
+      e.kind = ErrorKind::kInternal;
+      e.messages.push_back("event store is closing");
+      return e;
+    }
+    queue_.push_back(&request);
+  }
+  cv_.notify_one();
+  return future.get();
+}
+
+uint64_t GroupCommitter::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+uint64_t GroupCommitter::events_committed() const {
+  std::lock_guard lock(mu_);
+  return events_committed_;
+}
+
+void GroupCommitter::Run() {
+  std::vector<Request*> group;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stop_ and nothing left to commit.
+      size_t n = 0;
+      group.clear();
+      while (!queue_.empty()) {
+        size_t next = queue_.front()->events.size();
+        if (!group.empty() && n + next > max_batch_events_) break;
+        n += next;
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    CommitGroup(group);
+  }
+}
+
+void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
+  std::vector<size_t> sizes;
+  std::vector<NewEvent> all;
+  for (Request* r : group) sizes.push_back(r->events.size());
+  if (group.size() == 1) {
+    all = std::move(group[0]->events);
+  } else {
+    size_t n = 0;
+    for (size_t s : sizes) n += s;
+    all.reserve(n);
+    for (Request* r : group) {
+      for (NewEvent& e : r->events) all.push_back(std::move(e));
+    }
+  }
+  auto result = SafeCommit(commit_, all);
+  if (result.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      ++commits_;
+      events_committed_ += all.size();
+    }
+    auto it = result->begin();
+    for (size_t i = 0; i < group.size(); ++i) {
+      std::vector<AppendResult> mine(it, it + static_cast<ptrdiff_t>(sizes[i]));
+      it += static_cast<ptrdiff_t>(sizes[i]);
+      group[i]->done.set_value(std::move(mine));
+    }
+    return;
+  }
+  if (group.size() == 1) {
+    group[0]->done.set_value(result.error());
+    return;
+  }
+  // The shared transaction failed and rolled back. Retry each submission alone, so one bad
+  // event (or a transient error) fails only its own caller, never its neighbours.
+  auto it = all.begin();
+  for (size_t i = 0; i < group.size(); ++i) {
+    std::vector<NewEvent> mine(std::make_move_iterator(it),
+                               std::make_move_iterator(it + static_cast<ptrdiff_t>(sizes[i])));
+    it += static_cast<ptrdiff_t>(sizes[i]);
+    auto single = SafeCommit(commit_, mine);
+    if (single.ok()) {
+      std::lock_guard lock(mu_);
+      ++commits_;
+      events_committed_ += sizes[i];
+    }
+    group[i]->done.set_value(std::move(single));
+  }
+}
+
+}  // namespace ghl::store::internal

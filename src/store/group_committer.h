@@ -1,0 +1,60 @@
+// Group commit for Append: many threads submit small batches; one committer thread writes
+// everything queued so far in ONE transaction (one fsync) and then wakes each submitter with its
+// own results. Under load, batches grow by themselves (while one commit runs, the next group
+// queues up); with a single caller there is no added delay beyond one thread hand-off.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "ghl/store/event_store.h"
+
+namespace ghl::store::internal {
+
+class GroupCommitter {
+ public:
+  /// Writes `events` in one transaction and returns one result per event, in order; on error
+  /// nothing of `events` may stay stored (the transaction rolled back).
+  using CommitFn = std::function<Result<std::vector<AppendResult>>(const std::vector<NewEvent>&)>;
+
+  /// `max_batch_events`: a group stops growing at this many events (one submission is never
+  /// split, so a bigger submission is committed alone).
+  GroupCommitter(CommitFn commit, size_t max_batch_events);
+  /// Commits what is queued, then stops the thread.
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  /// Blocks until `events` are committed (or failed); safe from any number of threads.
+  Result<std::vector<AppendResult>> Submit(std::vector<NewEvent> events);
+
+  /// Transactions committed so far (successful groups), and events in them.
+  uint64_t commits() const;
+  uint64_t events_committed() const;
+
+ private:
+  struct Request {
+    std::vector<NewEvent> events;
+    std::promise<Result<std::vector<AppendResult>>> done;
+  };
+  void Run();
+  void CommitGroup(std::vector<Request*>& group);
+
+  CommitFn commit_;
+  size_t max_batch_events_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request*> queue_;
+  bool stop_ = false;
+  uint64_t commits_ = 0;
+  uint64_t events_committed_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ghl::store::internal

@@ -1,0 +1,112 @@
+#include "group_committer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace ghl::store::internal {
+namespace {
+
+NewEvent Key(std::string key) {
+  NewEvent e;
+  e.dedup_key = std::move(key);
+  return e;
+}
+
+// A fake database: ids are the numeric part of the key; each commit takes 2 ms (an fsync).
+struct FakeDb {
+  std::mutex mu;
+  std::vector<size_t> batch_sizes;
+  std::vector<std::string> stored;
+  bool fail_poison = true;
+
+  Result<std::vector<AppendResult>> Commit(const std::vector<NewEvent>& events) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::lock_guard lock(mu);
+    std::vector<AppendResult> out;
+    for (const auto& e : events) {
+      if (fail_poison && e.dedup_key == "poison") {
+        Error err;
+        err.messages.push_back("constraint failed");
+        return err;  // Nothing of this batch is stored.
+      }
+      out.push_back({std::stoll(e.dedup_key.substr(1)), false});
+    }
+    batch_sizes.push_back(events.size());
+    for (const auto& e : events) stored.push_back(e.dedup_key);
+    return out;
+  }
+};
+
+TEST(GroupCommitterTest, ConcurrentSubmissionsShareCommitsAndGetTheirOwnResults) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 512);
+  constexpr int kThreads = 32;
+  constexpr int kEach = 10;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int64_t id = t * 1000 + i;
+        auto r = committer.Submit({Key("k" + std::to_string(id))});
+        if (!r.ok() || r->size() != 1 || (*r)[0].id != id) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(committer.events_committed(), static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_EQ(db.stored.size(), static_cast<size_t>(kThreads * kEach));
+  // 320 submissions of 1 event against a 2 ms commit: far fewer commits than submissions.
+  EXPECT_LT(committer.commits(), static_cast<uint64_t>(kThreads * kEach) / 4)
+      << "group commit did not group";
+}
+
+TEST(GroupCommitterTest, MultiEventSubmissionsStayWholeAndInOrder) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 4);
+  auto r = committer.Submit({Key("k1"), Key("k2"), Key("k3"), Key("k4"), Key("k5"), Key("k6")});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ((*r)[i].id, i + 1);
+  // Bigger than max_batch_events, still one atomic commit.
+  ASSERT_EQ(db.batch_sizes.size(), 1u);
+  EXPECT_EQ(db.batch_sizes[0], 6u);
+}
+
+TEST(GroupCommitterTest, AFailingSubmissionDoesNotFailItsNeighbours) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 512);
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      std::string key = t == 7 ? "poison" : "k" + std::to_string(t);
+      auto r = committer.Submit({Key(key)});
+      (r.ok() ? ok : failed)++;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 1);
+  EXPECT_EQ(ok.load(), 15);
+  EXPECT_EQ(db.stored.size(), 15u);
+}
+
+TEST(GroupCommitterTest, ThrowingCommitBecomesAnErrorAndTheCommitterSurvives) {
+  int calls = 0;
+  GroupCommitter committer(
+      [&](const std::vector<NewEvent>& ev) -> Result<std::vector<AppendResult>> {
+        if (++calls == 1) throw std::runtime_error("disk on fire");
+        return std::vector<AppendResult>(ev.size());
+      },
+      8);
+  auto first = committer.Submit({Key("k1")});
+  ASSERT_FALSE(first.ok());
+  EXPECT_NE(first.error().Summary().find("disk on fire"), std::string::npos);
+  EXPECT_TRUE(committer.Submit({Key("k2")}).ok());
+}
+
+}  // namespace
+}  // namespace ghl::store::internal
