@@ -1,1 +1,348 @@
+#include "ghl/client/connection.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "ghl/client/client.h"
+#include "ghl/client/testing.h"
+
+namespace ghl::client {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::FakeTime;
+using testing::FakeTransport;
+
+struct Fixture {
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  FakeTime time;
+  std::vector<std::string> warnings;
+  ClientOptions options;
+
+  explicit Fixture(double random = 0.0) {
+    options.base_url = "http://ghl.test/";
+    options.token = "secret-token";
+    options.transport = transport;
+    options.warning_sink = [this](std::string_view w) { warnings.emplace_back(w); };
+    time.Install(options, random);
+    transport->SetClock(time.steady_now());
+  }
+  Client MakeClient() { return Client(options); }
+};
+
+ApiRequest Req(std::string method, std::string path, std::string body = {}) {
+  ApiRequest r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.body = std::move(body);
+  return r;
+}
+
+std::vector<std::pair<std::string, std::string>> QueryOf(const http::Request& r) {
+  auto q = r.target.find('?');
+  if (q == std::string::npos) return {};
+  return http::ParseQuery(std::string_view(r.target).substr(q + 1));
+}
+
+// --- retry schedule -------------------------------------------------------------------------
+
+TEST(ConnectionRetryTest, RetriesGetOn5xxWithExponentialBackoff) {
+  Fixture f(0.0);  // r = 0: delays are exactly the base delays
+  f.transport->PushResponse(503, R"({"message":"busy"})");
+  f.transport->PushResponse(502, "");
+  f.transport->PushResponse(500, "");
+  f.transport->PushResponse(200, R"({"contact":{"id":"c1"}})");
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_TRUE(res.ok()) << res.error().Describe();
+  EXPECT_EQ(res->attempts, 4);
+  EXPECT_EQ(f.time.sleeps(), (std::vector<milliseconds>{milliseconds(500), milliseconds(1000),
+                                                         milliseconds(2000)}));
+}
+
+TEST(ConnectionRetryTest, JitterShortensDelaysWithinBounds) {
+  Fixture f(0.5);  // jitter 0.5, r = 0.5: base * 0.75
+  f.transport->PushResponse(500, "");
+  f.transport->PushResponse(500, "");
+  f.transport->PushResponse(200, "{}");
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(f.time.sleeps(), (std::vector<milliseconds>{milliseconds(375), milliseconds(750)}));
+}
+
+TEST(ConnectionRetryTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
+  Fixture f;
+  f.options.retry.max_attempts = 3;
+  for (int i = 0; i < 5; ++i) {
+    f.transport->PushResponse(503, R"({"statusCode":503,"message":"Service Unavailable","traceId":"t-1"})");
+  }
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().http_status, 503);
+  EXPECT_EQ(res.error().trace_id, "t-1");
+  EXPECT_NE(res.error().hint.find("retried 2 time(s)"), std::string::npos) << res.error().hint;
+  EXPECT_EQ(f.transport->request_count(), 3u);
+}
+
+TEST(ConnectionRetryTest, PostIsNotRetriedOn5xxUnlessOptedIn) {
+  Fixture f;
+  f.transport->PushResponse(500, R"({"message":"Internal server error"})");
+  f.transport->PushResponse(200, R"({"contact":{"id":"new"}})");
+  auto res = f.MakeClient().Send(Req("POST", "/contacts/", R"({"firstName":"A"})"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().http_status, 500);
+  EXPECT_EQ(f.transport->request_count(), 1u);
+  EXPECT_TRUE(f.time.sleeps().empty());
+  EXPECT_NE(res.error().hint.find("POST is not retried"), std::string::npos) << res.error().hint;
+
+  Fixture g;
+  g.transport->PushResponse(500, "");
+  g.transport->PushResponse(200, R"({"contacts":[]})");
+  ApiRequest search = Req("POST", "/contacts/search", R"({"locationId":"L"})");
+  search.retry_non_idempotent = true;
+  auto ok = g.MakeClient().Send(search);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(g.transport->request_count(), 2u);
+}
+
+TEST(ConnectionRetryTest, PostIsNotRetriedOnNetworkErrors) {
+  Fixture f;
+  f.transport->PushNetworkError("Connection reset by peer");
+  f.transport->PushResponse(200, "{}");
+  auto res = f.MakeClient().Send(Req("POST", "/contacts/", "{}"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(res.error().endpoint_id, "contacts.create-contact");
+  EXPECT_EQ(f.transport->request_count(), 1u);
+}
+
+TEST(ConnectionRetryTest, GetIsRetriedOnNetworkErrors) {
+  Fixture f;
+  f.transport->PushNetworkError();
+  f.transport->PushResponse(200, "{}");
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(f.time.sleeps(), std::vector<milliseconds>{milliseconds(500)});
+}
+
+TEST(ConnectionRetryTest, HonoursRetryAfterOn429EvenForPost) {
+  Fixture f;
+  http::Headers h;
+  h.Set("Retry-After", "3");
+  f.transport->PushResponse(429, R"({"message":"Too many requests"})", h);
+  f.transport->PushResponse(200, R"({"contacts":[]})");
+  auto res = f.MakeClient().Send(Req("POST", "/contacts/search", R"({"locationId":"L"})"));
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(f.time.sleeps(), std::vector<milliseconds>{milliseconds(3000)});
+  auto sends = f.transport->send_times();
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_GE(sends[1] - sends[0], milliseconds(3000));
+}
+
+TEST(ConnectionRetryTest, RetryAfterBeyondTheCapEndsTheLoop) {
+  Fixture f;
+  f.options.retry.max_retry_after = milliseconds(60000);
+  http::Headers h;
+  h.Set("Retry-After", "3600");
+  h.Set("X-RateLimit-Max", "100");
+  h.Set("X-RateLimit-Remaining", "0");
+  h.Set("X-RateLimit-Interval-Milliseconds", "10000");
+  f.transport->PushResponse(429, R"({"statusCode":429,"message":"Too Many Requests"})", h);
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().http_status, 429);
+  EXPECT_NE(res.error().hint.find("Max=100"), std::string::npos) << res.error().hint;
+  EXPECT_EQ(f.transport->request_count(), 1u);
+}
+
+// --- headers and Version --------------------------------------------------------------------
+
+TEST(ConnectionHeadersTest, SendsAuthAcceptAndTheEndpointsVersion) {
+  Fixture f;
+  f.transport->SetHandler([](const http::Request&) -> Result<http::Response> {
+    http::Response r;
+    r.status = 200;
+    r.body = "{}";
+    return r;
+  });
+  Client client = f.MakeClient();
+  ASSERT_TRUE(client.Send(Req("POST", "/contacts/search", R"({"locationId":"L"})")).ok());
+  ASSERT_TRUE(client.Send(Req("POST", "/conversations/messages",
+                              R"({"type":"SMS","contactId":"c1","message":"hi"})"))
+                  .ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/conversations/conv1/messages")).ok());
+  auto reqs = f.transport->requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].headers.Get("Version"), "2021-07-28");
+  EXPECT_EQ(reqs[1].headers.Get("Version"), "2021-04-15");
+  EXPECT_EQ(reqs[2].headers.Get("Version"), "2021-04-15");
+  EXPECT_EQ(reqs[0].headers.Get("Authorization"), "Bearer secret-token");
+  EXPECT_EQ(reqs[0].headers.Get("Accept"), "application/json");
+  EXPECT_EQ(reqs[0].headers.Get("Content-Type"), "application/json");
+  EXPECT_FALSE(reqs[2].headers.Has("Content-Type"));  // no body, no Content-Type
+  EXPECT_EQ(reqs[0].target, "http://ghl.test/contacts/search");
+  EXPECT_TRUE(f.warnings.empty());
+}
+
+TEST(ConnectionHeadersTest, VersionOverrideWarnsWhenItDiffersFromTheSpec) {
+  Fixture f;
+  f.transport->SetHandler([](const http::Request&) -> Result<http::Response> {
+    http::Response r;
+    r.status = 200;
+    r.body = "{}";
+    return r;
+  });
+  Client client = f.MakeClient();
+  ApiRequest same = Req("POST", "/contacts/search", "{}");
+  same.version = "2021-07-28";
+  ASSERT_TRUE(client.Send(same).ok());
+  EXPECT_TRUE(f.warnings.empty());
+
+  ApiRequest other = Req("POST", "/contacts/search", "{}");
+  other.headers.Set("Version", "2021-04-15");  // -H 'Version: …' in the CLI
+  ASSERT_TRUE(client.Send(other).ok());
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_NE(f.warnings[0].find("'2021-04-15' differs from the spec value '2021-07-28'"),
+            std::string::npos)
+      << f.warnings[0];
+  EXPECT_NE(f.warnings[0].find("contacts.search-contacts-advanced"), std::string::npos);
+  auto reqs = f.transport->requests();
+  EXPECT_EQ(reqs[1].headers.Get("Version"), "2021-04-15");
+  auto versions = std::count_if(reqs[1].headers.fields().begin(), reqs[1].headers.fields().end(),
+                               [](const auto& h) { return http::EqualsIgnoreCase(h.first, "Version"); });
+  EXPECT_EQ(versions, 1);  // exactly one Version header, the override
+}
+
+TEST(ConnectionHeadersTest, UnknownPathGetsTheDefaultVersionAndAWarning) {
+  Fixture f;
+  f.transport->PushResponse(404, R"({"statusCode":404,"message":"Cannot POST /contact/search"})");
+  auto res = f.MakeClient().Send(Req("POST", "/contact/search", "{}"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(f.transport->requests()[0].headers.Get("Version"),
+            std::string(catalog::kDefaultVersion));
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_NE(f.warnings[0].find("not in the endpoint catalog"), std::string::npos);
+  EXPECT_NE(res.error().hint.find("/contacts/search"), std::string::npos) << res.error().hint;
+}
+
+TEST(ConnectionHeadersTest, NoTokenIsAUsageErrorAndNothingIsSent) {
+  Fixture f;
+  f.options.token.clear();
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(f.transport->request_count(), 0u);
+}
+
+TEST(ConnectionHeadersTest, BadMethodAndPathAreUsageErrors) {
+  Fixture f;
+  auto bad_method = f.MakeClient().Send(Req("FETCH", "/contacts/c1"));
+  ASSERT_FALSE(bad_method.ok());
+  EXPECT_EQ(bad_method.error().kind, ErrorKind::kUsage);
+  auto bad_path = f.MakeClient().Send(Req("GET", "contacts/c1"));
+  ASSERT_FALSE(bad_path.ok());
+  EXPECT_EQ(bad_path.error().kind, ErrorKind::kUsage);
+  auto placeholder = f.MakeClient().Send(Req("GET", "/contacts/{contactId}"));
+  ASSERT_FALSE(placeholder.ok());
+  EXPECT_NE(placeholder.error().messages[0].find("{contactId}"), std::string::npos);
+  EXPECT_EQ(f.transport->request_count(), 0u);
+}
+
+TEST(ConnectionHeadersTest, TokenNeverAppearsInErrorsOrWarnings) {
+  Fixture f;
+  f.transport->PushResponse(401, R"({"statusCode":401,"message":"Invalid JWT"})");
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().Describe().find("secret-token"), std::string::npos);
+  for (const auto& w : f.warnings) EXPECT_EQ(w.find("secret-token"), std::string::npos);
+}
+
+// --- location fill --------------------------------------------------------------------------
+
+TEST(ConnectionLocationTest, FillsLocationWhereTheEndpointTakesIt) {
+  Fixture f;
+  f.options.default_location_id = "LOC1";
+  f.transport->SetHandler([](const http::Request&) -> Result<http::Response> {
+    http::Response r;
+    r.status = 200;
+    r.body = "{}";
+    return r;
+  });
+  Client client = f.MakeClient();
+  ASSERT_TRUE(client.Send(Req("GET", "/opportunities/search?status=open")).ok());
+  ASSERT_TRUE(client.Send(Req("POST", "/contacts/search", R"({"pageLimit":10})")).ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/locations/{locationId}/customFields")).ok());
+  ApiRequest given = Req("GET", "/opportunities/search");
+  given.query = {{"location_id", "OTHER"}};
+  ASSERT_TRUE(client.Send(given).ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/contacts/c1")).ok());
+
+  auto reqs = f.transport->requests();
+  EXPECT_EQ(QueryOf(reqs[0]),
+            (std::vector<std::pair<std::string, std::string>>{{"status", "open"},
+                                                              {"location_id", "LOC1"}}));
+  auto body = nlohmann::json::parse(reqs[1].body);
+  EXPECT_EQ(body["locationId"], "LOC1");
+  EXPECT_EQ(body["pageLimit"], 10);
+  EXPECT_EQ(reqs[2].target, "http://ghl.test/locations/LOC1/customFields");
+  EXPECT_EQ(QueryOf(reqs[3]),
+            (std::vector<std::pair<std::string, std::string>>{{"location_id", "OTHER"}}));
+  EXPECT_EQ(reqs[4].target, "http://ghl.test/contacts/c1");  // takes no location
+}
+
+// --- pacing and quota through the connection ------------------------------------------------
+
+TEST(ConnectionPacingTest, LearnsSandboxLimitsAndNeverExceedsThem) {
+  Fixture f;
+  FakeTime time = f.time;
+  auto sends = std::make_shared<std::vector<std::chrono::steady_clock::time_point>>();
+  f.transport->SetHandler([time, sends](const http::Request&) mutable -> Result<http::Response> {
+    auto now = time.Now();
+    sends->push_back(now);
+    auto in_window = std::count_if(sends->begin(), sends->end(), [&](auto t) {
+      return t > now - milliseconds(1000);
+    });
+    http::Response r;
+    r.status = in_window > 20 ? 429 : 200;
+    r.body = "{}";
+    r.headers.Set("X-RateLimit-Max", "20");
+    r.headers.Set("X-RateLimit-Remaining", std::to_string(std::max<long>(0, 20 - in_window)));
+    r.headers.Set("X-RateLimit-Interval-Milliseconds", "1000");
+    r.headers.Set("X-RateLimit-Limit-Daily", "200000");
+    r.headers.Set("X-RateLimit-Daily-Remaining", "150000");
+    time.Advance(milliseconds(2));  // round trip
+    return r;
+  });
+  Client client = f.MakeClient();
+  for (int i = 0; i < 300; ++i) {
+    auto res = client.Send(Req("GET", "/contacts/c1"));
+    ASSERT_TRUE(res.ok()) << "request " << i << ": " << res.error().Describe();
+    ASSERT_EQ(res->attempts, 1) << "request " << i << " was retried: a 429 was received";
+  }
+  double seconds = std::chrono::duration<double>(sends->back() - sends->front()).count();
+  EXPECT_GE(299 / seconds, 19.0);
+}
+
+TEST(ConnectionPacingTest, SpentDailyQuotaStopsWithoutSending) {
+  Fixture f;
+  f.options.default_location_id = "LOC1";
+  http::Headers h;
+  h.Set("X-RateLimit-Limit-Daily", "200000");
+  h.Set("X-RateLimit-Daily-Remaining", "0");
+  f.transport->PushResponse(200, "{}", h);
+  Client client = f.MakeClient();
+  ASSERT_TRUE(client.Send(Req("POST", "/contacts/search", "{}")).ok());
+  auto refused = client.Send(Req("POST", "/contacts/search", "{}"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kRateLimit);
+  EXPECT_NE(refused.error().messages[0].find("daily quota of 200000 requests spent for "
+                                             "location LOC1"),
+            std::string::npos)
+      << refused.error().messages[0];
+  EXPECT_EQ(refused.error().endpoint_id, "contacts.search-contacts-advanced");
+  EXPECT_EQ(f.transport->request_count(), 1u);
+}
+
+}  // namespace
+}  // namespace ghl::client

@@ -37,7 +37,8 @@ std::string FormatCurlCommand(const http::Request& request) {
   std::string out = "curl";
   if (request.method != "GET" || !request.body.empty()) out += " -X " + request.method;
   out += " " + ShellQuote(request.target);
-  for (const auto& [name, value] : RedactedHeaders(request.headers).fields()) {
+  const http::Headers redacted = RedactedHeaders(request.headers);
+  for (const auto& [name, value] : redacted.fields()) {
     out += " \\\n  -H " + ShellQuote(name + ": " + value);
   }
   if (!request.body.empty()) out += " \\\n  --data-raw " + ShellQuote(request.body);
@@ -52,7 +53,8 @@ std::string FormatStatusAndHeaders(int status, const http::Headers& headers) {
     out += reason;
   }
   out += '\n';
-  for (const auto& [name, value] : RedactedHeaders(headers).fields()) {
+  const http::Headers redacted = RedactedHeaders(headers);
+  for (const auto& [name, value] : redacted.fields()) {
     out += name + ": " + value + "\n";
   }
   return out;

@@ -1,1 +1,146 @@
+#include "ghl/client/field_args.h"
+
 #include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+namespace ghl::client {
+namespace {
+
+using nlohmann::json;
+
+FileReader FakeFiles(std::map<std::string, std::string> files) {
+  return [files](const std::string& path) -> Result<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return UsageError("cannot read file '" + path + "'");
+    return it->second;
+  };
+}
+
+std::vector<FieldArg> Fields(std::initializer_list<std::pair<const char*, bool>> args) {
+  std::vector<FieldArg> out;
+  for (const auto& [arg, typed] : args) {
+    auto f = ParseFieldArg(arg, typed);
+    EXPECT_TRUE(f.ok()) << arg;
+    out.push_back(f.value());
+  }
+  return out;
+}
+
+TEST(FieldArgsTest, SplitsAtTheFirstEquals) {
+  auto f = ParseFieldArg("query=a=b", false);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->key, "query");
+  EXPECT_EQ(f->value, "a=b");
+  auto empty_value = ParseFieldArg("query=", false);
+  ASSERT_TRUE(empty_value.ok());
+  EXPECT_EQ(empty_value->value, "");
+  auto no_eq = ParseFieldArg("pageLimit", true);
+  ASSERT_FALSE(no_eq.ok());
+  EXPECT_EQ(no_eq.error().kind, ErrorKind::kUsage);
+  EXPECT_NE(no_eq.error().messages[0].find("-F 'pageLimit'"), std::string::npos);
+  EXPECT_FALSE(ParseFieldArg("=x", false).ok());
+}
+
+TEST(FieldArgsTest, TypedValues) {
+  auto files = FakeFiles({{"filters.json", R"([{"field":"email","operator":"exists"}])"},
+                          {"note.txt", "hello\n"},
+                          {"-", "from stdin"}});
+  auto value = [&](const char* arg) {
+    auto v = FieldValue(ParseFieldArg(arg, true).value(), files);
+    EXPECT_TRUE(v.ok()) << arg;
+    return v.ok() ? v.value() : json("<error>");
+  };
+  EXPECT_EQ(value("n=42"), json(42));
+  EXPECT_EQ(value("n=-7"), json(-7));
+  EXPECT_EQ(value("n=1.5"), json(1.5));
+  EXPECT_EQ(value("n=2e3"), json(2000.0));
+  EXPECT_EQ(value("b=true"), json(true));
+  EXPECT_EQ(value("b=false"), json(false));
+  EXPECT_EQ(value("b=null"), json(nullptr));
+  EXPECT_EQ(value("phone=0123"), json("0123"));  // leading zero: a string
+  EXPECT_EQ(value("phone=+15551234567"), json("+15551234567"));
+  EXPECT_EQ(value("s=john"), json("john"));
+  EXPECT_EQ(value(R"(tags=["a","b"])"), json({"a", "b"}));
+  EXPECT_EQ(value("filters=@filters.json")[0]["operator"], "exists");
+  EXPECT_EQ(value("body=@note.txt"), json("hello\n"));
+  EXPECT_EQ(value("body=@-"), json("from stdin"));
+  // -f never converts.
+  EXPECT_EQ(FieldValue(ParseFieldArg("n=42", false).value(), files).value(), json("42"));
+
+  auto missing = FieldValue(ParseFieldArg("x=@nope.json", true).value(), files);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().kind, ErrorKind::kUsage);
+  auto bad_json = FieldValue(ParseFieldArg("x=[1,", true).value(), files);
+  ASSERT_FALSE(bad_json.ok());
+  EXPECT_NE(bad_json.error().messages[0].find("not valid JSON"), std::string::npos);
+}
+
+TEST(FieldArgsTest, GetAndDeletePutFieldsInTheQueryString) {
+  auto fields = Fields({{"locationId=L1", false}, {"limit=20", true}, {"tags=[\"a\",\"b\"]", true}});
+  auto placed = PlaceFields(fields, "GET", false, FakeFiles({}));
+  ASSERT_TRUE(placed.ok());
+  EXPECT_EQ(placed->query, (QueryParams{{"locationId", "L1"}, {"limit", "20"}, {"tags", "a"},
+                                        {"tags", "b"}}));
+  EXPECT_TRUE(placed->body.empty());
+  auto del = PlaceFields(Fields({{"a=1", true}}), "DELETE", false, FakeFiles({}));
+  EXPECT_EQ(del->query, (QueryParams{{"a", "1"}}));
+}
+
+TEST(FieldArgsTest, OtherMethodsBuildOneJsonBodyWithNestedKeys) {
+  auto fields = Fields({{"locationId=L1", false},
+                        {"pageLimit=100", true},
+                        {"filters[0]=x", false},
+                        {"customFields[][id]=cf1", false},
+                        {"tags[]=vip", false},
+                        {"tags[]=new", false},
+                        {"address[city]=Paris", false},
+                        {"address[zip]=75001", false}});
+  auto placed = PlaceFields(fields, "POST", false, FakeFiles({}));
+  ASSERT_TRUE(placed.ok()) << placed.error().Describe();
+  EXPECT_TRUE(placed->query.empty());
+  json body = json::parse(placed->body);
+  EXPECT_EQ(body["locationId"], "L1");
+  EXPECT_EQ(body["pageLimit"], 100);
+  EXPECT_EQ(body["tags"], json({"vip", "new"}));
+  EXPECT_EQ(body["address"], json({{"city", "Paris"}, {"zip", "75001"}}));
+  EXPECT_EQ(body["customFields"], json::parse(R"([{"id":"cf1"}])"));
+  EXPECT_EQ(body["filters"], json({{"0", "x"}}));
+}
+
+TEST(FieldArgsTest, InputBodySendsFieldsToTheQuery) {
+  auto placed = PlaceFields(Fields({{"locationId=L1", false}}), "POST", true, FakeFiles({}));
+  ASSERT_TRUE(placed.ok());
+  EXPECT_EQ(placed->query, (QueryParams{{"locationId", "L1"}}));
+  EXPECT_TRUE(placed->body.empty());
+}
+
+TEST(FieldArgsTest, ConflictingKeysAreUsageErrors) {
+  auto twice = PlaceFields(Fields({{"a=1", false}, {"a=2", false}}), "POST", false, FakeFiles({}));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().kind, ErrorKind::kUsage);
+  auto clash = PlaceFields(Fields({{"a=1", false}, {"a[b]=2", false}}), "POST", false,
+                           FakeFiles({}));
+  ASSERT_FALSE(clash.ok());
+  auto unclosed = PlaceFields(Fields({{"a[b=2", false}}), "POST", false, FakeFiles({}));
+  ASSERT_FALSE(unclosed.ok());
+}
+
+TEST(FieldArgsTest, HeadersAndMethods) {
+  auto h = ParseHeaderArg("Version:  2021-04-15 ");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->first, "Version");
+  EXPECT_EQ(h->second, "2021-04-15");
+  EXPECT_FALSE(ParseHeaderArg("Version 2021-04-15").ok());
+  EXPECT_FALSE(ParseHeaderArg(": x").ok());
+  EXPECT_EQ(ParseMethod("post").value(), "POST");
+  EXPECT_EQ(ParseMethod("DELETE").value(), "DELETE");
+  auto bad = ParseMethod("FETCH");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kUsage);
+  EXPECT_NE(bad.error().hint.find("GET, POST"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ghl::client
