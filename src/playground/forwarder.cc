@@ -4,7 +4,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "ghl/catalog/catalog.h"
+#include "ghl/client/error_mapping.h"
 #include "ghl/server/http_server.h"
 
 namespace ghl::playground {
@@ -55,24 +55,6 @@ void Scrub(std::string& text, std::string_view secret) {
     text.replace(pos, secret.size(), "***");
     pos += 3;
   }
-}
-
-// GHL's messages from an error body: `message` (string or array), else `error`.
-std::vector<std::string> ErrorMessages(const json& body) {
-  std::vector<std::string> out;
-  if (!body.is_object()) return out;
-  auto collect = [&](const json& v) {
-    if (v.is_string()) {
-      out.push_back(v.get<std::string>());
-    } else if (v.is_array()) {
-      for (const auto& m : v) out.push_back(m.is_string() ? m.get<std::string>() : m.dump());
-    }
-  };
-  if (auto it = body.find("message"); it != body.end()) collect(*it);
-  if (out.empty()) {
-    if (auto it = body.find("error"); it != body.end()) collect(*it);
-  }
-  return out;
 }
 
 std::string RateLimitKey(std::string_view lower_name) {
@@ -204,69 +186,97 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
   return out;
 }
 
+std::shared_ptr<client::Connection> MakeForwarderConnection(
+    const std::string& upstream, std::chrono::milliseconds timeout, size_t max_response_bytes,
+    std::shared_ptr<http::Transport> transport) {
+  client::ClientOptions options;
+  options.base_url = upstream;
+  options.retry.max_attempts = 1;
+  options.limits.enabled = false;  // the user clicks Send; the upstream's limits are shown
+  options.transport_options.timeout = timeout;
+  options.transport_options.connect_timeout = std::min(timeout, std::chrono::milliseconds(10000));
+  options.transport_options.max_response_bytes = max_response_bytes;
+  options.transport = std::move(transport);
+  options.warning_sink = [](std::string_view) {};  // warnings go into each answer instead
+  options.user_agent = "ghlkit-playground/0.1";
+  return client::MakeConnection(std::move(options));
+}
+
 http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
-  const catalog::Endpoint* endpoint = nullptr;
-  if (auto match = catalog::Match(input.method, input.path)) endpoint = match->endpoint;
-  std::string version = input.version ? *input.version
-                        : (endpoint && !endpoint->version.empty())
-                            ? std::string(endpoint->version)
-                            : std::string(catalog::kDefaultVersion);
+  client::ApiRequest call;
+  call.method = input.method;
+  call.path = input.path;
+  call.query = input.query;
+  call.body = input.body.value_or("");
+  call.headers = input.headers;
+  if (!input.token.empty()) call.headers.Set("Authorization", "Bearer " + input.token);
+  call.version = input.version.value_or("");
+  call.fill_location = false;  // send exactly what the page shows
 
-  http::Request request;
-  request.method = input.method;
-  request.target = config.upstream + input.path;
-  if (!input.query.empty()) {
-    char sep = '?';
-    for (const auto& [name, value] : input.query) {
-      request.target += sep + http::UrlEncode(name) + "=" + http::UrlEncode(value);
-      sep = '&';
-    }
+  auto scrubbed = [&](std::string text) {
+    Scrub(text, input.token);
+    return text;
+  };
+  auto error_json = [&](const Error& error) {
+    json messages = json::array();
+    for (const auto& m : error.messages) messages.push_back(scrubbed(m));
+    json e = {{"summary", scrubbed(error.Summary())}, {"messages", messages}};
+    if (!error.hint.empty()) e["hint"] = scrubbed(error.hint);
+    if (!error.trace_id.empty()) e["traceId"] = error.trace_id;
+    if (!error.endpoint_id.empty()) e["endpointId"] = error.endpoint_id;
+    return e;
+  };
+  auto finish = [](int status, const json& answer) {
+    auto response = server::JsonResponse(
+        status, answer.dump(-1, ' ', false, json::error_handler_t::replace));
+    response.headers.Set("Cache-Control", "no-store");
+    return response;
+  };
+
+  auto prepared = config.connection->Prepare(call);
+  if (!prepared.ok()) {
+    return finish(400, json{{"error", error_json(prepared.error())}});
   }
-  if (!input.token.empty()) request.headers.Set("Authorization", "Bearer " + input.token);
-  request.headers.Set("Version", version);
-  request.headers.Set("Accept", "application/json");
-  if (input.body) {
-    request.headers.Set("Content-Type", "application/json");
-    request.body = *input.body;
-  }
-  for (const auto& [name, value] : input.headers.fields()) request.headers.Set(name, value);
-
-  json request_info = {{"method", request.method},
-                       {"url", request.target},
-                       {"version", version},
-                       {"curl", MaskedCurl(request.method, request.target, request.headers,
-                                           input.body)}};
-
-  http::TransportOptions options;
-  options.timeout = config.timeout;
-  options.connect_timeout = std::min(config.timeout, std::chrono::milliseconds(10000));
-  options.max_response_bytes = config.max_response_bytes;
+  http::Headers shown = prepared->http.headers;
+  shown.Remove("User-Agent");
+  json request_info = {
+      {"method", prepared->http.method},
+      {"url", prepared->http.target},
+      {"version", prepared->version},
+      {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, input.body)}};
+  json warnings = json::array();
+  for (const auto& w : prepared->warnings) warnings.push_back(scrubbed(w));
+  json endpoint = prepared->endpoint ? json{{"id", prepared->endpoint->id},
+                                            {"version", prepared->endpoint->version}}
+                                     : json(nullptr);
 
   auto started = std::chrono::steady_clock::now();
-  auto result = config.transport->Send(request, options);
+  auto result = config.connection->Execute(call);
   double time_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   time_ms = static_cast<double>(static_cast<long long>(time_ms * 10 + 0.5)) / 10;
 
   if (!result.ok()) {
-    Error error = result.error();
-    bool timed_out = time_ms + 50 >= static_cast<double>(config.timeout.count());
-    std::string summary = error.Summary();
-    Scrub(summary, input.token);
-    json e = {{"summary", summary},
-              {"messages", error.messages},
-              {"hint", timed_out ? "The upstream did not answer within " +
-                                       std::to_string(config.timeout.count()) + " ms."
-                                 : "Check that the upstream (" + config.upstream +
-                                       ") is reachable from this machine."}};
-    auto response = server::JsonResponse(
-        timed_out ? 504 : 502, json{{"error", e}, {"timeMs", time_ms}, {"request", request_info}}
-                                   .dump(-1, ' ', false, json::error_handler_t::replace));
-    response.headers.Set("Cache-Control", "no-store");
-    return response;
+    const Error& error = result.error();
+    json answer = {{"error", error_json(error)}, {"timeMs", time_ms},
+                   {"request", request_info}, {"warnings", warnings}, {"endpoint", endpoint}};
+    int status = 502;
+    if (error.kind == ErrorKind::kUsage) {
+      status = 400;
+    } else if (error.kind == ErrorKind::kRateLimit) {
+      status = 429;
+    } else if (time_ms + 50 >= static_cast<double>(config.timeout.count())) {
+      status = 504;
+      answer["error"]["hint"] = "The upstream did not answer within " +
+                                std::to_string(config.timeout.count()) + " ms.";
+    } else if (error.hint.empty()) {
+      answer["error"]["hint"] =
+          "Check that the upstream (" + config.upstream + ") is reachable from this machine.";
+    }
+    return finish(status, answer);
   }
 
-  http::Response& upstream = *result;
+  client::ApiResponse& upstream = *result;
   json headers = json::object();
   json rate_limit = json::object();
   for (auto [name, value] : upstream.headers.fields()) {
@@ -280,41 +290,23 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
     }
     if (lower.rfind("x-ratelimit-", 0) == 0) rate_limit[RateLimitKey(lower)] = value;
   }
-  std::string body_text = upstream.body;
-  Scrub(body_text, input.token);
+  std::string body_text = scrubbed(upstream.body);
   json body = json::parse(body_text, nullptr, false);
   bool body_is_json = !body.is_discarded() && !body_text.empty();
   if (!body_is_json) body = body_text;
 
   json answer = {{"status", upstream.status},
-                 {"ok", upstream.status >= 200 && upstream.status < 300},
+                 {"ok", upstream.ok()},
                  {"timeMs", time_ms},
                  {"headers", headers},
                  {"rateLimit", rate_limit},
                  {"body", body},
                  {"bodyIsJson", body_is_json},
+                 {"endpoint", endpoint},
+                 {"warnings", warnings},
                  {"request", request_info}};
-  answer["endpoint"] = endpoint ? json{{"id", endpoint->id}, {"version", endpoint->version}}
-                                : json(nullptr);
-  if (!answer["ok"].get<bool>()) {
-    json e = {{"messages", body_is_json ? ErrorMessages(body) : std::vector<std::string>{}}};
-    std::string summary = "HTTP " + std::to_string(upstream.status);
-    auto reason = http::ReasonPhrase(upstream.status);
-    if (!reason.empty()) summary += " " + std::string(reason);
-    for (size_t i = 0; i < e["messages"].size(); ++i) {
-      summary += (i == 0 ? ": " : "; ") + e["messages"][i].get<std::string>();
-    }
-    e["summary"] = summary;
-    if (body_is_json && body.is_object() && body.contains("traceId") && body["traceId"].is_string()) {
-      e["traceId"] = body["traceId"];
-    }
-    if (endpoint) e["endpointId"] = endpoint->id;
-    answer["error"] = e;
-  }
-  auto response =
-      server::JsonResponse(200, answer.dump(-1, ' ', false, json::error_handler_t::replace));
-  response.headers.Set("Cache-Control", "no-store");
-  return response;
+  if (!upstream.ok()) answer["error"] = error_json(client::ErrorFromResponse(upstream));
+  return finish(200, answer);
 }
 
 }  // namespace ghl::playground

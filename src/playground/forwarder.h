@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "ghl/client/connection.h"
 #include "ghl/http/message.h"
 #include "ghl/http/transport.h"
 #include "guard.h"
@@ -34,13 +35,19 @@ std::variant<SendInput, Refusal> ParseSendInput(std::string_view json);
 /// What the forwarder needs to know.
 struct ForwarderConfig {
   std::string upstream;  ///< Base URL, no trailing '/'.
-  size_t max_response_bytes = 8u << 20;
   std::chrono::milliseconds timeout{30000};
-  std::shared_ptr<http::Transport> transport;
+  /// libghl connection to `upstream`: no token of its own (each call brings one), one
+  /// attempt (no retries: the page shows exactly what the upstream answered), no location fill.
+  std::shared_ptr<client::Connection> connection;
 };
 
-/// Sends `input` upstream and returns the full `/api/send` answer (200 with the upstream's
-/// status inside, or 502/504 with an error when the upstream could not be reached).
+/// The connection the forwarder uses (see ForwarderConfig::connection).
+std::shared_ptr<client::Connection> MakeForwarderConnection(
+    const std::string& upstream, std::chrono::milliseconds timeout, size_t max_response_bytes,
+    std::shared_ptr<http::Transport> transport);
+
+/// Sends `input` upstream through libghl and returns the full `/api/send` answer (200 with the
+/// upstream's status inside, or 400/429/502/504 with an error when nothing was answered).
 http::Response Forward(const SendInput& input, const ForwarderConfig& config);
 
 /// A curl command equivalent to the call, the token replaced by `$GHL_TOKEN` (double-quoted

@@ -95,8 +95,10 @@ Playground::Playground(PlaygroundOptions options) : impl_(std::make_unique<Impl>
   while (!options.upstream.empty() && options.upstream.back() == '/') options.upstream.pop_back();
   if (!options.transport) options.transport = http::MakeCurlTransport();
   impl_->port = options.port;
-  impl_->forwarder = ForwarderConfig{options.upstream, options.max_response_bytes,
-                                     options.timeout, options.transport};
+  impl_->forwarder = ForwarderConfig{
+      options.upstream, options.timeout,
+      MakeForwarderConnection(options.upstream, options.timeout, options.max_response_bytes,
+                              options.transport)};
   impl_->options = std::move(options);
   (void)PageContentSecurityPolicy();  // hash the page once, before the first request
 }

@@ -251,7 +251,7 @@ TEST_F(PlaygroundTest, UsesEachEndpointsOwnVersionOrTheOverride) {
 }
 
 TEST_F(PlaygroundTest, EncodesTheQueryAndSendsNoBodyForGet) {
-  json call = {{"method", "GET"}, {"path", "/contacts/"},
+  json call = {{"method", "GET"}, {"path", "/contacts/"}, {"token", kToken},
                {"query", {{"locationId", "loc 1"}, {"limit", 5}, {"tags", {"a&b", "c"}}}}};
   ASSERT_EQ(Call(Send(call)).status, 200);
   auto received = upstream_.received();
@@ -259,7 +259,27 @@ TEST_F(PlaygroundTest, EncodesTheQueryAndSendsNoBodyForGet) {
   EXPECT_EQ(received[0].method, "GET");
   EXPECT_EQ(received[0].target, "/contacts/?limit=5&locationId=loc%201&tags=a%26b&tags=c");
   EXPECT_TRUE(received[0].body.empty());
-  EXPECT_FALSE(received[0].headers.Has("Authorization"));  // no token given
+  EXPECT_FALSE(received[0].headers.Has("Content-Type"));
+}
+
+TEST_F(PlaygroundTest, WithoutATokenNothingIsSentAndThePageIsTold) {
+  json call = SearchCall();
+  call.erase("token");
+  auto r = Call(Send(call));
+  EXPECT_EQ(r.status, 400);
+  json answer = json::parse(r.body);
+  EXPECT_NE(answer["error"]["summary"].get<std::string>().find("token"), std::string::npos);
+  EXPECT_TRUE(upstream_.received().empty());
+}
+
+TEST_F(PlaygroundTest, WarnsWhenTheVersionDiffersFromTheSpec) {
+  json call = SearchCall();
+  call["version"] = "2021-04-15";
+  json answer = json::parse(Call(Send(call)).body);
+  ASSERT_EQ(answer["warnings"].size(), 1u) << answer.dump();
+  EXPECT_NE(answer["warnings"][0].get<std::string>().find("2021-07-28"), std::string::npos);
+  EXPECT_EQ(answer["request"]["version"], "2021-04-15");
+  EXPECT_TRUE(json::parse(Call(Send(SearchCall())).body)["warnings"].empty());
 }
 
 TEST_F(PlaygroundTest, NeverEchoesTheTokenEvenWhenTheUpstreamDoes) {
@@ -288,6 +308,17 @@ TEST_F(PlaygroundTest, ExplainsErrorsWithGhlsMessagesAndTraceId) {
   EXPECT_EQ(answer["error"]["traceId"], "t-42");
   EXPECT_EQ(answer["error"]["endpointId"], "contacts.search-contacts-advanced");
   EXPECT_NE(answer["error"]["summary"].get<std::string>().find("422"), std::string::npos);
+  // The fix comes from libghl's error mapping.
+  EXPECT_FALSE(answer["error"].value("hint", "").empty()) << answer["error"].dump();
+}
+
+TEST_F(PlaygroundTest, ScopeErrorsNameTheScopeToAdd) {
+  upstream_.Answer(server::JsonResponse(
+      401, R"({"statusCode":401,"message":"The token is not authorized for this scope."})"));
+  json answer = json::parse(Call(Send(SearchCall())).body);
+  EXPECT_EQ(answer["status"], 401);
+  std::string hint = answer["error"].value("hint", "");
+  EXPECT_NE(hint.find("contacts.readonly"), std::string::npos) << hint;
 }
 
 TEST_F(PlaygroundTest, KeepsNonJsonBodiesAsText) {
