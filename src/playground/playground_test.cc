@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -369,6 +372,38 @@ TEST_F(PlaygroundTest, UnreachableUpstreamIs502WithoutTheToken) {
   auto r = playground.Handle(Send(SearchCall()));
   EXPECT_EQ(r.status, 502) << r.body;
   EXPECT_EQ(r.body.find(kToken), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ghl::playground
+
+namespace ghl::playground {
+namespace {
+
+TEST(PlaygroundPageTest, EmbeddedPageIsByteForByteTheSourceFile) {
+  const char* source_dir = std::getenv("GHL_SOURCE_DIR");
+  if (source_dir == nullptr) GTEST_SKIP() << "GHL_SOURCE_DIR is not set (run through ctest)";
+  std::ifstream in(std::string(source_dir) + "/web/playground.html", std::ios::binary);
+  ASSERT_TRUE(in) << "cannot read web/playground.html";
+  std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(file.size(), 30000u) << "the page should span several embedded chunks";
+  EXPECT_EQ(PageHtml(), file);
+}
+
+TEST(PlaygroundPageTest, CspHashesEveryInlineScriptAndStyle) {
+  const std::string& csp = PageContentSecurityPolicy();
+  auto count = [](std::string_view hay, std::string_view needle) {
+    size_t n = 0;
+    for (size_t pos = hay.find(needle); pos != std::string_view::npos;
+         pos = hay.find(needle, pos + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count(csp, "'sha256-"), count(PageHtml(), "<script>") + count(PageHtml(), "<style>"));
+  EXPECT_EQ(count(PageHtml(), "<script "), 0u) << "script tags with attributes are not hashed";
+  EXPECT_EQ(count(PageHtml(), " style=\""), 0u) << "inline style attributes are blocked by the CSP";
+  EXPECT_EQ(count(PageHtml(), " onclick="), 0u) << "inline handlers are blocked by the CSP";
 }
 
 }  // namespace
