@@ -61,6 +61,11 @@ uint64_t GroupCommitter::events_committed() const {
   return events_committed_;
 }
 
+size_t GroupCommitter::queued() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
 void GroupCommitter::Run() {
   std::vector<Request*> group;
   for (;;) {

@@ -37,6 +37,8 @@ class GroupCommitter {
   /// Transactions committed so far (successful groups), and events in them.
   uint64_t commits() const;
   uint64_t events_committed() const;
+  /// Submissions waiting for the next commit (not counting the one being committed).
+  size_t queued() const;
 
  private:
   struct Request {

@@ -1,4 +1,6 @@
 // SQLite backend: the conformance suite on a real file in a temp dir, plus SQLite specifics.
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -93,6 +95,69 @@ TEST(SqliteStoreTest, UnusablePathsAreUsageErrorsNamingThePath) {
   std::ofstream(not_db) << "this is not an SQLite database, just some text to fill a page....";
   EXPECT_FALSE(OpenEventStore(not_db).ok());
   EXPECT_FALSE(OpenEventStore("").ok());
+}
+
+// The receiver answers 200 once Append returned; a kill -9 right after must not lose that event.
+// A child process appends from 8 threads and reports each acknowledged key on a pipe; the
+// parent kills it mid-stream, reopens the file and checks every reported key is there.
+TEST(SqliteStoreTest, KillDashNineLosesNoAcknowledgedEvent) {
+  TempDir dir;
+  std::string path = (dir.path() / "crash.db").string();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    SqliteOptions sqlite;
+    sqlite.path = path;
+    auto store = OpenSqliteStore(sqlite);
+    if (!store.ok()) ::_exit(3);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0;; ++i) {
+          std::string key = "t" + std::to_string(t) + "-" + std::to_string(i);
+          auto r = (*store)->Append({Simple(key)});
+          if (!r.ok()) ::_exit(4);
+          std::string line = key + "\n";  // < PIPE_BUF: written atomically.
+          if (::write(fds[1], line.data(), line.size()) < 0) ::_exit(5);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string acked;
+  char buf[4096];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(700);
+  while (std::chrono::steady_clock::now() < deadline) {
+    ssize_t n = ::read(fds[0], buf, sizeof buf);
+    if (n <= 0) break;
+    acked.append(buf, static_cast<size_t>(n));
+  }
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ssize_t n;
+  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) acked.append(buf, static_cast<size_t>(n));
+  ::close(fds[0]);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
+
+  auto store = OpenEventStore(path);
+  ASSERT_TRUE(store.ok()) << store.error().Describe();
+  size_t count = 0, missing = 0;
+  for (size_t start = 0, end; (end = acked.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    ++count;
+    std::string key = acked.substr(start, end - start);
+    auto again = (*store)->Append({Simple(key)});
+    ASSERT_TRUE(again.ok());
+    if (!(*again)[0].duplicate) ++missing;  // Not a duplicate → it had been lost.
+  }
+  EXPECT_GT(count, 20u) << "the child acknowledged too few events to prove anything";
+  EXPECT_EQ(missing, 0u) << missing << " of " << count << " acknowledged events were lost";
 }
 
 // Not a test: quick insert-rate numbers for this machine. Run with
