@@ -252,7 +252,13 @@ std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit) {
   std::string want = Lower(id);
   std::vector<std::pair<size_t, const Endpoint*>> scored;
   for (const Endpoint& e : AllEndpoints()) {
-    size_t d = std::min(EditDistance(want, Lower(e.id)), EditDistance(want, Lower(e.operation_id)));
+    std::string full = Lower(e.id);
+    // An id that contains what was typed ("get-contact" in "contacts.get-contact") ranks
+    // first, shortest first; then character edit distance to the id or the operationId.
+    size_t d = full.find(want) != std::string::npos
+                   ? full.size() - want.size()
+                   : 1000 + std::min(EditDistance(want, full),
+                                     EditDistance(want, Lower(e.operation_id)));
     scored.emplace_back(d, &e);
   }
   std::stable_sort(scored.begin(), scored.end(),

@@ -120,8 +120,9 @@ std::vector<const Endpoint*> MatchAnyMethod(std::string_view path);
 std::vector<const Endpoint*> Nearest(std::string_view method, std::string_view path,
                                      size_t limit = 3);
 
-/// Up to `limit` ids nearest to a mistyped `id` (character edit distance; a bare operationId
-/// counts too), for "did you mean" hints on unknown ids.
+/// Up to `limit` operations whose ids are nearest to a mistyped or partial `id`: ids that
+/// contain it first (shortest first), then by character edit distance to the id or the bare
+/// operationId. For "did you mean" hints on unknown ids.
 std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit = 3);
 
 /// Case-insensitive search over id, path, method and service; every word of `query` must
