@@ -15,9 +15,11 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# Tests use a real PostgreSQL server (scripts/start-postgres: 127.0.0.1:5433, throwaway data dir).
 test: build
 	@scripts/install-test-tools
-	@ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
+	@pg=$$(scripts/start-postgres) && export "$$pg" && \
+	  ctest --test-dir $(BUILD) -j $(JOBS) --output-on-failure
 
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
