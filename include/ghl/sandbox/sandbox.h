@@ -1,0 +1,177 @@
+/// \file
+/// The sandbox: a local, stateful, GHL-compatible API (`ghl sandbox`, `ghl serve --sandbox`).
+///
+/// `Sandbox::Handle` is a pure function from `http::Request` to `http::Response` (thread-safe),
+/// so tests call it without sockets; `RunningSandbox` puts it behind `server::HttpServer`.
+/// It answers with GHL's real paths (from the catalog, `shared/ghl-openapi/apps/*.json`), shapes
+/// and quirks, and enforces what GHL enforces, in this order:
+///   1. path not in the catalog → 404 {"statusCode":404,"message":"Cannot GET /x",
+///      "error":"Not Found","nearest":["GET /contacts/{contactId}",...]};
+///   2. `Authorization: Bearer <token>` missing → 401 "Invalid JWT"; unknown → 401
+///      "Invalid token: access token is invalid";
+///   3. rate limit per location (fixed windows, see `RateLimit`) → 429 {"statusCode":429,
+///      "message":"Too Many Requests"} + `Retry-After` (seconds);
+///   4. `Version` header missing → 401 "version header was not found."; not a version GHL
+///      publishes → 401 "version header is invalid"; a published version other than the spec's
+///      passes with an `X-Ghl-Sandbox-Warning` header, or 401 "version header is invalid" in
+///      strict mode;
+///   5. catalog operation the sandbox does not emulate → 501 {"statusCode":501,"message":...,
+///      "endpointId":...} (never fake data);
+///   6. token kind the operation does not accept → 401 "Token's user type mismatch!";
+///   7. token lacks every scope the operation lists → 401 "The token is not authorized for this
+///      scope.";
+///   8. a `locationId` / `location_id` (path, query or body) that is not the token's → 403
+///      "The token does not have access to this location.";
+///   9. the handler: 400 bad JSON, 422 {"statusCode":422,"message":[...],"error":
+///      "Unprocessable Entity"} for missing/mistyped/unknown fields, 404 "Contact not found" etc.
+/// Every response carries `X-RateLimit-Max`, `X-RateLimit-Remaining`,
+/// `X-RateLimit-Interval-Milliseconds`, `X-RateLimit-Limit-Daily`, `X-RateLimit-Daily-Remaining`;
+/// every JSON error carries a `traceId`.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ghl/core/result.h"
+#include "ghl/http/message.h"
+#include "ghl/server/http_server.h"
+
+namespace ghl::sandbox {
+
+/// Id of the demo location (sub-account) the default tokens belong to.
+inline constexpr std::string_view kDemoLocationId = "sbxLoc7Qm2Xk9PzDemo1";
+/// Id of the agency (company) that owns the demo location.
+inline constexpr std::string_view kDemoCompanyId = "sbxCmp4Rt8Vn2LxDemo1";
+/// Default location token: every scope the sandbox emulates (see `EmulatedScopes`).
+inline constexpr std::string_view kDefaultToken = "pit-sandbox-location-all-scopes";
+/// Built-in narrow location token: only `contacts.readonly` (for 401 scope tests).
+inline constexpr std::string_view kReadOnlyToken = "pit-sandbox-contacts-readonly";
+/// Built-in agency (company) token for the demo company: every emulated scope, plus
+/// `locations.readonly`; refused with "Token's user type mismatch!" on location-only routes.
+inline constexpr std::string_view kAgencyToken = "sandbox-agency-token";
+
+/// A bearer token the sandbox accepts.
+struct Token {
+  std::string value;                ///< The bearer string.
+  bool agency = false;              ///< Agency (company) token; else a location token.
+  std::string location_id;          ///< Location tokens: the one location they may touch.
+  std::string company_id;           ///< Agency tokens: the company; owns `kDemoLocationId`.
+  std::vector<std::string> scopes;  ///< e.g. "contacts.readonly", "conversations/message.write".
+};
+
+/// Scopes the default token carries: every scope an emulated route requires.
+std::vector<std::string> EmulatedScopes();
+
+/// Per-location rate limits (GHL's defaults: 100 requests per 10 s burst window and 200,000 per
+/// day). Burst windows are fixed: a window opens at the first request after the previous one
+/// closed and lasts `interval`; the daily count resets at 00:00 UTC. Every authenticated
+/// request counts (also those answered 401 version / 501 / 4xx).
+struct RateLimit {
+  int burst_max = 100;
+  std::chrono::milliseconds interval{10000};
+  int daily_max = 200000;
+};
+
+/// Parses "100/10s", "20/1s", "500/1m", "5/250ms", "1000/1h" into a `RateLimit` with the
+/// default daily limit. kUsage error naming the accepted form otherwise.
+Result<RateLimit> ParseRateLimit(std::string_view text);
+
+/// Wall clock (UTC). Injected by tests for rate-limit windows and free-slot times.
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+/// Called once per state change with GHL's webhook event type ("ContactCreate",
+/// "ContactUpdate", "ContactDelete", "ContactTagUpdate", "NoteCreate", "OpportunityCreate",
+/// "OpportunityUpdate", "OpportunityStageUpdate", "OpportunityStatusUpdate",
+/// "OpportunityMonetaryValueUpdate", "OpportunityDelete", "AppointmentCreate",
+/// "AppointmentUpdate", "InboundMessage", "OutboundMessage") and the event body as compact JSON
+/// in the shape of `shared/ghl-openapi/webhooks/<type>.example.json`, plus `webhookId` and
+/// `timestamp` (ISO 8601 UTC). Called on the request's thread after the change is stored and
+/// after every sandbox lock is released (it may call `Handle` again); must be thread-safe.
+using WebhookSink = std::function<void(std::string_view event_type, std::string_view json)>;
+
+/// Sandbox settings; plain struct with defaults.
+struct Options {
+  /// "demo": one location, a pipeline with stages, a calendar with working hours, custom
+  /// fields, a workflow, 50 contacts, opportunities and conversations (deterministic);
+  /// "empty": only the location. Ignored when `db_path` already holds state.
+  std::string seed = "demo";
+  /// SQLite file to keep state in (created if missing, written through on every change,
+  /// loaded on start). Empty = in memory only.
+  std::string db_path;
+  RateLimit rate_limit;
+  /// Refuse a `Version` other than the spec's (401 "version header is invalid").
+  bool strict = false;
+  /// Clock; null = the system clock.
+  Clock clock;
+  /// Event hook (see `WebhookSink`); null = none.
+  WebhookSink webhook_sink;
+  /// Tokens accepted besides the built-in ones (`kDefaultToken`, `kReadOnlyToken`,
+  /// `kAgencyToken`).
+  std::vector<Token> extra_tokens;
+};
+
+/// The emulated GHL API. Thread-safe.
+class Sandbox {
+ public:
+  /// Seeds or loads state. Errors: kUsage for an unknown seed name or bad rate limit,
+  /// kInternal when the SQLite file cannot be opened, read or written.
+  static Result<std::unique_ptr<Sandbox>> Create(Options options);
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  /// Answers one request (server-side `target`: path and query). Never throws.
+  http::Response Handle(const http::Request& request);
+
+  /// The default location token (`kDefaultToken`).
+  std::string token() const;
+  /// The demo location id (`kDemoLocationId`).
+  std::string location_id() const;
+  /// Every accepted token (built-in first, then `Options::extra_tokens`).
+  const std::vector<Token>& tokens() const;
+
+ private:
+  struct Impl;
+  explicit Sandbox(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A sandbox served over HTTP in this process (`ghl sandbox`, `ghl serve --sandbox`).
+class RunningSandbox {
+ public:
+  /// Creates the sandbox and starts `server::HttpServer` on `server.host`:`server.port`
+  /// (0 = a free port). Errors: those of `Sandbox::Create`, or kUsage when the port cannot be
+  /// bound (message names the address).
+  static Result<std::unique_ptr<RunningSandbox>> Start(Options options,
+                                                       server::ServerOptions server = {});
+  ~RunningSandbox();
+  RunningSandbox(const RunningSandbox&) = delete;
+  RunningSandbox& operator=(const RunningSandbox&) = delete;
+
+  /// "http://127.0.0.1:PORT" (no trailing slash).
+  const std::string& base_url() const { return base_url_; }
+  std::string token() const { return sandbox_->token(); }
+  std::string location_id() const { return sandbox_->location_id(); }
+  uint16_t port() const { return port_; }
+  Sandbox& sandbox() { return *sandbox_; }
+  /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=…" (what `ghl sandbox` prints).
+  std::string EnvLine() const;
+  /// Blocks until `Stop()` or, when `handle_signals`, SIGINT/SIGTERM.
+  void Wait(bool handle_signals);
+  /// Stops the server. Idempotent.
+  void Stop();
+
+ private:
+  RunningSandbox() = default;
+  std::unique_ptr<Sandbox> sandbox_;
+  std::unique_ptr<server::HttpServer> server_;
+  std::string base_url_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace ghl::sandbox

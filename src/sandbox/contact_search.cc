@@ -1,0 +1,362 @@
+// POST /contacts/search (contacts.search-contacts-advanced): filters with AND/OR groups,
+// operators eq, not_eq, contains, not_contains, exists, not_exists, range; free-text `query`;
+// `sort`; `page`/`pageLimit` or the `searchAfter` cursor every returned contact carries.
+// Answer: {"contacts":[… each with "searchAfter":[sort values…, id]],"total":N}.
+#include <algorithm>
+#include <map>
+
+#include "handler.h"
+
+namespace ghl::sandbox {
+namespace {
+
+constexpr std::string_view kOperators[] = {"eq",     "not_eq",     "contains", "not_contains",
+                                           "exists", "not_exists", "range"};
+constexpr std::string_view kGroups[] = {"AND", "OR"};
+constexpr std::string_view kDirections[] = {"asc", "desc"};
+
+constexpr FieldRule kSearchRules[] = {
+    {"locationId", FieldType::kString, true}, {"page", FieldType::kNumber},
+    {"pageLimit", FieldType::kNumber},        {"searchAfter", FieldType::kArray},
+    {"filters", FieldType::kArray},           {"sort", FieldType::kArray},
+    {"query", FieldType::kString},
+};
+
+bool IsDateField(std::string_view f) {
+  return f == "dateAdded" || f == "dateUpdated" || f == "lastActivity" || f == "dateOfBirth";
+}
+
+void ValidateFilters(const json& filters, const std::string& prefix,
+                     std::vector<std::string>* msgs) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const json& f = filters[i];
+    std::string p = prefix + "." + std::to_string(i);
+    if (!f.is_object()) {
+      msgs->push_back(p + " must be an object");
+      continue;
+    }
+    if (f.contains("group")) {
+      static constexpr FieldRule kGroupRules[] = {
+          {"group", FieldType::kString, true, kGroups}, {"filters", FieldType::kArray, true}};
+      for (auto& m : ValidateBody(f, kGroupRules)) msgs->push_back(p + "." + m);
+      if (f.contains("filters") && f["filters"].is_array()) {
+        ValidateFilters(f["filters"], p + ".filters", msgs);
+      }
+      continue;
+    }
+    static constexpr FieldRule kFilterRules[] = {{"field", FieldType::kString, true},
+                                                 {"operator", FieldType::kString, true, kOperators},
+                                                 {"value", FieldType::kAny}};
+    for (auto& m : ValidateBody(f, kFilterRules)) msgs->push_back(p + "." + m);
+    std::string op = Str(f, "operator");
+    bool has_value = f.contains("value") && !f["value"].is_null();
+    if (op == "range") {
+      const json& v = f.value("value", json());
+      bool ok = v.is_object() && !v.empty();
+      if (ok) {
+        for (const auto& [k, bound] : v.items()) {
+          ok = ok && (k == "gt" || k == "gte" || k == "lt" || k == "lte");
+        }
+      }
+      if (!ok) {
+        msgs->push_back(p + ".value must be an object with gt, gte, lt or lte for operator range");
+      }
+    } else if (op != "exists" && op != "not_exists" && !op.empty() && !has_value) {
+      msgs->push_back(p + ".value should not be empty");
+    }
+  }
+}
+
+/// Field → custom field id for "customFields.<id>", "customFields.<key>", "contact.<key>".
+struct FieldResolver {
+  std::map<std::string, std::string, std::less<>> key_to_id;
+  explicit FieldResolver(const Store& store) {
+    for (const auto& [id, def] : store.All(Coll::kCustomFields)) {
+      std::string key = Str(def.value, "fieldKey");
+      key_to_id[key] = id;
+      if (key.rfind("contact.", 0) == 0) key_to_id[key.substr(8)] = id;
+    }
+  }
+  // The custom field id when `field` names one, else "".
+  std::string CustomId(std::string_view field) const {
+    std::string_view rest = field;
+    if (rest.rfind("customFields.", 0) == 0) rest.remove_prefix(13);
+    else if (rest.rfind("customField.", 0) == 0) rest.remove_prefix(12);
+    else if (rest.rfind("contact.", 0) != 0) return "";
+    if (auto it = key_to_id.find(rest); it != key_to_id.end()) return it->second;
+    return std::string(rest);
+  }
+};
+
+std::vector<json> FieldValues(const json& c, std::string_view field, const FieldResolver& fr) {
+  std::vector<json> out;
+  std::string cf = fr.CustomId(field);
+  if (!cf.empty()) {
+    for (const auto& f : c.value("customFields", json::array())) {
+      if (Str(f, "id") == cf && !f.value("value", json()).is_null()) {
+        const json& v = f["value"];
+        if (v.is_array()) {
+          for (const auto& x : v) out.push_back(x);
+        } else if (!(v.is_string() && v.get_ref<const std::string&>().empty())) {
+          out.push_back(v);
+        }
+      }
+    }
+    return out;
+  }
+  auto it = c.find(field);
+  if (it == c.end() || it->is_null()) return out;
+  if (it->is_array()) {
+    for (const auto& x : *it) out.push_back(x);
+  } else if (!(it->is_string() && it->get_ref<const std::string&>().empty())) {
+    out.push_back(*it);
+  }
+  return out;
+}
+
+// A comparable number for range filters and sorting: dates → epoch ms, numeric strings → value.
+std::optional<double> AsNumber(const json& v, bool date) {
+  if (v.is_number()) return v.get<double>();
+  if (!v.is_string()) return std::nullopt;
+  const auto& s = v.get_ref<const std::string&>();
+  if (date) {
+    if (auto ms = ParseIso(s)) return static_cast<double>(*ms);
+  }
+  try {
+    size_t pos = 0;
+    double d = std::stod(s, &pos);
+    if (pos == s.size()) return d;
+  } catch (...) {
+  }
+  if (auto ms = ParseIso(s)) return static_cast<double>(*ms);
+  return std::nullopt;
+}
+
+bool ValueEquals(const json& have, const json& want, std::string_view field) {
+  if (have.is_string() && want.is_string()) {
+    if (field == "phone") {
+      return NormalizePhone(have.get<std::string>()) == NormalizePhone(want.get<std::string>());
+    }
+    return Lower(have.get<std::string>()) == Lower(want.get<std::string>());
+  }
+  auto a = AsNumber(have, IsDateField(field));
+  auto b = AsNumber(want, IsDateField(field));
+  if (a && b) return *a == *b;
+  return have == want;
+}
+
+bool Eval(const json& f, const json& c, const FieldResolver& fr) {
+  if (f.contains("group")) {
+    bool any = Lower(Str(f, "group")) == "or";
+    for (const auto& sub : f["filters"]) {
+      bool r = Eval(sub, c, fr);
+      if (any && r) return true;
+      if (!any && !r) return false;
+    }
+    return !any;
+  }
+  std::string field = Str(f, "field");
+  std::string op = Str(f, "operator");
+  const json value = f.value("value", json());
+  auto values = FieldValues(c, field, fr);
+  if (op == "exists") return !values.empty();
+  if (op == "not_exists") return values.empty();
+  if (op == "eq" || op == "not_eq") {
+    bool eq = false;
+    for (const auto& v : values) {
+      if (value.is_array()) {
+        for (const auto& w : value) eq = eq || ValueEquals(v, w, field);
+      } else {
+        eq = eq || ValueEquals(v, value, field);
+      }
+    }
+    return op == "eq" ? eq : !eq;
+  }
+  if (op == "contains" || op == "not_contains") {
+    std::string needle = value.is_string() ? Lower(value.get<std::string>()) : Lower(value.dump());
+    bool found = false;
+    for (const auto& v : values) {
+      std::string hay = v.is_string() ? Lower(v.get<std::string>()) : v.dump();
+      found = found || hay.find(needle) != std::string::npos;
+    }
+    return op == "contains" ? found : !found;
+  }
+  if (op == "range") {
+    bool date = IsDateField(field);
+    for (const auto& v : values) {
+      auto x = AsNumber(v, date);
+      if (!x) continue;
+      bool ok = true;
+      for (const auto& [k, bound] : value.items()) {
+        auto b = AsNumber(bound, date);
+        if (!b) return false;
+        if (k == "gt") ok = ok && *x > *b;
+        if (k == "gte") ok = ok && *x >= *b;
+        if (k == "lt") ok = ok && *x < *b;
+        if (k == "lte") ok = ok && *x <= *b;
+      }
+      if (ok) return true;
+    }
+    return false;
+  }
+  return false;
+}
+
+bool MatchesQuery(const json& c, const std::string& q) {
+  if (q.empty()) return true;
+  std::string lq = Lower(q);
+  for (auto k : {"fullNameLowerCase", "emailLowerCase", "companyName", "firstNameLowerCase",
+                 "lastNameLowerCase"}) {
+    if (Lower(Str(c, k)).find(lq) != std::string::npos) return true;
+  }
+  std::string qd;
+  for (char ch : q) {
+    if (ch >= '0' && ch <= '9') qd.push_back(ch);
+  }
+  if (qd.size() >= 3 && Str(c, "phone").find(qd) != std::string::npos) return true;
+  return false;
+}
+
+struct SortKey {
+  std::string field;
+  bool desc;
+};
+
+json SortValue(const json& c, const SortKey& k, const FieldResolver& fr) {
+  auto values = FieldValues(c, k.field, fr);
+  if (values.empty()) return nullptr;
+  const json& v = values.front();
+  if (IsDateField(k.field)) {
+    if (auto n = AsNumber(v, true)) return static_cast<int64_t>(*n);
+  }
+  if (v.is_string()) return Lower(v.get<std::string>());
+  return v;
+}
+
+int Rank(const json& v) { return v.is_null() ? 0 : v.is_number() || v.is_boolean() ? 1 : 2; }
+
+int Cmp(const json& a, const json& b) {
+  int ra = Rank(a), rb = Rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  if (ra == 1) {
+    double x = a.get<double>(), y = b.get<double>();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  if (ra == 2) {
+    std::string x = a.is_string() ? a.get<std::string>() : a.dump();
+    std::string y = b.is_string() ? b.get<std::string>() : b.dump();
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return 0;
+}
+
+// Compares sort tuples (last element: id, ascending).
+int CmpTuple(const json& a, const json& b, const std::vector<SortKey>& keys) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    json x = a[i], y = b[i];
+    // A cursor may carry numbers as strings.
+    if (x.is_number() && y.is_string()) {
+      if (auto n = AsNumber(y, false)) y = *n;
+    }
+    if (y.is_number() && x.is_string()) {
+      if (auto n = AsNumber(x, false)) x = *n;
+    }
+    int c = Cmp(x, y);
+    if (c != 0) return keys[i].desc ? -c : c;
+  }
+  std::string ia = a[keys.size()].is_string() ? a[keys.size()].get<std::string>() : "";
+  std::string ib = b[keys.size()].is_string() ? b[keys.size()].get<std::string>() : "";
+  return ia < ib ? -1 : ia > ib ? 1 : 0;
+}
+
+}  // namespace
+
+http::Response SearchContacts(Ctx& ctx) {
+  const json& b = ctx.body;
+  auto msgs = ValidateBody(b, kSearchRules);
+  if (msgs.empty()) {
+    if (b.contains("pageLimit") && b["pageLimit"].is_number()) {
+      double pl = b["pageLimit"].get<double>();
+      if (pl < 1) msgs.push_back("pageLimit must not be less than 1");
+      if (pl > 500) msgs.push_back("pageLimit must not be greater than 500");
+    }
+    if (b.contains("page") && b["page"].is_number() && b["page"].get<double>() < 1) {
+      msgs.push_back("page must not be less than 1");
+    }
+    if (b.contains("filters") && b["filters"].is_array()) {
+      ValidateFilters(b["filters"], "filters", &msgs);
+    }
+    if (b.contains("sort") && b["sort"].is_array()) {
+      static constexpr FieldRule kSortRules[] = {{"field", FieldType::kString, true},
+                                                 {"direction", FieldType::kString, true,
+                                                  kDirections}};
+      for (size_t i = 0; i < b["sort"].size(); ++i) {
+        for (auto& m : ValidateBody(b["sort"][i], kSortRules)) {
+          msgs.push_back("sort." + std::to_string(i) + "." + m);
+        }
+      }
+    }
+  }
+  if (!msgs.empty()) return Unprocessable(std::move(msgs));
+
+  FieldResolver fr(ctx.store);
+  std::vector<SortKey> keys;
+  for (const auto& s : b.value("sort", json::array())) {
+    keys.push_back({Str(s, "field"), Str(s, "direction") == "desc"});
+  }
+  if (keys.empty()) keys.push_back({"dateAdded", true});
+
+  std::string location = ctx.LocationId();
+  std::string q = Str(b, "query");
+  const json filters = b.value("filters", json::array());
+  struct Hit {
+    const Doc* doc;
+    json tuple;
+  };
+  std::vector<Hit> hits;
+  for (const auto& [id, d] : ctx.store.All(Coll::kContacts)) {
+    if (Str(d.value, "locationId") != location) continue;
+    bool ok = MatchesQuery(d.value, q);
+    for (const auto& f : filters) {
+      if (!ok) break;
+      ok = Eval(f, d.value, fr);
+    }
+    if (!ok) continue;
+    json tuple = json::array();
+    for (const auto& k : keys) tuple.push_back(SortValue(d.value, k, fr));
+    tuple.push_back(id);
+    hits.push_back({&d, std::move(tuple)});
+  }
+  std::sort(hits.begin(), hits.end(),
+            [&](const Hit& x, const Hit& y) { return CmpTuple(x.tuple, y.tuple, keys) < 0; });
+
+  size_t limit = static_cast<size_t>(b.value("pageLimit", 20.0));
+  size_t start = 0;
+  const json after = b.value("searchAfter", json::array());
+  if (!after.empty()) {
+    if (after.size() != keys.size() + 1) {
+      return Unprocessable({"searchAfter must have " + std::to_string(keys.size() + 1) +
+                            " values (the sort values and the id of the last contact)"});
+    }
+    start = static_cast<size_t>(
+        std::partition_point(hits.begin(), hits.end(),
+                             [&](const Hit& h) { return CmpTuple(h.tuple, after, keys) <= 0; }) -
+        hits.begin());
+  } else {
+    size_t page = static_cast<size_t>(b.value("page", 1.0));
+    start = (page - 1) * limit;
+  }
+  std::string out = "{\"contacts\":[";
+  for (size_t i = start, n = 0; i < hits.size() && n < limit; ++i, ++n) {
+    const std::string& text = hits[i].doc->text;
+    if (n) out += ',';
+    out.append(text, 0, text.size() - 1);
+    out += ",\"searchAfter\":";
+    out += hits[i].tuple.dump();
+    out += '}';
+  }
+  out += "],\"total\":" + std::to_string(hits.size()) + "}";
+  return JsonText(200, std::move(out));
+}
+
+}  // namespace ghl::sandbox

@@ -1,0 +1,141 @@
+// What resource handlers see: the request context, response builders, body validation, and
+// the route table each resource file contributes (contacts.cc, opportunities.cc, …).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ghl/catalog/catalog.h"
+#include "ghl/http/message.h"
+#include "ghl/sandbox/sandbox.h"
+#include "store.h"
+#include "time_util.h"
+
+namespace ghl::sandbox {
+
+/// A webhook event produced by a handler, delivered after the state lock is released.
+struct Event {
+  std::string type;
+  json body;
+};
+
+/// Location-level settings the handlers consult (from the location document).
+inline constexpr std::string_view kLocationTimezone = "America/New_York";
+
+/// Everything a handler needs. Handlers run under the state lock (shared for reads, exclusive
+/// for writes) and must not block.
+struct Ctx {
+  const http::Request& request;
+  const catalog::Endpoint& endpoint;
+  std::vector<std::pair<std::string, std::string>> path_params;  // decoded
+  std::vector<std::pair<std::string, std::string>> query;        // decoded
+  json body;                                                     // object, or null when none
+  const Token& token;
+  int64_t now_ms = 0;
+  Store& store;
+  std::vector<Event>& events;
+
+  /// Path parameter `name` (empty when absent).
+  const std::string& Path(std::string_view name) const;
+  /// First query value of `name`.
+  std::optional<std::string> Query(std::string_view name) const;
+  /// The location this request acts on: the token's location (agency tokens: the location id
+  /// named by the request, checked by the middleware).
+  std::string LocationId() const;
+  /// "http://<Host>" of the request, for URLs in answers (nextPageUrl).
+  std::string BaseUrl() const;
+};
+
+using HandlerFn = http::Response (*)(Ctx&);
+
+/// One emulated catalog operation.
+struct RouteDef {
+  std::string_view id;  ///< Catalog id, e.g. "contacts.get-contact".
+  HandlerFn fn;
+  bool writes;          ///< Needs the exclusive lock (and a write-through flush).
+};
+
+std::span<const RouteDef> ContactRoutes();
+std::span<const RouteDef> OpportunityRoutes();
+std::span<const RouteDef> CalendarRoutes();
+std::span<const RouteDef> ConversationRoutes();
+std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
+std::span<const RouteDef> WorkflowRoutes();
+
+// ---- responses -------------------------------------------------------------------------------
+
+/// A fresh UUID-v4 style trace id.
+std::string NewTraceId();
+/// JSON response from a serialised body.
+http::Response JsonText(int status, std::string body);
+/// JSON response.
+http::Response Json(int status, const json& body);
+/// {"statusCode":S,"message":M,("error":reason for 400/401/422),"traceId":…} plus `extra` keys.
+http::Response ErrorResponse(int status, std::string_view message, const json& extra = nullptr);
+/// 422 {"statusCode":422,"message":[...],"error":"Unprocessable Entity","traceId":…}.
+http::Response Unprocessable(std::vector<std::string> messages);
+/// 404 with GHL's message for a missing record, e.g. "Contact not found".
+inline http::Response NotFound(std::string_view message) { return ErrorResponse(404, message); }
+/// 403 "The token does not have access to this location."
+http::Response ForbiddenLocation();
+
+// ---- body validation (class-validator style messages) ----------------------------------------
+
+enum class FieldType { kString, kNumber, kBoolean, kArray, kObject, kAny, kEmail };
+
+struct FieldRule {
+  std::string_view name;
+  FieldType type;
+  bool required = false;
+  std::span<const std::string_view> one_of = {};
+};
+
+/// Messages for missing required fields ("x should not be empty"), wrong types ("x must be a
+/// string"), values outside `one_of`, then unknown properties ("property x should not exist").
+/// A non-object body gives the required-field messages. null is accepted for optional fields.
+std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRule> rules);
+
+// ---- shared helpers ----------------------------------------------------------------------------
+
+/// "+15551234567" from "+1 (555) 123-4567" / "555-123-4567" (10 digits → +1). "" if no digits.
+std::string NormalizePhone(std::string_view phone);
+std::string Lower(std::string_view s);
+/// The string at `key`, or "" when absent or not a string.
+std::string Str(const json& obj, std::string_view key);
+/// Webhook event body for a contact: {"type":T,"locationId":…,"id":…, contact fields…}.
+json ContactEvent(std::string_view type, const json& contact);
+/// True when the document's locationId is the request's location.
+bool SameLocation(const Ctx& ctx, const json& doc);
+/// Whether a contact with `id` exists in the request's location.
+const Doc* FindContact(const Ctx& ctx, std::string_view id);
+
+}  // namespace ghl::sandbox
+
+namespace ghl::sandbox {
+
+// ---- contact model (contacts.cc), shared with the seed -----------------------------------------
+
+/// A new contact document {id, locationId, type:"lead", tags:[], customFields:[], dateAdded,
+/// dateUpdated, …} before fields are applied.
+json NewContact(const std::string& id, const std::string& location_id, int64_t now_ms);
+/// Applies create/update/upsert input to `contact`: name split, lower-case copies, phone
+/// normalised, tags lower-cased (replaced, or added when `merge_tags`), customFields merged by id
+/// or key ({id|key, field_value|value}), dateUpdated.
+void ApplyContactFields(json& contact, const json& input, const Store& store, int64_t now_ms,
+                        bool merge_tags);
+/// The contact in `location_id` with this email (case-insensitive) or, failing that, this phone
+/// (normalised); "matchingField" tells which. nullptr when none.
+const Doc* FindDuplicate(const Store& store, const std::string& location_id,
+                         const std::string& email, const std::string& phone,
+                         std::string* matching_field);
+/// Handler of POST /contacts/search (contact_search.cc).
+http::Response SearchContacts(Ctx& ctx);
+
+}  // namespace ghl::sandbox

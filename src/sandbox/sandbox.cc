@@ -1,0 +1,309 @@
+// Sandbox: state, tokens, and the request pipeline (route → token → rate limit → Version →
+// 501 → token kind → scope → location → handler), see the header for the contract.
+#include "ghl/sandbox/sandbox.h"
+
+#include <algorithm>
+#include <charconv>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "handler.h"
+#include "rate_limiter.h"
+#include "router.h"
+#include "seed.h"
+
+namespace ghl::sandbox {
+namespace {
+
+std::vector<const RouteDef*> AllRoutes() {
+  std::vector<const RouteDef*> out;
+  for (auto table : {ContactRoutes(), OpportunityRoutes(), CalendarRoutes(), ConversationRoutes(),
+                     CustomFieldRoutes(), WorkflowRoutes()}) {
+    for (const auto& r : table) out.push_back(&r);
+  }
+  return out;
+}
+
+bool IsBodyMethod(std::string_view m) {
+  return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
+}
+
+}  // namespace
+
+std::vector<std::string> EmulatedScopes() {
+  std::set<std::string> scopes;
+  for (const RouteDef* r : AllRoutes()) {
+    if (const auto* ep = catalog::FindById(r->id)) {
+      for (auto s : ep->scopes) scopes.emplace(s);
+    }
+  }
+  return {scopes.begin(), scopes.end()};
+}
+
+Result<RateLimit> ParseRateLimit(std::string_view text) {
+  auto bad = [&] {
+    return UsageError("invalid rate limit '" + std::string(text) + "'",
+                      "use COUNT/DURATION, e.g. 100/10s, 20/1s, 500/1m or 5/250ms");
+  };
+  auto slash = text.find('/');
+  if (slash == std::string_view::npos) return bad();
+  RateLimit out;
+  auto count = text.substr(0, slash);
+  auto dur = text.substr(slash + 1);
+  auto [p1, e1] = std::from_chars(count.data(), count.data() + count.size(), out.burst_max);
+  if (e1 != std::errc() || p1 != count.data() + count.size() || out.burst_max <= 0) return bad();
+  int64_t n = 1;
+  const char* p = dur.data();
+  const char* end = dur.data() + dur.size();
+  if (p != end && *p >= '0' && *p <= '9') {
+    auto [p2, e2] = std::from_chars(p, end, n);
+    if (e2 != std::errc() || n <= 0) return bad();
+    p = p2;
+  }
+  std::string_view unit(p, static_cast<size_t>(end - p));
+  int64_t ms;
+  if (unit == "ms") ms = 1;
+  else if (unit == "s") ms = 1000;
+  else if (unit == "m") ms = 60000;
+  else if (unit == "h") ms = 3600000;
+  else if (unit == "d") ms = 86400000;
+  else return bad();
+  out.interval = std::chrono::milliseconds(n * ms);
+  return out;
+}
+
+struct Sandbox::Impl {
+  Options options;
+  std::vector<Token> tokens;
+  std::unordered_map<std::string, size_t> token_index;
+  Router router;
+  std::optional<RateLimiter> limiter;
+  std::shared_mutex state_mu;
+  Store store;
+
+  int64_t NowMs() const {
+    auto t = options.clock ? options.clock() : std::chrono::system_clock::now();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  }
+
+  http::Response Dispatch(const http::Request& req, int64_t now, RateDecision* rate,
+                          std::string* warning, std::vector<Event>* events);
+  http::Response Handle(const http::Request& req);
+  bool OwnsLocation(const Token& t, const std::string& location_id);
+};
+
+bool Sandbox::Impl::OwnsLocation(const Token& t, const std::string& location_id) {
+  if (!t.agency) return location_id == t.location_id;
+  std::shared_lock lock(state_mu);
+  const Doc* loc = store.Get(Coll::kLocations, location_id);
+  return loc && Str(loc->value, "companyId") == t.company_id;
+}
+
+http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, RateDecision* rate,
+                                       std::string* warning, std::vector<Event>* events) {
+  std::string_view path = req.Path();
+  Router::Match match;
+  if (!router.Find(req.method, path, &match)) {
+    json nearest = json::array();
+    auto same_path = catalog::MatchAnyMethod(path);
+    auto near = same_path.empty() ? catalog::Nearest(req.method, path, 3) : same_path;
+    for (const auto* ep : near) {
+      nearest.push_back(std::string(ep->method) + " " + std::string(ep->path));
+    }
+    return ErrorResponse(404, "Cannot " + req.method + " " + std::string(path),
+                         {{"error", "Not Found"}, {"nearest", nearest}});
+  }
+  const Router::Entry& entry = *match.entry;
+  const catalog::Endpoint& ep = *entry.endpoint;
+
+  // Token.
+  auto auth = req.headers.Get("Authorization");
+  if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
+    return ErrorResponse(401, "Invalid JWT");
+  }
+  auto tok = token_index.find(auth->substr(7));
+  if (tok == token_index.end()) {
+    return ErrorResponse(401, "Invalid token: access token is invalid");
+  }
+  const Token& token = tokens[tok->second];
+
+  // Rate limit.
+  *rate = limiter->Take(token.agency ? token.company_id : token.location_id, now);
+  if (!rate->allowed) return ErrorResponse(429, "Too Many Requests");
+
+  // Version.
+  auto version = req.headers.Get("Version");
+  if (!version) return ErrorResponse(401, "version header was not found.");
+  auto known = catalog::KnownVersions();
+  if (std::find(known.begin(), known.end(), *version) == known.end()) {
+    return ErrorResponse(401, "version header is invalid");
+  }
+  if (!ep.version.empty() && *version != ep.version) {
+    if (options.strict) return ErrorResponse(401, "version header is invalid");
+    *warning = "Version " + *version + " differs from " + std::string(ep.version) +
+               ", the value the spec declares for " + std::string(ep.id) +
+               "; real GHL may refuse it (the sandbox does in --strict mode)";
+  }
+
+  if (!entry.route) {
+    return ErrorResponse(
+        501,
+        "The sandbox does not emulate " + std::string(ep.id) + " (" + std::string(ep.method) +
+            " " + std::string(ep.path) + ") yet; try it against GHL itself.",
+        {{"endpointId", ep.id}});
+  }
+
+  // Token kind and scope.
+  if (ep.token_kinds != 0) {
+    uint8_t need = token.agency ? catalog::kAgencyToken : catalog::kLocationToken;
+    if ((ep.token_kinds & need) == 0) return ErrorResponse(401, "Token's user type mismatch!");
+  }
+  if (!ep.scopes.empty()) {
+    bool ok = false;
+    for (auto s : ep.scopes) {
+      ok = ok || std::find(token.scopes.begin(), token.scopes.end(), s) != token.scopes.end();
+    }
+    if (!ok) return ErrorResponse(401, "The token is not authorized for this scope.");
+  }
+
+  // Query and body.
+  auto query = http::ParseQuery(req.Query());
+  json body;
+  if (IsBodyMethod(req.method) && !req.body.empty()) {
+    body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded()) {
+      return ErrorResponse(400, "Unexpected token in JSON body: the request body is not valid JSON");
+    }
+  }
+
+  // Location ownership.
+  std::vector<std::string> named;
+  for (const auto& [k, v] : match.params) {
+    if (k == "locationId" && !v.empty()) named.push_back(v);
+  }
+  for (const auto& [k, v] : query) {
+    if ((k == "locationId" || k == "location_id") && !v.empty()) named.push_back(v);
+  }
+  if (body.is_object()) {
+    if (auto it = body.find("locationId"); it != body.end() && it->is_string() &&
+                                           !it->get_ref<const std::string&>().empty()) {
+      named.push_back(it->get<std::string>());
+    }
+  }
+  for (const auto& loc : named) {
+    if (!OwnsLocation(token, loc)) return ForbiddenLocation();
+  }
+
+  // Required query parameters (catalog facts).
+  std::vector<std::string> missing;
+  for (const auto& p : ep.parameters) {
+    if (p.in != catalog::ParamIn::kQuery || !p.required) continue;
+    bool present = false;
+    for (const auto& [k, v] : query) present = present || (k == p.name && !v.empty());
+    if (!present) missing.push_back(std::string(p.name) + " should not be empty");
+  }
+  if (!missing.empty()) return Unprocessable(std::move(missing));
+
+  Ctx ctx{req,  ep,   std::move(match.params), std::move(query), std::move(body),
+          token, now, store,                   *events};
+  if (entry.route->writes) {
+    std::unique_lock lock(state_mu);
+    http::Response res = entry.route->fn(ctx);
+    if (auto st = store.Flush(); !st.ok()) {
+      events->clear();
+      return ErrorResponse(500, st.error().Summary());
+    }
+    return res;
+  }
+  std::shared_lock lock(state_mu);
+  return entry.route->fn(ctx);
+}
+
+http::Response Sandbox::Impl::Handle(const http::Request& req) {
+  int64_t now = NowMs();
+  RateDecision rate = limiter->Peek();
+  std::string warning;
+  std::vector<Event> events;
+  http::Response res = Dispatch(req, now, &rate, &warning, &events);
+  limiter->SetHeaders(rate, res.headers);
+  if (!warning.empty()) res.headers.Set("X-Ghl-Sandbox-Warning", warning);
+  if (options.webhook_sink) {
+    for (auto& e : events) {
+      e.body["webhookId"] = NewTraceId();
+      e.body["timestamp"] = IsoUtcMs(now);
+      options.webhook_sink(e.type, e.body.dump());
+    }
+  }
+  return res;
+}
+
+Sandbox::Sandbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Sandbox::~Sandbox() = default;
+
+Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
+  if (options.seed != "demo" && options.seed != "empty") {
+    return UsageError("unknown seed '" + options.seed + "'", "use --seed demo or --seed empty");
+  }
+  if (options.rate_limit.burst_max <= 0 || options.rate_limit.daily_max <= 0 ||
+      options.rate_limit.interval.count() <= 0) {
+    return UsageError("rate limits must be positive");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->limiter.emplace(options.rate_limit);
+
+  auto routes = AllRoutes();
+  std::vector<std::string> unknown;
+  impl->router.Build(routes, &unknown);
+  if (!unknown.empty()) {
+    Error e;
+    e.kind = ErrorKind::kInternal;
+    for (const auto& id : unknown) e.messages.push_back("catalog has no operation " + id);
+    return e;
+  }
+
+  auto scopes = EmulatedScopes();
+  impl->tokens.push_back(Token{std::string(kDefaultToken), false, std::string(kDemoLocationId),
+                               "", scopes});
+  impl->tokens.push_back(Token{std::string(kReadOnlyToken), false, std::string(kDemoLocationId),
+                               "", {"contacts.readonly"}});
+  auto agency_scopes = scopes;
+  if (std::find(agency_scopes.begin(), agency_scopes.end(), "locations.readonly") ==
+      agency_scopes.end()) {
+    agency_scopes.push_back("locations.readonly");
+  }
+  impl->tokens.push_back(
+      Token{std::string(kAgencyToken), true, "", std::string(kDemoCompanyId), agency_scopes});
+  for (auto& t : options.extra_tokens) impl->tokens.push_back(t);
+  for (size_t i = 0; i < impl->tokens.size(); ++i) {
+    impl->token_index[impl->tokens[i].value] = i;
+  }
+
+  if (auto st = impl->store.Open(options.db_path); !st.ok()) return st.error();
+  bool loaded = false;
+  if (auto st = impl->store.Load(&loaded); !st.ok()) return st.error();
+  if (!loaded) {
+    SeedLocation(impl->store);
+    if (options.seed == "demo") SeedDemo(impl->store);
+    if (auto st = impl->store.Flush(); !st.ok()) return st.error();
+  }
+  impl->store.RandomizeIds();
+  impl->options = std::move(options);
+  return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
+}
+
+http::Response Sandbox::Handle(const http::Request& request) {
+  try {
+    return impl_->Handle(request);
+  } catch (const std::exception& e) {
+    return ErrorResponse(500, std::string("sandbox internal error: ") + e.what());
+  }
+}
+
+std::string Sandbox::token() const { return std::string(kDefaultToken); }
+std::string Sandbox::location_id() const { return std::string(kDemoLocationId); }
+const std::vector<Token>& Sandbox::tokens() const { return impl_->tokens; }
+
+}  // namespace ghl::sandbox

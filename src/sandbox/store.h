@@ -1,0 +1,94 @@
+// In-memory document store of the sandbox, one map per collection, optionally written through
+// to a SQLite file (one table of JSON documents keyed by collection and id).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ghl/core/result.h"
+
+struct sqlite3;
+
+namespace ghl::sandbox {
+
+using json = nlohmann::json;
+
+/// Collections of the sandbox state. Names (CollName) are the SQLite `collection` values.
+enum class Coll : int {
+  kLocations,
+  kContacts,
+  kNotes,
+  kOpportunities,
+  kPipelines,
+  kCalendars,
+  kAppointments,
+  kConversations,
+  kMessages,
+  kCustomFields,
+  kWorkflows,
+  kEnrollments,
+  kCount,
+};
+
+std::string_view CollName(Coll c);
+
+/// A stored document and its compact serialisation (kept so reads never re-serialise).
+struct Doc {
+  json value;
+  std::string text;
+};
+
+/// Not thread-safe: the sandbox guards it with its state lock.
+class Store {
+ public:
+  using Map = std::map<std::string, Doc, std::less<>>;
+
+  Store();
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// Opens (creating if needed) the SQLite file and its table. Empty path = memory only.
+  Status Open(const std::string& path);
+  /// Loads every document from the file; true in `*loaded_any` when the file held state.
+  Status Load(bool* loaded_any);
+
+  const Doc* Get(Coll c, std::string_view id) const;
+  /// Inserts or replaces; marks the document for the next Flush.
+  const Doc& Put(Coll c, const std::string& id, json value);
+  /// Same, with the id taken from `value["id"]` (a string).
+  const Doc& Put(Coll c, json value);
+  /// Removes; false when absent.
+  bool Erase(Coll c, std::string_view id);
+  const Map& All(Coll c) const { return maps_[static_cast<int>(c)]; }
+
+  /// Writes the changed documents to SQLite in one transaction (no-op in memory).
+  Status Flush();
+  /// Drops pending changes from the write-through list (after a failed request).
+  bool HasPending() const { return !pending_.empty(); }
+
+  /// A new GHL-style id: 20 characters [0-9A-Za-z], ordered by creation (8-character base62
+  /// sequence, then 12 random characters).
+  std::string NewId();
+  /// Makes NewId deterministic (seeding).
+  void SeedRandom(uint64_t seed) { rng_.seed(seed); }
+  /// Reseeds from std::random_device (after seeding).
+  void RandomizeIds();
+
+ private:
+  std::array<Map, static_cast<int>(Coll::kCount)> maps_;
+  std::vector<std::pair<Coll, std::string>> pending_;
+  sqlite3* db_ = nullptr;
+  uint64_t seq_ = 0;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace ghl::sandbox
