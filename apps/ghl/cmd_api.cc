@@ -1,11 +1,217 @@
-// `ghl api` (placeholder until its module lands).
+// `ghl api METHOD PATH`: call any GHL API v2 endpoint (model: `gh api`). A thin layer over
+// ghl::client — argument parsing lives in ghl/client/field_args.h, the call in Client.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
 #include "commands.h"
+#include "ghl/client/client.h"
+#include "ghl/client/curl_format.h"
+#include "ghl/client/error_mapping.h"
+#include "ghl/client/field_args.h"
 
 namespace ghl::cli {
+namespace {
+
+namespace gc = ghl::client;
+
+struct ApiArgs {
+  std::string method;
+  std::string path;
+  std::vector<std::string> raw_fields;    // -f
+  std::vector<std::string> typed_fields;  // -F
+  std::vector<std::string> headers;
+  std::string input;
+  bool paginate = false;
+  bool include = false;
+  bool dry_run = false;
+  bool retry = false;
+  std::string location;
+  std::string token;
+  std::string base_url;
+  std::string version;
+};
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+void PrintError(const Error& e) {
+  std::string text = e.Describe();
+  std::fprintf(stderr, "ghl: %s\n", text.c_str());
+}
+
+int Usage(const Error& e) {
+  PrintError(e);
+  return kExitUsage;
+}
+
+int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
+
+void PrintBody(const std::string& body) {
+  if (body.empty()) return;
+  // ordered_json keeps GHL's key order in the display.
+  auto doc = nlohmann::ordered_json::parse(body, nullptr, false);
+  if (doc.is_discarded()) {
+    std::fwrite(body.data(), 1, body.size(), stdout);
+    if (body.back() != '\n') std::fputc('\n', stdout);
+    return;
+  }
+  std::string pretty = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  std::fwrite(pretty.data(), 1, pretty.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+int RunApi(ApiArgs& args) {
+  auto method = gc::ParseMethod(args.method);
+  if (!method.ok()) return Usage(method.error());
+  std::string path = args.path;
+  if (path.empty()) {
+    return Usage(UsageError("PATH is empty", "Give the API path, e.g. /contacts/search."));
+  }
+  if (path.rfind("http://", 0) == 0 || path.rfind("https://", 0) == 0) {
+    return Usage(UsageError("PATH '" + path + "' is a full URL",
+                            "Give the path only (e.g. /contacts/search) and the host with "
+                            "--base-url or GHL_BASE_URL."));
+  }
+  if (path.front() != '/') path.insert(path.begin(), '/');
+
+  gc::FileReader reader = gc::DefaultFileReader();
+  std::string input_body;
+  bool has_input = !args.input.empty();
+  if (has_input) {
+    auto content = reader(args.input);
+    if (!content.ok()) return Usage(content.error());
+    input_body = std::move(content.value());
+    if (nlohmann::json::parse(input_body, nullptr, false).is_discarded()) {
+      return Usage(UsageError("--input " + args.input + " is not valid JSON",
+                              "Give a file holding one JSON document (or - for stdin)."));
+    }
+  }
+  std::vector<gc::FieldArg> fields;
+  for (const auto& [values, typed] : {std::pair{&args.raw_fields, false},
+                                      std::pair{&args.typed_fields, true}}) {
+    for (const auto& v : *values) {
+      auto field = gc::ParseFieldArg(v, typed);
+      if (!field.ok()) return Usage(field.error());
+      fields.push_back(std::move(field.value()));
+    }
+  }
+  auto placed = gc::PlaceFields(fields, method.value(), has_input, reader);
+  if (!placed.ok()) return Usage(placed.error());
+
+  gc::ApiRequest request;
+  request.method = method.value();
+  request.path = path;
+  request.query = std::move(placed->query);
+  request.body = has_input ? std::move(input_body) : std::move(placed->body);
+  request.retry_non_idempotent = args.retry;
+  for (const auto& h : args.headers) {
+    auto header = gc::ParseHeaderArg(h);
+    if (!header.ok()) return Usage(header.error());
+    request.headers.Add(header->first, header->second);
+  }
+  if (!args.version.empty()) request.version = args.version;
+
+  gc::ClientOptions options;
+  options.token = !args.token.empty() ? args.token : Env("GHL_TOKEN");
+  std::string base_url = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
+  if (!base_url.empty()) options.base_url = base_url;
+  options.default_location_id = !args.location.empty() ? args.location : Env("GHL_LOCATION_ID");
+  options.warning_sink = [](std::string_view line) {
+    std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()), line.data());
+  };
+  if (options.token.empty() && !args.dry_run) {
+    return Usage(UsageError("no token: pass --token TOKEN or set GHL_TOKEN",
+                            "Use a Private Integration Token or an OAuth access token; "
+                            "`ghl sandbox` prints one for the local sandbox."));
+  }
+  gc::Client client(std::move(options));
+
+  if (args.dry_run) {
+    auto prepared = client.Prepare(request);
+    if (!prepared.ok()) return Usage(prepared.error());
+    if (!prepared->http.headers.Has("Authorization")) {
+      std::fprintf(stderr, "ghl: note: no token set (--token or GHL_TOKEN); shown without "
+                           "Authorization\n");
+    }
+    std::string cmd = gc::FormatCurlCommand(prepared->http);
+    std::printf("%s\n", cmd.c_str());
+    return kExitOk;
+  }
+
+  if (args.paginate) {
+    auto pages = client.Paginate(request);
+    auto items = pages.CollectItems();
+    if (!items.ok()) {
+      PrintError(items.error());
+      return ExitFor(items.error());
+    }
+    std::string pretty = items->dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::printf("%s\n", pretty.c_str());
+    return kExitOk;
+  }
+
+  auto response = client.Execute(request);
+  if (!response.ok()) {
+    PrintError(response.error());
+    return ExitFor(response.error());
+  }
+  if (args.include) {
+    std::string head = gc::FormatStatusAndHeaders(response->status, response->headers);
+    std::fwrite(head.data(), 1, head.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  PrintBody(response->body);
+  std::fflush(stdout);
+  if (!response->ok()) {
+    PrintError(gc::ErrorFromResponse(response.value()));
+    return kExitApiError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
 
 void AddApiCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("api", "(not built yet)");
-  cmd->callback([exit_code] { *exit_code = kExitUsage; });
+  auto args = std::make_shared<ApiArgs>();
+  auto* cmd = app.add_subcommand(
+      "api",
+      "Call any GHL API v2 endpoint with the right Version header, e.g.\n"
+      "  ghl api POST /contacts/search -F pageLimit=20 --location LOC\n"
+      "  ghl api GET /opportunities/search -f status=open --paginate\n"
+      "Token from --token or GHL_TOKEN; base URL from --base-url or GHL_BASE_URL;\n"
+      "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error, 2 usage error.");
+  cmd->add_option("method", args->method, "HTTP method: GET, POST, PUT, PATCH, DELETE")
+      ->required();
+  cmd->add_option("path", args->path, "API path, e.g. /contacts/search or /contacts/{id}")
+      ->required();
+  cmd->add_option("-f,--raw-field", args->raw_fields,
+                  "key=value string field (query for GET/DELETE, JSON body otherwise)")
+      ->allow_extra_args(false);
+  cmd->add_option("-F,--field", args->typed_fields,
+                  "key=value typed field: numbers, true/false/null, JSON, @file, @- (stdin)")
+      ->allow_extra_args(false);
+  cmd->add_option("-H,--header", args->headers, "'Name: value' request header (Version: overrides)")
+      ->allow_extra_args(false);
+  cmd->add_option("--input", args->input, "Raw JSON request body from FILE, or - for stdin");
+  cmd->add_flag("--paginate", args->paginate, "Fetch every page; print ONE JSON array of items");
+  cmd->add_flag("-i,--include", args->include, "Print the status line and headers first");
+  cmd->add_flag("--dry-run", args->dry_run,
+                "Print the request as a curl command (token masked); send nothing");
+  cmd->add_flag("--retry", args->retry, "Also retry POST/PATCH on 5xx and network errors");
+  cmd->add_option("--location", args->location,
+                  "Location id filled into locationId/location_id (env GHL_LOCATION_ID)");
+  cmd->add_option("--token", args->token, "Bearer token (env GHL_TOKEN)");
+  cmd->add_option("--base-url", args->base_url,
+                  "API base URL (env GHL_BASE_URL; default https://services.leadconnectorhq.com)");
+  cmd->add_option("--version-header", args->version,
+                  "Override the endpoint's Version header value");
+  cmd->callback([args, exit_code] { *exit_code = RunApi(*args); });
 }
 
 }  // namespace ghl::cli

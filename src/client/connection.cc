@@ -138,6 +138,7 @@ class DefaultConnection final : public Connection {
         e.endpoint_id = endpoint_id;
         return e;
       }
+      auto sent_at = options_.steady_now ? options_.steady_now() : std::chrono::steady_clock::now();
       auto sent = options_.transport->Send(prepared.http, options_.transport_options);
       if (!sent.ok()) {
         if (attempt < max_attempts &&
@@ -152,7 +153,7 @@ class DefaultConnection final : public Connection {
         return e;
       }
       http::Response& response = sent.value();
-      limiter_.Observe(prepared.limiter_key, response.headers);
+      limiter_.Observe(prepared.limiter_key, response.headers, sent_at);
       if (IsRetryableStatus(response.status) && attempt < max_attempts) {
         RetryCause cause =
             response.status == 429 ? RetryCause::kRateLimited : RetryCause::kServerError;

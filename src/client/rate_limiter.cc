@@ -100,8 +100,10 @@ void RateLimiter::RollDay(KeyState& state, std::chrono::system_clock::time_point
 }
 
 void RateLimiter::Prune(KeyState& state, SteadyPoint now) const {
-  auto window = state.burst_interval + Margin(state.burst_interval);
-  while (!state.sends.empty() && state.sends.front() <= now - window) state.sends.pop_front();
+  // Keep two windows of history: Observe compares with what the server counted up to one
+  // round trip ago.
+  auto keep = 2 * (state.burst_interval + Margin(state.burst_interval));
+  while (!state.sends.empty() && state.sends.front() <= now - keep) state.sends.pop_front();
   if (state.phantom > 0 && state.phantom_until <= now) state.phantom = 0;
 }
 
@@ -131,15 +133,19 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
   SteadyPoint now = steady_now_();
   if (limits_.enabled) {
     Prune(state, now);
+    auto window = state.burst_interval + Margin(state.burst_interval);
+    auto first_in_window =
+        std::upper_bound(state.sends.begin(), state.sends.end(), now - window);
     int64_t phantom = state.phantom;
-    int64_t count = static_cast<int64_t>(state.sends.size()) + phantom;
+    int64_t count = static_cast<int64_t>(state.sends.end() - first_in_window) + phantom;
     if (count >= state.burst_max) {
       // Earliest time at which fewer than burst_max sends (and reserved slots) remain in the
       // window: walk the expiries in time order.
-      auto window = state.burst_interval + Margin(state.burst_interval);
       std::vector<std::pair<SteadyPoint, int64_t>> expiries;
-      expiries.reserve(state.sends.size() + 1);
-      for (SteadyPoint sent : state.sends) expiries.emplace_back(sent + window, 1);
+      expiries.reserve(static_cast<size_t>(state.sends.end() - first_in_window) + 1);
+      for (auto it = first_in_window; it != state.sends.end(); ++it) {
+        expiries.emplace_back(*it + window, 1);
+      }
       if (phantom > 0) expiries.emplace_back(state.phantom_until, phantom);
       std::sort(expiries.begin(), expiries.end());
       SteadyPoint when = now;
@@ -150,7 +156,8 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
       }
       return CeilMs(when - now);
     }
-    state.sends.push_back(now);
+    // Keep the log sorted even if another thread recorded a later instant first.
+    state.sends.insert(std::upper_bound(state.sends.begin(), state.sends.end(), now), now);
   }
   ++state.local_daily_count;
   ++state.sends_since_daily_observation;
@@ -167,7 +174,8 @@ Status RateLimiter::Acquire(const std::string& key, std::string_view label,
   }
 }
 
-void RateLimiter::Observe(const std::string& key, const http::Headers& headers) {
+void RateLimiter::Observe(const std::string& key, const http::Headers& headers,
+                          std::optional<SteadyPoint> sent_at) {
   RateLimitHeaders h = ParseRateLimitHeaders(headers);
   if (!h.any()) return;
   std::lock_guard lock(mutex_);
@@ -184,10 +192,14 @@ void RateLimiter::Observe(const std::string& key, const http::Headers& headers) 
     state.sends_since_daily_observation = 0;
   }
   if (h.remaining && limits_.enabled) {
-    Prune(state, now);
     int64_t max = h.max.value_or(state.burst_max);
     int64_t server_used = max - *h.remaining;
-    int64_t others = server_used - static_cast<int64_t>(state.sends.size());
+    // Every own send the server may have had in its window when it counted: the server
+    // counted at some instant between `sent_at` and now, over the Interval before it.
+    SteadyPoint since = sent_at.value_or(now) - state.burst_interval - Margin(state.burst_interval);
+    int64_t ours = std::count_if(state.sends.begin(), state.sends.end(),
+                                 [&](SteadyPoint t) { return t > since; });
+    int64_t others = server_used - ours;
     if (others > 0) {
       // The server counted requests this limiter did not send: hold that many slots until
       // they surely left the server's window.

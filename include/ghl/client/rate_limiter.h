@@ -79,9 +79,12 @@ class RateLimiter {
 
   /// Learns from an answer's `X-RateLimit-*` headers for `key`: adopts Max and Interval (when
   /// `learn_from_headers`), the daily limit and remaining count, and — when Remaining shows
-  /// the server counted more requests than this limiter sent — reserves that many slots for
-  /// one Interval (another program shares the location's quota).
-  void Observe(const std::string& key, const http::Headers& headers);
+  /// the server counted more requests than this limiter could have sent into the server's
+  /// window — reserves that many slots for one Interval (another program shares the
+  /// location's quota). `sent_at` is the steady time the answered request was sent (the
+  /// server counted it somewhere between then and now); nullopt = now.
+  void Observe(const std::string& key, const http::Headers& headers,
+               std::optional<std::chrono::steady_clock::time_point> sent_at = std::nullopt);
 
   /// Current beliefs for `key` (defaults when the key was never used).
   LimiterSnapshot Snapshot(const std::string& key) const;
