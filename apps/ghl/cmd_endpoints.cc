@@ -86,16 +86,16 @@ void PrintJsonArray(const std::vector<const cat::Endpoint*>& rows) {
 
 void PrintOne(const cat::Endpoint& e) {
   auto kv = [](std::string_view k, std::string_view v) {
-    std::printf("%-13.*s %.*s\n", static_cast<int>(k.size()), k.data(),
-                static_cast<int>(v.size()), v.data());
+    std::printf("%-13.*s %.*s\n", static_cast<int>(k.size()), k.data(), static_cast<int>(v.size()),
+                v.data());
   };
   kv("id:", e.id);
   kv("service:", e.service);
   kv("operationId:", e.operation_id);
   kv("request:", std::string(e.method) + " " + std::string(e.path));
-  kv("version:", e.version.empty()
-                     ? "(spec declares none; clients send " + std::string(cat::kDefaultVersion) + ")"
-                     : std::string(e.version));
+  kv("version:", e.version.empty() ? "(spec declares none; clients send " +
+                                         std::string(cat::kDefaultVersion) + ")"
+                                   : std::string(e.version));
   std::string token = Or(cat::TokenKindsText(e.token_kinds), "(spec declares no security)");
   if (e.oauth_only) token += " (OAuth access token only, no Private Integration Token)";
   kv("token:", token);
@@ -142,8 +142,9 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
                   "Words that must all appear in the id, path, method or service "
                   "(case-insensitive)");
   cmd->add_option("--service", opts->service, "Only this service (spec file), e.g. contacts");
-  cmd->add_flag("--json", opts->json,
-                "Print a JSON array of objects (id, method, path, version, scopes, tokenKinds, ...)");
+  cmd->add_flag(
+      "--json", opts->json,
+      "Print a JSON array of objects (id, method, path, version, scopes, tokenKinds, ...)");
   auto* show = cmd->add_subcommand("show", "Show every fact about one operation");
   cmd->callback([opts, exit_code, show] {
     if (show->parsed()) return;  // `ghl endpoints show ID` ran its own callback
@@ -151,8 +152,10 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
       bool known = std::any_of(cat::AllEndpoints().begin(), cat::AllEndpoints().end(),
                                [&](const cat::Endpoint& e) { return e.service == opts->service; });
       if (!known) {
-        std::fprintf(stderr, "ghl endpoints: unknown service '%s' (see `ghl endpoints` for the "
-                     "list)\n", opts->service.c_str());
+        std::fprintf(stderr,
+                     "ghl endpoints: unknown service '%s' (see `ghl endpoints` for the "
+                     "list)\n",
+                     opts->service.c_str());
         *exit_code = kExitUsage;
         return;
       }
@@ -161,8 +164,7 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
     if (opts->json) {
       PrintJsonArray(rows);
     } else if (rows.empty()) {
-      std::fprintf(stderr, "ghl endpoints: nothing matches '%s'\n",
-                   Join(opts->query, " ").c_str());
+      std::fprintf(stderr, "ghl endpoints: nothing matches '%s'\n", Join(opts->query, " ").c_str());
     } else {
       PrintTable(rows);
     }

@@ -95,8 +95,9 @@ const RouteIndex& GetRoutes() {
     for (const Endpoint& e : all) {
       size_t first = idx.segments.size();
       ForEachSegment(e.path, [&](std::string_view seg) { idx.segments.push_back(seg); });
-      idx.routes.push_back(Route{&e, std::span<const std::string_view>(
-                                         idx.segments.data() + first, idx.segments.size() - first)});
+      idx.routes.push_back(
+          Route{&e, std::span<const std::string_view>(idx.segments.data() + first,
+                                                      idx.segments.size() - first)});
     }
     idx.shape.reserve(idx.routes.size());
     for (const Route& r : idx.routes) idx.shape.push_back(&r);
@@ -187,8 +188,8 @@ double PathDistance(std::span<const std::string_view> tmpl,
   for (size_t i = 1; i <= tmpl.size(); ++i) {
     cur[0] = static_cast<double>(i);
     for (size_t j = 1; j <= segs.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1.0, cur[j - 1] + 1.0,
-                         prev[j - 1] + SegmentCost(tmpl[i - 1], segs[j - 1])});
+      cur[j] = std::min(
+          {prev[j] + 1.0, cur[j - 1] + 1.0, prev[j - 1] + SegmentCost(tmpl[i - 1], segs[j - 1])});
     }
     std::swap(prev, cur);
   }
@@ -255,10 +256,10 @@ std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit) {
     std::string full = Lower(e.id);
     // An id that contains what was typed ("get-contact" in "contacts.get-contact") ranks
     // first, shortest first; then character edit distance to the id or the operationId.
-    size_t d = full.find(want) != std::string::npos
-                   ? full.size() - want.size()
-                   : 1000 + std::min(EditDistance(want, full),
-                                     EditDistance(want, Lower(e.operation_id)));
+    size_t d =
+        full.find(want) != std::string::npos
+            ? full.size() - want.size()
+            : 1000 + std::min(EditDistance(want, full), EditDistance(want, Lower(e.operation_id)));
     scored.emplace_back(d, &e);
   }
   std::stable_sort(scored.begin(), scored.end(),
@@ -300,8 +301,7 @@ std::vector<const Endpoint*> MatchAnyMethod(std::string_view path) {
   return out;
 }
 
-std::vector<const Endpoint*> Nearest(std::string_view method, std::string_view path,
-                                     size_t limit) {
+std::vector<const Endpoint*> Nearest(std::string_view method, std::string_view path, size_t limit) {
   const RouteIndex& idx = GetRoutes();
   std::vector<std::string_view> segs = SplitPath(path);
   std::string want_method = Upper(method);
@@ -332,11 +332,10 @@ std::vector<const Endpoint*> Search(std::string_view query, std::string_view ser
   std::vector<const Endpoint*> out;
   for (const Endpoint& e : AllEndpoints()) {
     if (!service.empty() && e.service != service) continue;
-    std::string hay = Lower(e.id) + '\n' + Lower(e.path) + '\n' + Lower(e.method) + '\n' +
-                      Lower(e.service);
-    bool all = std::all_of(words.begin(), words.end(), [&](const std::string& w) {
-      return hay.find(w) != std::string::npos;
-    });
+    std::string hay =
+        Lower(e.id) + '\n' + Lower(e.path) + '\n' + Lower(e.method) + '\n' + Lower(e.service);
+    bool all = std::all_of(words.begin(), words.end(),
+                           [&](const std::string& w) { return hay.find(w) != std::string::npos; });
     if (all) out.push_back(&e);
   }
   return out;
@@ -358,14 +357,22 @@ std::string TokenKindsText(uint8_t kinds) {
 
 std::string_view PagingText(Paging paging) {
   switch (paging) {
-    case Paging::kNone: return "none";
-    case Paging::kBodyPage: return "body-page";
-    case Paging::kBodySearchAfter: return "search-after";
-    case Paging::kStartAfter: return "start-after";
-    case Paging::kSkipLimit: return "skip-limit";
-    case Paging::kOffsetLimit: return "offset-limit";
-    case Paging::kPageLimit: return "page-limit";
-    case Paging::kLastMessageId: return "last-message-id";
+    case Paging::kNone:
+      return "none";
+    case Paging::kBodyPage:
+      return "body-page";
+    case Paging::kBodySearchAfter:
+      return "search-after";
+    case Paging::kStartAfter:
+      return "start-after";
+    case Paging::kSkipLimit:
+      return "skip-limit";
+    case Paging::kOffsetLimit:
+      return "offset-limit";
+    case Paging::kPageLimit:
+      return "page-limit";
+    case Paging::kLastMessageId:
+      return "last-message-id";
   }
   return "none";
 }

@@ -160,8 +160,8 @@ TEST(CatalogTest, GeneratedFileIsFresh) {
   if (std::system("python3 --version >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "python3 not installed; cannot regenerate the catalog";
   }
-  fs::path out = fs::temp_directory_path() /
-                 ("ghl_catalog_drift_" + std::to_string(::getpid()) + ".cc");
+  fs::path out =
+      fs::temp_directory_path() / ("ghl_catalog_drift_" + std::to_string(::getpid()) + ".cc");
   std::string cmd = "python3 '" + source + "/tools/gen_catalog.py' --shared '" + shared +
                     "' --out '" + out.string() + "'";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -345,9 +345,9 @@ TEST(CatalogTest, CatalogJsonHasEveryOperationWithDocumentedKeys) {
   nlohmann::json all = nlohmann::json::parse(CatalogJson());
   ASSERT_TRUE(all.is_array());
   ASSERT_EQ(all.size(), 576u);
-  for (const char* key : {"id", "service", "operationId", "method", "path", "version",
-                          "tokenKinds", "oauthOnly", "scopes", "parameters", "hasBody",
-                          "bodyFields", "paging", "itemsKey"}) {
+  for (const char* key :
+       {"id", "service", "operationId", "method", "path", "version", "tokenKinds", "oauthOnly",
+        "scopes", "parameters", "hasBody", "bodyFields", "paging", "itemsKey"}) {
     EXPECT_TRUE(all[0].contains(key)) << key;
   }
   EXPECT_EQ(&CatalogJson(), &CatalogJson());  // cached

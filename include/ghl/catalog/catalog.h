@@ -58,8 +58,8 @@ enum class Paging : uint8_t {
 
 /// Facts about one operation. All views point into static storage (valid for the program).
 struct Endpoint {
-  std::string_view id;            ///< "<service>.<operationId>", unique, e.g. "contacts.get-contact".
-  std::string_view service;       ///< Spec file stem, e.g. "contacts".
+  std::string_view id;       ///< "<service>.<operationId>", unique, e.g. "contacts.get-contact".
+  std::string_view service;  ///< Spec file stem, e.g. "contacts".
   std::string_view operation_id;  ///< As in the spec (not unique across services).
   std::string_view method;        ///< "GET", "POST", "PUT", "PATCH", "DELETE".
   std::string_view path;          ///< Template as in the spec, e.g. "/contacts/{contactId}".
@@ -70,7 +70,7 @@ struct Endpoint {
   bool oauth_only;
   std::span<const std::string_view> scopes;  ///< Scopes the spec requires (any-of list as given).
   std::span<const Parameter> parameters;
-  bool has_body;                  ///< Declares a JSON request body.
+  bool has_body;  ///< Declares a JSON request body.
   /// Top-level fields of the declared request body (JSON, or a form body: see
   /// `body_media_type`), in spec order.
   std::span<const BodyField> body_fields;
@@ -141,8 +141,8 @@ std::string_view PagingText(Paging paging);
 /// The whole catalog as a JSON array (compact), one object per operation with keys
 /// id, service, operationId, method, path, version, tokenKinds (array of "location"/"agency"),
 /// oauthOnly, scopes, parameters [{name,in,required,type}], hasBody,
-/// bodyFields [{name,type,required}], paging, itemsKey, bodyMediaType, overlaid. Served to the playground and printed by
-/// `ghl endpoints --json`. Built once, cached.
+/// bodyFields [{name,type,required}], paging, itemsKey, bodyMediaType, overlaid. Served to the
+/// playground and printed by `ghl endpoints --json`. Built once, cached.
 const std::string& CatalogJson();
 
 /// One operation as a JSON object (same keys as CatalogJson's elements).
