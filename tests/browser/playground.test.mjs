@@ -52,7 +52,10 @@ function startServe() {
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error('ghl serve exited with ' + code + ':\n' + out)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error('ghl serve exited with ' + code + ':\n' + out));
+    });
   });
 }
 
