@@ -125,7 +125,7 @@ int RunApi(ApiArgs& args) {
   options.warning_sink = [](std::string_view line) {
     std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()), line.data());
   };
-  if (options.token.empty() && !args.dry_run) {
+  if (options.token.empty() && !args.dry_run && !request.headers.Has("Authorization")) {
     return Usage(UsageError("no token: pass --token TOKEN or set GHL_TOKEN",
                             "Use a Private Integration Token or an OAuth access token; "
                             "`ghl sandbox` prints one for the local sandbox."));
