@@ -1,11 +1,105 @@
-// `ghl sandbox` (placeholder until its module lands).
+// `ghl sandbox`: runs the offline, stateful GHL-compatible API (libghl's sandbox module) on
+// loopback. Prints one `GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=…` line on stdout (for
+// `eval`), logs to stderr, stops on SIGINT/SIGTERM.
+#include <cstdio>
+#include <memory>
+#include <string>
+
 #include "commands.h"
+#include "ghl/sandbox/sandbox.h"
+#include "ghl/server/http_server.h"
 
 namespace ghl::cli {
+namespace {
+
+struct SandboxArgs {
+  int port = 0;
+  std::string host = "127.0.0.1";
+  std::string seed = "demo";
+  int seed_contacts = 0;
+  std::string db;
+  std::string rate_limit = "100/10s";
+  int daily_limit = 200000;
+  bool strict = false;
+  int threads = 2;
+};
+
+int RunSandbox(const SandboxArgs& args) {
+  sandbox::Options options;
+  options.seed = args.seed;
+  options.seed_contacts = args.seed_contacts;
+  options.db_path = args.db;
+  options.strict = args.strict;
+  auto limit = sandbox::ParseRateLimit(args.rate_limit);
+  if (!limit.ok()) {
+    std::fprintf(stderr, "ghl sandbox: %s\n", limit.error().Describe().c_str());
+    return kExitUsage;
+  }
+  options.rate_limit = *limit;
+  options.rate_limit.daily_max = args.daily_limit;
+
+  server::ServerOptions server;
+  server.host = args.host;
+  server.port = static_cast<uint16_t>(args.port);
+  server.threads = args.threads;
+  auto running = sandbox::RunningSandbox::Start(std::move(options), std::move(server));
+  if (!running.ok()) {
+    std::fprintf(stderr, "ghl sandbox: %s\n", running.error().Describe().c_str());
+    return running.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
+  }
+  auto& sb = **running;
+  std::printf("%s\n", sb.EnvLine().c_str());
+  std::fflush(stdout);
+
+  std::fprintf(stderr, "ghl sandbox: listening on %s (seed %s%s, %s, rate limit %s + %d/day%s)\n",
+               sb.base_url().c_str(), args.seed.c_str(),
+               args.seed_contacts ? (" + " + std::to_string(args.seed_contacts) + " contacts").c_str()
+                                  : "",
+               args.db.empty() ? "in memory" : ("state in " + args.db).c_str(),
+               args.rate_limit.c_str(), args.daily_limit, args.strict ? ", strict Version" : "");
+  std::fprintf(stderr,
+               "ghl sandbox: other test tokens: %s (contacts.readonly only), %s (agency token)\n",
+               std::string(sandbox::kReadOnlyToken).c_str(),
+               std::string(sandbox::kAgencyToken).c_str());
+  std::fprintf(stderr, "ghl sandbox: Ctrl+C to stop\n");
+  sb.Wait(/*handle_signals=*/true);
+  sb.Stop();
+  std::fprintf(stderr, "ghl sandbox: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace
 
 void AddSandboxCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("sandbox", "(not built yet)");
-  cmd->callback([exit_code] { *exit_code = kExitUsage; });
+  auto args = std::make_shared<SandboxArgs>();
+  auto* cmd = app.add_subcommand(
+      "sandbox", "Run a local, stateful, GHL-compatible API (prints GHL_BASE_URL, GHL_TOKEN, "
+                 "GHL_LOCATION_ID for eval)");
+  cmd->add_option("--port", args->port, "TCP port (0 = a free one)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cmd->add_option("--host", args->host, "Address to bind")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Initial data: demo or empty")
+      ->check(CLI::IsMember({"demo", "empty"}))
+      ->capture_default_str();
+  cmd->add_option("--seed-contacts", args->seed_contacts,
+                  "Also generate this many contacts (load and pagination tests)")
+      ->check(CLI::Range(0, 1000000));
+  cmd->add_option("--db", args->db,
+                  "SQLite file to keep state in (loaded on start, written on every change); "
+                  "default: in memory");
+  cmd->add_option("--rate-limit", args->rate_limit,
+                  "Burst limit per location as COUNT/DURATION, e.g. 100/10s, 20/1s")
+      ->capture_default_str();
+  cmd->add_option("--daily-limit", args->daily_limit, "Requests per location per UTC day")
+      ->check(CLI::Range(1, 1000000000))
+      ->capture_default_str();
+  cmd->add_flag("--strict", args->strict,
+                "Refuse a Version header other than the one the spec declares for the endpoint");
+  cmd->add_option("--threads", args->threads, "Server I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->callback([args, exit_code] { *exit_code = RunSandbox(*args); });
 }
 
 }  // namespace ghl::cli

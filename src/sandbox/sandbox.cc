@@ -247,6 +247,9 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
   if (options.seed != "demo" && options.seed != "empty") {
     return UsageError("unknown seed '" + options.seed + "'", "use --seed demo or --seed empty");
   }
+  if (options.seed_contacts < 0 || options.seed_contacts > 1000000) {
+    return UsageError("seed_contacts must be between 0 and 1000000");
+  }
   if (options.rate_limit.burst_max <= 0 || options.rate_limit.daily_max <= 0 ||
       options.rate_limit.interval.count() <= 0) {
     return UsageError("rate limits must be positive");
@@ -287,6 +290,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
   if (!loaded) {
     SeedLocation(impl->store);
     if (options.seed == "demo") SeedDemo(impl->store);
+    SeedGeneratedContacts(impl->store, options.seed_contacts);
     if (auto st = impl->store.Flush(); !st.ok()) return st.error();
   }
   impl->store.RandomizeIds();

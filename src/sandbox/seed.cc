@@ -291,4 +291,20 @@ void SeedDemo(Store& store) {
   }
 }
 
+void SeedGeneratedContacts(Store& store, int count) {
+  constexpr int64_t kStartMs = 1738368000000;  // 2025-02-01T00:00:00Z
+  const std::string loc(kDemoLocationId);
+  for (int i = 0; i < count; ++i) {
+    int64_t added = kStartMs + int64_t{i} * 300000;
+    json c = NewContact(store.NewId(), loc, added);
+    json input = {{"firstName", "Generated"},
+                  {"lastName", "Contact " + std::to_string(i)},
+                  {"email", "generated" + std::to_string(i) + "@example.net"},
+                  {"source", "generated"},
+                  {"tags", {i % 2 ? "odd" : "even"}}};
+    ApplyContactFields(c, input, store, added, false);
+    store.Put(Coll::kContacts, std::move(c));
+  }
+}
+
 }  // namespace ghl::sandbox

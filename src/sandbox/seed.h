@@ -17,4 +17,7 @@ void SeedLocation(Store& store);
 /// opportunities and 3 conversations with messages.
 void SeedDemo(Store& store);
 
+/// `count` generated contacts (see `Options::seed_contacts`).
+void SeedGeneratedContacts(Store& store, int count);
+
 }  // namespace ghl::sandbox

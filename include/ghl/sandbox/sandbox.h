@@ -100,6 +100,11 @@ struct Options {
   /// fields, a workflow, 50 contacts, opportunities and conversations (deterministic);
   /// "empty": only the location. Ignored when `db_path` already holds state.
   std::string seed = "demo";
+  /// Extra generated contacts added after the seed ("Generated Contact N",
+  /// generated<N>@example.net, one every 5 minutes from 2025-02-01T00:00Z), for load and
+  /// pagination tests (`--seed empty --seed-contacts 10000`). Ignored when `db_path` already
+  /// holds state.
+  int seed_contacts = 0;
   /// SQLite file to keep state in (created if missing, written through on every change,
   /// loaded on start). Empty = in memory only.
   std::string db_path;
