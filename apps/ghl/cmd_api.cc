@@ -93,8 +93,8 @@ int RunApi(ApiArgs& args) {
     }
   }
   std::vector<gc::FieldArg> fields;
-  for (const auto& [values, typed] : {std::pair{&args.raw_fields, false},
-                                      std::pair{&args.typed_fields, true}}) {
+  for (const auto& [values, typed] :
+       {std::pair{&args.raw_fields, false}, std::pair{&args.typed_fields, true}}) {
     for (const auto& v : *values) {
       auto field = gc::ParseFieldArg(v, typed);
       if (!field.ok()) return Usage(field.error());
@@ -136,8 +136,9 @@ int RunApi(ApiArgs& args) {
     auto prepared = client.Prepare(request);
     if (!prepared.ok()) return Usage(prepared.error());
     if (!prepared->http.headers.Has("Authorization")) {
-      std::fprintf(stderr, "ghl: note: no token set (--token or GHL_TOKEN); shown without "
-                           "Authorization\n");
+      std::fprintf(stderr,
+                   "ghl: note: no token set (--token or GHL_TOKEN); shown without "
+                   "Authorization\n");
     }
     std::string cmd = gc::FormatCurlCommand(prepared->http);
     std::printf("%s\n", cmd.c_str());
@@ -186,8 +187,7 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
       "  ghl api GET /opportunities/search -f status=open --paginate\n"
       "Token from --token or GHL_TOKEN; base URL from --base-url or GHL_BASE_URL;\n"
       "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error, 2 usage error.");
-  cmd->add_option("method", args->method, "HTTP method: GET, POST, PUT, PATCH, DELETE")
-      ->required();
+  cmd->add_option("method", args->method, "HTTP method: GET, POST, PUT, PATCH, DELETE")->required();
   cmd->add_option("path", args->path, "API path, e.g. /contacts/search or /contacts/{id}")
       ->required();
   cmd->add_option("-f,--raw-field", args->raw_fields,

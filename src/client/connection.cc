@@ -18,8 +18,8 @@ namespace ghl::client {
 namespace {
 
 bool IsKnownMethod(std::string_view m) {
-  return m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" ||
-         m == "HEAD" || m == "OPTIONS";
+  return m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "HEAD" ||
+         m == "OPTIONS";
 }
 
 std::string Upper(std::string_view s) {
@@ -93,8 +93,7 @@ class DefaultConnection final : public Connection {
     }
     if (!options_.warning_sink) {
       options_.warning_sink = [](std::string_view line) {
-        std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()),
-                     line.data());
+        std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()), line.data());
       };
     }
     while (!options_.base_url.empty() && options_.base_url.back() == '/') {
@@ -141,9 +140,8 @@ class DefaultConnection final : public Connection {
       auto sent_at = options_.steady_now ? options_.steady_now() : std::chrono::steady_clock::now();
       auto sent = options_.transport->Send(prepared.http, options_.transport_options);
       if (!sent.ok()) {
-        if (attempt < max_attempts &&
-            MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
-                     request.retry_non_idempotent)) {
+        if (attempt < max_attempts && MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
+                                               request.retry_non_idempotent)) {
           options_.sleeper(BackoffDelay(policy, attempt, options_.random()));
           continue;
         }
@@ -232,11 +230,10 @@ class DefaultConnection final : public Connection {
     if (!override_version.empty()) {
       out.version = override_version;
       if (out.endpoint != nullptr && override_version != spec_version) {
-        out.warnings.push_back("Version override '" + override_version +
-                               "' differs from the spec value '" + spec_version + "' of " +
-                               std::string(out.endpoint->id) + " (" +
-                               std::string(out.endpoint->method) + " " +
-                               std::string(out.endpoint->path) + ")");
+        out.warnings.push_back(
+            "Version override '" + override_version + "' differs from the spec value '" +
+            spec_version + "' of " + std::string(out.endpoint->id) + " (" +
+            std::string(out.endpoint->method) + " " + std::string(out.endpoint->path) + ")");
       }
     } else {
       out.version = spec_version;

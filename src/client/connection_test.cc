@@ -57,8 +57,8 @@ TEST(ConnectionRetryTest, RetriesGetOn5xxWithExponentialBackoff) {
   auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
   ASSERT_TRUE(res.ok()) << res.error().Describe();
   EXPECT_EQ(res->attempts, 4);
-  EXPECT_EQ(f.time.sleeps(), (std::vector<milliseconds>{milliseconds(500), milliseconds(1000),
-                                                         milliseconds(2000)}));
+  EXPECT_EQ(f.time.sleeps(),
+            (std::vector<milliseconds>{milliseconds(500), milliseconds(1000), milliseconds(2000)}));
 }
 
 TEST(ConnectionRetryTest, JitterShortensDelaysWithinBounds) {
@@ -75,7 +75,8 @@ TEST(ConnectionRetryTest, GivesUpAfterMaxAttemptsWithTheLastAnswer) {
   Fixture f;
   f.options.retry.max_attempts = 3;
   for (int i = 0; i < 5; ++i) {
-    f.transport->PushResponse(503, R"({"statusCode":503,"message":"Service Unavailable","traceId":"t-1"})");
+    f.transport->PushResponse(
+        503, R"({"statusCode":503,"message":"Service Unavailable","traceId":"t-1"})");
   }
   auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
   ASSERT_FALSE(res.ok());
@@ -168,8 +169,9 @@ TEST(ConnectionHeadersTest, SendsAuthAcceptAndTheEndpointsVersion) {
   });
   Client client = f.MakeClient();
   ASSERT_TRUE(client.Send(Req("POST", "/contacts/search", R"({"locationId":"L"})")).ok());
-  ASSERT_TRUE(client.Send(Req("POST", "/conversations/messages",
-                              R"({"type":"SMS","contactId":"c1","message":"hi"})"))
+  ASSERT_TRUE(client
+                  .Send(Req("POST", "/conversations/messages",
+                            R"({"type":"SMS","contactId":"c1","message":"hi"})"))
                   .ok());
   ASSERT_TRUE(client.Send(Req("GET", "/conversations/conv1/messages")).ok());
   auto reqs = f.transport->requests();
@@ -209,8 +211,9 @@ TEST(ConnectionHeadersTest, VersionOverrideWarnsWhenItDiffersFromTheSpec) {
   EXPECT_NE(f.warnings[0].find("contacts.search-contacts-advanced"), std::string::npos);
   auto reqs = f.transport->requests();
   EXPECT_EQ(reqs[1].headers.Get("Version"), "2021-04-15");
-  auto versions = std::count_if(reqs[1].headers.fields().begin(), reqs[1].headers.fields().end(),
-                               [](const auto& h) { return http::EqualsIgnoreCase(h.first, "Version"); });
+  auto versions =
+      std::count_if(reqs[1].headers.fields().begin(), reqs[1].headers.fields().end(),
+                    [](const auto& h) { return http::EqualsIgnoreCase(h.first, "Version"); });
   EXPECT_EQ(versions, 1);  // exactly one Version header, the override
 }
 
@@ -279,9 +282,8 @@ TEST(ConnectionLocationTest, FillsLocationWhereTheEndpointTakesIt) {
   ASSERT_TRUE(client.Send(Req("GET", "/contacts/c1")).ok());
 
   auto reqs = f.transport->requests();
-  EXPECT_EQ(QueryOf(reqs[0]),
-            (std::vector<std::pair<std::string, std::string>>{{"status", "open"},
-                                                              {"location_id", "LOC1"}}));
+  EXPECT_EQ(QueryOf(reqs[0]), (std::vector<std::pair<std::string, std::string>>{
+                                  {"status", "open"}, {"location_id", "LOC1"}}));
   auto body = nlohmann::json::parse(reqs[1].body);
   EXPECT_EQ(body["locationId"], "LOC1");
   EXPECT_EQ(body["pageLimit"], 10);
@@ -300,9 +302,8 @@ TEST(ConnectionPacingTest, LearnsSandboxLimitsAndNeverExceedsThem) {
   f.transport->SetHandler([time, sends](const http::Request&) mutable -> Result<http::Response> {
     auto now = time.Now();
     sends->push_back(now);
-    auto in_window = std::count_if(sends->begin(), sends->end(), [&](auto t) {
-      return t > now - milliseconds(1000);
-    });
+    auto in_window = std::count_if(sends->begin(), sends->end(),
+                                   [&](auto t) { return t > now - milliseconds(1000); });
     http::Response r;
     r.status = in_window > 20 ? 429 : 200;
     r.body = "{}";

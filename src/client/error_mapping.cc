@@ -65,8 +65,9 @@ std::string VersionHint(const ApiResponse& r, bool missing) {
     if (!known.empty()) hint += " (published versions: " + known + ")";
     hint += ".";
   }
-  hint += " This is not a token problem: drop the Version override and ghlkit sends the "
-          "endpoint's value.";
+  hint +=
+      " This is not a token problem: drop the Version override and ghlkit sends the "
+      "endpoint's value.";
   return hint;
 }
 
@@ -151,9 +152,10 @@ std::string RateLimitHint(const ApiResponse& r) {
   }
   hint += " and ";
   hint += h.daily_limit ? std::to_string(*h.daily_limit) : std::string("200,000");
-  hint += " per day per location. ghlkit paces itself per location, so another program (or "
-          "another client instance) probably shares this quota; slow it down or share one "
-          "Client.";
+  hint +=
+      " per day per location. ghlkit paces itself per location, so another program (or "
+      "another client instance) probably shares this quota; slow it down or share one "
+      "Client.";
   if (h.daily_remaining && *h.daily_remaining <= 0) {
     hint += " The daily quota is spent: wait for the daily reset.";
   }

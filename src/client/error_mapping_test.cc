@@ -28,8 +28,7 @@ TEST(ErrorMappingTest, ExtractsStringAndArrayMessagesAndTraceId) {
             "pageLimit must not be greater than 500"],"error":"Unprocessable Entity"})"),
             (std::vector<std::string>{"locationId should not be empty",
                                       "pageLimit must not be greater than 500"}));
-  EXPECT_EQ(ExtractMessages(R"({"error":"Bad Request"})"),
-            std::vector<std::string>{"Bad Request"});
+  EXPECT_EQ(ExtractMessages(R"({"error":"Bad Request"})"), std::vector<std::string>{"Bad Request"});
   EXPECT_EQ(ExtractMessages("<html>Bad Gateway</html>\n"),
             std::vector<std::string>{"<html>Bad Gateway</html>"});
   EXPECT_TRUE(ExtractMessages("").empty());
@@ -37,9 +36,9 @@ TEST(ErrorMappingTest, ExtractsStringAndArrayMessagesAndTraceId) {
 }
 
 TEST(ErrorMappingTest, MissingVersionHeaderIsNotATokenProblem) {
-  Error e = ErrorFromResponse(Answer(
-      401, R"({"statusCode":401,"message":"version header was not found."})", "POST",
-      "/conversations/messages"));
+  Error e = ErrorFromResponse(
+      Answer(401, R"({"statusCode":401,"message":"version header was not found."})", "POST",
+             "/conversations/messages"));
   EXPECT_EQ(e.kind, ErrorKind::kApi);
   EXPECT_EQ(e.http_status, 401);
   EXPECT_EQ(e.endpoint_id, "conversations.send-a-new-message");
@@ -48,32 +47,32 @@ TEST(ErrorMappingTest, MissingVersionHeaderIsNotATokenProblem) {
 }
 
 TEST(ErrorMappingTest, InvalidVersionNamesTheSpecValue) {
-  Error e = ErrorFromResponse(Answer(401,
-                                     R"({"statusCode":401,"message":"version header is invalid"})",
-                                     "POST", "/contacts/search", "2099-01-01"));
+  Error e =
+      ErrorFromResponse(Answer(401, R"({"statusCode":401,"message":"version header is invalid"})",
+                               "POST", "/contacts/search", "2099-01-01"));
   EXPECT_TRUE(Has(e.hint, "'Version: 2099-01-01'")) << e.hint;
   EXPECT_TRUE(Has(e.hint, "'Version: 2021-07-28'")) << e.hint;
   EXPECT_FALSE(Has(e.hint, "refresh")) << e.hint;
 }
 
 TEST(ErrorMappingTest, MissingScopeNamesTheCatalogScopes) {
-  Error e = ErrorFromResponse(Answer(
-      401, R"({"statusCode":401,"message":"The token is not authorized for this scope."})",
-      "POST", "/contacts/search"));
+  Error e = ErrorFromResponse(
+      Answer(401, R"({"statusCode":401,"message":"The token is not authorized for this scope."})",
+             "POST", "/contacts/search"));
   EXPECT_TRUE(Has(e.hint, "contacts.readonly")) << e.hint;
   EXPECT_FALSE(Has(e.hint, "refresh")) << e.hint;
   EXPECT_EQ(e.messages, std::vector<std::string>{"The token is not authorized for this scope."});
 }
 
 TEST(ErrorMappingTest, UserTypeMismatchExplainsLocationVersusAgencyToken) {
-  Error location_only = ErrorFromResponse(Answer(
-      401, R"({"statusCode":401,"message":"Token's user type mismatch!"})", "POST",
-      "/contacts/search"));
+  Error location_only =
+      ErrorFromResponse(Answer(401, R"({"statusCode":401,"message":"Token's user type mismatch!"})",
+                               "POST", "/contacts/search"));
   EXPECT_TRUE(Has(location_only.hint, "location) token")) << location_only.hint;
   EXPECT_TRUE(Has(location_only.hint, "agency")) << location_only.hint;
-  Error agency_only = ErrorFromResponse(Answer(
-      401, R"({"statusCode":401,"message":"Token's user type mismatch!"})", "DELETE",
-      "/locations/L1"));
+  Error agency_only =
+      ErrorFromResponse(Answer(401, R"({"statusCode":401,"message":"Token's user type mismatch!"})",
+                               "DELETE", "/locations/L1"));
   EXPECT_TRUE(Has(agency_only.hint, "takes an agency (company) token")) << agency_only.hint;
 }
 
@@ -102,8 +101,9 @@ TEST(ErrorMappingTest, NotFoundOnKnownEndpointIsAnUnknownId) {
 }
 
 TEST(ErrorMappingTest, NotFoundOnUnknownPathSuggestsNearestPaths) {
-  Error e = ErrorFromResponse(Answer(404, R"({"statusCode":404,"message":"Cannot POST /contact/search"})",
-                                     "POST", "/contact/search"));
+  Error e =
+      ErrorFromResponse(Answer(404, R"({"statusCode":404,"message":"Cannot POST /contact/search"})",
+                               "POST", "/contact/search"));
   EXPECT_TRUE(e.endpoint_id.empty());
   EXPECT_TRUE(Has(e.hint, "Did you mean")) << e.hint;
   EXPECT_TRUE(Has(e.hint, "POST /contacts/search")) << e.hint;
@@ -121,8 +121,8 @@ TEST(ErrorMappingTest, ValidationListsMessagesAndRequiredFields) {
 }
 
 TEST(ErrorMappingTest, RateLimitShowsHeaderValues) {
-  ApiResponse r = Answer(429, R"({"statusCode":429,"message":"Too Many Requests"})", "GET",
-                         "/contacts/c1");
+  ApiResponse r =
+      Answer(429, R"({"statusCode":429,"message":"Too Many Requests"})", "GET", "/contacts/c1");
   r.headers.Set("X-RateLimit-Max", "20");
   r.headers.Set("X-RateLimit-Remaining", "0");
   r.headers.Set("X-RateLimit-Interval-Milliseconds", "1000");

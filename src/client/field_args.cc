@@ -186,8 +186,7 @@ Result<nlohmann::json> FieldValue(const FieldArg& field, const FileReader& reade
 Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::string_view method,
                                  bool body_from_input, const FileReader& reader) {
   PlacedFields out;
-  bool to_query =
-      body_from_input || method == "GET" || method == "DELETE" || method == "HEAD";
+  bool to_query = body_from_input || method == "GET" || method == "DELETE" || method == "HEAD";
   json body;
   for (const auto& field : fields) {
     auto value = FieldValue(field, reader);

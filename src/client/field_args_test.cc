@@ -78,11 +78,12 @@ TEST(FieldArgsTest, TypedValues) {
 }
 
 TEST(FieldArgsTest, GetAndDeletePutFieldsInTheQueryString) {
-  auto fields = Fields({{"locationId=L1", false}, {"limit=20", true}, {"tags=[\"a\",\"b\"]", true}});
+  auto fields =
+      Fields({{"locationId=L1", false}, {"limit=20", true}, {"tags=[\"a\",\"b\"]", true}});
   auto placed = PlaceFields(fields, "GET", false, FakeFiles({}));
   ASSERT_TRUE(placed.ok());
-  EXPECT_EQ(placed->query, (QueryParams{{"locationId", "L1"}, {"limit", "20"}, {"tags", "a"},
-                                        {"tags", "b"}}));
+  EXPECT_EQ(placed->query,
+            (QueryParams{{"locationId", "L1"}, {"limit", "20"}, {"tags", "a"}, {"tags", "b"}}));
   EXPECT_TRUE(placed->body.empty());
   auto del = PlaceFields(Fields({{"a=1", true}}), "DELETE", false, FakeFiles({}));
   EXPECT_EQ(del->query, (QueryParams{{"a", "1"}}));
@@ -120,8 +121,8 @@ TEST(FieldArgsTest, ConflictingKeysAreUsageErrors) {
   auto twice = PlaceFields(Fields({{"a=1", false}, {"a=2", false}}), "POST", false, FakeFiles({}));
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().kind, ErrorKind::kUsage);
-  auto clash = PlaceFields(Fields({{"a=1", false}, {"a[b]=2", false}}), "POST", false,
-                           FakeFiles({}));
+  auto clash =
+      PlaceFields(Fields({{"a=1", false}, {"a[b]=2", false}}), "POST", false, FakeFiles({}));
   ASSERT_FALSE(clash.ok());
   auto unclosed = PlaceFields(Fields({{"a[b=2", false}}), "POST", false, FakeFiles({}));
   ASSERT_FALSE(unclosed.ok());

@@ -5,9 +5,7 @@
 namespace ghl::client {
 namespace {
 
-bool IsLocationName(std::string_view name) {
-  return name == "locationId" || name == "location_id";
-}
+bool IsLocationName(std::string_view name) { return name == "locationId" || name == "location_id"; }
 
 bool QueryHasValue(const QueryParams& query, std::string_view name) {
   for (const auto& [k, v] : query) {
@@ -77,7 +75,8 @@ std::vector<std::string> FillLocation(const catalog::Endpoint& endpoint,
       }
       if (!body.is_object()) continue;
       auto it = body.find(slot.name);
-      if (it == body.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty())) {
+      if (it == body.end() || it->is_null() ||
+          (it->is_string() && it->get_ref<const std::string&>().empty())) {
         body[slot.name] = location_id;
         body_changed = true;
         filled.push_back(slot.name);

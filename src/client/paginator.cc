@@ -7,8 +7,8 @@
 namespace ghl::client {
 namespace {
 
-using nlohmann::json;
 using catalog::Paging;
+using nlohmann::json;
 
 void SetQuery(QueryParams& query, const std::string& name, const std::string& value) {
   bool set = false;
@@ -69,8 +69,8 @@ std::pair<const json*, const json*> FindItems(const json& body, const std::strin
     size_t start = 0;
     while (node != nullptr && node->is_object() && start <= key.size()) {
       size_t dot = key.find('.', start);
-      std::string part = key.substr(start, dot == std::string::npos ? std::string::npos
-                                                                     : dot - start);
+      std::string part =
+          key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       auto it = node->find(part);
       if (it == node->end()) {
         node = nullptr;
@@ -132,7 +132,8 @@ Paginator::Iterator& Paginator::Iterator::operator++() {
 
 Paginator::Paginator(std::shared_ptr<Connection> connection, ApiRequest request,
                      PageOptions options)
-    : connection_(std::move(connection)), request_(std::move(request)),
+    : connection_(std::move(connection)),
+      request_(std::move(request)),
       options_(std::move(options)) {
   // Move a query string in the path into the query list, so paging params replace cleanly.
   if (auto q = request_.path.find('?'); q != std::string::npos) {

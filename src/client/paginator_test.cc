@@ -253,8 +253,8 @@ TEST(PaginatorTest, AFailingPageEndsIterationWithTheError) {
     }
     return json{{"contacts", Contacts(0, 2)}, {"total", 10}};
   });
-  auto pages =
-      f.MakeClient().Paginate(Req("POST", "/contacts/search", R"({"locationId":"L","pageLimit":2})"));
+  auto pages = f.MakeClient().Paginate(
+      Req("POST", "/contacts/search", R"({"locationId":"L","pageLimit":2})"));
   int seen = 0;
   for (const Page& page : pages) seen += static_cast<int>(page.items.size());
   EXPECT_EQ(seen, 2);

@@ -113,20 +113,18 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
   KeyState& state = StateFor(key);
   RollDay(state, wall_now_());
 
-  bool daily_spent =
-      state.server_daily_remaining
-          ? *state.server_daily_remaining - state.sends_since_daily_observation <= 0
-          : state.local_daily_count >= state.daily_limit;
+  bool daily_spent = state.server_daily_remaining
+                         ? *state.server_daily_remaining - state.sends_since_daily_observation <= 0
+                         : state.local_daily_count >= state.daily_limit;
   if (daily_spent) {
     Error e;
     e.kind = ErrorKind::kRateLimit;
     e.messages.push_back("daily quota of " + std::to_string(state.daily_limit) +
                          " requests spent for " + std::string(label) + "; resets at " +
                          FormatUtcIso(state.daily_reset));
-    e.hint =
-        "Nothing was sent. GHL allows " + std::to_string(state.daily_limit) +
-        " requests per app per location per day; wait for the reset (GHL does not publish the "
-        "reset time, ghlkit assumes midnight UTC) or spread the work over several days.";
+    e.hint = "Nothing was sent. GHL allows " + std::to_string(state.daily_limit) +
+             " requests per app per location per day; wait for the reset (GHL does not publish the "
+             "reset time, ghlkit assumes midnight UTC) or spread the work over several days.";
     return e;
   }
 
@@ -134,8 +132,7 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
   if (limits_.enabled) {
     Prune(state, now);
     auto window = state.burst_interval + Margin(state.burst_interval);
-    auto first_in_window =
-        std::upper_bound(state.sends.begin(), state.sends.end(), now - window);
+    auto first_in_window = std::upper_bound(state.sends.begin(), state.sends.end(), now - window);
     int64_t phantom = state.phantom;
     int64_t count = static_cast<int64_t>(state.sends.end() - first_in_window) + phantom;
     if (count >= state.burst_max) {

@@ -25,9 +25,9 @@ namespace ghl::client {
 
 /// One `-f` / `-F` argument.
 struct FieldArg {
-  std::string key;    ///< As written, e.g. "filters[0][field]" or "pageLimit".
-  std::string value;  ///< Raw text after the first '='.
-  bool typed = false; ///< From -F (typed) rather than -f (string).
+  std::string key;     ///< As written, e.g. "filters[0][field]" or "pageLimit".
+  std::string value;   ///< Raw text after the first '='.
+  bool typed = false;  ///< From -F (typed) rather than -f (string).
 };
 
 /// Reads the file at `path` ("-" = standard input) for `@file` values. kUsage error naming the

@@ -19,7 +19,9 @@ namespace ghl::client {
 
 /// Where an endpoint takes a location id.
 struct LocationSlot {
+  /// Path parameter, query parameter or top-level JSON body field.
   enum class In { kPath, kQuery, kBody };
+  /// Where the id goes.
   In in;
   std::string name;  ///< "locationId" or "location_id" (as the catalog spells it).
 };

@@ -99,17 +99,24 @@ struct ClientOptions {
   /// Location (sub-account) id used to fill `locationId` / `location_id` where an endpoint
   /// takes one and the call did not give it (see ghl/client/location_fill.h). Empty = none.
   std::string default_location_id;
+  /// Retry loop settings (see RetryPolicy).
   RetryPolicy retry;
+  /// Client-side pacing and daily quota per location (see RateLimits).
   RateLimits limits;
   /// Per-request transport settings (timeouts, response size cap).
   http::TransportOptions transport_options;
   /// The HTTP transport; null = `http::MakeCurlTransport()`.
   std::shared_ptr<http::Transport> transport;
-  /// Injected seams; null = the real ones described at their type.
+  /// Sleeps for backoff and pacing; null = std::this_thread::sleep_for.
   Sleeper sleeper;
+  /// Monotonic clock for pacing; null = std::chrono::steady_clock.
   SteadyNow steady_now;
+  /// UTC wall clock for daily-reset times; null = std::chrono::system_clock.
   WallNow wall_now;
+  /// Jitter source in [0, 1); null = a per-thread Mersenne Twister.
   RandomSource random;
+  /// Receives warnings (Version overrides, unknown paths), each distinct one once per
+  /// Connection; null = "ghl: warning: …" on stderr.
   WarningSink warning_sink;
   /// Sent as `User-Agent`.
   std::string user_agent = "ghlkit/0.1";

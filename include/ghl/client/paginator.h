@@ -49,10 +49,10 @@ struct PageOptions {
 
 /// One fetched page.
 struct Page {
-  int number = 0;         ///< 1-based position in this iteration.
-  nlohmann::json body;    ///< The whole parsed answer.
-  nlohmann::json items;   ///< The page's items (a JSON array; empty when none found).
-  ApiResponse response;   ///< Status, headers, raw body of the call.
+  int number = 0;        ///< 1-based position in this iteration.
+  nlohmann::json body;   ///< The whole parsed answer.
+  nlohmann::json items;  ///< The page's items (a JSON array; empty when none found).
+  ApiResponse response;  ///< Status, headers, raw body of the call.
 };
 
 /// Single-pass range over pages. Not thread-safe; cheap to move.
@@ -67,11 +67,17 @@ class Paginator {
     using pointer = const Page*;
     using reference = const Page&;
 
+    /// The end iterator.
     Iterator() = default;
+    /// The current page.
     reference operator*() const { return owner_->current_; }
+    /// The current page.
     pointer operator->() const { return &owner_->current_; }
+    /// Fetches the next page (one HTTP call); becomes end() when iteration stops.
     Iterator& operator++();
+    /// Same as prefix ++ (input iterator: the old position is not kept).
     void operator++(int) { ++*this; }
+    /// Equal when both are end() or both point into the same Paginator.
     friend bool operator==(const Iterator& a, const Iterator& b) { return a.owner_ == b.owner_; }
 
    private:
@@ -85,6 +91,7 @@ class Paginator {
 
   /// Fetches the first page (once) and returns an iterator to it, or end() when it failed.
   Iterator begin();
+  /// The end iterator.
   Iterator end() { return Iterator(); }
 
   /// Ok while iterating and after a normal end; the failing page's `Error` otherwise.

@@ -48,12 +48,12 @@ RateLimitHeaders ParseRateLimitHeaders(const http::Headers& headers);
 
 /// What the limiter currently believes about one key (for diagnostics and tests).
 struct LimiterSnapshot {
-  int64_t burst_max = 0;                     ///< Requests per window in force.
+  int64_t burst_max = 0;                        ///< Requests per window in force.
   std::chrono::milliseconds burst_interval{0};  ///< Window length in force.
-  bool learned = false;                      ///< Burst limits came from server headers.
-  int64_t sends_in_window = 0;               ///< Own sends within the last Interval + margin.
-  int64_t daily_limit = 0;                   ///< Daily quota in force.
-  std::optional<int64_t> daily_remaining;    ///< Best estimate of the daily requests left.
+  bool learned = false;                         ///< Burst limits came from server headers.
+  int64_t sends_in_window = 0;                  ///< Own sends within the last Interval + margin.
+  int64_t daily_limit = 0;                      ///< Daily quota in force.
+  std::optional<int64_t> daily_remaining;       ///< Best estimate of the daily requests left.
 };
 
 /// Per-key sliding-log limiter. Keys are opaque strings (the `Connection` uses

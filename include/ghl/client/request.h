@@ -74,12 +74,15 @@ struct PreparedRequest {
 /// An HTTP answer, with what is needed to explain it. Returned for every status by
 /// `Connection::Execute`; `Client::Send` turns non-2xx into an `Error`.
 struct ApiResponse {
+  /// HTTP status code.
   int status = 0;
+  /// Response headers as received (X-RateLimit-* among them).
   http::Headers headers;
   /// Raw response body.
   std::string body;
   /// Catalog entry called, or nullptr for an unknown path.
   const catalog::Endpoint* endpoint = nullptr;
+  /// Method sent (upper case).
   std::string method;
   /// Path called (placeholders substituted, no query string).
   std::string path;

@@ -35,6 +35,7 @@ namespace ghl::client::testing {
 /// 2024-01-01T00:00:00Z; both advance only through `Advance` or the sleeper. Copies share state.
 class FakeTime {
  public:
+  /// Fresh clocks at their start values, no sleeps recorded.
   FakeTime();
 
   /// Current fake steady time.
@@ -48,7 +49,9 @@ class FakeTime {
   /// Sum of all sleeps.
   std::chrono::milliseconds slept() const;
 
+  /// A SteadyNow reading this fake clock.
   SteadyNow steady_now() const;
+  /// A WallNow reading this fake UTC clock.
   WallNow wall_now() const;
   /// Records the duration and advances the clocks by it.
   Sleeper sleeper() const;
@@ -72,8 +75,10 @@ class FakeTime {
 /// the fake time of sending when a clock is set). Thread-safe.
 class FakeTransport final : public http::Transport {
  public:
+  /// Computes an answer for a request (may inspect its target, headers and body).
   using Handler = std::function<Result<http::Response>(const http::Request&)>;
 
+  /// A transport answering with `handler` once the queue is empty (none = HTTP 500).
   explicit FakeTransport(Handler handler = {});
 
   /// Queues an answer with a JSON (or any) body.
@@ -85,6 +90,7 @@ class FakeTransport final : public http::Transport {
   /// Records send times from `now` (e.g. FakeTime::steady_now()).
   void SetClock(SteadyNow now);
 
+  /// Records `request`, then answers from the queue, the handler, or a 500.
   Result<http::Response> Send(const http::Request& request,
                               const http::TransportOptions& options) override;
 
@@ -92,6 +98,7 @@ class FakeTransport final : public http::Transport {
   std::vector<http::Request> requests() const;
   /// The fake times at which they were sent (empty without SetClock).
   std::vector<std::chrono::steady_clock::time_point> send_times() const;
+  /// Number of requests sent so far.
   size_t request_count() const;
 
  private:
