@@ -10,8 +10,11 @@ namespace {
 
 constexpr std::string_view kStatuses[] = {"open", "won", "lost", "abandoned", "all"};
 
+// Returns a pointer into `pipeline` itself (never into a temporary copy of its stages).
 const json* FindStage(const json& pipeline, const std::string& stage_id) {
-  for (const auto& s : pipeline.value("stages", json::array())) {
+  auto stages = pipeline.find("stages");
+  if (stages == pipeline.end() || !stages->is_array()) return nullptr;
+  for (const auto& s : *stages) {
     if (Str(s, "id") == stage_id) return &s;
   }
   return nullptr;
