@@ -7,7 +7,7 @@ namespace ghl::sandbox {
 RateDecision RateLimiter::Take(std::string_view key, int64_t now_ms) {
   const int64_t interval = limit_.interval.count();
   std::lock_guard lock(mu_);
-  auto it = buckets_.find(std::string(key));
+  auto it = buckets_.find(key);
   if (it == buckets_.end()) it = buckets_.emplace(std::string(key), Bucket{}).first;
   Bucket& b = it->second;
   int64_t day = now_ms >= 0 ? now_ms / 86400000 : -1;

@@ -39,7 +39,11 @@ class RateLimiter {
   };
   RateLimit limit_;
   std::mutex mu_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Bucket, Hash, std::equal_to<>> buckets_;
 };
 
 }  // namespace ghl::sandbox

@@ -81,7 +81,7 @@ bool Router::Walk(int node, const std::vector<std::string_view>& segs, size_t i,
     }
     return false;
   }
-  auto it = n.literal.find(std::string(segs[i]));
+  auto it = n.literal.find(segs[i]);
   if (it != n.literal.end() && Walk(it->second, segs, i + 1, method, values, entry)) return true;
   if (n.param >= 0) {
     values.push_back(segs[i]);

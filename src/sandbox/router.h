@@ -14,6 +14,12 @@
 
 namespace ghl::sandbox {
 
+/// Hash for unordered maps keyed by std::string that are looked up with string_view.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class Router {
  public:
   struct Entry {
@@ -35,7 +41,7 @@ class Router {
 
  private:
   struct Node {
-    std::unordered_map<std::string, int> literal;
+    std::unordered_map<std::string, int, StringHash, std::equal_to<>> literal;
     int param = -1;
     std::vector<std::pair<std::string_view, int>> ends;  // method → entry index
   };

@@ -78,7 +78,7 @@ Result<RateLimit> ParseRateLimit(std::string_view text) {
 struct Sandbox::Impl {
   Options options;
   std::vector<Token> tokens;
-  std::unordered_map<std::string, size_t> token_index;
+  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> token_index;
   Router router;
   std::optional<RateLimiter> limiter;
   std::shared_mutex state_mu;
@@ -124,7 +124,7 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
     return ErrorResponse(401, "Invalid JWT");
   }
-  auto tok = token_index.find(auth->substr(7));
+  auto tok = token_index.find(std::string_view(*auth).substr(7));
   if (tok == token_index.end()) {
     return ErrorResponse(401, "Invalid token: access token is invalid");
   }
