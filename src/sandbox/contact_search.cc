@@ -233,40 +233,52 @@ json SortValue(const json& c, const SortKey& k, const FieldResolver& fr) {
   return v;
 }
 
-int Rank(const json& v) { return v.is_null() ? 0 : v.is_number() || v.is_boolean() ? 1 : 2; }
+int Rank(const json& v) { return v.is_null() ? 0 : v.is_number() ? 1 : v.is_boolean() ? 3 : 2; }
 
 int Cmp(const json& a, const json& b) {
   int ra = Rank(a), rb = Rank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
   if (ra == 1) {
+    if (a.is_number_integer() && b.is_number_integer()) {
+      int64_t x = a.get<int64_t>(), y = b.get<int64_t>();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
     double x = a.get<double>(), y = b.get<double>();
     return x < y ? -1 : x > y ? 1 : 0;
   }
   if (ra == 2) {
+    if (a.is_string() && b.is_string()) {
+      int c = a.get_ref<const std::string&>().compare(b.get_ref<const std::string&>());
+      return c < 0 ? -1 : c > 0 ? 1 : 0;
+    }
     std::string x = a.is_string() ? a.get<std::string>() : a.dump();
     std::string y = b.is_string() ? b.get<std::string>() : b.dump();
     return x < y ? -1 : x > y ? 1 : 0;
   }
+  if (ra == 3) return a.get<bool>() == b.get<bool>() ? 0 : a.get<bool>() ? 1 : -1;
   return 0;
 }
 
 // Compares sort tuples (last element: id, ascending).
 int CmpTuple(const json& a, const json& b, const std::vector<SortKey>& keys) {
   for (size_t i = 0; i < keys.size(); ++i) {
-    json x = a[i], y = b[i];
-    // A cursor may carry numbers as strings.
+    const json& x = a[i];
+    const json& y = b[i];
+    int c;
     if (x.is_number() && y.is_string()) {
-      if (auto n = AsNumber(y, false)) y = *n;
+      // A cursor may carry numbers as strings.
+      c = Cmp(x, json(AsNumber(y, false).value_or(0)));
+    } else if (y.is_number() && x.is_string()) {
+      c = Cmp(json(AsNumber(x, false).value_or(0)), y);
+    } else {
+      c = Cmp(x, y);
     }
-    if (y.is_number() && x.is_string()) {
-      if (auto n = AsNumber(x, false)) x = *n;
-    }
-    int c = Cmp(x, y);
     if (c != 0) return keys[i].desc ? -c : c;
   }
-  std::string ia = a[keys.size()].is_string() ? a[keys.size()].get<std::string>() : "";
-  std::string ib = b[keys.size()].is_string() ? b[keys.size()].get<std::string>() : "";
-  return ia < ib ? -1 : ia > ib ? 1 : 0;
+  const json& ia = a[keys.size()];
+  const json& ib = b[keys.size()];
+  if (!ia.is_string() || !ib.is_string()) return ia.is_string() ? 1 : ib.is_string() ? -1 : 0;
+  return ia.get_ref<const std::string&>().compare(ib.get_ref<const std::string&>());
 }
 
 }  // namespace

@@ -227,7 +227,13 @@ http::Response Sandbox::Impl::Handle(const http::Request& req) {
   RateDecision rate = limiter->Peek();
   std::string warning;
   std::vector<Event> events;
-  http::Response res = Dispatch(req, now, &rate, &warning, &events);
+  http::Response res;
+  try {
+    res = Dispatch(req, now, &rate, &warning, &events);
+  } catch (const std::exception& e) {
+    events.clear();
+    res = ErrorResponse(500, std::string("sandbox internal error: ") + e.what());
+  }
   limiter->SetHeaders(rate, res.headers);
   if (!warning.empty()) res.headers.Set("X-Ghl-Sandbox-Warning", warning);
   if (options.webhook_sink) {
