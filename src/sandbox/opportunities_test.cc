@@ -117,3 +117,25 @@ TEST_F(OpportunitiesTest, SearchMetaCursorPagesThroughEverything) {
 
 }  // namespace
 }  // namespace ghl::sandbox::testing
+
+namespace ghl::sandbox::testing {
+namespace {
+
+TEST_F(OpportunitiesTest, DeleteThen404AndGeneratedContactsForLoadTests) {
+  std::string id = Get("/opportunities/search?location_id=" + Loc())["opportunities"][0]["id"];
+  auto r = Call("DELETE", "/opportunities/" + id);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r)["succeded"], true);
+  EXPECT_EQ(Call("GET", "/opportunities/" + id).status, 404);
+  EXPECT_EQ(Get("/opportunities/search?location_id=" + Loc())["meta"]["total"], 9);
+
+  Options o;
+  o.seed = "empty";
+  o.seed_contacts = 120;
+  Make(o);
+  auto s = Body(Call("POST", "/contacts/search", {{"locationId", Loc()}, {"pageLimit", 1}}));
+  EXPECT_EQ(s["total"], 120);
+}
+
+}  // namespace
+}  // namespace ghl::sandbox::testing
