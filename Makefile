@@ -24,7 +24,9 @@ test: build
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
 
-demo: build
+# The demo needs only the `ghl` binary: build just that target.
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target ghl
 	@$(GHL) serve --sandbox
 
 bench: build
