@@ -1,16 +1,36 @@
 // `ghl serve`: the browser playground (web/playground.html) and its forwarder, on 127.0.0.1 by
 // default; `--sandbox` runs the offline GHL sandbox in this process and points the playground
-// at it. Thin over ghl::playground::Playground and ghl::server::HttpServer.
+// at it. Also the webhook receiver (`POST /webhooks/ghl` → signature check → durable event
+// store) and its observability pages (`GET /api/events/stats`, `GET /metrics`), routed before
+// the playground because GHL's deliveries carry a foreign Host header the playground refuses.
+// Thin over ghl::playground::Playground, ghl::webhooks::WebhookReceiver and
+// ghl::server::HttpServer.
+//
+// Exposing the receiver: `ghl serve` listens on 127.0.0.1 only. To receive GHL's webhooks, run
+// a TLS reverse proxy (nginx, Caddy, a tunnel) that forwards only
+// https://YOUR-HOST/webhooks/ghl to http://127.0.0.1:PORT/webhooks/ghl; or `--host 0.0.0.0`
+// behind such a proxy or firewall. Never expose the playground itself (its forwarder can call
+// the API with the tokens pasted into it).
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "ghl/playground/playground.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/http_server.h"
+#include "ghl/store/event_store.h"
+#include "ghl/webhooks/metrics.h"
+#include "ghl/webhooks/receiver.h"
 
 namespace ghl::cli {
 namespace {
@@ -23,6 +43,11 @@ struct ServeArgs {
   int sandbox_port = 0;
   std::string location;
   int timeout_ms = 30000;
+  int threads = 16;
+  std::string events_db;
+  std::vector<std::string> webhook_keys;
+  std::string rsa_cutoff;
+  bool insecure_accept_unsigned = false;
 };
 
 std::string Env(const char* name) {
@@ -32,7 +57,108 @@ std::string Env(const char* name) {
 
 bool IsWildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
 
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
+}
+
+// One --webhook-public-key value → keys. A PEM is one key; otherwise a comma-separated list of
+// base64 SPKI keys; a value naming an existing file is replaced by the file's contents.
+Result<std::vector<std::string>> ExpandKeyArg(const std::string& value) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (value.find("-----BEGIN") == std::string::npos && std::filesystem::is_regular_file(value, ec)) {
+    std::ifstream in(value, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!in.good() && !in.eof()) {
+      return UsageError("cannot read webhook public key file " + value);
+    }
+    out.push_back(ss.str());
+    return out;
+  }
+  if (value.find("-----BEGIN") != std::string::npos) {
+    out.push_back(value);
+    return out;
+  }
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    std::string part = value.substr(start, comma == std::string::npos ? std::string::npos
+                                                                      : comma - start);
+    while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.pop_back();
+    while (!part.empty() && std::isspace(static_cast<unsigned char>(part.front()))) {
+      part.erase(part.begin());
+    }
+    if (!part.empty()) out.push_back(part);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+struct Webhooks {
+  std::shared_ptr<store::EventStore> store;
+  std::shared_ptr<const webhooks::WebhookReceiver> receiver;
+  std::shared_ptr<const webhooks::EventsHttpApi> api;
+  std::string store_description;
+  size_t added_keys = 0;
+};
+
+// Opens the event store and builds the receiver; prints why on failure and returns nullopt.
+std::optional<Webhooks> StartWebhooks(const ServeArgs& args, int* exit_code) {
+  Webhooks w;
+  webhooks::ReceiverOptions options;
+  std::vector<std::string> added;
+  for (const auto& value : args.webhook_keys) {
+    auto keys = ExpandKeyArg(value);
+    if (!keys.ok()) {
+      std::fprintf(stderr, "ghl serve: %s\n", keys.error().Describe().c_str());
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    added.insert(added.end(), keys->begin(), keys->end());
+  }
+  w.added_keys = added.size();
+  // Added keys first: they are tried in order, and they are the busy ones in local setups.
+  added.insert(added.end(), options.public_keys.begin(), options.public_keys.end());
+  options.public_keys = std::move(added);
+  if (!args.rsa_cutoff.empty()) {
+    auto cutoff = webhooks::ParseRsaCutoff(args.rsa_cutoff);
+    if (!cutoff.ok()) {
+      std::fprintf(stderr, "ghl serve: --rsa-cutoff: %s\n", cutoff.error().Describe().c_str());
+      *exit_code = kExitUsage;
+      return std::nullopt;
+    }
+    options.rsa_cutoff_utc = *cutoff;
+  }
+  options.insecure_accept_unsigned = args.insecure_accept_unsigned;
+
+  std::string location = ResolveEventsDb(args.events_db);
+  w.store_description = DescribeEventsDb(location);
+  auto opened = store::OpenEventStore(location);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "ghl serve: cannot open the webhook event store %s: %s\n",
+                 w.store_description.c_str(), opened.error().Describe().c_str());
+    *exit_code = opened.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
+    return std::nullopt;
+  }
+  w.store = std::shared_ptr<store::EventStore>(std::move(opened.value()));
+  auto receiver = webhooks::WebhookReceiver::Create(std::move(options), w.store);
+  if (!receiver.ok()) {
+    std::fprintf(stderr, "ghl serve: %s\n", receiver.error().Describe().c_str());
+    *exit_code = kExitUsage;
+    return std::nullopt;
+  }
+  w.receiver = std::shared_ptr<const webhooks::WebhookReceiver>(std::move(receiver.value()));
+  w.api = std::make_shared<webhooks::EventsHttpApi>(w.store, w.receiver);
+  return w;
+}
+
 int RunServe(const ServeArgs& args) {
+  int webhook_exit = kExitOk;
+  auto hooks = StartWebhooks(args, &webhook_exit);
+  if (!hooks) return webhook_exit;
+
   playground::PlaygroundOptions options;
   options.listen_host = args.host;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
@@ -67,9 +193,17 @@ int RunServe(const ServeArgs& args) {
   server::ServerOptions server_options;
   server_options.host = args.host;
   server_options.port = static_cast<uint16_t>(args.port);
-  server_options.threads = 4;  // the forwarder blocks while the upstream answers
-  server_options.max_body_bytes = options.max_request_bytes;
-  server::HttpServer server(server_options, playground.AsHandler());
+  // Handlers block (the forwarder on the upstream, the receiver until its group commit), so
+  // several threads keep the others answering and let concurrent deliveries share commits.
+  server_options.threads = args.threads;
+  server_options.max_body_bytes =
+      std::max(options.max_request_bytes, hooks->receiver->options().max_body_bytes);
+  server::Handler playground_handler = playground.AsHandler();
+  server::Handler handler = [api = hooks->api, playground_handler](const http::Request& request) {
+    if (auto answer = api->Handle(request)) return std::move(*answer);
+    return playground_handler(request);
+  };
+  server::HttpServer server(server_options, handler);
   uint16_t port = 0;
   try {
     port = server.Start();
@@ -87,6 +221,22 @@ int RunServe(const ServeArgs& args) {
     // The sandbox's own demo token: paste it into the page (it is not a real credential).
     std::printf("Sandbox:    %s\n", embedded->EnvLine().c_str());
     std::printf("Paste the GHL_TOKEN value into the playground's Token box.\n");
+  }
+  const auto& ropts = hooks->receiver->options();
+  std::string base = "http://" + shown_host + ":" + std::to_string(port);
+  std::printf("Webhooks:   POST %s%s → events in %s\n", base.c_str(), ropts.path.c_str(),
+              hooks->store_description.c_str());
+  std::printf("            trusting GHL's Ed25519 and RSA keys%s; RSA-only %s%s\n",
+              hooks->added_keys ? (" + " + std::to_string(hooks->added_keys) + " added").c_str()
+                                : "",
+              ropts.rsa_cutoff_utc ? "refused after the cutoff" : "accepted (cutoff: never)",
+              ropts.insecure_accept_unsigned ? "; UNSIGNED ACCEPTED (insecure)" : "");
+  std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
+              base.c_str());
+  if (IsLoopback(args.host)) {
+    std::printf("            loopback only: to receive GHL's webhooks, forward "
+                "https://YOUR-HOST%s to this port with a TLS reverse proxy\n",
+                ropts.path.c_str());
   }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
@@ -119,6 +269,26 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--timeout-ms", args->timeout_ms, "Upstream call timeout, milliseconds")
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
+  cmd->add_option("--threads", args->threads,
+                  "Server threads (handlers block: the forwarder on the upstream, the webhook "
+                  "receiver until its commit; more threads = more deliveries per commit)")
+      ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  cmd->add_option("--events-db", args->events_db,
+                  "Webhook event store: postgresql://… URL or SQLite file (default: "
+                  "$GHL_EVENTS_DB, else ./ghl-events.db)");
+  cmd->add_option("--webhook-public-key", args->webhook_keys,
+                  "Also trust this Ed25519 or RSA public key for webhook signatures, besides "
+                  "GHL's (PEM, base64 SPKI, a comma list of base64 keys, or a key file); "
+                  "repeatable")
+      ->allow_extra_args(false)
+      ->take_all();
+  cmd->add_option("--rsa-cutoff", args->rsa_cutoff,
+                  "Refuse deliveries signed only with the legacy RSA x-wh-signature after this "
+                  "date (YYYY-MM-DD or RFC 3339, UTC) or 'never' (default 2026-07-01)");
+  cmd->add_flag("--insecure-accept-unsigned", args->insecure_accept_unsigned,
+                "LOCAL EXPERIMENTS ONLY: store webhooks without a valid signature (logged "
+                "loudly; answers carry X-Ghlkit-Insecure)");
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

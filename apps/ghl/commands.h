@@ -4,6 +4,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
 
 namespace ghl::cli {
 
@@ -15,5 +17,16 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code);  // cmd_endpoints.cc
 void AddApiCommand(CLI::App& app, int* exit_code);        // cmd_api.cc
 void AddSandboxCommand(CLI::App& app, int* exit_code);    // cmd_sandbox.cc
 void AddServeCommand(CLI::App& app, int* exit_code);      // cmd_serve.cc
+void AddEventsCommand(CLI::App& app, int* exit_code);     // cmd_events.cc
+
+/// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
+/// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).
+inline constexpr std::string_view kDefaultEventsDb = "ghl-events.db";
+/// `flag` if set, else $GHL_EVENTS_DB, else kDefaultEventsDb (cmd_events.cc).
+std::string ResolveEventsDb(const std::string& flag);
+/// True for postgres:// and postgresql:// locations.
+bool IsPostgresLocation(std::string_view location);
+/// For messages: the absolute SQLite path, or the URL with its password masked.
+std::string DescribeEventsDb(const std::string& location);
 
 }  // namespace ghl::cli

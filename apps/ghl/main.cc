@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddApiCommand(app, &exit_code);
   ghl::cli::AddSandboxCommand(app, &exit_code);
   ghl::cli::AddServeCommand(app, &exit_code);
+  ghl::cli::AddEventsCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,319 @@
+// `ghl events list|show|retry|replay|stats`: inspect and re-drive the webhook events stored by
+// `ghl serve`'s receiver. Thin over ghl::store::EventStore; every subcommand takes
+// `--events-db URL|FILE` (default $GHL_EVENTS_DB, else ./ghl-events.db, as `ghl serve`).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "commands.h"
+#include "ghl/store/event_store.h"
+#include "ghl/webhooks/metrics.h"
+#include "ghl/webhooks/receiver.h"
+
+namespace ghl::cli {
+
+std::string ResolveEventsDb(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("GHL_EVENTS_DB"); env && *env) return env;
+  return std::string(kDefaultEventsDb);
+}
+
+bool IsPostgresLocation(std::string_view location) {
+  return location.starts_with("postgres://") || location.starts_with("postgresql://");
+}
+
+std::string DescribeEventsDb(const std::string& location) {
+  if (IsPostgresLocation(location)) return store::MaskUrlPassword(location);
+  std::string_view path = location;
+  if (path.starts_with("sqlite:")) path.remove_prefix(7);
+  std::error_code ec;
+  auto abs = std::filesystem::absolute(std::filesystem::path(path), ec);
+  return ec ? std::string(path) : abs.string();
+}
+
+namespace {
+
+using json = nlohmann::json;
+
+struct EventsArgs {
+  std::string db;
+  bool json = false;
+  // list
+  std::string state;
+  std::string type;
+  std::string location;
+  int limit = 50;
+  int64_t before = 0;
+  // show / retry / replay
+  int64_t id = 0;
+  bool body_only = false;
+};
+
+int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
+
+int Fail(const char* what, const Error& e) {
+  std::fprintf(stderr, "ghl events %s: %s\n", what, e.Describe().c_str());
+  return ExitFor(e);
+}
+
+// Opens the store for reading commands; a missing SQLite file is an error (nothing is created).
+Result<std::unique_ptr<store::EventStore>> Open(const std::string& flag) {
+  std::string location = ResolveEventsDb(flag);
+  if (!IsPostgresLocation(location)) {
+    std::string_view path = location;
+    if (path.starts_with("sqlite:")) path.remove_prefix(7);
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::path(path), ec)) {
+      return UsageError("no event store at " + DescribeEventsDb(location),
+                        "Run `ghl serve` in that directory first (it creates ghl-events.db), or "
+                        "pass --events-db FILE|postgresql://… (or set GHL_EVENTS_DB).");
+    }
+  }
+  return store::OpenEventStore(location);
+}
+
+std::string Iso(store::UtcTime t) {
+  auto day = std::chrono::floor<std::chrono::days>(t);
+  std::chrono::year_month_day ymd{day};
+  std::chrono::hh_mm_ss<std::chrono::milliseconds> hms{t - day};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()),
+                static_cast<long>(hms.subseconds().count()));
+  return buf;
+}
+
+json OptIso(const std::optional<store::UtcTime>& t) { return t ? json(Iso(*t)) : json(nullptr); }
+
+std::string Dump(const json& j, int indent = 2) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+json EventJson(const store::Event& e, bool with_body) {
+  json j;
+  j["id"] = e.id;
+  j["type"] = e.type;
+  j["routed"] = webhooks::IsKnownEventType(e.type);
+  j["state"] = std::string(store::ToString(e.state));
+  j["attempts"] = e.attempts;
+  j["received_at"] = Iso(e.received_at);
+  j["location_id"] = e.location_id;
+  j["dedup_key"] = e.dedup_key;
+  j["next_attempt_at"] = Iso(e.next_attempt_at);
+  j["lease_owner"] = e.lease_owner;
+  j["lease_until"] = OptIso(e.lease_until);
+  j["processed_at"] = OptIso(e.processed_at);
+  j["last_error"] = e.last_error;
+  j["body_bytes"] = e.body.size();
+  if (with_body) {
+    json headers = json::object();
+    for (const auto& [name, value] : e.headers) headers[name] = value;
+    j["headers"] = std::move(headers);
+    j["body"] = e.body;  // invalid UTF-8 is replaced in the output; use --body for the bytes
+  }
+  return j;
+}
+
+std::string Clip(std::string s, size_t n) {
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (s.size() > n) s = s.substr(0, n - 3) + "...";
+  return s;
+}
+
+int RunList(const EventsArgs& args) {
+  store::ListFilter filter;
+  if (!args.state.empty()) {
+    filter.state = store::ParseEventState(args.state);
+    if (!filter.state) {
+      std::fprintf(stderr,
+                   "ghl events list: unknown --state '%s' (pending, processing, done, dead)\n",
+                   args.state.c_str());
+      return kExitUsage;
+    }
+  }
+  if (!args.type.empty()) filter.type = args.type;
+  if (!args.location.empty()) filter.location_id = args.location;
+  if (args.before > 0) filter.before_id = args.before;
+  filter.limit = args.limit;
+  auto store = Open(args.db);
+  if (!store.ok()) return Fail("list", store.error());
+  auto events = (*store)->List(filter);
+  if (!events.ok()) return Fail("list", events.error());
+  if (args.json) {
+    json out = json::array();
+    for (const auto& e : *events) out.push_back(EventJson(e, false));
+    std::printf("%s\n", Dump(out).c_str());
+    return kExitOk;
+  }
+  if (events->empty()) {
+    std::fprintf(stderr, "no events match\n");
+    return kExitOk;
+  }
+  std::printf("%-8s %-10s %-32s %-8s %-4s %-24s %s\n", "ID", "STATE", "TYPE", "ROUTED", "TRY",
+              "RECEIVED (UTC)", "LAST ERROR");
+  for (const auto& e : *events) {
+    std::printf("%-8lld %-10s %-32s %-8s %-4d %-24s %s\n", static_cast<long long>(e.id),
+                std::string(store::ToString(e.state)).c_str(), Clip(e.type, 32).c_str(),
+                webhooks::IsKnownEventType(e.type) ? "yes" : "no", e.attempts,
+                Iso(e.received_at).c_str(), Clip(e.last_error, 60).c_str());
+  }
+  if (static_cast<int>(events->size()) == args.limit) {
+    std::fprintf(stderr, "(first %d; next page: --before %lld)\n", args.limit,
+                 static_cast<long long>(events->back().id));
+  }
+  return kExitOk;
+}
+
+int RunShow(const EventsArgs& args) {
+  auto store = Open(args.db);
+  if (!store.ok()) return Fail("show", store.error());
+  auto e = (*store)->Get(args.id);
+  if (!e.ok()) return Fail("show", e.error());
+  if (args.body_only) {
+    std::fwrite(e->body.data(), 1, e->body.size(), stdout);
+    std::fflush(stdout);
+    return kExitOk;
+  }
+  if (args.json) {
+    std::printf("%s\n", Dump(EventJson(*e, true)).c_str());
+    return kExitOk;
+  }
+  std::printf("id:           %lld\n", static_cast<long long>(e->id));
+  std::printf("type:         %s (%s)\n", e->type.c_str(),
+              webhooks::IsKnownEventType(e->type) ? "routed" : "unrouted");
+  std::printf("state:        %s\n", std::string(store::ToString(e->state)).c_str());
+  std::printf("attempts:     %d\n", e->attempts);
+  std::printf("received:     %s\n", Iso(e->received_at).c_str());
+  if (!e->location_id.empty()) std::printf("location:     %s\n", e->location_id.c_str());
+  std::printf("dedup key:    %s\n", e->dedup_key.c_str());
+  if (e->state == store::EventState::kPending) {
+    std::printf("next attempt: %s\n", Iso(e->next_attempt_at).c_str());
+  }
+  if (e->lease_until) {
+    std::printf("lease:        %s until %s\n", e->lease_owner.c_str(), Iso(*e->lease_until).c_str());
+  }
+  if (e->processed_at) std::printf("processed:    %s\n", Iso(*e->processed_at).c_str());
+  if (!e->last_error.empty()) std::printf("last error:   %s\n", e->last_error.c_str());
+  std::printf("headers:\n");
+  for (const auto& [name, value] : e->headers) {
+    std::printf("  %s: %s\n", name.c_str(), value.c_str());
+  }
+  std::printf("body (%zu bytes, exactly as received; `--body` prints only these bytes):\n",
+              e->body.size());
+  std::fwrite(e->body.data(), 1, e->body.size(), stdout);
+  if (e->body.empty() || e->body.back() != '\n') std::printf("\n");
+  return kExitOk;
+}
+
+int RunRedrive(const EventsArgs& args, bool replay) {
+  const char* what = replay ? "replay" : "retry";
+  auto store = Open(args.db);
+  if (!store.ok()) return Fail(what, store.error());
+  Status done = replay ? (*store)->Replay(args.id) : (*store)->Retry(args.id);
+  if (!done.ok()) return Fail(what, done.error());
+  std::printf("event %lld is pending again (due now, attempts reset); a worker will %s it\n",
+              static_cast<long long>(args.id), replay ? "process" : "retry");
+  return kExitOk;
+}
+
+int RunStats(const EventsArgs& args) {
+  auto store = Open(args.db);
+  if (!store.ok()) return Fail("stats", store.error());
+  auto stats = (*store)->GetStats();
+  if (!stats.ok()) return Fail("stats", stats.error());
+  if (args.json) {
+    std::printf("%s\n", Dump(json::parse(webhooks::StatsJson(*stats, nullptr))).c_str());
+    return kExitOk;
+  }
+  const auto& s = stats->by_state;
+  std::printf("events:  %lld (pending %lld, processing %lld, done %lld, dead %lld)\n",
+              static_cast<long long>(s.total()), static_cast<long long>(s.pending),
+              static_cast<long long>(s.processing), static_cast<long long>(s.done),
+              static_cast<long long>(s.dead));
+  if (stats->oldest_pending_age) {
+    std::printf("oldest pending: %.1f s\n",
+                static_cast<double>(stats->oldest_pending_age->count()) / 1000.0);
+  } else {
+    std::printf("oldest pending: none\n");
+  }
+  if (!stats->by_type.empty()) {
+    std::printf("\n%-32s %-8s %8s %10s %8s %8s\n", "TYPE", "ROUTED", "PENDING", "PROCESSING",
+                "DONE", "DEAD");
+    for (const auto& [type, c] : stats->by_type) {
+      std::printf("%-32s %-8s %8lld %10lld %8lld %8lld\n", Clip(type, 32).c_str(),
+                  webhooks::IsKnownEventType(type) ? "yes" : "no",
+                  static_cast<long long>(c.pending), static_cast<long long>(c.processing),
+                  static_cast<long long>(c.done), static_cast<long long>(c.dead));
+    }
+  }
+  return kExitOk;
+}
+
+void AddDbOption(CLI::App* cmd, EventsArgs* args) {
+  cmd->add_option("--events-db", args->db,
+                  "Event store: postgresql://… URL or SQLite file (default: $GHL_EVENTS_DB, "
+                  "else ./ghl-events.db, the same as `ghl serve`)");
+}
+
+}  // namespace
+
+void AddEventsCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<EventsArgs>();
+  auto* events = app.add_subcommand(
+      "events", "Inspect and re-drive the webhook events received by `ghl serve`");
+  events->require_subcommand(1);
+
+  auto* list = events->add_subcommand("list", "List stored events, newest first");
+  AddDbOption(list, args.get());
+  list->add_option("--state", args->state, "Only this state: pending, processing, done, dead");
+  list->add_option("--type", args->type, "Only this event type, e.g. ContactCreate or unknown");
+  list->add_option("--location", args->location, "Only this locationId");
+  list->add_option("--limit", args->limit, "At most N events")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  list->add_option("--before", args->before, "Only events with an id below this (paging)");
+  list->add_flag("--json", args->json, "JSON array (no bodies; use `show` for one event)");
+  list->callback([args, exit_code] { *exit_code = RunList(*args); });
+
+  auto* show = events->add_subcommand(
+      "show", "One event: state, attempts, last error, stored headers and the raw body");
+  AddDbOption(show, args.get());
+  show->add_option("id", args->id, "Event id (from `ghl events list`)")->required();
+  show->add_flag("--json", args->json, "JSON object (body as a string)");
+  show->add_flag("--body", args->body_only,
+                 "Print only the body bytes exactly as received (no added newline)");
+  show->callback([args, exit_code] { *exit_code = RunShow(*args); });
+
+  auto* retry = events->add_subcommand(
+      "retry", "Re-drive a dead (or backing-off) event now: pending, attempts reset");
+  AddDbOption(retry, args.get());
+  retry->add_option("id", args->id, "Event id")->required();
+  retry->callback([args, exit_code] { *exit_code = RunRedrive(*args, /*replay=*/false); });
+
+  auto* replay = events->add_subcommand(
+      "replay", "Process an event again (e.g. a done one): pending, attempts reset");
+  AddDbOption(replay, args.get());
+  replay->add_option("id", args->id, "Event id")->required();
+  replay->callback([args, exit_code] { *exit_code = RunRedrive(*args, /*replay=*/true); });
+
+  auto* stats = events->add_subcommand(
+      "stats", "Counts by state and type, dead events, age of the oldest pending event");
+  AddDbOption(stats, args.get());
+  stats->add_flag("--json", args->json, "The JSON of GET /api/events/stats (without receiver "
+                                        "counters, which live in the serving process)");
+  stats->callback([args, exit_code] { *exit_code = RunStats(*args); });
+}
+
+}  // namespace ghl::cli
