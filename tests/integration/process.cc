@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -107,6 +109,105 @@ SandboxProcess::~SandboxProcess() {
   kill(pid_, SIGKILL);
   waitpid(pid_, nullptr, 0);
 }
+
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+ServeProcess::ServeProcess(std::vector<std::string> extra_args, std::string cwd) {
+  char tmpl[] = "/tmp/ghl_serve_test_XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  temp_dir_ = tmpl;
+  dir_ = cwd.empty() ? temp_dir_ : cwd;
+  out_path_ = temp_dir_ + "/stdout.txt";
+  err_path_ = temp_dir_ + "/stderr.txt";
+  std::vector<std::string> args = {GhlBinary(), "serve", "--port", "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
+  auto env_strings = BaseEnv({});
+  auto argv = Argv(args);
+  auto envp = Argv(env_strings);
+  int rc = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    pid_ = -1;
+    std::filesystem::remove_all(temp_dir_);
+    throw std::runtime_error("cannot start " + args[0]);
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  std::string failure;
+  for (;;) {
+    std::string out = Slurp(out_path_);
+    auto at = out.find("Playground: http://");
+    auto end = out.find("Press Ctrl+C");
+    if (at != std::string::npos && end != std::string::npos) {
+      auto line_end = out.find('\n', at);
+      std::string url = out.substr(at + 19, line_end - at - 19);  // HOST:PORT/
+      auto colon = url.rfind(':');
+      port_ = colon == std::string::npos ? 0 : std::atoi(url.c_str() + colon + 1);
+      if (port_ > 0) return;
+      failure = "no port in '" + url + "'";
+      break;
+    }
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      failure = "ghl serve exited (status " + std::to_string(status) + ")";
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      failure = "ghl serve printed no start banner in 15 s";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::string err = Slurp(err_path_);
+  Stop();
+  throw std::runtime_error(failure + "; stderr: " + err);
+}
+
+ServeProcess::~ServeProcess() { Stop(); }
+
+void ServeProcess::Stop() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        gone = true;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    if (!gone) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    pid_ = -1;
+  }
+  if (!temp_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_dir_, ec);
+    temp_dir_.clear();
+  }
+}
+
+std::string ServeProcess::Stdout() const { return Slurp(out_path_); }
+std::string ServeProcess::Stderr() const { return Slurp(err_path_); }
 
 CliResult RunGhl(const std::vector<std::string>& args_in,
                  const std::map<std::string, std::string>& env, const std::string& input) {

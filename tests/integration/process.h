@@ -34,6 +34,39 @@ class SandboxProcess {
   std::map<std::string, std::string> env_;
 };
 
+/// A `ghl serve --port 0 ...` child process, started in `cwd` (a fresh temp dir when empty, so
+/// default files such as ./ghl-events.db never land in the source tree). Its stdout and stderr
+/// go to files (no pipe that could fill up or break). The constructor waits (15 s cap) for the
+/// start banner and reads the port from its "Playground: http://HOST:PORT/" line; it throws
+/// with the captured stderr when the process exits or never prints it. The destructor stops it
+/// (SIGTERM, then SIGKILL) and removes the temp dir.
+class ServeProcess {
+ public:
+  explicit ServeProcess(std::vector<std::string> extra_args = {}, std::string cwd = {});
+  ~ServeProcess();
+  ServeProcess(const ServeProcess&) = delete;
+  ServeProcess& operator=(const ServeProcess&) = delete;
+
+  /// "http://127.0.0.1:PORT".
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  /// The working directory of the process.
+  const std::string& dir() const { return dir_; }
+  /// What the process wrote so far.
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  void Stop();
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+  std::string temp_dir_;  // removed by the destructor when we created it
+  std::string out_path_;
+  std::string err_path_;
+};
+
 /// Result of one CLI run.
 struct CliResult {
   int exit_code = -1;
