@@ -119,7 +119,7 @@ std::optional<Webhooks> StartWebhooks(const ServeArgs& args, int* exit_code) {
     added.insert(added.end(), keys->begin(), keys->end());
   }
   w.added_keys = added.size();
-  // Added keys first: they are tried in order, and they are the busy ones in local setups.
+  // Added keys first (the receiver then tries the key that verified the last delivery first).
   added.insert(added.end(), options.public_keys.begin(), options.public_keys.end());
   options.public_keys = std::move(added);
   if (!args.rsa_cutoff.empty()) {

@@ -150,6 +150,7 @@ struct WebhookReceiver::Impl {
   SysClock::time_point started_at;
   mutable std::array<std::atomic<uint64_t>, kReceiveOutcomeCount> counters{};
   mutable std::array<std::atomic<bool>, kReceiveOutcomeCount> logged{};
+  mutable std::atomic<size_t> last_hit{0};
 
   SysClock::time_point Now() const { return options.clock ? options.clock() : SysClock::now(); }
 
@@ -180,9 +181,17 @@ struct WebhookReceiver::Impl {
     if (ed) ed_view = *ed;
     if (rsa) rsa_view = *rsa;
     std::optional<Verification> refusal;
-    for (const auto& v : verifiers) {
-      Verification result = v.Verify(request.body, ed_view, rsa_view, now);
-      if (result.accepted) return result;
+    // Start with the key that verified the previous delivery: with several keys configured a
+    // stream from one sender then costs one verification per request, not one per key.
+    const size_t n = verifiers.size();
+    const size_t first = n ? last_hit.load(std::memory_order_relaxed) % n : 0;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t index = (first + k) % n;
+      Verification result = verifiers[index].Verify(request.body, ed_view, rsa_view, now);
+      if (result.accepted) {
+        if (index != first) last_hit.store(index, std::memory_order_relaxed);
+        return result;
+      }
       // Prefer a verdict from a verifier that had a key for the deciding algorithm.
       if (!refusal || (refusal->outcome == VerifyOutcome::kNoKey &&
                        result.outcome != VerifyOutcome::kNoKey)) {

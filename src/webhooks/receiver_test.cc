@@ -418,6 +418,17 @@ TEST_F(ReceiverTest, KeysAreDetectedAndBadKeysRefusedAtCreate) {
   EXPECT_EQ(receiver->Handle(SignedPost(R"({"type":"TaskCreate"})", &*stranger)).status, 200);
   EXPECT_EQ(receiver->Handle(SignedPost(R"({"type":"TaskCreate","x":1})", &ed_)).status, 401);
 
+  // Two trusted Ed25519 keys, senders alternating: each one is accepted every time.
+  ReceiverOptions two = TestOptions();
+  two.public_keys.push_back(stranger->PublicKeyBase64());
+  auto both = MakeReceiver(two);
+  for (int i = 0; i < 6; ++i) {
+    const WebhookSigner* who = i % 3 == 0 ? &ed_ : &*stranger;
+    auto r = both->Handle(SignedPost(R"({"type":"TaskCreate","n":)" + std::to_string(i) + "}", who));
+    EXPECT_EQ(r.status, 200) << i << ": " << r.body;
+  }
+  EXPECT_EQ(both->Counters().count(ReceiveOutcome::kAccepted), 6u);
+
   ReceiverOptions bad;
   bad.public_keys = {"not a key"};
   auto r = WebhookReceiver::Create(bad, store_);

@@ -114,8 +114,9 @@ struct ReceiverOptions {
   std::string path = std::string(kDefaultWebhookPath);
   /// Trusted public keys, each Ed25519 or RSA (type detected), as PEM ("-----BEGIN PUBLIC
   /// KEY-----", or PKCS#1 "RSA PUBLIC KEY") or base64 DER SubjectPublicKeyInfo. A delivery is
-  /// accepted when any key of the deciding algorithm verifies it (keys are tried in order, so
-  /// put the busiest first). Default: GHL's published Ed25519 and RSA keys. Replace them for key
+  /// accepted when any key of the deciding algorithm verifies it (keys are tried starting with
+  /// the one that verified the previous delivery, so a steady sender costs one verification per
+  /// delivery). Default: GHL's published Ed25519 and RSA keys. Replace them for key
   /// rotation; add the sandbox's key to trust its webhooks. Empty list: every delivery is
   /// refused (unless insecure).
   std::vector<std::string> public_keys = {std::string(kGhlEd25519PublicKey),
