@@ -1,6 +1,7 @@
 // `ghl sandbox`: runs the offline, stateful GHL-compatible API (libghl's sandbox module) on
-// loopback. Prints one `GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=…` line on stdout (for
-// `eval`), logs to stderr, stops on SIGINT/SIGTERM.
+// loopback. Prints one `GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=…`
+// line on stdout (for `eval`), logs to stderr, stops on SIGINT/SIGTERM. With `--webhook-url` it
+// POSTs every state change as a GHL webhook signed with its own Ed25519 key (`--webhook-key`).
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -22,6 +23,8 @@ struct SandboxArgs {
   int daily_limit = 200000;
   bool strict = false;
   int threads = 2;
+  std::string webhook_url;
+  std::string webhook_key;
 };
 
 int RunSandbox(const SandboxArgs& args) {
@@ -37,6 +40,8 @@ int RunSandbox(const SandboxArgs& args) {
   }
   options.rate_limit = *limit;
   options.rate_limit.daily_max = args.daily_limit;
+  options.webhook_delivery.url = args.webhook_url;
+  options.webhook_delivery.key_file = args.webhook_key;
 
   server::ServerOptions server;
   server.host = args.host;
@@ -51,16 +56,24 @@ int RunSandbox(const SandboxArgs& args) {
   std::printf("%s\n", sb.EnvLine().c_str());
   std::fflush(stdout);
 
-  std::fprintf(stderr, "ghl sandbox: listening on %s (seed %s%s, %s, rate limit %s + %d/day%s)\n",
-               sb.base_url().c_str(), args.seed.c_str(),
-               args.seed_contacts ? (" + " + std::to_string(args.seed_contacts) + " contacts").c_str()
-                                  : "",
-               args.db.empty() ? "in memory" : ("state in " + args.db).c_str(),
-               args.rate_limit.c_str(), args.daily_limit, args.strict ? ", strict Version" : "");
-  std::fprintf(stderr,
-               "ghl sandbox: other test tokens: %s (contacts.readonly only), %s (agency token)\n",
-               std::string(sandbox::kReadOnlyToken).c_str(),
-               std::string(sandbox::kAgencyToken).c_str());
+  std::fprintf(
+      stderr, "ghl sandbox: listening on %s (seed %s%s, %s, rate limit %s + %d/day%s)\n",
+      sb.base_url().c_str(), args.seed.c_str(),
+      args.seed_contacts ? (" + " + std::to_string(args.seed_contacts) + " contacts").c_str() : "",
+      args.db.empty() ? "in memory" : ("state in " + args.db).c_str(), args.rate_limit.c_str(),
+      args.daily_limit, args.strict ? ", strict Version" : "");
+  std::fprintf(
+      stderr, "ghl sandbox: other test tokens: %s (contacts.readonly only), %s (agency token)\n",
+      std::string(sandbox::kReadOnlyToken).c_str(), std::string(sandbox::kAgencyToken).c_str());
+  if (!args.webhook_url.empty()) {
+    std::fprintf(stderr,
+                 "ghl sandbox: sending signed webhooks to %s (Ed25519 key %s; public key also at "
+                 "%s%s)\n",
+                 args.webhook_url.c_str(),
+                 args.webhook_key.empty() ? "generated for this run"
+                                          : ("kept in " + args.webhook_key).c_str(),
+                 sb.base_url().c_str(), std::string(sandbox::kWebhookPublicKeyPath).c_str());
+  }
   std::fprintf(stderr, "ghl sandbox: Ctrl+C to stop\n");
   sb.Wait(/*handle_signals=*/true);
   sb.Stop();
@@ -73,8 +86,9 @@ int RunSandbox(const SandboxArgs& args) {
 void AddSandboxCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<SandboxArgs>();
   auto* cmd = app.add_subcommand(
-      "sandbox", "Run a local, stateful, GHL-compatible API (prints GHL_BASE_URL, GHL_TOKEN, "
-                 "GHL_LOCATION_ID for eval)");
+      "sandbox",
+      "Run a local, stateful, GHL-compatible API (prints GHL_BASE_URL, GHL_TOKEN, "
+      "GHL_LOCATION_ID for eval)");
   cmd->add_option("--port", args->port, "TCP port (0 = a free one)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
@@ -99,6 +113,12 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--threads", args->threads, "Server I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_option("--webhook-url", args->webhook_url,
+                  "POST every state change as a signed GHL webhook to this URL, e.g. "
+                  "http://127.0.0.1:8080/webhooks/ghl (retried only on 429 and network errors)");
+  cmd->add_option("--webhook-key", args->webhook_key,
+                  "Ed25519 private key (PEM) that signs the webhooks; created (mode 0600) when "
+                  "missing, so restarts keep the same public key. Default: a new key each run");
   cmd->callback([args, exit_code] { *exit_code = RunSandbox(*args); });
 }
 

@@ -1,4 +1,6 @@
-// RunningSandbox: the sandbox behind server::HttpServer in this process.
+// RunningSandbox: the sandbox behind server::HttpServer in this process, sending its events as
+// signed webhooks and publishing the public key at GET /sandbox/webhook-public-key.
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "ghl/sandbox/sandbox.h"
@@ -7,14 +9,37 @@ namespace ghl::sandbox {
 
 Result<std::unique_ptr<RunningSandbox>> RunningSandbox::Start(Options options,
                                                               server::ServerOptions server) {
+  auto key = LoadOrCreateWebhookKey(options.webhook_delivery.key_file);
+  if (!key.ok()) return key.error();
+  auto delivery = WebhookDelivery::Start(options.webhook_delivery, std::move(key.value()));
+  if (!delivery.ok()) return delivery.error();
+  std::unique_ptr<RunningSandbox> r(new RunningSandbox());
+  r->delivery_ = std::move(delivery.value());
+  WebhookDelivery* sink = r->delivery_.get();
+  options.webhook_sink = [sink, user = std::move(options.webhook_sink)](std::string_view type,
+                                                                        std::string_view json) {
+    if (user) user(type, json);
+    sink->Enqueue(type, json);
+  };
   auto sb = Sandbox::Create(std::move(options));
   if (!sb.ok()) return sb.error();
-  std::unique_ptr<RunningSandbox> r(new RunningSandbox());
   r->sandbox_ = std::move(sb.value());
   Sandbox* raw = r->sandbox_.get();
+  std::string key_body = nlohmann::json{{"ed25519", sink->public_key_base64()}}.dump();
   std::string host = server.host;
   r->server_ = std::make_unique<server::HttpServer>(
-      std::move(server), [raw](const http::Request& req) { return raw->Handle(req); });
+      std::move(server), [raw, key_body](const http::Request& req) {
+        if (req.Path() == kWebhookPublicKeyPath) {
+          if (req.method != "GET" && req.method != "HEAD") {
+            http::Response res = server::JsonResponse(
+                405, R"({"statusCode":405,"message":"use GET","error":"Method Not Allowed"})");
+            res.headers.Set("Allow", "GET, HEAD");
+            return res;
+          }
+          return server::JsonResponse(200, key_body);
+        }
+        return raw->Handle(req);
+      });
   try {
     r->port_ = r->server_->Start();
   } catch (const std::exception& e) {
@@ -30,7 +55,8 @@ RunningSandbox::~RunningSandbox() { Stop(); }
 
 std::string RunningSandbox::EnvLine() const {
   return "GHL_BASE_URL=" + base_url_ + " GHL_TOKEN=" + sandbox_->token() +
-         " GHL_LOCATION_ID=" + sandbox_->location_id();
+         " GHL_LOCATION_ID=" + sandbox_->location_id() +
+         " GHL_WEBHOOK_PUBLIC_KEY=" + delivery_->public_key_base64();
 }
 
 void RunningSandbox::Wait(bool handle_signals) {
@@ -39,6 +65,7 @@ void RunningSandbox::Wait(bool handle_signals) {
 
 void RunningSandbox::Stop() {
   if (server_) server_->Stop();
+  if (delivery_) delivery_->Stop();
 }
 
 }  // namespace ghl::sandbox

@@ -39,6 +39,7 @@
 
 #include "ghl/core/result.h"
 #include "ghl/http/message.h"
+#include "ghl/sandbox/webhook_delivery.h"
 #include "ghl/server/http_server.h"
 
 namespace ghl::sandbox {
@@ -115,6 +116,10 @@ struct Options {
   Clock clock;
   /// Event hook (see `WebhookSink`); null = none.
   WebhookSink webhook_sink;
+  /// `RunningSandbox` only (ignored by `Sandbox::Create`): where and how the sandbox POSTs its
+  /// events as signed webhooks (`url`, `key_file`, queue and retry settings; see
+  /// webhook_delivery.h). Events also still go to `webhook_sink` when that is set.
+  WebhookDeliveryOptions webhook_delivery;
   /// Tokens accepted besides the built-in ones (`kDefaultToken`, `kReadOnlyToken`,
   /// `kAgencyToken`).
   std::vector<Token> extra_tokens;
@@ -147,10 +152,24 @@ class Sandbox {
 };
 
 /// A sandbox served over HTTP in this process (`ghl sandbox`, `ghl serve --sandbox`).
+///
+/// It also sends webhooks: every event the sandbox emits is signed with the sandbox's own
+/// Ed25519 key and POSTed to `Options::webhook_delivery.url` (or the URL given later to
+/// `SetWebhookUrl`) by a `WebhookDelivery`. The public key is in `webhook_public_key()`, in
+/// `EnvLine()` and at `GET /sandbox/webhook-public-key` (no token).
+///
+/// Wiring `ghl serve --sandbox` to its own receiver (the receiver must trust the key before the
+/// server starts, and the sandbox learns the URL after the server has bound its port):
+///   auto sb = RunningSandbox::Start(options, sandbox_server);        // key loaded/generated
+///   receiver_options.public_keys.push_back((*sb)->webhook_public_key());
+///   ... create the receiver, start the serve HttpServer, read its port ...
+///   (*sb)->SetWebhookUrl("http://127.0.0.1:" + std::to_string(port) + "/webhooks/ghl");
 class RunningSandbox {
  public:
-  /// Creates the sandbox and starts `server::HttpServer` on `server.host`:`server.port`
-  /// (0 = a free port). Errors: those of `Sandbox::Create`, or kUsage when the port cannot be
+  /// Loads or creates the webhook key (`options.webhook_delivery.key_file`), starts the
+  /// webhook delivery thread, creates the sandbox and starts `server::HttpServer` on
+  /// `server.host`:`server.port` (0 = a free port). Errors: those of `Sandbox::Create`,
+  /// `LoadOrCreateWebhookKey` and `WebhookDelivery::Start`, or kUsage when the port cannot be
   /// bound (message names the address).
   static Result<std::unique_ptr<RunningSandbox>> Start(Options options,
                                                        server::ServerOptions server = {});
@@ -164,15 +183,27 @@ class RunningSandbox {
   std::string location_id() const { return sandbox_->location_id(); }
   uint16_t port() const { return port_; }
   Sandbox& sandbox() { return *sandbox_; }
-  /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=…" (what `ghl sandbox` prints).
+  /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=…" (what
+  /// `ghl sandbox` prints; the first three keys come first, always).
   std::string EnvLine() const;
+  /// The sandbox's webhook public key: base64 DER SubjectPublicKeyInfo (Ed25519), the value to
+  /// add to the receiver's trusted keys (`ReceiverOptions::public_keys`,
+  /// `ghl serve --webhook-public-key`).
+  const std::string& webhook_public_key() const { return delivery_->public_key_base64(); }
+  /// Sets (or replaces) where events are POSTed, e.g. "http://127.0.0.1:8080/webhooks/ghl";
+  /// empty stops sending. kUsage error for a URL that is not absolute http(s).
+  Status SetWebhookUrl(std::string url) { return delivery_->SetUrl(std::move(url)); }
+  /// The delivery (counters, `Flush`).
+  WebhookDelivery& webhook_delivery() { return *delivery_; }
   /// Blocks until `Stop()` or, when `handle_signals`, SIGINT/SIGTERM.
   void Wait(bool handle_signals);
-  /// Stops the server. Idempotent.
+  /// Stops the server, then the webhook delivery (queued events get up to 2 s). Idempotent.
   void Stop();
 
  private:
   RunningSandbox() = default;
+  // Declared first so it outlives the sandbox, whose sink points at it.
+  std::unique_ptr<WebhookDelivery> delivery_;
   std::unique_ptr<Sandbox> sandbox_;
   std::unique_ptr<server::HttpServer> server_;
   std::string base_url_;
