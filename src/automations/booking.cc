@@ -1,0 +1,200 @@
+// Cookbook 2.3: on the `book-now` tag, book the first free slot and confirm by SMS, once.
+#include <algorithm>
+
+#include "ghl/webhooks/replay.h"
+#include "template.h"
+#include "util.h"
+
+namespace ghl::automations {
+namespace {
+
+constexpr std::string_view kInactiveStatuses[] = {"cancelled", "noshow", "invalid"};
+
+// "2025-01-07T09:00:00-05:00" → "2025-01-07 09:00 (UTC-05:00)"; "…Z" → "… (UTC)".
+std::string FormatStart(const std::string& iso) {
+  if (iso.size() < 16 || iso[10] != 'T') return iso;
+  std::string out = iso.substr(0, 10) + " " + iso.substr(11, 5);
+  size_t zone = iso.find_first_of("Z+-", 19);
+  if (zone == std::string::npos) return out;
+  std::string offset = iso.substr(zone);
+  return out + (offset == "Z" || offset == "+00:00" ? " (UTC)" : " (UTC" + offset + ")");
+}
+
+// The payload's tags, when it carries them, decide cheaply that there is nothing to do; when
+// it says book-now, the API decides (the payload may be stale or a duplicate).
+bool PayloadRulesOut(const IncomingEvent& event, std::string_view tag) {
+  auto it = event.body.find("tags");
+  if (it == event.body.end() || !it->is_array()) return false;
+  for (const auto& t : *it) {
+    if (t.is_string() && EqualsNoCase(t.get<std::string>(), tag)) return false;
+  }
+  return true;
+}
+
+class Booking final : public Recipe {
+ public:
+  std::string_view name() const override { return "booking"; }
+  bool Handles(std::string_view type) const override {
+    return type == "ContactCreate" || type == "ContactUpdate" || type == "ContactTagUpdate";
+  }
+
+  Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
+    const auto& cfg = ctx.config.booking;
+    const std::string& book_now = ctx.config.tags.book_now;
+    if (PayloadRulesOut(event, book_now)) return Ok{};
+    auto contact = GetContact(ctx, event.ContactId());
+    if (!contact.ok()) {
+      if (IsNotFound(contact.error())) {
+        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
+        return Ok{};
+      }
+      return contact.error();
+    }
+    if (!HasTag(*contact, book_now)) {
+      ctx.Note(name(), "contact has no " + book_now + " tag (now); skipped");
+      return Ok{};
+    }
+    std::string contact_id = Str(*contact, "id");
+    auto existing = UpcomingAppointment(ctx, contact_id);
+    if (!existing.ok()) return existing.error();
+    json appointment = *existing;
+    if (!appointment.is_null()) {
+      ctx.Note(name(), "appointment exists: " + Str(appointment, "id"));
+    } else {
+      auto booked = Book(ctx, *contact);
+      if (!booked.ok()) return booked.error();
+      appointment = *booked;
+      ctx.Note(name(), "booked appointment " + Str(appointment, "id") + " at " +
+                           Str(appointment, "startTime"));
+    }
+    if (cfg.send_sms) {
+      if (auto st = Confirm(ctx, *contact, appointment); !st.ok()) return st;
+    }
+    if (cfg.remove_trigger_tag) {
+      if (auto st = RemoveTags(ctx, contact_id, {book_now}); !st.ok()) {
+        return Context(st.error(), "remove tag " + book_now);
+      }
+      ctx.Note(name(), "removed tag " + book_now);
+    }
+    return Ok{};
+  }
+
+ private:
+  // The contact's active appointment in the calendar starting after now - 2 h, or null.
+  Result<json> UpcomingAppointment(RecipeContext& ctx, const std::string& contact_id) {
+    const auto& cfg = ctx.config.booking;
+    auto from = ctx.now - std::chrono::hours(2);
+    auto to = ctx.now + std::chrono::hours(24 * (cfg.search_days + 1));
+    auto r = ctx.client.Call({.method = "GET",
+                              .path = "/calendars/events",
+                              .query = {{"locationId", ctx.ids.location_id},
+                                        {"calendarId", ctx.ids.calendar_id},
+                                        {"startTime", std::to_string(EpochMs(from))},
+                                        {"endTime", std::to_string(EpochMs(to))}},
+                              .location_id = ctx.ids.location_id});
+    if (!r.ok()) return Context(r.error(), "list calendar events");
+    for (const auto& e : r->value("events", json::array())) {
+      if (Str(e, "contactId") != contact_id) continue;
+      std::string status = Str(e, "appointmentStatus");
+      if (std::find(std::begin(kInactiveStatuses), std::end(kInactiveStatuses), status) !=
+          std::end(kInactiveStatuses)) {
+        continue;
+      }
+      return e;
+    }
+    return json();
+  }
+
+  Result<json> Book(RecipeContext& ctx, const json& contact) {
+    const auto& cfg = ctx.config.booking;
+    auto earliest = ctx.now + cfg.min_notice;
+    auto latest = ctx.now + std::chrono::hours(24 * cfg.search_days);
+    auto r = ctx.client.Call({.method = "GET",
+                              .path = "/calendars/{calendarId}/free-slots",
+                              .query = {{"startDate", std::to_string(EpochMs(earliest))},
+                                        {"endDate", std::to_string(EpochMs(latest))},
+                                        {"timezone", cfg.timezone}},
+                              .path_params = {{"calendarId", ctx.ids.calendar_id}},
+                              .location_id = ctx.ids.location_id});
+    if (!r.ok()) return Context(r.error(), "get free slots");
+    // {"2025-01-07":{"slots":["2025-01-07T09:00:00-05:00",…]}, …, "traceId":"…"}
+    std::vector<std::pair<int64_t, std::string>> slots;
+    for (const auto& [day, v] : r->items()) {
+      if (!v.is_object()) continue;
+      for (const auto& s : v.value("slots", json::array())) {
+        if (!s.is_string()) continue;
+        auto t = webhooks::ParseIsoTimestamp(s.get<std::string>());
+        if (t && *t >= earliest) slots.emplace_back(EpochMs(*t), s.get<std::string>());
+      }
+    }
+    std::sort(slots.begin(), slots.end());
+    if (slots.empty()) {
+      return UsageError("no free slot in calendar '" + ctx.ids.calendar_name + "' in the next " +
+                            std::to_string(cfg.search_days) + " days",
+                        "open more hours in the calendar or raise search_days; the event is "
+                        "retried with backoff");
+    }
+    // The first slot may be taken between the two calls: try the next ones.
+    Error last;
+    for (size_t i = 0; i < std::min<size_t>(slots.size(), 3); ++i) {
+      if (ctx.check_lock) {
+        if (auto st = ctx.check_lock(); !st.ok()) return st.error();
+      }
+      json body = {{"calendarId", ctx.ids.calendar_id},
+                   {"locationId", ctx.ids.location_id},
+                   {"contactId", Str(contact, "id")},
+                   {"startTime", slots[i].second},
+                   {"title", ctx.ids.calendar_name + " with " + DisplayName(contact)},
+                   {"appointmentStatus", "confirmed"}};
+      auto booked = ctx.client.Call({.method = "POST",
+                                     .path = "/calendars/events/appointments",
+                                     .body = body.dump(),
+                                     .location_id = ctx.ids.location_id});
+      if (booked.ok()) {
+        const json& a = booked->contains("appointment") ? (*booked)["appointment"] : *booked;
+        if (Str(a, "id").empty()) {
+          return UsageError("POST /calendars/events/appointments answered without an id");
+        }
+        return a;
+      }
+      last = booked.error();
+      if (last.http_status != 422 && last.http_status != 400) break;
+    }
+    return Context(last, "book appointment");
+  }
+
+  Status Confirm(RecipeContext& ctx, const json& contact, const json& appointment) {
+    const auto& cfg = ctx.config.booking;
+    std::string contact_id = Str(contact, "id");
+    std::string appointment_id = Str(appointment, "id");
+    auto vars = ContactVars(contact);
+    vars["calendar"] = ctx.ids.calendar_name;
+    vars["start"] = FormatStart(Str(appointment, "startTime"));
+    std::string text = Render(cfg.sms_template, vars);
+    std::string key = "sms:booking-confirmation:" + ctx.ids.location_id + ":" + appointment_id;
+    auto done = RunOnce(
+        ctx, key,
+        [&](bool resumed) -> Result<std::optional<std::string>> {
+          if (!resumed) return std::optional<std::string>();
+          // A worker died between sending and recording: look for the message itself.
+          auto sent = HasOutboundMessage(ctx, contact_id, text);
+          if (!sent.ok()) return sent.error();
+          return *sent ? std::optional<std::string>("sent") : std::optional<std::string>();
+        },
+        [&](bool) -> Result<std::string> {
+          auto id = SendMessage(ctx, contact_id, text);
+          if (!id.ok()) return Context(id.error(), "send SMS confirmation");
+          return *id;
+        });
+    if (!done.ok()) return done.error();
+    ctx.Note(name(), done->already_done || done->found ? "confirmation already sent"
+                                                       : "sent SMS confirmation " + done->result);
+    return Ok{};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Recipe> MakeBookingRecipe() { return std::make_unique<Booking>(); }
+
+}  // namespace ghl::automations

@@ -1,0 +1,79 @@
+// Cookbook 2.1: tag a new contact `returning-lead` when an older contact shares its email or
+// phone, else `new-lead`.
+#include "util.h"
+#include "ghl/webhooks/replay.h"
+
+namespace ghl::automations {
+namespace {
+
+// dateAdded as a comparable instant (ms); missing dates sort last.
+int64_t AddedMs(const json& contact) {
+  auto t = webhooks::ParseIsoTimestamp(Str(contact, "dateAdded"));
+  return t ? EpochMs(*t) : INT64_MAX;
+}
+
+class DedupTagging final : public Recipe {
+ public:
+  std::string_view name() const override { return "dedup_tagging"; }
+  bool Handles(std::string_view type) const override { return type == "ContactCreate"; }
+
+  Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
+    const auto& tags = ctx.config.tags;
+    const auto& cfg = ctx.config.dedup_tagging;
+    auto contact = GetContact(ctx, event.ContactId());
+    if (!contact.ok()) {
+      if (IsNotFound(contact.error())) {
+        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
+        return Ok{};
+      }
+      return contact.error();
+    }
+    if (HasTag(*contact, tags.new_lead) || HasTag(*contact, tags.returning_lead)) {
+      ctx.Note(name(), "already tagged; skipped");
+      return Ok{};
+    }
+    json ors = json::array();
+    std::string email = Str(*contact, "email"), phone = Str(*contact, "phone");
+    if (cfg.match_email && !email.empty()) {
+      ors.push_back({{"field", "email"}, {"operator", "eq"}, {"value", email}});
+    }
+    if (cfg.match_phone && !phone.empty()) {
+      ors.push_back({{"field", "phone"}, {"operator", "eq"}, {"value", phone}});
+    }
+    bool returning = false;
+    if (!ors.empty()) {
+      json body = {{"locationId", ctx.ids.location_id},
+                   {"page", 1},
+                   {"pageLimit", 20},
+                   {"filters", {{{"group", "OR"}, {"filters", ors}}}}};
+      auto found = ctx.client.Call({.method = "POST",
+                                    .path = "/contacts/search",
+                                    .body = body.dump(),
+                                    .location_id = ctx.ids.location_id,
+                                    .retry_non_idempotent = true});  // a read-only POST
+      if (!found.ok()) return Context(found.error(), "search duplicates");
+      int64_t mine = AddedMs(*contact);
+      std::string my_id = Str(*contact, "id");
+      for (const auto& other : found->value("contacts", json::array())) {
+        std::string id = Str(other, "id");
+        if (id == my_id) continue;
+        int64_t theirs = AddedMs(other);
+        // Only contacts that were there first make this one "returning" (two duplicates
+        // created together do not both become returning leads).
+        if (theirs < mine || (theirs == mine && id < my_id)) returning = true;
+      }
+    }
+    const std::string& tag = returning ? tags.returning_lead : tags.new_lead;
+    if (auto st = AddTags(ctx, Str(*contact, "id"), {tag}); !st.ok()) {
+      return Context(st.error(), "tag " + tag);
+    }
+    ctx.Note(name(), "tagged " + tag);
+    return Ok{};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Recipe> MakeDedupTaggingRecipe() { return std::make_unique<DedupTagging>(); }
+
+}  // namespace ghl::automations

@@ -1,0 +1,48 @@
+// Cookbook 2.2: a new contact (a form submission) gets one opportunity in the pipeline.
+#include "util.h"
+
+namespace ghl::automations {
+namespace {
+
+class FormToOpportunity final : public Recipe {
+ public:
+  std::string_view name() const override { return "form_to_opportunity"; }
+  bool Handles(std::string_view type) const override { return type == "ContactCreate"; }
+
+  Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
+    const auto& cfg = ctx.config.form_to_opportunity;
+    auto contact = GetContact(ctx, event.ContactId());
+    if (!contact.ok()) {
+      if (IsNotFound(contact.error())) {
+        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
+        return Ok{};
+      }
+      return contact.error();
+    }
+    if (!cfg.sources.empty()) {
+      std::string source = Str(*contact, "source");
+      bool match = false;
+      for (const auto& s : cfg.sources) match = match || EqualsNoCase(s, source);
+      if (!match) {
+        ctx.Note(name(), "source '" + source + "' not in sources; skipped");
+        return Ok{};
+      }
+    }
+    auto done = EnsureOpportunity(ctx, *contact, ctx.ids.opportunity_pipeline,
+                                  ctx.ids.opportunity_stage, cfg.monetary_value,
+                                  cfg.name_template);
+    if (!done.ok()) return done.error();
+    ctx.Note(name(), (done->already_done || done->found ? "opportunity exists: "
+                                                        : "created opportunity ") +
+                         done->result);
+    return Ok{};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Recipe> MakeFormToOpportunityRecipe() {
+  return std::make_unique<FormToOpportunity>();
+}
+
+}  // namespace ghl::automations

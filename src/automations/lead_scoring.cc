@@ -1,0 +1,146 @@
+// Cookbook 3.x: score a new lead from the configured rules, write the score custom field, tag
+// hot / warm / cold, and make sure hot leads have an opportunity at the hot stage or beyond.
+#include <cmath>
+
+#include "util.h"
+
+namespace ghl::automations {
+namespace {
+
+// A custom field value as text ("" when unset); numbers without a trailing ".0".
+std::string FieldText(const json& contact, const std::string& field_id) {
+  for (const auto& f : contact.value("customFields", json::array())) {
+    if (Str(f, "id") != field_id) continue;
+    const json& v = f.contains("value") ? f["value"] : f.value("fieldValue", json());
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+    if (v.is_number()) {
+      double d = v.get<double>();
+      if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
+      return v.dump();
+    }
+    if (v.is_null()) return "";
+    return v.dump();
+  }
+  return "";
+}
+
+bool HasField(const json& contact, const std::string& what) {
+  if (what == "email") return !Str(contact, "email").empty();
+  if (what == "phone") return !Str(contact, "phone").empty();
+  if (what == "company_name") return !Str(contact, "companyName").empty();
+  if (what == "address") return !Str(contact, "address1").empty();
+  if (what == "website") return !Str(contact, "website").empty();
+  return false;
+}
+
+class LeadScoring final : public Recipe {
+ public:
+  std::string_view name() const override { return "lead_scoring"; }
+  bool Handles(std::string_view type) const override { return type == "ContactCreate"; }
+
+  Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
+    const auto& cfg = ctx.config.lead_scoring;
+    const auto& tags = ctx.config.tags;
+    auto contact = GetContact(ctx, event.ContactId());
+    if (!contact.ok()) {
+      if (IsNotFound(contact.error())) {
+        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
+        return Ok{};
+      }
+      return contact.error();
+    }
+    std::string contact_id = Str(*contact, "id");
+    int score = 0;
+    for (const auto& rule : cfg.rules) {
+      bool hit = false;
+      switch (rule.kind) {
+        case RuleKind::kHas: hit = HasField(*contact, rule.subject); break;
+        case RuleKind::kSource: hit = EqualsNoCase(Str(*contact, "source"), rule.subject); break;
+        case RuleKind::kTag: hit = HasTag(*contact, rule.subject); break;
+        case RuleKind::kCustomField: {
+          std::string value = FieldText(*contact, ctx.ids.RuleFieldId(rule.subject));
+          hit = rule.equals ? EqualsNoCase(value, *rule.equals) : !value.empty();
+          break;
+        }
+      }
+      if (hit) score += rule.points;
+    }
+    const std::string& tier = score >= cfg.hot_threshold    ? tags.hot
+                              : score >= cfg.warm_threshold ? tags.warm
+                                                            : tags.cold;
+    ctx.Note(name(), "score " + std::to_string(score) + " → " + tier);
+
+    if (FieldText(*contact, ctx.ids.score_field_id) != std::to_string(score)) {
+      if (ctx.check_lock) {
+        if (auto st = ctx.check_lock(); !st.ok()) return st;
+      }
+      json body = {{"customFields", {{{"id", ctx.ids.score_field_id}, {"field_value", score}}}}};
+      auto put = ctx.client.Call({.method = "PUT",
+                                  .path = "/contacts/{contactId}",
+                                  .path_params = {{"contactId", contact_id}},
+                                  .body = body.dump(),
+                                  .location_id = ctx.ids.location_id});
+      if (!put.ok()) return Context(put.error(), "write score field");
+      ctx.Note(name(), "wrote score field");
+    }
+    if (!HasTag(*contact, tier)) {
+      if (auto st = AddTags(ctx, contact_id, {tier}); !st.ok()) {
+        return Context(st.error(), "tag " + tier);
+      }
+      ctx.Note(name(), "tagged " + tier);
+    }
+    std::vector<std::string> stale;
+    for (const std::string* other : {&tags.hot, &tags.warm, &tags.cold}) {
+      if (*other != tier && HasTag(*contact, *other)) stale.push_back(*other);
+    }
+    if (!stale.empty()) {
+      if (auto st = RemoveTags(ctx, contact_id, stale); !st.ok()) {
+        return Context(st.error(), "remove old tier tags");
+      }
+    }
+    if (tier == tags.hot && ctx.ids.hot_stage) {
+      return RouteHotLead(ctx, *contact);
+    }
+    return Ok{};
+  }
+
+ private:
+  Status RouteHotLead(RecipeContext& ctx, const json& contact) {
+    const auto& cfg = ctx.config.lead_scoring;
+    const Pipeline& pipeline = ctx.ids.scoring_pipeline;
+    const Stage& hot = *ctx.ids.hot_stage;
+    auto ensured = EnsureOpportunity(ctx, contact, pipeline, hot, cfg.monetary_value,
+                                     cfg.name_template);
+    if (!ensured.ok()) return ensured.error();
+    if (!ensured->already_done && !ensured->found) {
+      ctx.Note(name(), "created opportunity " + ensured->result + " at " + hot.name);
+      return Ok{};
+    }
+    // It existed (e.g. form_to_opportunity made it at the first stage): move it forward to the
+    // hot stage, never backwards.
+    auto open = SearchOpportunities(ctx, Str(contact, "id"), pipeline.id, "open");
+    if (!open.ok()) return Context(open.error(), "search opportunities");
+    for (const auto& opp : *open) {
+      const Stage* current = pipeline.FindStage(Str(opp, "pipelineStageId"));
+      if (current && current->position >= hot.position) continue;
+      if (ctx.check_lock) {
+        if (auto st = ctx.check_lock(); !st.ok()) return st;
+      }
+      auto put = ctx.client.Call({.method = "PUT",
+                                  .path = "/opportunities/{id}",
+                                  .path_params = {{"id", Str(opp, "id")}},
+                                  .body = json{{"pipelineStageId", hot.id}}.dump(),
+                                  .location_id = ctx.ids.location_id});
+      if (!put.ok()) return Context(put.error(), "move hot lead's opportunity");
+      ctx.Note(name(), "moved opportunity " + Str(opp, "id") + " to " + hot.name);
+    }
+    return Ok{};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Recipe> MakeLeadScoringRecipe() { return std::make_unique<LeadScoring>(); }
+
+}  // namespace ghl::automations

@@ -1,0 +1,157 @@
+// SQLite effects ledger: two tables in the event store's file (WAL), one connection guarded by
+// a mutex (every statement is a single atomic upsert/select; another process waits on the
+// file lock up to busy_timeout).
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include "ledger_internal.h"
+
+namespace ghl::automations::internal {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS ghl_automation_locks (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  lease_until INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ghl_automation_effects (
+  key TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  result TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  Statement& Bind(std::string_view v) {
+    sqlite3_bind_text(stmt_, next_++, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int64_t v) {
+    sqlite3_bind_int64(stmt_, next_++, v);
+    return *this;
+  }
+  int Step() { return sqlite3_step(stmt_); }
+  std::string Text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+  }
+  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+  int next_ = 1;
+};
+
+class SqliteLedger final : public EffectLedger {
+ public:
+  SqliteLedger(sqlite3* db, std::string path, store::Clock clock)
+      : db_(db), path_(std::move(path)), clock_(std::move(clock)) {}
+  ~SqliteLedger() override { sqlite3_close_v2(db_); }
+
+  Result<bool> TryLock(std::string_view key, std::string_view owner,
+                       std::chrono::milliseconds lease) override {
+    std::lock_guard lock(mu_);
+    int64_t now = ToMs(clock_());
+    Statement s(db_,
+                "INSERT INTO ghl_automation_locks (key, owner, lease_until) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, "
+                "lease_until = excluded.lease_until "
+                "WHERE ghl_automation_locks.owner = excluded.owner "
+                "OR ghl_automation_locks.lease_until <= ? RETURNING owner");
+    if (!s.ok()) return DbError("lock");
+    s.Bind(key).Bind(owner).Bind(now + lease.count()).Bind(now);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      while (s.Step() == SQLITE_ROW) {
+      }
+      return true;
+    }
+    if (rc == SQLITE_DONE) return false;
+    return DbError("lock");
+  }
+
+  Status Unlock(std::string_view key, std::string_view owner) override {
+    std::lock_guard lock(mu_);
+    Statement s(db_, "DELETE FROM ghl_automation_locks WHERE key = ? AND owner = ?");
+    if (!s.ok()) return DbError("unlock");
+    s.Bind(key).Bind(owner);
+    if (s.Step() != SQLITE_DONE) return DbError("unlock");
+    return Ok{};
+  }
+
+  Result<std::optional<EffectRecord>> GetEffect(std::string_view key) override {
+    std::lock_guard lock(mu_);
+    Statement s(db_, "SELECT state, result, updated_at FROM ghl_automation_effects WHERE key = ?");
+    if (!s.ok()) return DbError("read effect");
+    s.Bind(key);
+    int rc = s.Step();
+    if (rc == SQLITE_DONE) return std::optional<EffectRecord>();
+    if (rc != SQLITE_ROW) return DbError("read effect");
+    EffectRecord r{ParseState(s.Text(0)), s.Text(1), FromMs(s.Int(2))};
+    return std::optional<EffectRecord>(std::move(r));
+  }
+
+  Status PutEffect(std::string_view key, EffectState state, std::string_view result) override {
+    std::lock_guard lock(mu_);
+    Statement s(db_,
+                "INSERT INTO ghl_automation_effects (key, state, result, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
+                "result = excluded.result, updated_at = excluded.updated_at");
+    if (!s.ok()) return DbError("write effect");
+    s.Bind(key).Bind(StateText(state)).Bind(result).Bind(ToMs(clock_()));
+    if (s.Step() != SQLITE_DONE) return DbError("write effect");
+    return Ok{};
+  }
+
+ private:
+  Error DbError(std::string_view what) const {
+    Error e;
+    e.kind = ErrorKind::kInternal;
+    e.messages.push_back("effects ledger (" + path_ + "): " + std::string(what) + ": " +
+                         sqlite3_errmsg(db_));
+    return e;
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  store::Clock clock_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<EffectLedger>> OpenSqliteLedger(const std::string& path,
+                                                       store::Clock clock) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  auto fail = [&](std::string what) -> Error {
+    std::string msg = "cannot open the effects ledger in '" + path + "': " + what +
+                      (db ? std::string(": ") + sqlite3_errmsg(db) : std::string());
+    if (db) sqlite3_close_v2(db);
+    return UsageError(msg, "check the --events-db path (a directory that exists, writable)");
+  };
+  if (rc != SQLITE_OK) return fail("open");
+  sqlite3_busy_timeout(db, 10000);
+  char* err = nullptr;
+  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err) != SQLITE_OK ||
+      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string what = err ? err : "schema";
+    sqlite3_free(err);
+    return fail(what);
+  }
+  return std::unique_ptr<EffectLedger>(std::make_unique<SqliteLedger>(db, path, std::move(clock)));
+}
+
+}  // namespace ghl::automations::internal

@@ -1,0 +1,124 @@
+#include "ghl/automations/ledger.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <unistd.h>
+#include <thread>
+#include <vector>
+
+#include "ghl/store/event_store.h"
+
+namespace ghl::automations {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+struct FakeClock {
+  std::shared_ptr<std::atomic<int64_t>> ms = std::make_shared<std::atomic<int64_t>>(1'700'000'000'000);
+  store::Clock clock() const {
+    auto p = ms;
+    return [p] { return store::UtcTime(std::chrono::milliseconds(p->load())); };
+  }
+  void Advance(std::chrono::milliseconds d) const { ms->fetch_add(d.count()); }
+};
+
+class LedgerTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "memory") {
+      ledger_ = MakeMemoryLedger(clock_.clock());
+      return;
+    }
+    if (GetParam() == "postgres") {
+      const char* url = std::getenv("GHL_PG_URL");
+      if (!url || !*url) GTEST_SKIP() << "GHL_PG_URL not set (make test starts PostgreSQL)";
+      schema_ = "ledger_test_" + std::to_string(::getpid());
+      auto l = OpenEffectLedger(url, clock_.clock(), schema_);
+      ASSERT_TRUE(l.ok()) << l.error().Describe();
+      ledger_ = std::move(*l);
+      return;
+    }
+    dir_ = fs::temp_directory_path() / ("ghl-ledger-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    // The ledger lives in the event store's own file.
+    auto store = store::OpenEventStore((dir_ / "events.db").string());
+    ASSERT_TRUE(store.ok()) << store.error().Describe();
+    auto l = OpenEffectLedger("sqlite:" + (dir_ / "events.db").string(), clock_.clock());
+    ASSERT_TRUE(l.ok()) << l.error().Describe();
+    ledger_ = std::move(*l);
+  }
+  void TearDown() override {
+    ledger_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  FakeClock clock_;
+  std::unique_ptr<EffectLedger> ledger_;
+  fs::path dir_;
+  std::string schema_;
+};
+
+TEST_P(LedgerTest, LockIsExclusiveUntilReleasedOrExpired) {
+  std::string key = "contact:loc:" + GetParam() + "-c1";
+  ASSERT_TRUE(*ledger_->TryLock(key, "w1", 1000ms));
+  EXPECT_FALSE(*ledger_->TryLock(key, "w2", 1000ms));
+  EXPECT_TRUE(*ledger_->TryLock(key, "w1", 1000ms)) << "the owner renews";
+  clock_.Advance(999ms);
+  EXPECT_FALSE(*ledger_->TryLock(key, "w2", 1000ms)) << "renewed lease still runs";
+  clock_.Advance(2ms);
+  EXPECT_TRUE(*ledger_->TryLock(key, "w2", 1000ms)) << "expired lease is taken over";
+  EXPECT_FALSE(*ledger_->TryLock(key, "w1", 1000ms)) << "the old owner lost it";
+  ASSERT_TRUE(ledger_->Unlock(key, "w1").ok());  // not the owner: no effect
+  EXPECT_FALSE(*ledger_->TryLock(key, "w3", 1000ms));
+  ASSERT_TRUE(ledger_->Unlock(key, "w2").ok());
+  EXPECT_TRUE(*ledger_->TryLock(key, "w3", 1000ms));
+}
+
+TEST_P(LedgerTest, EffectsRecordStartedThenDone) {
+  std::string key = "sms:booking-confirmation:" + GetParam();
+  auto none = ledger_->GetEffect(key);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(ledger_->PutEffect(key, EffectState::kStarted, "").ok());
+  auto started = ledger_->GetEffect(key);
+  ASSERT_TRUE(started.ok() && started->has_value());
+  EXPECT_EQ((*started)->state, EffectState::kStarted);
+  ASSERT_TRUE(ledger_->PutEffect(key, EffectState::kDone, "msg123").ok());
+  auto done = ledger_->GetEffect(key);
+  ASSERT_TRUE(done.ok() && done->has_value());
+  EXPECT_EQ((*done)->state, EffectState::kDone);
+  EXPECT_EQ((*done)->result, "msg123");
+}
+
+TEST_P(LedgerTest, ManyThreadsOneWinner) {
+  std::string key = "contact:loc:race-" + GetParam();
+  std::atomic<int> winners{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      auto got = ledger_->TryLock(key, "w" + std::to_string(i), 60s);
+      if (got.ok() && *got) ++winners;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values("memory", "sqlite", "postgres"),
+                         [](const auto& p) { return p.param; });
+
+TEST(LedgerOpenTest, BadSqlitePathIsAUsageError) {
+  auto l = OpenEffectLedger("/nonexistent/dir/events.db");
+  ASSERT_FALSE(l.ok());
+  EXPECT_EQ(l.error().kind, ErrorKind::kUsage);
+  EXPECT_NE(l.error().Summary().find("/nonexistent/dir/events.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ghl::automations

@@ -1,0 +1,437 @@
+// Each recipe against the real sandbox (ghl::sandbox::Sandbox::Handle through an in-process
+// transport: real request handling, no sockets), with events captured from the sandbox's own
+// webhook sink (GHL's payload shapes).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "ghl/automations/recipe.h"
+#include "ghl/sandbox/sandbox.h"
+
+namespace ghl::automations {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+
+std::string DataFile(const std::string& name) {
+  const char* src = std::getenv("GHL_SOURCE_DIR");
+  return std::string(src ? src : GHL_TEST_SOURCE_DIR) + "/tests/data/automations/" + name;
+}
+
+// Sends client requests straight into Sandbox::Handle. `drop_answer` simulates a lost answer:
+// the sandbox applies the request, the caller sees a network error.
+class SandboxTransport final : public http::Transport {
+ public:
+  explicit SandboxTransport(sandbox::Sandbox& s) : sandbox_(s) {}
+  Result<http::Response> Send(const http::Request& request,
+                              const http::TransportOptions&) override {
+    http::Request r = request;
+    auto scheme = r.target.find("://");
+    auto path = r.target.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+    r.target = path == std::string::npos ? "/" : r.target.substr(path);
+    r.headers.Set("Host", "sandbox.test");
+    http::Response res = sandbox_.Handle(r);
+    std::lock_guard lock(mu_);
+    if (drop_answer && drop_answer(r)) {
+      drop_answer = nullptr;
+      Error e;
+      e.kind = ErrorKind::kNetwork;
+      e.messages.push_back("connection reset (test)");
+      return e;
+    }
+    return res;
+  }
+  std::mutex mu_;
+  std::function<bool(const http::Request&)> drop_answer;
+
+ private:
+  sandbox::Sandbox& sandbox_;
+};
+
+class RecipesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::Options o;
+    o.webhook_sink = [this](std::string_view type, std::string_view body) {
+      std::lock_guard lock(events_mu_);
+      events_.push_back({std::string(type), json::parse(body)});
+    };
+    auto s = sandbox::Sandbox::Create(o);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+    sandbox_ = std::move(*s);
+    transport_ = std::make_shared<SandboxTransport>(*sandbox_);
+    client::ClientOptions co;
+    co.base_url = "http://sandbox.test";
+    co.token = sandbox_->token();
+    co.default_location_id = sandbox_->location_id();
+    co.transport = transport_;
+    co.retry.max_attempts = 1;
+    client_ = std::make_unique<client::Client>(co);
+    auto c = LoadConfig(DataFile("demo.toml"));
+    ASSERT_TRUE(c.ok()) << c.error().Describe();
+    config_ = std::move(*c);
+    auto ids = ResolveIds(config_, *client_);
+    ASSERT_TRUE(ids.ok()) << ids.error().Describe();
+    ids_ = std::move(*ids);
+    ledger_ = MakeMemoryLedger();
+    classifier_ = MakeClassifier(config_.message_classification);
+  }
+
+  json Call(std::string method, std::string path, json body = nullptr,
+            client::QueryParams query = {}) {
+    auto r = client_->Call({.method = method,
+                            .path = path,
+                            .query = std::move(query),
+                            .body = body.is_null() ? "" : body.dump()});
+    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << (r.ok() ? "" : r.error().Describe());
+    return r.ok() ? *r : json();
+  }
+
+  // The last captured webhook of `type`, as an IncomingEvent.
+  IncomingEvent LastEvent(std::string_view type) {
+    std::lock_guard lock(events_mu_);
+    for (auto it = events_.rbegin(); it != events_.rend(); ++it) {
+      if (it->first == type) {
+        IncomingEvent e;
+        e.type = it->first;
+        e.body = it->second;
+        e.location_id = it->second.value("locationId", "");
+        return e;
+      }
+    }
+    ADD_FAILURE() << "no " << type << " event captured";
+    return {};
+  }
+
+  std::vector<std::string> Run(Recipe& recipe, const IncomingEvent& event, bool expect_ok = true) {
+    std::vector<std::string> actions;
+    RecipeContext ctx{.client = *client_,
+                      .config = config_,
+                      .ids = ids_,
+                      .ledger = *ledger_,
+                      .classifier = classifier_.get(),
+                      .check_lock = nullptr,
+                      .now = std::chrono::system_clock::now(),
+                      .actions = &actions};
+    Status st = recipe.Run(event, ctx);
+    EXPECT_EQ(st.ok(), expect_ok) << recipe.name() << ": "
+                                  << (st.ok() ? "ok" : st.error().Describe());
+    last_error_ = st.ok() ? "" : st.error().Describe();
+    return actions;
+  }
+
+  std::string NewContact(json fields) {
+    fields["locationId"] = sandbox_->location_id();
+    json r = Call("POST", "/contacts/", fields);
+    return r["contact"]["id"];
+  }
+  json Contact(const std::string& id) { return Call("GET", "/contacts/" + id)["contact"]; }
+  std::vector<std::string> TagsOf(const std::string& id) {
+    return Contact(id)["tags"].get<std::vector<std::string>>();
+  }
+  json Opportunities(const std::string& contact_id) {
+    return Call("GET", "/opportunities/search", nullptr,
+                {{"location_id", sandbox_->location_id()}, {"contact_id", contact_id},
+                 {"status", "all"}})["opportunities"];
+  }
+  json Messages(const std::string& contact_id) {
+    json convs = Call("GET", "/conversations/search", nullptr, {{"contactId", contact_id}});
+    if (convs["conversations"].empty()) return json::array();
+    std::string conv = convs["conversations"][0]["id"];
+    return Call("GET", "/conversations/" + conv + "/messages", nullptr,
+                {{"limit", "100"}})["messages"]["messages"];
+  }
+  int Outbound(const std::string& contact_id) {
+    int n = 0;
+    for (const auto& m : Messages(contact_id)) n += m["direction"] == "outbound";
+    return n;
+  }
+  json Appointments(const std::string& contact_id) {
+    auto now = std::chrono::system_clock::now();
+    auto ms = [](auto t) {
+      return std::to_string(
+          std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+    };
+    json all = Call("GET", "/calendars/events", nullptr,
+                    {{"locationId", sandbox_->location_id()},
+                     {"calendarId", ids_.calendar_id},
+                     {"startTime", ms(now - std::chrono::hours(24))},
+                     {"endTime", ms(now + std::chrono::hours(24 * 40))}})["events"];
+    json mine = json::array();
+    for (const auto& a : all) {
+      if (a["contactId"] == contact_id) mine.push_back(a);
+    }
+    return mine;
+  }
+
+  std::unique_ptr<sandbox::Sandbox> sandbox_;
+  std::shared_ptr<SandboxTransport> transport_;
+  std::unique_ptr<client::Client> client_;
+  Config config_;
+  ResolvedIds ids_;
+  std::unique_ptr<EffectLedger> ledger_;
+  std::unique_ptr<Classifier> classifier_;
+  std::mutex events_mu_;
+  std::vector<std::pair<std::string, json>> events_;
+  std::string last_error_;
+};
+
+TEST_F(RecipesTest, ResolvesDemoNamesToIds) {
+  EXPECT_EQ(ids_.location_id, sandbox::kDemoLocationId);
+  EXPECT_EQ(ids_.opportunity_pipeline.name, "Sales Pipeline");
+  EXPECT_EQ(ids_.opportunity_stage.name, "New Lead");
+  EXPECT_EQ(ids_.advance_stage.name, "Showed");
+  EXPECT_GT(ids_.advance_stage.position, ids_.opportunity_stage.position);
+  EXPECT_EQ(ids_.calendar_name, "Discovery Call");
+  EXPECT_FALSE(ids_.score_field_id.empty());
+  ASSERT_TRUE(ids_.hot_stage.has_value());
+  EXPECT_EQ(ids_.hot_stage->name, "Qualified");
+  EXPECT_FALSE(ids_.RuleFieldId("contact.enrichment_status").empty());
+}
+
+TEST_F(RecipesTest, UnknownNamesAreReportedWithTheirConfigLine) {
+  auto c = ParseConfig("[recipes.booking]\ncalendar = \"Discovery Cal\"\n"
+                       "[recipes.pipeline_advance]\npipeline = \"Sales Pipeline\"\n"
+                       "stage = \"Shown\"\n",
+                       "x.toml");
+  ASSERT_TRUE(c.ok()) << c.error().Describe();
+  c->location_id = sandbox_->location_id();
+  auto ids = ResolveIds(*c, *client_);
+  ASSERT_FALSE(ids.ok());
+  EXPECT_THAT(ids.error().messages,
+              ::testing::ElementsAre(HasSubstr("x.toml:2: [recipes.booking] calendar 'Discovery "
+                                               "Cal' is not a calendar of location"),
+                                     HasSubstr("x.toml:5: [recipes.pipeline_advance] stage "
+                                               "'Shown' is not a stage of pipeline 'Sales "
+                                               "Pipeline'; stages: 'New Lead', 'Contacted'")));
+}
+
+TEST_F(RecipesTest, DedupTaggingNewThenReturningOnce) {
+  auto recipe = MakeDedupTaggingRecipe();
+  std::string id = NewContact({{"firstName", "Una"}, {"email", "una.unique@example.org"}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  EXPECT_THAT(Run(*recipe, created), ::testing::Contains("dedup_tagging: tagged new-lead"));
+  EXPECT_THAT(Run(*recipe, created), ::testing::Contains("dedup_tagging: already tagged; skipped"));
+  EXPECT_THAT(TagsOf(id), ::testing::ElementsAre("new-lead"));
+
+  // The seed has two Maria Garcias (#10 older, #11 newer) with the same email in other case.
+  json found = Call("POST", "/contacts/search",
+                    {{"locationId", sandbox_->location_id()},
+                     {"page", 1},
+                     {"pageLimit", 10},
+                     {"filters", {{{"field", "email"}, {"operator", "eq"},
+                                   {"value", "maria.garcia@example.com"}}}}});
+  ASSERT_EQ(found["contacts"].size(), 2u);
+  std::vector<json> marias(found["contacts"].begin(), found["contacts"].end());
+  std::sort(marias.begin(), marias.end(),
+            [](const json& a, const json& b) { return a["dateAdded"] < b["dateAdded"]; });
+  for (const auto& m : marias) {
+    IncomingEvent e;
+    e.type = "ContactCreate";
+    e.body = {{"type", "ContactCreate"}, {"id", m["id"]}, {"locationId", sandbox_->location_id()}};
+    Run(*recipe, e);
+  }
+  EXPECT_THAT(TagsOf(marias[0]["id"]), ::testing::Contains("new-lead"));
+  EXPECT_THAT(TagsOf(marias[1]["id"]), ::testing::Contains("returning-lead"));
+  EXPECT_THAT(TagsOf(marias[1]["id"]), ::testing::Not(::testing::Contains("new-lead")));
+}
+
+TEST_F(RecipesTest, FormToOpportunityCreatesExactlyOne) {
+  auto recipe = MakeFormToOpportunityRecipe();
+  std::string id = NewContact({{"firstName", "Olive"}, {"lastName", "Opp"},
+                               {"email", "olive.opp@example.org"}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  Run(*recipe, created);
+  Run(*recipe, created);
+  ledger_ = MakeMemoryLedger();  // even with the ledger lost, the API check finds it
+  Run(*recipe, created);
+  json opps = Opportunities(id);
+  ASSERT_EQ(opps.size(), 1u);
+  EXPECT_EQ(opps[0]["name"], "Olive Opp - New Deal");
+  EXPECT_EQ(opps[0]["status"], "open");
+  EXPECT_EQ(opps[0]["monetaryValue"], 500);
+  EXPECT_EQ(opps[0]["pipelineStageId"], ids_.opportunity_stage.id);
+}
+
+TEST_F(RecipesTest, FormToOpportunityRespectsSources) {
+  config_.form_to_opportunity.sources = {"website form"};
+  auto recipe = MakeFormToOpportunityRecipe();
+  std::string id = NewContact({{"firstName", "Walk"}, {"source", "walk-in"},
+                               {"email", "walk.in@example.org"}});
+  EXPECT_THAT(Run(*recipe, LastEvent("ContactCreate")),
+              ::testing::Contains(HasSubstr("not in sources; skipped")));
+  EXPECT_TRUE(Opportunities(id).empty());
+}
+
+TEST_F(RecipesTest, BookingBooksOnceAndConfirmsOnce) {
+  auto recipe = MakeBookingRecipe();
+  std::string id = NewContact({{"firstName", "Bea"}, {"email", "bea.book@example.org"},
+                               {"phone", "+15125559001"}});
+  Run(*recipe, LastEvent("ContactCreate"));  // no book-now yet
+  EXPECT_TRUE(Appointments(id).empty());
+  Call("POST", "/contacts/" + id + "/tags", {{"tags", {"book-now"}}});
+  IncomingEvent tagged = LastEvent("ContactTagUpdate");
+  auto actions = Run(*recipe, tagged);
+  EXPECT_THAT(actions, ::testing::Contains(HasSubstr("booking: booked appointment")));
+  EXPECT_THAT(actions, ::testing::Contains(HasSubstr("booking: sent SMS confirmation")));
+  json appts = Appointments(id);
+  ASSERT_EQ(appts.size(), 1u);
+  EXPECT_EQ(appts[0]["appointmentStatus"], "confirmed");
+  json msgs = Messages(id);
+  ASSERT_EQ(msgs.size(), 1u);
+  EXPECT_THAT(msgs[0]["body"].get<std::string>(),
+              HasSubstr("Hi Bea, you're booked: Discovery Call on "));
+  EXPECT_THAT(TagsOf(id), ::testing::Not(::testing::Contains("book-now")));
+
+  // The same tag event again (GHL retry), and the tag added again while the appointment is
+  // upcoming: still one appointment, one SMS.
+  Run(*recipe, tagged);
+  Call("POST", "/contacts/" + id + "/tags", {{"tags", {"book-now"}}});
+  Run(*recipe, LastEvent("ContactTagUpdate"));
+  EXPECT_EQ(Appointments(id).size(), 1u);
+  EXPECT_EQ(Outbound(id), 1);
+}
+
+TEST_F(RecipesTest, BookingSmsLostAnswerIsNotSentTwice) {
+  auto recipe = MakeBookingRecipe();
+  std::string id = NewContact({{"firstName", "Lou"}, {"email", "lou.lost@example.org"},
+                               {"phone", "+15125559002"}, {"tags", {"book-now"}}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  {
+    std::lock_guard lock(transport_->mu_);
+    transport_->drop_answer = [](const http::Request& r) {
+      return r.method == "POST" && r.target.rfind("/conversations/messages", 0) == 0;
+    };
+  }
+  Run(*recipe, created, /*expect_ok=*/false);
+  EXPECT_THAT(last_error_, HasSubstr("send SMS confirmation"));
+  EXPECT_EQ(Outbound(id), 1) << "the sandbox got the SMS; only the answer was lost";
+  // The retry finds the 'started' record, looks at the conversation, and does not resend.
+  Run(*recipe, created);
+  EXPECT_EQ(Outbound(id), 1);
+  EXPECT_EQ(Appointments(id).size(), 1u);
+}
+
+TEST_F(RecipesTest, PipelineAdvanceMovesForwardOnceWithOneNote) {
+  auto form = MakeFormToOpportunityRecipe();
+  auto booking = MakeBookingRecipe();
+  auto advance = MakePipelineAdvanceRecipe();
+  std::string id = NewContact({{"firstName", "Sam"}, {"email", "sam.showed@example.org"},
+                               {"phone", "+15125559003"}, {"tags", {"book-now"}}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  Run(*form, created);
+  Run(*booking, created);
+  IncomingEvent booked = LastEvent("AppointmentCreate");
+  Run(*advance, booked);  // confirmed, not showed
+  EXPECT_EQ(Opportunities(id)[0]["pipelineStageId"], ids_.opportunity_stage.id);
+  std::string appt = booked.body["appointment"]["id"];
+  Call("PUT", "/calendars/events/appointments/" + appt, {{"appointmentStatus", "showed"}});
+  IncomingEvent showed = LastEvent("AppointmentUpdate");
+  auto actions = Run(*advance, showed);
+  EXPECT_THAT(actions, ::testing::Contains(HasSubstr("moved opportunity")));
+  Run(*advance, showed);
+  Run(*advance, booked);  // the older "confirmed" event arriving late changes nothing
+  EXPECT_EQ(Opportunities(id)[0]["pipelineStageId"], ids_.advance_stage.id);
+  json notes = Call("GET", "/contacts/" + id + "/notes")["notes"];
+  ASSERT_EQ(notes.size(), 1u);
+  std::string note = notes[0]["body"];
+  EXPECT_THAT(note, HasSubstr("Appointment " + appt + " showed"));
+  EXPECT_THAT(note, HasSubstr("moved to stage Showed at 20"));
+  EXPECT_EQ(note.back(), '.');
+  EXPECT_NE(note.find("Z."), std::string::npos) << "time is UTC: " << note;
+
+  // Never backwards: a won deal stays won at its stage.
+  std::string opp = Opportunities(id)[0]["id"];
+  const Stage& won = ids_.advance_pipeline.stages.back();
+  Call("PUT", "/opportunities/" + opp, {{"pipelineStageId", won.id}});
+  ledger_ = MakeMemoryLedger();
+  Run(*advance, showed);
+  EXPECT_EQ(Opportunities(id)[0]["pipelineStageId"], won.id);
+}
+
+TEST_F(RecipesTest, LeadScoringWritesScoreTagsTierAndRoutesHotLeads) {
+  auto recipe = MakeLeadScoringRecipe();
+  std::string hot = NewContact({{"firstName", "Hal"}, {"email", "hal.hot@example.org"},
+                                {"phone", "+15125559004"}, {"source", "referral"},
+                                {"tags", {"vip"}}});
+  IncomingEvent e = LastEvent("ContactCreate");
+  EXPECT_THAT(Run(*recipe, e), ::testing::Contains("lead_scoring: score 70 → hot"));
+  Run(*recipe, e);
+  json c = Contact(hot);
+  bool found = false;
+  for (const auto& f : c["customFields"]) {
+    if (f["id"] == ids_.score_field_id) {
+      EXPECT_EQ(f["value"], 70);
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << c.dump();
+  EXPECT_THAT(TagsOf(hot), ::testing::Contains("hot"));
+  json opps = Opportunities(hot);
+  ASSERT_EQ(opps.size(), 1u);
+  EXPECT_EQ(opps[0]["pipelineStageId"], ids_.hot_stage->id);
+  EXPECT_EQ(opps[0]["monetaryValue"], 1000);
+
+  std::string cold = NewContact({{"firstName", "Cole"}, {"email", "cole.cold@example.org"}});
+  EXPECT_THAT(Run(*recipe, LastEvent("ContactCreate")),
+              ::testing::Contains("lead_scoring: score 10 → cold"));
+  EXPECT_THAT(TagsOf(cold), ::testing::Contains("cold"));
+  EXPECT_TRUE(Opportunities(cold).empty());
+}
+
+TEST_F(RecipesTest, HotLeadAndFormShareOneOpportunityMovedForward) {
+  auto form = MakeFormToOpportunityRecipe();
+  auto scoring = MakeLeadScoringRecipe();
+  std::string id = NewContact({{"firstName", "Ivy"}, {"email", "ivy.both@example.org"},
+                               {"phone", "+15125559005"}, {"source", "referral"},
+                               {"tags", {"vip"}}});
+  IncomingEvent e = LastEvent("ContactCreate");
+  Run(*form, e);     // creates at New Lead
+  Run(*scoring, e);  // hot: the same opportunity moves to Qualified
+  Run(*form, e);
+  json opps = Opportunities(id);
+  ASSERT_EQ(opps.size(), 1u);
+  EXPECT_EQ(opps[0]["pipelineStageId"], ids_.hot_stage->id);
+}
+
+TEST_F(RecipesTest, MessageClassificationTagsRepliesOnceAndAsksHumans) {
+  auto recipe = MakeMessageClassificationRecipe();
+  std::string id = NewContact({{"firstName", "Max"}, {"email", "max.msg@example.org"},
+                               {"phone", "+15125559006"}});
+  json conv = Call("POST", "/conversations/", {{"locationId", sandbox_->location_id()},
+                                               {"contactId", id}});
+  std::string conv_id = conv["conversation"]["id"];
+  auto inbound = [&](const std::string& text) {
+    Call("POST", "/conversations/messages/inbound",
+         {{"type", "SMS"}, {"conversationId", conv_id}, {"contactId", id}, {"message", text}});
+    return LastEvent("InboundMessage");
+  };
+  IncomingEvent booking = inbound("can I book a call tomorrow?");
+  auto actions = Run(*recipe, booking);
+  EXPECT_THAT(actions, ::testing::Contains(HasSubstr("booking_request 0.78")));
+  Run(*recipe, booking);
+  EXPECT_THAT(TagsOf(id), ::testing::IsSupersetOf({"booking-request", "book-now"}));
+  EXPECT_EQ(Outbound(id), 1);
+
+  IncomingEvent vague = inbound("ok");
+  Run(*recipe, vague);
+  EXPECT_THAT(TagsOf(id), ::testing::Contains("needs-human-review"));
+  EXPECT_EQ(Outbound(id), 1) << "no auto-reply below the threshold";
+
+  IncomingEvent spam = inbound("Congratulations, you won a prize! click http://x.example");
+  Run(*recipe, spam);
+  EXPECT_THAT(TagsOf(id), ::testing::Contains("spam"));
+  EXPECT_EQ(Outbound(id), 1) << "spam gets no reply";
+
+  IncomingEvent question = inbound("How much does whitening cost?");
+  Run(*recipe, question);
+  Run(*recipe, question);
+  EXPECT_EQ(Outbound(id), 2) << "one reply per message, even for the same reply text";
+}
+
+}  // namespace
+}  // namespace ghl::automations
