@@ -202,7 +202,8 @@ int RunShow(const EventsArgs& args) {
     std::printf("next attempt: %s\n", Iso(e->next_attempt_at).c_str());
   }
   if (e->lease_until) {
-    std::printf("lease:        %s until %s\n", e->lease_owner.c_str(), Iso(*e->lease_until).c_str());
+    std::printf("lease:        %s until %s\n", e->lease_owner.c_str(),
+                Iso(*e->lease_until).c_str());
   }
   if (e->processed_at) std::printf("processed:    %s\n", Iso(*e->processed_at).c_str());
   if (!e->last_error.empty()) std::printf("last error:   %s\n", e->last_error.c_str());
@@ -311,8 +312,9 @@ void AddEventsCommand(CLI::App& app, int* exit_code) {
   auto* stats = events->add_subcommand(
       "stats", "Counts by state and type, dead events, age of the oldest pending event");
   AddDbOption(stats, args.get());
-  stats->add_flag("--json", args->json, "The JSON of GET /api/events/stats (without receiver "
-                                        "counters, which live in the serving process)");
+  stats->add_flag("--json", args->json,
+                  "The JSON of GET /api/events/stats (without receiver "
+                  "counters, which live in the serving process)");
   stats->callback([args, exit_code] { *exit_code = RunStats(*args); });
 }
 

@@ -66,7 +66,8 @@ bool IsLoopback(const std::string& host) {
 Result<std::vector<std::string>> ExpandKeyArg(const std::string& value) {
   std::vector<std::string> out;
   std::error_code ec;
-  if (value.find("-----BEGIN") == std::string::npos && std::filesystem::is_regular_file(value, ec)) {
+  if (value.find("-----BEGIN") == std::string::npos &&
+      std::filesystem::is_regular_file(value, ec)) {
     std::ifstream in(value, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
@@ -83,8 +84,8 @@ Result<std::vector<std::string>> ExpandKeyArg(const std::string& value) {
   size_t start = 0;
   while (start <= value.size()) {
     size_t comma = value.find(',', start);
-    std::string part = value.substr(start, comma == std::string::npos ? std::string::npos
-                                                                      : comma - start);
+    std::string part =
+        value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     while (!part.empty() && std::isspace(static_cast<unsigned char>(part.back()))) part.pop_back();
     while (!part.empty() && std::isspace(static_cast<unsigned char>(part.front()))) {
       part.erase(part.begin());
@@ -179,7 +180,7 @@ int RunServe(const ServeArgs& args) {
     options.upstream_is_sandbox = true;
     if (args.location.empty()) options.default_location_id = embedded->location_id();
   } else {
-    options.upstream = !args.upstream.empty() ? args.upstream
+    options.upstream = !args.upstream.empty()         ? args.upstream
                        : !Env("GHL_BASE_URL").empty() ? Env("GHL_BASE_URL")
                                                       : std::string(playground::kDefaultUpstream);
   }
@@ -226,17 +227,18 @@ int RunServe(const ServeArgs& args) {
   std::string base = "http://" + shown_host + ":" + std::to_string(port);
   std::printf("Webhooks:   POST %s%s → events in %s\n", base.c_str(), ropts.path.c_str(),
               hooks->store_description.c_str());
-  std::printf("            trusting GHL's Ed25519 and RSA keys%s; RSA-only %s%s\n",
-              hooks->added_keys ? (" + " + std::to_string(hooks->added_keys) + " added").c_str()
-                                : "",
-              ropts.rsa_cutoff_utc ? "refused after the cutoff" : "accepted (cutoff: never)",
-              ropts.insecure_accept_unsigned ? "; UNSIGNED ACCEPTED (insecure)" : "");
+  std::printf(
+      "            trusting GHL's Ed25519 and RSA keys%s; RSA-only %s%s\n",
+      hooks->added_keys ? (" + " + std::to_string(hooks->added_keys) + " added").c_str() : "",
+      ropts.rsa_cutoff_utc ? "refused after the cutoff" : "accepted (cutoff: never)",
+      ropts.insecure_accept_unsigned ? "; UNSIGNED ACCEPTED (insecure)" : "");
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
   if (IsLoopback(args.host)) {
-    std::printf("            loopback only: to receive GHL's webhooks, forward "
-                "https://YOUR-HOST%s to this port with a TLS reverse proxy\n",
-                ropts.path.c_str());
+    std::printf(
+        "            loopback only: to receive GHL's webhooks, forward "
+        "https://YOUR-HOST%s to this port with a TLS reverse proxy\n",
+        ropts.path.c_str());
   }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
@@ -255,10 +257,10 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--port", args->port, "Port to listen on (0 = a free one)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
-  auto* upstream = cmd->add_option(
-      "--upstream", args->upstream,
-      "API base URL calls are forwarded to (default: $GHL_BASE_URL, else " +
-          std::string(playground::kDefaultUpstream) + ")");
+  auto* upstream =
+      cmd->add_option("--upstream", args->upstream,
+                      "API base URL calls are forwarded to (default: $GHL_BASE_URL, else " +
+                          std::string(playground::kDefaultUpstream) + ")");
   auto* sandbox_flag = cmd->add_flag(
       "--sandbox", args->sandbox, "Run the offline GHL sandbox in this process and forward to it");
   cmd->add_option("--sandbox-port", args->sandbox_port,

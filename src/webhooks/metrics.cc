@@ -9,15 +9,19 @@ namespace ghl::webhooks {
 namespace {
 
 constexpr store::EventState kStates[] = {store::EventState::kPending,
-                                          store::EventState::kProcessing,
-                                          store::EventState::kDone, store::EventState::kDead};
+                                         store::EventState::kProcessing, store::EventState::kDone,
+                                         store::EventState::kDead};
 
 int64_t CountOf(const store::StateCounts& c, store::EventState s) {
   switch (s) {
-    case store::EventState::kPending: return c.pending;
-    case store::EventState::kProcessing: return c.processing;
-    case store::EventState::kDone: return c.done;
-    case store::EventState::kDead: return c.dead;
+    case store::EventState::kPending:
+      return c.pending;
+    case store::EventState::kProcessing:
+      return c.processing;
+    case store::EventState::kDone:
+      return c.done;
+    case store::EventState::kDead:
+      return c.dead;
   }
   return 0;
 }
@@ -178,8 +182,8 @@ std::optional<http::Response> EventsHttpApi::Handle(const http::Request& request
   }
   if (stats_page) {
     if (!stats.ok()) {
-      return Json(503, {{"message", "the event store cannot be read"},
-                        {"error", stats.error().Summary()}});
+      return Json(
+          503, {{"message", "the event store cannot be read"}, {"error", stats.error().Summary()}});
     }
     http::Response r;
     r.status = 200;

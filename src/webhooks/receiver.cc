@@ -16,26 +16,33 @@ using SysClock = std::chrono::system_clock;
 
 std::string_view ToString(ReceiveOutcome outcome) {
   switch (outcome) {
-    case ReceiveOutcome::kAccepted: return "accepted";
-    case ReceiveOutcome::kDuplicate: return "duplicate";
-    case ReceiveOutcome::kInsecureAccepted: return "insecure_accepted";
-    case ReceiveOutcome::kUnsigned: return "unsigned";
-    case ReceiveOutcome::kBadSignature: return "bad_signature";
-    case ReceiveOutcome::kRsaAfterCutoff: return "rsa_after_cutoff";
-    case ReceiveOutcome::kStale: return "stale";
-    case ReceiveOutcome::kTooLarge: return "too_large";
-    case ReceiveOutcome::kStoreUnavailable: return "store_unavailable";
+    case ReceiveOutcome::kAccepted:
+      return "accepted";
+    case ReceiveOutcome::kDuplicate:
+      return "duplicate";
+    case ReceiveOutcome::kInsecureAccepted:
+      return "insecure_accepted";
+    case ReceiveOutcome::kUnsigned:
+      return "unsigned";
+    case ReceiveOutcome::kBadSignature:
+      return "bad_signature";
+    case ReceiveOutcome::kRsaAfterCutoff:
+      return "rsa_after_cutoff";
+    case ReceiveOutcome::kStale:
+      return "stale";
+    case ReceiveOutcome::kTooLarge:
+      return "too_large";
+    case ReceiveOutcome::kStoreUnavailable:
+      return "store_unavailable";
   }
   return "unknown";
 }
 
 const std::array<ReceiveOutcome, kReceiveOutcomeCount>& AllReceiveOutcomes() {
   static const std::array<ReceiveOutcome, kReceiveOutcomeCount> kAll = {
-      ReceiveOutcome::kAccepted,       ReceiveOutcome::kDuplicate,
-      ReceiveOutcome::kInsecureAccepted, ReceiveOutcome::kUnsigned,
-      ReceiveOutcome::kBadSignature,   ReceiveOutcome::kRsaAfterCutoff,
-      ReceiveOutcome::kStale,          ReceiveOutcome::kTooLarge,
-      ReceiveOutcome::kStoreUnavailable,
+      ReceiveOutcome::kAccepted, ReceiveOutcome::kDuplicate,    ReceiveOutcome::kInsecureAccepted,
+      ReceiveOutcome::kUnsigned, ReceiveOutcome::kBadSignature, ReceiveOutcome::kRsaAfterCutoff,
+      ReceiveOutcome::kStale,    ReceiveOutcome::kTooLarge,     ReceiveOutcome::kStoreUnavailable,
   };
   return kAll;
 }
@@ -63,28 +70,63 @@ const std::vector<std::string>& KnownEventTypes() {
   // Facts: the event type names GHL documents for its webhooks (official examples' `type`
   // values and schema names under ghl-openapi/webhooks/).
   static const std::vector<std::string> kTypes = {
-      "INSTALL", "UNINSTALL", "PLAN_CHANGE",
-      "AppointmentCreate", "AppointmentDelete", "AppointmentUpdate",
-      "AssociationCreate", "AssociationDelete", "AssociationUpdate",
+      "INSTALL",
+      "UNINSTALL",
+      "PLAN_CHANGE",
+      "AppointmentCreate",
+      "AppointmentDelete",
+      "AppointmentUpdate",
+      "AssociationCreate",
+      "AssociationDelete",
+      "AssociationUpdate",
       "CampaignStatusUpdate",
-      "ContactCreate", "ContactDelete", "ContactDndUpdate", "ContactTagUpdate", "ContactUpdate",
+      "ContactCreate",
+      "ContactDelete",
+      "ContactDndUpdate",
+      "ContactTagUpdate",
+      "ContactUpdate",
       "ConversationUnreadUpdate",
-      "InboundMessage", "OutboundMessage", "ProviderOutboundMessage",
-      "InvoiceCreate", "InvoiceDelete", "InvoicePaid", "InvoicePartiallyPaid", "InvoiceSent",
-      "InvoiceUpdate", "InvoiceVoid",
+      "InboundMessage",
+      "OutboundMessage",
+      "ProviderOutboundMessage",
+      "InvoiceCreate",
+      "InvoiceDelete",
+      "InvoicePaid",
+      "InvoicePartiallyPaid",
+      "InvoiceSent",
+      "InvoiceUpdate",
+      "InvoiceVoid",
       "LCEmailStats",
-      "LocationCreate", "LocationUpdate",
-      "NoteCreate", "NoteDelete", "NoteUpdate",
-      "ObjectSchemaCreate", "ObjectSchemaUpdate",
-      "OpportunityAssignedToUpdate", "OpportunityCreate", "OpportunityDelete",
-      "OpportunityMonetaryValueUpdate", "OpportunityStageUpdate", "OpportunityStatusUpdate",
+      "LocationCreate",
+      "LocationUpdate",
+      "NoteCreate",
+      "NoteDelete",
+      "NoteUpdate",
+      "ObjectSchemaCreate",
+      "ObjectSchemaUpdate",
+      "OpportunityAssignedToUpdate",
+      "OpportunityCreate",
+      "OpportunityDelete",
+      "OpportunityMonetaryValueUpdate",
+      "OpportunityStageUpdate",
+      "OpportunityStatusUpdate",
       "OpportunityUpdate",
-      "OrderCreate", "OrderStatusUpdate",
-      "PriceCreate", "PriceDelete", "PriceUpdate",
-      "ProductCreate", "ProductDelete", "ProductUpdate",
-      "RecordCreate", "RecordDelete", "RecordUpdate",
-      "RelationCreate", "RelationDelete",
-      "TaskComplete", "TaskCreate", "TaskDelete",
+      "OrderCreate",
+      "OrderStatusUpdate",
+      "PriceCreate",
+      "PriceDelete",
+      "PriceUpdate",
+      "ProductCreate",
+      "ProductDelete",
+      "ProductUpdate",
+      "RecordCreate",
+      "RecordDelete",
+      "RecordUpdate",
+      "RelationCreate",
+      "RelationDelete",
+      "TaskComplete",
+      "TaskCreate",
+      "TaskDelete",
       "UserCreate",
   };
   return kTypes;
@@ -131,9 +173,12 @@ http::Response Refusal(int status, ReceiveOutcome outcome, std::string_view mess
 
 ReceiveOutcome FromVerify(VerifyOutcome v) {
   switch (v) {
-    case VerifyOutcome::kNoSignature: return ReceiveOutcome::kUnsigned;
-    case VerifyOutcome::kRsaAfterCutoff: return ReceiveOutcome::kRsaAfterCutoff;
-    default: return ReceiveOutcome::kBadSignature;
+    case VerifyOutcome::kNoSignature:
+      return ReceiveOutcome::kUnsigned;
+    case VerifyOutcome::kRsaAfterCutoff:
+      return ReceiveOutcome::kRsaAfterCutoff;
+    default:
+      return ReceiveOutcome::kBadSignature;
   }
 }
 
@@ -193,8 +238,8 @@ struct WebhookReceiver::Impl {
         return result;
       }
       // Prefer a verdict from a verifier that had a key for the deciding algorithm.
-      if (!refusal || (refusal->outcome == VerifyOutcome::kNoKey &&
-                       result.outcome != VerifyOutcome::kNoKey)) {
+      if (!refusal ||
+          (refusal->outcome == VerifyOutcome::kNoKey && result.outcome != VerifyOutcome::kNoKey)) {
         refusal = std::move(result);
       }
     }
@@ -216,9 +261,10 @@ struct WebhookReceiver::Impl {
 
   http::Response Handle(const http::Request& request) const {
     if (request.method != "POST") {
-      http::Response r = JsonAnswer(
-          405, {{"status", "refused"}, {"reason", "method_not_allowed"},
-                {"message", "webhooks are delivered with POST " + options.path}});
+      http::Response r =
+          JsonAnswer(405, {{"status", "refused"},
+                           {"reason", "method_not_allowed"},
+                           {"message", "webhooks are delivered with POST " + options.path}});
       r.headers.Set("Allow", "POST");
       return Decorate(std::move(r));
     }
@@ -290,8 +336,8 @@ struct WebhookReceiver::Impl {
     if (!appended.ok() || appended->size() != 1) {
       Count(ReceiveOutcome::kStoreUnavailable);
       std::string why = appended.ok() ? "the store returned no result" : appended.error().Summary();
-      Log("the event store cannot take a " + facts.type + " event, answered 429 so GHL retries: " +
-          why);
+      Log("the event store cannot take a " + facts.type +
+          " event, answered 429 so GHL retries: " + why);
       http::Response r = Refusal(429, ReceiveOutcome::kStoreUnavailable,
                                  "the event store is unavailable; retry later");
       r.headers.Set("Retry-After", "1");
@@ -311,10 +357,9 @@ struct WebhookReceiver::Impl {
     } else {
       Count(ReceiveOutcome::kAccepted);
     }
-    return Decorate(JsonAnswer(200, {{"status", "accepted"},
-                                     {"id", stored.id},
-                                     {"type", facts.type},
-                                     {"routed", routed}}));
+    return Decorate(JsonAnswer(
+        200,
+        {{"status", "accepted"}, {"id", stored.id}, {"type", facts.type}, {"routed", routed}}));
   }
 };
 
@@ -357,10 +402,12 @@ Result<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Create(
   impl->store = std::move(store);
   impl->started_at = impl->Now();
   if (impl->options.insecure_accept_unsigned) {
-    impl->Log("WARNING: --insecure-accept-unsigned is ON: webhooks WITHOUT a valid signature are "
-              "accepted and stored on " + impl->options.path +
-              ". Anyone who can reach this port can forge events. Use it for local experiments "
-              "only, never with real GHL traffic.");
+    impl->Log(
+        "WARNING: --insecure-accept-unsigned is ON: webhooks WITHOUT a valid signature are "
+        "accepted and stored on " +
+        impl->options.path +
+        ". Anyone who can reach this port can forge events. Use it for local experiments "
+        "only, never with real GHL traffic.");
   } else if (impl->verifiers.empty()) {
     impl->Log("no webhook public key is configured: every delivery will be refused with 401");
   }

@@ -1,8 +1,7 @@
 // The receiver on PostgreSQL (GHL_PG_URL, set by `make test` via scripts/start-postgres):
 // signed → stored once with its exact bytes, duplicate, refusal stores nothing, concurrency.
-#include <unistd.h>
-
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -50,8 +49,9 @@ TEST(ReceiverPostgresTest, SignedEventsAreStoredOnceRefusedOnesNever) {
   WebhookSigner ed = testing::TestEd25519Signer();
 
   // Odd bytes on purpose: escapes, 1.50, a tab. They must come back identical.
-  std::string body = "{\"type\":\"ContactCreate\", \"id\":\"pg-1\",\t\"name\":\"Ren\\u00e9e\","
-                     "\"value\":1.50}";
+  std::string body =
+      "{\"type\":\"ContactCreate\", \"id\":\"pg-1\",\t\"name\":\"Ren\\u00e9e\","
+      "\"value\":1.50}";
   auto a = receiver.Handle(testing::SignedPost(body, &ed));
   ASSERT_EQ(a.status, 200) << a.body;
   auto ja = nlohmann::json::parse(a.body);
@@ -82,7 +82,6 @@ TEST(ReceiverPostgresTest, SignedEventsAreStoredOnceRefusedOnesNever) {
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->by_state.total(), 81);
   EXPECT_EQ(stats->by_type.at("NoteCreate").pending, 80);
-
 }
 
 }  // namespace

@@ -154,8 +154,8 @@ TEST_F(ReceiverTest, AppointmentExamplesAreOneEventAndTwoDuplicates) {
   auto receiver = MakeReceiver(TestOptions());
   std::vector<std::string> statuses;
   for (const char* name : {"AppointmentCreate", "AppointmentUpdate", "AppointmentDelete"}) {
-    auto r = receiver->Handle(
-        SignedPost(ReadFile(dir / (std::string(name) + ".example.json")), &ed_));
+    auto r =
+        receiver->Handle(SignedPost(ReadFile(dir / (std::string(name) + ".example.json")), &ed_));
     ASSERT_EQ(r.status, 200) << r.body;
     statuses.push_back(Body(r).at("status"));
   }
@@ -304,8 +304,8 @@ TEST_F(ReceiverTest, StoreFailureAnswers429AndNothingIsLostOnGhlsRetry) {
   auto flaky = std::make_shared<FlakyStore>(store_);
   auto receiver = MakeReceiver(TestOptions(), flaky);
   std::string body = R"({"type":"ContactCreate","id":"c-429","email":"a@example.com"})";
-  for (auto mode : {FlakyStore::Mode::kTimeout, FlakyStore::Mode::kInternalError,
-                    FlakyStore::Mode::kThrow}) {
+  for (auto mode :
+       {FlakyStore::Mode::kTimeout, FlakyStore::Mode::kInternalError, FlakyStore::Mode::kThrow}) {
     flaky->set_mode(mode);
     auto r = receiver->Handle(SignedPost(body, &ed_));
     EXPECT_EQ(r.status, 429) << r.body;  // never 500: GHL retries only 429
@@ -424,7 +424,8 @@ TEST_F(ReceiverTest, KeysAreDetectedAndBadKeysRefusedAtCreate) {
   auto both = MakeReceiver(two);
   for (int i = 0; i < 6; ++i) {
     const WebhookSigner* who = i % 3 == 0 ? &ed_ : &*stranger;
-    auto r = both->Handle(SignedPost(R"({"type":"TaskCreate","n":)" + std::to_string(i) + "}", who));
+    auto r =
+        both->Handle(SignedPost(R"({"type":"TaskCreate","n":)" + std::to_string(i) + "}", who));
     EXPECT_EQ(r.status, 200) << i << ": " << r.body;
   }
   EXPECT_EQ(both->Counters().count(ReceiveOutcome::kAccepted), 6u);
@@ -443,10 +444,10 @@ TEST_F(ReceiverTest, ConcurrentDeliveriesAreAllStored) {
   constexpr int kThreads = 8, kPerThread = 40;
   std::vector<http::Request> requests;
   for (int i = 0; i < kThreads * kPerThread; ++i) {
-    requests.push_back(SignedPost(
-        R"({"type":"ContactCreate","id":"c)" + std::to_string(i) + R"(","webhookId":"w)" +
-            std::to_string(i % (kThreads * kPerThread / 2)) + "\"}",
-        &ed_));
+    requests.push_back(SignedPost(R"({"type":"ContactCreate","id":"c)" + std::to_string(i) +
+                                      R"(","webhookId":"w)" +
+                                      std::to_string(i % (kThreads * kPerThread / 2)) + "\"}",
+                                  &ed_));
   }
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;

@@ -1,6 +1,7 @@
 // Helpers shared by the receiver tests: test keys, signed requests, temp dirs, a failing store.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "ghl/http/message.h"
 #include "ghl/store/event_store.h"
@@ -87,12 +86,14 @@ class FlakyStore : public store::EventStore {
 
   Result<std::vector<store::AppendResult>> Append(std::vector<store::NewEvent> events) override {
     switch (mode_.load()) {
-      case Mode::kPass: return inner_->Append(std::move(events));
+      case Mode::kPass:
+        return inner_->Append(std::move(events));
       case Mode::kTimeout:
         return Error{.kind = ErrorKind::kNetwork, .messages = {"database is locked (timeout)"}};
       case Mode::kInternalError:
         return Error{.kind = ErrorKind::kInternal, .messages = {"disk I/O error"}};
-      case Mode::kThrow: throw std::runtime_error("connection reset");
+      case Mode::kThrow:
+        throw std::runtime_error("connection reset");
     }
     return Error{};
   }

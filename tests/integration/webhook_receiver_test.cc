@@ -34,8 +34,8 @@ std::string ReadFile(const std::string& path) {
 class WebhookReceiverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto signer = webhooks::WebhookSigner::FromPrivateKeyPem(
-        ReadFile(KeyPath("test_ed25519_private.pem")));
+    auto signer =
+        webhooks::WebhookSigner::FromPrivateKeyPem(ReadFile(KeyPath("test_ed25519_private.pem")));
     ASSERT_TRUE(signer.ok());
     signer_ = std::make_unique<webhooks::WebhookSigner>(std::move(*signer));
   }

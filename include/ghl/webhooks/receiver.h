@@ -92,9 +92,7 @@ struct ReceiverCounters {
   /// Deliveries per outcome, indexed by `static_cast<size_t>(ReceiveOutcome)`.
   std::array<uint64_t, kReceiveOutcomeCount> by_outcome{};
 
-  uint64_t count(ReceiveOutcome outcome) const {
-    return by_outcome[static_cast<size_t>(outcome)];
-  }
+  uint64_t count(ReceiveOutcome outcome) const { return by_outcome[static_cast<size_t>(outcome)]; }
   /// Every delivery that reached a verdict (404/405 are not counted).
   uint64_t received() const;
   /// Deliveries refused (401, 400, 413, 429).
