@@ -1,0 +1,328 @@
+// Durable webhook ingest benchmark (issue 3, "Performance"): events/s answered 200 by the
+// receiver (`POST /webhooks/ghl`: Ed25519 verification over the raw bytes, replay checks,
+// durable SQLite WAL append with group commit) over loopback HTTP with 64 keep-alive
+// connections, and its p99 latency, as a ratio to the slowest of three ceilings measured in the
+// same run on the same machine:
+//   1. Ed25519 verifications/s, one thread per core, on the same pre-signed bodies;
+//   2. the store's insert rate with Append in batches of 10 (SQLite WAL, one thread);
+//   3. a trivial handler answering 200 on the same HttpServer, driven by the same client.
+// Every event is signed before the timed run. Not a test: `bench/run` calls it.
+//
+// Usage: bench_ingest [--events N] [--connections C] [--server-threads T] [--dir DIR]
+//   --events          events per timed phase (default 20000)
+//   --connections     concurrent keep-alive client connections (default 64)
+//   --server-threads  HttpServer threads (default: one per core)
+//   --dir             where the temporary SQLite files go (default: $TMPDIR)
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ghl/http/transport.h"
+#include "ghl/server/http_server.h"
+#include "ghl/store/event_store.h"
+#include "ghl/webhooks/receiver.h"
+#include "ghl/webhooks/signature_verifier.h"
+#include "ghl/webhooks/signer.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using ghl::http::Request;
+using ghl::http::Response;
+
+struct Args {
+  int events = 20000;
+  int connections = 64;
+  int server_threads = 0;
+  std::string dir;
+};
+
+struct Signed {
+  std::string body;
+  std::string signature;
+};
+
+std::string IsoUtcNow() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count()));
+  return out;
+}
+
+// A ContactCreate-shaped body (about 450 bytes), unique per index and run.
+std::string EventBody(const std::string& run, int i, const std::string& timestamp) {
+  std::string n = std::to_string(i);
+  return R"({"type":"ContactCreate","locationId":"benchLocation0000001","id":"benchContact)" + n +
+         R"(","address1":"3500 Deer Creek Road","city":"Palo Alto","state":"CA",)"
+         R"("companyName":"Bench Inc","country":"US","source":"public api",)"
+         R"("dateAdded":"2025-02-01T10:00:00.000Z","dateOfBirth":"1990-01-01",)"
+         R"("dnd":false,"email":"bench.contact)" +
+         n + R"(@example.com","name":"Bench Contact )" + n +
+         R"(","firstName":"Bench","lastName":"Contact )" + n + R"(","phone":"+15550)" + n +
+         R"(","postalCode":"94304","tags":["bench","new-lead"],)"
+         R"("website":"https://example.com","attachments":[],"customFields":[],)"
+         R"("webhookId":"bench-)" +
+         run + "-" + n + R"(","timestamp":")" + timestamp + R"("})";
+}
+
+struct LoadResult {
+  double seconds = 0;
+  int ok = 0;      // answered 200
+  int failed = 0;  // anything else (status or network)
+  std::vector<double> latencies_ms;
+  double PerSecond() const { return seconds > 0 ? ok / seconds : 0; }
+  double Percentile(double p) const {
+    if (latencies_ms.empty()) return 0;
+    std::vector<double> v = latencies_ms;
+    size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+    return v[k];
+  }
+};
+
+// `connections` threads, each with its own keep-alive curl handle, POST the events to `url`
+// (each thread takes the next index). Connections are opened (one warm-up request each) before
+// the clock starts.
+LoadResult RunLoad(const std::string& base, const std::string& path,
+                   const std::vector<Signed>& events, int connections) {
+  auto transport = ghl::http::MakeCurlTransport();
+  ghl::http::TransportOptions topts;
+  topts.timeout = std::chrono::seconds(30);
+  std::atomic<size_t> next{0};
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
+  std::vector<int> ok(static_cast<size_t>(connections)), failed(static_cast<size_t>(connections));
+  std::barrier ready(connections + 1);
+  std::barrier done(connections + 1);
+  std::vector<std::thread> threads;
+  for (int c = 0; c < connections; ++c) {
+    threads.emplace_back([&, c] {
+      Request warm;
+      warm.method = "GET";
+      warm.target = base + "/warm-up";
+      (void)transport->Send(warm, topts);
+      Request req;
+      req.method = "POST";
+      req.target = base + path;
+      req.headers.Set("Content-Type", "application/json");
+      req.headers.Set("X-GHL-Signature", "");
+      auto& lat = latencies[static_cast<size_t>(c)];
+      lat.reserve(events.size() / static_cast<size_t>(connections) + 16);
+      ready.arrive_and_wait();
+      for (;;) {
+        size_t i = next.fetch_add(1);
+        if (i >= events.size()) break;
+        req.body = events[i].body;
+        req.headers.Set("X-GHL-Signature", events[i].signature);
+        auto t0 = Clock::now();
+        auto res = transport->Send(req, topts);
+        auto t1 = Clock::now();
+        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        if (res.ok() && res->status == 200) {
+          ++ok[static_cast<size_t>(c)];
+        } else {
+          if (failed[static_cast<size_t>(c)]++ == 0) {
+            std::fprintf(stderr, "bench_ingest: %s answered %s\n", path.c_str(),
+                         res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
+                                  : res.error().Summary().c_str());
+          }
+        }
+      }
+      done.arrive_and_wait();
+    });
+  }
+  ready.arrive_and_wait();
+  auto start = Clock::now();
+  done.arrive_and_wait();
+  auto end = Clock::now();
+  for (auto& t : threads) t.join();
+  LoadResult r;
+  r.seconds = std::chrono::duration<double>(end - start).count();
+  for (int c = 0; c < connections; ++c) {
+    r.ok += ok[static_cast<size_t>(c)];
+    r.failed += failed[static_cast<size_t>(c)];
+    auto& l = latencies[static_cast<size_t>(c)];
+    r.latencies_ms.insert(r.latencies_ms.end(), l.begin(), l.end());
+  }
+  return r;
+}
+
+// Ceiling 1: Ed25519 verifications/s with one thread per core.
+double VerifyCeiling(const ghl::webhooks::SignatureVerifier& verifier,
+                     const std::vector<Signed>& events, int threads) {
+  std::atomic<size_t> next{0};
+  std::atomic<int> bad{0};
+  auto now = std::chrono::system_clock::now();
+  auto start = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (;;) {
+        size_t i = next.fetch_add(1);
+        if (i >= events.size()) break;
+        if (!verifier.Verify(events[i].body, events[i].signature, std::nullopt, now)) ++bad;
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (bad) std::fprintf(stderr, "bench_ingest: %d signatures did not verify\n", bad.load());
+  return static_cast<double>(events.size()) / seconds;
+}
+
+// Ceiling 2: the store's insert rate, Append in batches of 10 (each batch one transaction).
+double StoreCeiling(const std::string& path, const std::vector<Signed>& events) {
+  auto opened = ghl::store::OpenSqliteStore({.path = path});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "bench_ingest: %s\n", opened.error().Describe().c_str());
+    std::exit(1);
+  }
+  auto& store = *opened.value();
+  auto start = Clock::now();
+  for (size_t i = 0; i < events.size(); i += 10) {
+    std::vector<ghl::store::NewEvent> batch;
+    for (size_t j = i; j < std::min(events.size(), i + 10); ++j) {
+      ghl::store::NewEvent e;
+      e.dedup_key = "bench-store-" + std::to_string(j);
+      e.type = "ContactCreate";
+      e.location_id = "benchLocation0000001";
+      e.body = events[j].body;
+      e.headers = {{"content-type", "application/json"}, {"x-ghl-signature", events[j].signature}};
+      batch.push_back(std::move(e));
+    }
+    auto res = store.Append(std::move(batch));
+    if (!res.ok()) {
+      std::fprintf(stderr, "bench_ingest: store: %s\n", res.error().Describe().c_str());
+      std::exit(1);
+    }
+  }
+  return static_cast<double>(events.size()) /
+         std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--events") {
+      a.events = std::max(100, std::atoi(argv[i + 1]));
+    } else if (k == "--connections") {
+      a.connections = std::max(1, std::atoi(argv[i + 1]));
+    } else if (k == "--server-threads") {
+      a.server_threads = std::max(1, std::atoi(argv[i + 1]));
+    } else if (k == "--dir") {
+      a.dir = argv[i + 1];
+    } else {
+      std::fprintf(stderr, "bench_ingest: unknown option %s\n", argv[i]);
+      std::exit(2);
+    }
+  }
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args = ParseArgs(argc, argv);
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int server_threads = args.server_threads > 0 ? args.server_threads : cores;
+  std::string base_dir =
+      args.dir.empty() ? std::filesystem::temp_directory_path().string() : args.dir;
+  std::string tmpl = base_dir + "/ghl-ingest-bench-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    std::perror("bench_ingest: mkdtemp");
+    return 1;
+  }
+  const std::string dir = tmpl;
+
+  // Pre-sign every event (distinct webhookIds) before anything is timed.
+  auto signer = ghl::webhooks::WebhookSigner::GenerateEd25519();
+  if (!signer.ok()) return 1;
+  std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  std::string timestamp = IsoUtcNow();
+  std::vector<Signed> events;
+  events.reserve(static_cast<size_t>(args.events));
+  for (int i = 0; i < args.events; ++i) {
+    std::string body = EventBody(run, i, timestamp);
+    std::string sig = signer->Sign(body);
+    events.push_back({std::move(body), std::move(sig)});
+  }
+  std::printf(
+      "   %d events (%zu-byte bodies) signed with Ed25519 before the timed runs; "
+      "%d cores, %d server threads, %d connections\n",
+      args.events, events[0].body.size(), cores, server_threads, args.connections);
+
+  ghl::webhooks::VerifierOptions vopts;
+  vopts.ed25519_public_key = signer->PublicKeyBase64();
+  vopts.rsa_public_key.clear();
+  auto verifier = ghl::webhooks::SignatureVerifier::Create(vopts);
+  if (!verifier.ok()) return 1;
+  double verify_rate = VerifyCeiling(*verifier, events, cores);
+  std::printf("   ceiling 1: Ed25519 verify      %9.0f /s  (%d threads)\n", verify_rate, cores);
+
+  double store_rate = StoreCeiling(dir + "/store-ceiling.db", events);
+  std::printf("   ceiling 2: store Append x10    %9.0f rows/s  (SQLite WAL, synchronous=FULL)\n",
+              store_rate);
+
+  // The receiver and a trivial handler on the same server.
+  auto opened = ghl::store::OpenSqliteStore({.path = dir + "/events.db"});
+  if (!opened.ok()) {
+    std::fprintf(stderr, "bench_ingest: %s\n", opened.error().Describe().c_str());
+    return 1;
+  }
+  std::shared_ptr<ghl::store::EventStore> store = std::move(opened.value());
+  ghl::webhooks::ReceiverOptions ropts;
+  ropts.public_keys = {signer->PublicKeyBase64()};
+  auto receiver = ghl::webhooks::WebhookReceiver::Create(ropts, store);
+  if (!receiver.ok()) {
+    std::fprintf(stderr, "bench_ingest: %s\n", receiver.error().Describe().c_str());
+    return 1;
+  }
+  const ghl::webhooks::WebhookReceiver& rx = **receiver;
+  ghl::server::HttpServer server({.port = 0, .threads = server_threads}, [&rx](const Request& req) {
+    if (req.Path() == ghl::webhooks::kDefaultWebhookPath) return rx.Handle(req);
+    return ghl::server::JsonResponse(200, R"({"status":"ok"})");
+  });
+  std::string base = "http://127.0.0.1:" + std::to_string(server.Start());
+
+  LoadResult trivial = RunLoad(base, "/trivial", events, args.connections);
+  std::printf("   ceiling 3: trivial handler     %9.0f req/s  (p99 %.2f ms)\n", trivial.PerSecond(),
+              trivial.Percentile(0.99));
+
+  LoadResult ingest =
+      RunLoad(base, std::string(ghl::webhooks::kDefaultWebhookPath), events, args.connections);
+  server.Stop();
+  auto stats = store->GetStats();
+  long long stored = stats.ok() ? stats->by_state.total() : -1;
+  double slowest = std::min({verify_rate, store_rate, trivial.PerSecond()});
+  const char* which = slowest == verify_rate  ? "Ed25519 verify"
+                      : slowest == store_rate ? "store Append x10"
+                                              : "trivial handler";
+  double ratio = ingest.PerSecond() / slowest;
+  double p99 = ingest.Percentile(0.99);
+  std::printf(
+      "   ingest:                        %9.0f events/s answered 200  (p50 %.2f ms, "
+      "p99 %.2f ms; %d not 200; %lld stored)\n",
+      ingest.PerSecond(), ingest.Percentile(0.50), p99, ingest.failed, stored);
+  std::printf(
+      "   ratio ingest / slowest ceiling (%s): %.2f (target >= 0.7) %s; p99 %.2f ms "
+      "(target <= 10 ms) %s\n",
+      which, ratio, ratio >= 0.7 ? "ok" : "MISSED", p99, p99 <= 10.0 ? "ok" : "MISSED");
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return ingest.failed == 0 && stored == ingest.ok ? 0 : 1;
+}
