@@ -18,6 +18,7 @@ void AddApiCommand(CLI::App& app, int* exit_code);        // cmd_api.cc
 void AddSandboxCommand(CLI::App& app, int* exit_code);    // cmd_sandbox.cc
 void AddServeCommand(CLI::App& app, int* exit_code);      // cmd_serve.cc
 void AddEventsCommand(CLI::App& app, int* exit_code);     // cmd_events.cc
+void AddAutomationsCommand(CLI::App& app, int* exit_code);  // cmd_automations.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

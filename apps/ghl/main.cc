@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddSandboxCommand(app, &exit_code);
   ghl::cli::AddServeCommand(app, &exit_code);
   ghl::cli::AddEventsCommand(app, &exit_code);
+  ghl::cli::AddAutomationsCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
