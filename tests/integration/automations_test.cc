@@ -27,6 +27,7 @@
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/replay.h"
+#include "process.h"
 
 namespace ghl::automations {
 namespace {
@@ -46,7 +47,7 @@ constexpr bool kPostgres = false;
 
 std::string DataFile(const std::string& name) {
   const char* src = std::getenv("GHL_SOURCE_DIR");
-  return std::string(src ? src : ".") + "/tests/data/automations/" + name;
+  return std::string(src ? src : GHL_TEST_SOURCE_DIR) + "/tests/data/automations/" + name;
 }
 
 // Takes the sandbox's events and appends them to the store like the receiver would. Modes:
@@ -488,6 +489,79 @@ TEST_F(AutomationsChainTest, ExpiredLeaseIsReclaimedAndProcessedOnce) {
   std::vector<std::string> tags = TagsOf(c);
   EXPECT_EQ(std::count(tags.begin(), tags.end(), "new-lead"), 1);
   EXPECT_FALSE(store_->Ack(id, "doomed-worker").ok()) << "the dead worker may not ack late";
+}
+
+// The CLI over the same library: `ghl automations check` and `ghl automations run --once`.
+class AutomationsCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (kPostgres) GTEST_SKIP() << "CLI tests run in the SQLite build only";
+  }
+};
+
+TEST_F(AutomationsCliTest, CheckResolvesTheDemoConfigAgainstTheSandbox) {
+  auto r = testing::RunGhl({"automations", "check", DataFile("demo.toml"), "--sandbox"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("pipeline_advance: pipeline 'Sales Pipeline'"));
+  EXPECT_THAT(r.out, HasSubstr("stage 'Showed'"));
+  EXPECT_THAT(r.out, HasSubstr("booking: calendar 'Discovery Call'"));
+  EXPECT_THAT(r.out, HasSubstr("\nok\n"));
+}
+
+TEST_F(AutomationsCliTest, CheckPrintsLineNumberedErrorsAndExits2) {
+  auto r = testing::RunGhl({"automations", "check", DataFile("typos.toml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("typos.toml:8: unknown key 'pipline' in "
+                               "[recipes.form_to_opportunity]; did you mean 'pipeline'?\n"));
+  EXPECT_THAT(r.err, HasSubstr("typos.toml:5: unknown key 'concurency'"));
+  EXPECT_THAT(r.err, Not(HasSubstr("sk-secret")));
+}
+
+TEST_F(AutomationsCliTest, RunOnceHandlesTheStoredEventsAndExits) {
+  testing::SandboxProcess sandbox({"--seed", "demo"});
+  fs::path dir = fs::temp_directory_path() / ("ghl-automations-cli-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string db = (dir / "events.db").string();
+  client::ClientOptions co;
+  co.base_url = sandbox.base_url();
+  co.token = sandbox.token();
+  co.default_location_id = sandbox.location_id();
+  client::Client client(co);
+  auto created = client.Call({.method = "POST",
+                              .path = "/contacts/",
+                              .body = R"({"firstName":"Cli","email":"cli.once@example.org"})"});
+  ASSERT_TRUE(created.ok()) << created.error().Describe();
+  std::string id = (*created)["contact"]["id"];
+  {
+    auto store = store::OpenEventStore(db);
+    ASSERT_TRUE(store.ok());
+    json body = {{"type", "ContactCreate"}, {"locationId", sandbox.location_id()}, {"id", id},
+                 {"webhookId", "wh-cli-1"}};
+    ASSERT_TRUE((*store)->Append({{.dedup_key = "wh:wh-cli-1", .type = "ContactCreate",
+                                   .location_id = sandbox.location_id(), .body = body.dump()}})
+                    .ok());
+  }
+  std::map<std::string, std::string> env = {{"GHL_BASE_URL", sandbox.base_url()},
+                                            {"GHL_TOKEN", sandbox.token()},
+                                            {"GHL_LOCATION_ID", sandbox.location_id()}};
+  auto r = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
+                            "--events-db", db, "--once"},
+                           env);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("handled 1 events: 1 done"));
+  auto again = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
+                                "--events-db", db, "--once"},
+                               env);
+  EXPECT_THAT(again.out, HasSubstr("handled 0 events"));
+  auto contact = client.Get("/contacts/" + id);
+  ASSERT_TRUE(contact.ok());
+  EXPECT_THAT((*contact)["contact"]["tags"], Contains("new-lead"));
+  auto no_token = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
+                                   "--events-db", db, "--once"});
+  EXPECT_EQ(no_token.exit_code, 2);
+  EXPECT_THAT(no_token.err, HasSubstr("no token"));
+  fs::remove_all(dir);
 }
 
 }  // namespace
