@@ -106,10 +106,12 @@ struct Webhooks {
 };
 
 // Opens the event store and builds the receiver; prints why on failure and returns nullopt.
-std::optional<Webhooks> StartWebhooks(const ServeArgs& args, int* exit_code) {
+// `extra_keys` (the embedded sandbox's) are trusted besides GHL's and --webhook-public-key's.
+std::optional<Webhooks> StartWebhooks(const ServeArgs& args,
+                                      const std::vector<std::string>& extra_keys, int* exit_code) {
   Webhooks w;
   webhooks::ReceiverOptions options;
-  std::vector<std::string> added;
+  std::vector<std::string> added = extra_keys;
   for (const auto& value : args.webhook_keys) {
     auto keys = ExpandKeyArg(value);
     if (!keys.ok()) {
@@ -119,7 +121,7 @@ std::optional<Webhooks> StartWebhooks(const ServeArgs& args, int* exit_code) {
     }
     added.insert(added.end(), keys->begin(), keys->end());
   }
-  w.added_keys = added.size();
+  w.added_keys = added.size() - extra_keys.size();
   // Added keys first (the receiver then tries the key that verified the last delivery first).
   added.insert(added.end(), options.public_keys.begin(), options.public_keys.end());
   options.public_keys = std::move(added);
@@ -156,10 +158,6 @@ std::optional<Webhooks> StartWebhooks(const ServeArgs& args, int* exit_code) {
 }
 
 int RunServe(const ServeArgs& args) {
-  int webhook_exit = kExitOk;
-  auto hooks = StartWebhooks(args, &webhook_exit);
-  if (!hooks) return webhook_exit;
-
   playground::PlaygroundOptions options;
   options.listen_host = args.host;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
@@ -188,6 +186,17 @@ int RunServe(const ServeArgs& args) {
     std::fprintf(stderr, "ghl serve: --upstream must be an http(s) URL, got '%s'\n",
                  options.upstream.c_str());
     return kExitUsage;
+  }
+
+  // The embedded sandbox signs its webhooks with its own key: trust it, and (below, once the
+  // port is known) point its deliveries at this receiver, so the chain runs offline.
+  std::vector<std::string> sandbox_keys;
+  if (embedded) sandbox_keys.push_back(embedded->webhook_public_key());
+  int webhook_exit = kExitOk;
+  auto hooks = StartWebhooks(args, sandbox_keys, &webhook_exit);
+  if (!hooks) {
+    if (embedded) embedded->Stop();
+    return webhook_exit;
   }
 
   playground::Playground playground(options);
@@ -232,6 +241,17 @@ int RunServe(const ServeArgs& args) {
       hooks->added_keys ? (" + " + std::to_string(hooks->added_keys) + " added").c_str() : "",
       ropts.rsa_cutoff_utc ? "refused after the cutoff" : "accepted (cutoff: never)",
       ropts.insecure_accept_unsigned ? "; UNSIGNED ACCEPTED (insecure)" : "");
+  if (embedded) {
+    std::string hook_url = base + ropts.path;
+    auto set = embedded->SetWebhookUrl(hook_url);
+    if (set.ok()) {
+      std::printf(
+          "            the embedded sandbox sends its signed webhooks here (key trusted)\n");
+    } else {
+      std::fprintf(stderr, "ghl serve: the sandbox cannot send webhooks to %s: %s\n",
+                   hook_url.c_str(), set.error().Summary().c_str());
+    }
+  }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
   if (IsLoopback(args.host)) {
