@@ -25,6 +25,7 @@
 
 #include "ghl/automations/engine.h"
 #include "ghl/sandbox/sandbox.h"
+#include "ghl/server/http_server.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/replay.h"
 #include "process.h"
@@ -489,6 +490,89 @@ TEST_F(AutomationsChainTest, ExpiredLeaseIsReclaimedAndProcessedOnce) {
   std::vector<std::string> tags = TagsOf(c);
   EXPECT_EQ(std::count(tags.begin(), tags.end(), "new-lead"), 1);
   EXPECT_FALSE(store_->Ack(id, "doomed-worker").ok()) << "the dead worker may not ack late";
+}
+
+// An OpenAI-compatible endpoint on loopback (never the internet): answers chat completions
+// with a JSON classification and records what it was sent.
+class FakeLlm {
+ public:
+  FakeLlm() {
+    server_ = std::make_unique<server::HttpServer>(
+        server::ServerOptions{}, [this](const http::Request& r) {
+          std::lock_guard lock(mu_);
+          requests_.push_back(r);
+          if (r.headers.GetOr("Authorization", "") != "Bearer sk-loopback-test") {
+            return server::JsonResponse(401, R"({"error":{"message":"bad key"}})");
+          }
+          json body = json::parse(r.body, nullptr, false);
+          std::string text = body["messages"][1]["content"];
+          json answer = {{"category", text.find("refund") != std::string::npos ? "complaint"
+                                                                               : "inquiry"},
+                         {"confidence", 0.95}};
+          return server::JsonResponse(
+              200, json{{"choices", {{{"message", {{"role", "assistant"},
+                                                   {"content", answer.dump()}}}}}}}
+                       .dump());
+        });
+    port_ = server_->Start();
+  }
+  ~FakeLlm() { server_->Stop(); }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/v1/chat/completions";
+  }
+  std::vector<http::Request> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<http::Request> requests_;
+  std::unique_ptr<server::HttpServer> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(AutomationsChainTest, LlmClassifierOverLoopbackDrivesTagsAndReplies) {
+  if (kPostgres) GTEST_SKIP() << "runs in the SQLite build only";
+  FakeLlm llm;
+  auto& mc = config_.message_classification;
+  mc.classifier.kind = "openai";
+  mc.classifier.url = llm.url();
+  mc.classifier.model = "fake-small";
+  mc.classifier.api_key_env = "TEST_LLM_KEY";
+  mc.classifier.on_error = "fail";
+  ASSERT_TRUE(ResolveSecrets(config_, [](std::string_view name) -> std::optional<std::string> {
+                if (name == "TEST_LLM_KEY") return "sk-loopback-test";
+                return std::nullopt;
+              }).ok());
+  StartSandbox(Feeder::Mode::kDirect);
+  std::vector<std::string> logs;
+  std::mutex logs_mu;
+  EngineOptions o;
+  o.log = [&](LogLevel, std::string_view line) {
+    std::lock_guard lock(logs_mu);
+    logs.emplace_back(line);
+  };
+  Engine& engine = AddEngine(std::move(o));
+  ASSERT_TRUE(engine.Start().ok());
+  std::string c = NewContact({{"firstName", "Llm"}, {"phone", "+15125558004"}});
+  json conv = Call("POST", "/conversations/",
+                   {{"locationId", sandbox_->location_id()}, {"contactId", c}});
+  Call("POST", "/conversations/messages/inbound",
+       {{"type", "SMS"},
+        {"conversationId", conv["conversation"]["id"]},
+        {"contactId", c},
+        {"message", "I want a refund"}});
+  WaitQuiet();
+  EXPECT_THAT(TagsOf(c), Contains("complaint"));
+  EXPECT_THAT(TagsOf(c), Not(Contains("needs-human-review")));
+  EXPECT_EQ(Outbound(c), 1);
+  auto sent = llm.requests();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].Path(), "/v1/chat/completions");
+  EXPECT_EQ(json::parse(sent[0].body)["model"], "fake-small");
+  std::lock_guard lock(logs_mu);
+  for (const auto& l : logs) EXPECT_THAT(l, Not(HasSubstr("sk-loopback-test")));
 }
 
 // The CLI over the same library: `ghl automations check` and `ghl automations run --once`.
