@@ -11,9 +11,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -53,9 +55,36 @@ bhttp::response<bhttp::string_body> ToBeast(http::Response in, unsigned version,
   return out;
 }
 
+constexpr size_t kHeaderLimitBytes = 64 * 1024;
+
 http::Response SimpleError(int status, std::string_view message) {
   return JsonResponse(status, std::string(R"({"statusCode":)") + std::to_string(status) +
                                   R"(,"message":")" + std::string(message) + R"("})");
+}
+
+// The answer to a failed read, or nullopt when there is nobody to answer (peer closed, timeout,
+// socket error). Status: 413 body over the limit, 414 request line alone over the header limit,
+// 431 header over the limit, 400 any other parse error.
+std::optional<http::Response> ProtocolError(const beast::error_code& ec, bool have_request_line,
+                                            size_t max_body_bytes) {
+  if (ec.category() != beast::http::make_error_code(bhttp::error::bad_target).category()) {
+    return std::nullopt;
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
+  if (ec == bhttp::error::body_limit) {
+    return SimpleError(413, "request entity too large: limit is " +
+                                std::to_string(max_body_bytes) + " bytes");
+  }
+  if (ec == bhttp::error::header_limit) {
+    // The request line (the URI) alone went over the limit when the parser never got past it.
+    if (!have_request_line) {
+      return SimpleError(414, "URI too long: request line over " +
+                                  std::to_string(kHeaderLimitBytes) + " bytes");
+    }
+    return SimpleError(431, "request header fields too large: limit is " +
+                                std::to_string(kHeaderLimitBytes) + " bytes");
+  }
+  return SimpleError(400, "bad request: " + ec.message());
 }
 
 }  // namespace
@@ -90,20 +119,26 @@ struct HttpServer::Impl {
       if (!ec) remote = ep.address().to_string() + ":" + std::to_string(ep.port());
     }
     stream.socket().set_option(tcp::no_delay(true));
+    bool drain = false;  // answered an error mid-request: read what the peer still sends
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(options.max_body_bytes);
-      parser.header_limit(64 * 1024);
+      parser.header_limit(kHeaderLimitBytes);
       stream.expires_after(options.idle_timeout);
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser,
                                                 asio::as_tuple(asio::use_awaitable));
       (void)n;
-      if (ec == bhttp::error::body_limit) {
-        auto res = ToBeast(SimpleError(413, "request body too large"), 11, false, false);
-        co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        // Malformed or over-limit requests get an answer, then the connection closes (the
+        // stream may be mid-message). Closed or timed-out connections get nothing.
+        if (auto error = ProtocolError(ec, !parser.get().target().empty(), options.max_body_bytes)) {
+          auto res = ToBeast(std::move(*error), 11, false, false);
+          stream.expires_after(options.idle_timeout);
+          co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+          drain = true;
+        }
         break;
       }
-      if (ec) break;  // closed, timed out or malformed: nothing useful to answer
       auto& req = parser.get();
       bool keep_alive = req.keep_alive();
       bool head = req.method() == bhttp::verb::head;
@@ -121,6 +156,19 @@ struct HttpServer::Impl {
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (drain) {
+      // Lingering close: closing with unread input would send RST and the peer could lose the
+      // error response. Discard up to 1 MiB for at most 1 s.
+      std::array<char, 4096> sink;
+      size_t total = 0;
+      stream.expires_after(std::chrono::seconds(1));
+      while (total < (1u << 20)) {
+        auto [rec, rn] = co_await stream.async_read_some(asio::buffer(sink),
+                                                         asio::as_tuple(asio::use_awaitable));
+        if (rec) break;
+        total += rn;
+      }
+    }
   }
 
   asio::awaitable<void> Listen() {

@@ -1,6 +1,14 @@
 #include "ghl/server/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
 
 #include "ghl/http/transport.h"
 
@@ -43,6 +51,91 @@ TEST(HttpServerTest, OversizedBodyGets413WithoutCallingHandler) {
   ASSERT_TRUE(res.ok()) << res.error().Summary();
   EXPECT_EQ(res->status, 413);
   EXPECT_FALSE(called);
+}
+
+// Sends raw bytes over a fresh loopback connection, half-closes nothing, and reads until the
+// server closes (or 5 s pass). Returns everything the server wrote.
+std::string RawExchange(uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return "socket failed";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{.tv_sec = 5, .tv_usec = 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server may answer and stop reading early
+    sent += static_cast<size_t>(n);
+  }
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+struct MalformedCase {
+  std::string name;
+  std::string bytes;
+  int status;
+};
+
+TEST(HttpServerTest, MalformedRequestsGetAnErrorStatusWithJsonBodyThenClose) {
+  bool called = false;
+  HttpServer server({.port = 0, .threads = 1, .max_body_bytes = 1000}, [&](const http::Request&) {
+    called = true;
+    return JsonResponse(200, "{}");
+  });
+  uint16_t port = server.Start();
+  const std::string host = "Host: x\r\n";
+  std::vector<MalformedCase> cases = {
+      {"garbage request line", "HELLO THERE\r\n\r\n", 400},
+      {"malformed version", "GET / HTTP/9.9\r\n" + host + "\r\n", 400},
+      {"HTTP/2.0 request line", "GET / HTTP/2.0\r\n" + host + "\r\n", 400},
+      {"bad Content-Length", "POST / HTTP/1.1\r\n" + host + "Content-Length: abc\r\n\r\n", 400},
+      {"Content-Length and chunked",
+       "POST / HTTP/1.1\r\n" + host +
+           "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+       400},
+      {"bad chunk", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n", 400},
+      {"NUL in path", std::string("GET /a\0b HTTP/1.1\r\n", 19) + host + "\r\n", 400},
+      {"200 KB header", "GET / HTTP/1.1\r\n" + host + "X-Big: " + std::string(200 * 1024, 'a') +
+                            "\r\n\r\n", 431},
+      {"100 KB URL", "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
+      {"bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400},
+      {"body over the limit", "POST / HTTP/1.1\r\n" + host + "Content-Length: 5000\r\n\r\n" +
+                                  std::string(5000, 'x'), 413},
+  };
+  for (const auto& c : cases) {
+    std::string out = RawExchange(port, c.bytes);
+    std::string status_line = out.substr(0, out.find("\r\n"));
+    EXPECT_EQ(status_line.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0), 0u)
+        << c.name << ": got '" << status_line << "'";
+    EXPECT_NE(out.find("Connection: close"), std::string::npos) << c.name;
+    EXPECT_NE(out.find(R"({"statusCode":)" + std::to_string(c.status) + R"(,"message":")"),
+              std::string::npos)
+        << c.name << ": " << out.substr(0, 300);
+  }
+  EXPECT_FALSE(called);
+  // The 413 message states the limit in bytes.
+  std::string out = RawExchange(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
+  EXPECT_NE(out.find("request entity too large: limit is 1000 bytes"), std::string::npos) << out;
+  // A well-formed request on the same server still works.
+  out = RawExchange(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(out.rfind("HTTP/1.1 200 ", 0), 0u) << out.substr(0, 200);
+  server.Stop();
 }
 
 TEST(HttpServerTest, BindFailureNamesTheAddress) {

@@ -26,13 +26,19 @@ struct ServerOptions {
   uint16_t port = 0;
   /// I/O threads. Handlers may block (the playground's forwarder does), so >1 helps.
   int threads = 2;
-  /// Requests with a larger body get 413 before the handler runs. Bytes.
+  /// Requests with a larger body get 413 {"statusCode":413,"message":"request entity too
+  /// large: limit is N bytes"} before the handler runs, then the connection closes. Bytes.
   size_t max_body_bytes = 1u << 20;
   /// A connection idle (or a request unfinished) this long is closed. Milliseconds.
   std::chrono::milliseconds idle_timeout{30000};
 };
 
 /// Listens, parses requests, calls the handler, writes responses; keep-alive supported.
+/// Requests that cannot be parsed never reach the handler: they get a JSON
+/// {"statusCode":N,"message":"..."} answer with `Connection: close`, then the connection closes:
+/// 431 header over 64 KiB, 414 request line (URI) alone over 64 KiB, 413 body over
+/// `max_body_bytes`, 400 anything else (bad request line or version, bad Content-Length,
+/// Content-Length with Transfer-Encoding, bad chunk, bare LF, NUL or other bad target bytes).
 class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler);
