@@ -76,6 +76,87 @@ Result<std::string> SubstitutePlaceholders(
   return out;
 }
 
+bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+bool HasControlChar(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+// Percent-encodes what is not allowed raw in a path segment (RFC 3986 pchar), keeping '/'
+// separators and any valid %XX escape already present (no double encoding).
+std::string EncodePath(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    char c = path[i];
+    auto u = static_cast<unsigned char>(c);
+    bool keep = std::isalnum(u) != 0 || std::string_view("-._~!$&'()*+,;=:@/").find(c) !=
+                                            std::string_view::npos;
+    if (c == '%' && i + 2 < path.size() &&
+        IsHexDigit(path[i + 1]) && IsHexDigit(path[i + 2])) {
+      keep = true;
+    }
+    if (keep) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+// A `.` or `..` segment (also as %2e) would be squashed by the HTTP stack, so the call would
+// reach another endpoint than the one matched: refused.
+Status CheckPathSegments(std::string_view path) {
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    std::string_view seg =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string decoded = http::UrlDecode(seg, false);
+    if (decoded == "." || decoded == "..") {
+      return UsageError("path segment '" + std::string(seg) + "' is not allowed in '" +
+                            std::string(path) + "'",
+                        "Write the path without '.' or '..' segments, e.g. /locations/{id}.");
+    }
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return Ok{};
+}
+
+// The base URL must be http(s)://host[:port][/prefix].
+Status CheckBaseUrl(std::string_view url) {
+  auto fail = [&] {
+    return UsageError("base URL must be http(s)://host[:port]: got '" + std::string(url) + "'",
+                      "Use e.g. https://services.leadconnectorhq.com or the sandbox's "
+                      "http://127.0.0.1:PORT (--base-url / GHL_BASE_URL).");
+  };
+  std::string_view rest;
+  std::string lower(url.substr(0, std::min<size_t>(url.size(), 8)));
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (lower.rfind("http://", 0) == 0) {
+    rest = url.substr(7);
+  } else if (lower.rfind("https://", 0) == 0) {
+    rest = url.substr(8);
+  } else {
+    return fail();
+  }
+  std::string_view host = rest.substr(0, rest.find_first_of("/?#"));
+  if (host.empty() || host.front() == ':' || host.find('@') != std::string_view::npos ||
+      rest.find_first_of("?#") != std::string_view::npos || HasControlChar(url) ||
+      url.find(' ') != std::string_view::npos) {
+    return fail();
+  }
+  return Ok{};
+}
+
 class DefaultConnection final : public Connection {
  public:
   explicit DefaultConnection(ClientOptions options)
@@ -140,7 +221,8 @@ class DefaultConnection final : public Connection {
       auto sent_at = options_.steady_now ? options_.steady_now() : std::chrono::steady_clock::now();
       auto sent = options_.transport->Send(prepared.http, options_.transport_options);
       if (!sent.ok()) {
-        if (attempt < max_attempts && MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
+        // Only network failures are transient; a usage error (bad URL) never is.
+        if (sent.error().kind == ErrorKind::kNetwork && attempt < max_attempts && MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
                                                request.retry_non_idempotent)) {
           options_.sleeper(BackoffDelay(policy, attempt, options_.random()));
           continue;
@@ -181,6 +263,16 @@ class DefaultConnection final : public Connection {
 
  private:
   Result<PreparedRequest> PrepareQuiet(const ApiRequest& original) {
+    if (Status base = CheckBaseUrl(options_.base_url); !base.ok()) return base.error();
+    for (const auto& [name, value] : original.headers.fields()) {
+      if (HasControlChar(name) || HasControlChar(value) || name.empty() ||
+          name.find_first_of(" :") != std::string::npos) {
+        return UsageError("header '" + std::string(name) +
+                              "' has a control character (CR/LF) or an invalid name",
+                          "Give each header as one line 'Name: value' without CR, LF or other "
+                          "control characters.");
+      }
+    }
     ApiRequest request = original;
     request.method = Upper(request.method);
     if (!IsKnownMethod(request.method)) {
@@ -203,9 +295,16 @@ class DefaultConnection final : public Connection {
     auto path = SubstitutePlaceholders(request.path, request.path_params,
                                        request.fill_location ? location : "");
     if (!path.ok()) return path.error();
+    if (HasControlChar(path.value())) {
+      return UsageError("path '" + original.path + "' has a control character",
+                        "Remove CR, LF, tabs and other control characters from the path.");
+    }
+    if (Status segments = CheckPathSegments(path.value()); !segments.ok()) {
+      return segments.error();
+    }
 
     PreparedRequest out;
-    out.path = std::move(path.value());
+    out.path = EncodePath(path.value());
     auto match = catalog::Match(request.method, out.path);
     std::vector<std::pair<std::string, std::string>> path_params;
     if (match) {

@@ -345,5 +345,102 @@ TEST(ConnectionPacingTest, SpentDailyQuotaStopsWithoutSending) {
   EXPECT_EQ(f.transport->request_count(), 1u);
 }
 
+// --- URL safety (path encoding, dot segments, base URL, header injection) --------------------
+
+TEST(ConnectionUrlTest, PathSegmentsArePercentEncodedOnceKeepingSlashes) {
+  Fixture f;
+  for (int i = 0; i < 4; ++i) f.transport->PushResponse(200, "{}");
+  Client client = f.MakeClient();
+  ASSERT_TRUE(client.Send(Req("GET", "/contacts/a b")).ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/contacts/caf\xC3\xA9")).ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/contacts/a%20b")).ok());
+  ASSERT_TRUE(client.Send(Req("GET", "/contacts/a#b\"<>")).ok());
+  auto sent = f.transport->requests();
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[0].target, "http://ghl.test/contacts/a%20b");
+  EXPECT_EQ(sent[1].target, "http://ghl.test/contacts/caf%C3%A9");
+  EXPECT_EQ(sent[2].target, "http://ghl.test/contacts/a%20b");  // not double-encoded
+  EXPECT_EQ(sent[3].target, "http://ghl.test/contacts/a%23b%22%3C%3E");
+  auto prepared = client.Prepare(Req("GET", "/contacts/a b"));
+  ASSERT_TRUE(prepared.ok());
+  ASSERT_NE(prepared->endpoint, nullptr);  // still matches GET /contacts/{contactId}
+}
+
+TEST(ConnectionUrlTest, DotSegmentsAreRefusedNamingTheSegment) {
+  Fixture f;
+  Client client = f.MakeClient();
+  for (const char* path : {"/contacts/../locations/L1", "/contacts/./c1", "/contacts/%2e%2E/x",
+                           "/contacts/%2E", "/contacts/.."}) {
+    auto res = client.Send(Req("GET", path));
+    ASSERT_FALSE(res.ok()) << path;
+    EXPECT_EQ(res.error().kind, ErrorKind::kUsage) << path;
+    EXPECT_NE(res.error().messages[0].find("segment '"), std::string::npos) << path;
+  }
+  ApiRequest placeholder = Req("GET", "/contacts/{contactId}");
+  placeholder.path_params = {{"contactId", ".."}};
+  auto res = client.Send(placeholder);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(f.transport->request_count(), 0u);
+  // Dots inside a segment are fine.
+  f.transport->PushResponse(200, "{}");
+  EXPECT_TRUE(client.Send(Req("GET", "/contacts/a.b..c")).ok());
+}
+
+TEST(ConnectionUrlTest, PathParamWithQueryOrFragmentCharsStaysInTheSegment) {
+  Fixture f;
+  f.transport->PushResponse(200, "{}");
+  ApiRequest r = Req("GET", "/contacts/{contactId}");
+  r.path_params = {{"contactId", "a?b#c/d"}};
+  ASSERT_TRUE(f.MakeClient().Send(r).ok());
+  EXPECT_EQ(f.transport->requests()[0].target, "http://ghl.test/contacts/a%3Fb%23c%2Fd");
+}
+
+TEST(ConnectionUrlTest, NonHttpBaseUrlIsAUsageErrorAndNothingIsSent) {
+  for (const char* base : {"ftp://ghl.test", "file:///etc", "ghl.test", "http://", "https://:80",
+                           "http://host?x=1"}) {
+    Fixture f;
+    f.options.base_url = base;
+    auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+    ASSERT_FALSE(res.ok()) << base;
+    EXPECT_EQ(res.error().kind, ErrorKind::kUsage) << base;
+    EXPECT_NE(res.error().messages[0].find("base URL must be http(s)://host[:port]"),
+              std::string::npos)
+        << base;
+    EXPECT_EQ(f.transport->request_count(), 0u) << base;
+  }
+  Fixture ok;
+  ok.options.base_url = "HTTPS://127.0.0.1:8080/prefix";
+  ok.transport->PushResponse(200, "{}");
+  EXPECT_TRUE(ok.MakeClient().Send(Req("GET", "/contacts/c1")).ok());
+}
+
+TEST(ConnectionUrlTest, UsageKindTransportFailuresAreNeverRetried) {
+  Fixture f;
+  f.transport->SetHandler([](const http::Request&) -> Result<http::Response> {
+    return UsageError("URL using bad/illegal format or missing URL");
+  });
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(f.transport->request_count(), 1u);
+}
+
+TEST(ConnectionHeadersTest, ControlCharactersInHeadersAreRefused) {
+  Fixture f;
+  Client client = f.MakeClient();
+  for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"X-A", "v\r\nX-Injected: 1"}, {"X-B\r\nX-Injected", "v"}, {"X-C", "a\nb"},
+           {"X-D", std::string("a\0b", 3)}, {"X-E", "tab\there"}, {"Bad Name", "v"}}) {
+    ApiRequest r = Req("GET", "/contacts/c1");
+    r.headers.Add(name, value);
+    auto res = client.Send(r);
+    ASSERT_FALSE(res.ok()) << name;
+    EXPECT_EQ(res.error().kind, ErrorKind::kUsage) << name;
+    EXPECT_NE(res.error().messages[0].find("header '"), std::string::npos) << name;
+  }
+  EXPECT_EQ(f.transport->request_count(), 0u);
+}
+
 }  // namespace
 }  // namespace ghl::client

@@ -107,14 +107,17 @@ class CurlTransport final : public Transport {
     curl_slist_free_all(header_list);
     if (rc != CURLE_OK) {
       Error e;
-      e.kind = ErrorKind::kNetwork;
+      // A URL curl cannot use is the caller's mistake, not a network failure: never retried.
+      bool bad_url = rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT;
+      e.kind = bad_url ? ErrorKind::kUsage : ErrorKind::kNetwork;
       if (state.too_large) {
         e.messages.push_back("response body exceeds " + std::to_string(options.max_response_bytes) +
                              " bytes");
       } else {
         e.messages.push_back(std::string(curl_easy_strerror(rc)));
       }
-      e.hint = rc == CURLE_OPERATION_TIMEDOUT
+      e.hint = bad_url ? "Check the base URL: http(s)://host[:port]."
+               : rc == CURLE_OPERATION_TIMEDOUT
                    ? "The server did not answer in time; try again or raise the timeout."
                    : "Check the base URL and that the server is reachable.";
       return e;
