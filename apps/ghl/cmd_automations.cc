@@ -94,8 +94,9 @@ int RunCheck(const CheckArgs& args) {
     }
   }
   if (options.token.empty()) {
-    std::printf("ids not resolved: no token (set GHL_TOKEN, or pass --sandbox to check against "
-                "the demo sandbox)\n");
+    std::printf(
+        "ids not resolved: no token (set GHL_TOKEN, or pass --sandbox to check against "
+        "the demo sandbox)\n");
     return kExitOk;
   }
   client::Client client(options);
@@ -150,8 +151,8 @@ int RunWorker(const RunArgs& args) {
     }
     au::EngineOptions eo;
     eo.log = au::StderrLog(args.verbose);
-    auto engine = au::Engine::Create(client, *store, std::move(*ledger), std::move(*config),
-                                     std::move(eo));
+    auto engine =
+        au::Engine::Create(client, *store, std::move(*ledger), std::move(*config), std::move(eo));
     if (!engine.ok()) {
       PrintErrors("ghl automations run", engine.error());
       return ExitFor(engine.error());
@@ -162,11 +163,12 @@ int RunWorker(const RunArgs& args) {
       return ExitFor(reports.error());
     }
     au::EngineStats s = (*engine)->stats();
-    std::printf("handled %lld events: %lld done, %lld unrouted, %lld skipped, %lld to retry, "
-                "%lld dead-lettered\n",
-                static_cast<long long>(s.claimed), static_cast<long long>(s.done),
-                static_cast<long long>(s.unrouted), static_cast<long long>(s.skipped),
-                static_cast<long long>(s.retried), static_cast<long long>(s.dead));
+    std::printf(
+        "handled %lld events: %lld done, %lld unrouted, %lld skipped, %lld to retry, "
+        "%lld dead-lettered\n",
+        static_cast<long long>(s.claimed), static_cast<long long>(s.done),
+        static_cast<long long>(s.unrouted), static_cast<long long>(s.skipped),
+        static_cast<long long>(s.retried), static_cast<long long>(s.dead));
     return s.dead > 0 || s.retried > 0 ? kExitApiError : kExitOk;
   }
 
@@ -176,8 +178,8 @@ int RunWorker(const RunArgs& args) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  auto engine = StartAutomationsEngine(std::move(*config), client, *store, location,
-                                       args.verbose, &exit_code);
+  auto engine = StartAutomationsEngine(std::move(*config), client, *store, location, args.verbose,
+                                       &exit_code);
   if (!engine) return exit_code;
   std::printf("ghl automations: %d workers on %s; recipes:", engine->config().worker.concurrency,
               DescribeEventsDb(location).c_str());
@@ -197,8 +199,7 @@ int RunWorker(const RunArgs& args) {
 
 }  // namespace
 
-std::optional<automations::Config> LoadAutomationsConfig(const std::string& path,
-                                                         int* exit_code) {
+std::optional<automations::Config> LoadAutomationsConfig(const std::string& path, int* exit_code) {
   auto config = au::LoadConfig(path);
   if (!config.ok()) {
     PrintErrors("ghl: automations config", config.error());
@@ -247,8 +248,7 @@ void AddAutomationsCommand(CLI::App& app, int* exit_code) {
   auto run_args = std::make_shared<RunArgs>();
   auto* run = cmd->add_subcommand(
       "run", "Run the worker: claim events from the store, run the recipes (Ctrl+C stops)");
-  run->add_option("--config", run_args->config, "The TOML config (doc/automations.md)")
-      ->required();
+  run->add_option("--config", run_args->config, "The TOML config (doc/automations.md)")->required();
   run->add_option("--events-db", run_args->events_db,
                   "Event store: postgresql://… URL or SQLite file (default: $GHL_EVENTS_DB, "
                   "else ./ghl-events.db)");

@@ -17,40 +17,57 @@ struct Cue {
 
 // Cues per category, indexed by Category. Documented in doc/automations.md.
 constexpr Cue kBooking[] = {
-    {"book", 3},        {"booking", 3},      {"appointment", 3}, {"appt", 3},
-    {"schedule", 3},    {"reschedule", 3},   {"reserve", 2},     {"available", 2},
-    {"availability", 3}, {"slot", 2},        {"consultation", 2}, {"come in", 2},
-    {"sign me up", 2},  {"tomorrow", 2},     {"next week", 2},   {"monday", 2},
-    {"tuesday", 2},     {"wednesday", 2},    {"thursday", 2},    {"friday", 2},
-    {"saturday", 2},    {"sunday", 2},       {"<time of day>", 2}, {"today", 1},
-    {"this week", 1},   {"morning", 1},      {"afternoon", 1},   {"evening", 1},
-    {"meet", 1},        {"meeting", 1},      {"call", 1},        {"visit", 1},
+    {"book", 3},         {"booking", 3},    {"appointment", 3},   {"appt", 3},
+    {"schedule", 3},     {"reschedule", 3}, {"reserve", 2},       {"available", 2},
+    {"availability", 3}, {"slot", 2},       {"consultation", 2},  {"come in", 2},
+    {"sign me up", 2},   {"tomorrow", 2},   {"next week", 2},     {"monday", 2},
+    {"tuesday", 2},      {"wednesday", 2},  {"thursday", 2},      {"friday", 2},
+    {"saturday", 2},     {"sunday", 2},     {"<time of day>", 2}, {"today", 1},
+    {"this week", 1},    {"morning", 1},    {"afternoon", 1},     {"evening", 1},
+    {"meet", 1},         {"meeting", 1},    {"call", 1},          {"visit", 1},
     {"can i", 1},
 };
 constexpr Cue kInquiry[] = {
-    {"price", 3},       {"prices", 3},       {"pricing", 3},     {"cost", 3},
-    {"how much", 3},    {"quote", 2},        {"information", 2}, {"info", 2},
-    {"question", 2},    {"wondering", 2},    {"do you", 2},      {"how long", 2},
-    {"insurance", 2},   {"what is", 1},      {"what are", 1},    {"how do", 1},
-    {"hours", 1},       {"open", 1},         {"offer", 1},       {"services", 1},
+    {"price", 3},           {"prices", 3},      {"pricing", 3},   {"cost", 3},     {"how much", 3},
+    {"quote", 2},           {"information", 2}, {"info", 2},      {"question", 2}, {"wondering", 2},
+    {"do you", 2},          {"how long", 2},    {"insurance", 2}, {"what is", 1},  {"what are", 1},
+    {"how do", 1},          {"hours", 1},       {"open", 1},      {"offer", 1},    {"services", 1},
     {"<question mark>", 1},
 };
 constexpr Cue kComplaint[] = {
-    {"charged twice", 4}, {"refund", 3},     {"overcharged", 3}, {"complaint", 3},
-    {"complain", 3},    {"terrible", 3},     {"awful", 3},       {"horrible", 3},
-    {"worst", 3},       {"unhappy", 3},      {"disappointed", 3}, {"not happy", 3},
-    {"rude", 3},        {"angry", 3},        {"unacceptable", 3}, {"never again", 3},
-    {"lawyer", 3},      {"still waiting", 2}, {"waited", 2},     {"broken", 2},
-    {"wrong", 2},       {"problem", 2},      {"cancel my", 2},   {"scam", 2},
-    {"charged", 1},     {"issue", 1},        {"bad", 1},
+    {"charged twice", 4}, {"refund", 3},        {"overcharged", 3},  {"complaint", 3},
+    {"complain", 3},      {"terrible", 3},      {"awful", 3},        {"horrible", 3},
+    {"worst", 3},         {"unhappy", 3},       {"disappointed", 3}, {"not happy", 3},
+    {"rude", 3},          {"angry", 3},         {"unacceptable", 3}, {"never again", 3},
+    {"lawyer", 3},        {"still waiting", 2}, {"waited", 2},       {"broken", 2},
+    {"wrong", 2},         {"problem", 2},       {"cancel my", 2},    {"scam", 2},
+    {"charged", 1},       {"issue", 1},         {"bad", 1},
 };
 constexpr Cue kSpam[] = {
-    {"<link>", 3},      {"winner", 4},       {"you won", 4},     {"free money", 4},
-    {"investment opportunity", 4}, {"rank your website", 4}, {"viagra", 4}, {"casino", 4},
-    {"congratulations", 3}, {"click", 3},   {"prize", 3},       {"crypto", 3},
-    {"bitcoin", 3},     {"seo", 3},          {"unsubscribe", 3}, {"act now", 3},
-    {"limited time", 3}, {"gift card", 3},   {"claim your", 3},  {"<money sign>", 2},
-    {"guaranteed", 2},  {"loan", 2},         {"dear sir", 2},    {"earn", 2},
+    {"<link>", 3},
+    {"winner", 4},
+    {"you won", 4},
+    {"free money", 4},
+    {"investment opportunity", 4},
+    {"rank your website", 4},
+    {"viagra", 4},
+    {"casino", 4},
+    {"congratulations", 3},
+    {"click", 3},
+    {"prize", 3},
+    {"crypto", 3},
+    {"bitcoin", 3},
+    {"seo", 3},
+    {"unsubscribe", 3},
+    {"act now", 3},
+    {"limited time", 3},
+    {"gift card", 3},
+    {"claim your", 3},
+    {"<money sign>", 2},
+    {"guaranteed", 2},
+    {"loan", 2},
+    {"dear sir", 2},
+    {"earn", 2},
     {"cash", 2},
 };
 
@@ -118,8 +135,8 @@ bool Matches(std::string_view cue, std::string_view raw, std::string_view lower,
            lower.find("https://") != std::string_view::npos ||
            lower.find("www.") != std::string_view::npos;
   }
-  if (cue == "<money sign>") return raw.find("$$") != std::string_view::npos ||
-                                    raw.find("100%") != std::string_view::npos;
+  if (cue == "<money sign>")
+    return raw.find("$$") != std::string_view::npos || raw.find("100%") != std::string_view::npos;
   if (cue == "<time of day>") return HasTimeOfDay(words);
   std::string needle = " " + std::string(cue) + " ";
   return words.find(needle) != std::string::npos;
@@ -142,8 +159,7 @@ Result<Classification> LocalClassifier::Classify(std::string_view text) {
   for (int c = 0; c < kCategoryCount; ++c) {
     auto add = [&](std::string_view cue, int weight) {
       score[c] += weight;
-      why[c] += (why[c].empty() ? "" : " ") + std::string(cue) + "(" + std::to_string(weight) +
-                ")";
+      why[c] += (why[c].empty() ? "" : " ") + std::string(cue) + "(" + std::to_string(weight) + ")";
     };
     for (size_t i = 0; i < kCues[c].size; ++i) {
       const Cue& cue = kCues[c].cues[i];
@@ -235,8 +251,9 @@ Result<Classification> OpenAiClassifier::Classify(std::string_view text) {
     json body = json::parse(res->body, nullptr, false);
     if (body.is_object() && body.contains("error")) {
       const json& err = body["error"];
-      detail = err.is_object() ? err.value("message", "") : err.is_string() ? err.get<std::string>()
-                                                                            : "";
+      detail = err.is_object()   ? err.value("message", "")
+               : err.is_string() ? err.get<std::string>()
+                                 : "";
     }
     Error e = ClassifierError(ErrorKind::kApi, "endpoint " + config_.url + " answered HTTP " +
                                                    std::to_string(res->status) +
@@ -265,8 +282,8 @@ Result<Classification> OpenAiClassifier::Classify(std::string_view text) {
   std::replace(cat.begin(), cat.end(), '-', '_');
   auto category = ParseCategory(cat);
   if (!category) {
-    return ClassifierError(ErrorKind::kInternal, "endpoint answered unknown category '" + cat +
-                                                     "'");
+    return ClassifierError(ErrorKind::kInternal,
+                           "endpoint answered unknown category '" + cat + "'");
   }
   double confidence = 0;
   if (answer.contains("confidence") && answer["confidence"].is_number()) {

@@ -10,8 +10,8 @@
 namespace ghl::automations {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 Classification Local(std::string_view text, LocalClassifier c = LocalClassifier()) {
   auto r = c.Classify(text);
@@ -29,8 +29,8 @@ TEST(LocalClassifierTest, SampleMessages) {
   const Sample samples[] = {
       {"can I book a call tomorrow?", Category::kBookingRequest, true},
       {"Hi, can I book a cleaning next week?", Category::kBookingRequest, true},
-      {"Do you have availability Tuesday at 3pm? I'd like an appointment", Category::kBookingRequest,
-       true},
+      {"Do you have availability Tuesday at 3pm? I'd like an appointment",
+       Category::kBookingRequest, true},
       {"What are your prices for whitening?", Category::kInquiry, true},
       {"How much does a consultation cost?", Category::kInquiry, true},
       {"I was charged twice for my visit.", Category::kComplaint, true},
@@ -43,8 +43,7 @@ TEST(LocalClassifierTest, SampleMessages) {
   };
   for (const auto& s : samples) {
     Classification c = Local(s.text);
-    EXPECT_EQ(c.category, s.category) << s.text << " → " << ToString(c.category) << " "
-                                      << c.reason;
+    EXPECT_EQ(c.category, s.category) << s.text << " → " << ToString(c.category) << " " << c.reason;
     EXPECT_EQ(c.confidence >= 0.7, s.confident)
         << s.text << " confidence " << c.confidence << " " << c.reason;
   }
@@ -75,11 +74,12 @@ TEST(LocalClassifierTest, ExtraKeywordsAreWholeWordsWithWeightTwo) {
 TEST(OpenAiClassifierTest, SendsChatCompletionAndReadsJsonAnswer) {
   auto transport = std::make_shared<client::testing::FakeTransport>();
   transport->PushResponse(
-      200, json{{"choices",
-                 {{{"message",
-                    {{"role", "assistant"},
-                     {"content", "```json\n{\"category\":\"complaint\",\"confidence\":0.93}\n```"}}}}}}}
-               .dump());
+      200,
+      json{{"choices",
+            {{{"message",
+               {{"role", "assistant"},
+                {"content", "```json\n{\"category\":\"complaint\",\"confidence\":0.93}\n```"}}}}}}}
+          .dump());
   ClassifierConfig cfg;
   cfg.kind = "openai";
   cfg.url = "http://127.0.0.1:9/v1/chat/completions";

@@ -16,10 +16,14 @@ namespace ghl::automations {
 
 std::string_view ToString(Category category) {
   switch (category) {
-    case Category::kBookingRequest: return "booking_request";
-    case Category::kInquiry: return "inquiry";
-    case Category::kComplaint: return "complaint";
-    case Category::kSpam: return "spam";
+    case Category::kBookingRequest:
+      return "booking_request";
+    case Category::kInquiry:
+      return "inquiry";
+    case Category::kComplaint:
+      return "complaint";
+    case Category::kSpam:
+      return "spam";
   }
   return "inquiry";
 }
@@ -75,16 +79,26 @@ std::string Suggest(std::string_view key, const std::vector<std::string>& known)
 
 std::string TypeName(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -105,8 +119,9 @@ class Problems {
     Error e;
     e.kind = ErrorKind::kUsage;
     for (auto& [line, text] : sorted) e.messages.push_back(text);
-    e.hint = "fix the config file (format: doc/automations.md), then run "
-             "`ghl automations check FILE`";
+    e.hint =
+        "fix the config file (format: doc/automations.md), then run "
+        "`ghl automations check FILE`";
     return e;
   }
 
@@ -254,8 +269,8 @@ class Section {
     const toml::node* n = Node(key);
     if (!n) return nullptr;
     if (!n->is_table()) {
-      Error(*n, Where(key) + " must be a table ([" + path_ + "." + std::string(key) +
-                    "]), got " + TypeName(*n));
+      Error(*n, Where(key) + " must be a table ([" + path_ + "." + std::string(key) + "]), got " +
+                    TypeName(*n));
       return nullptr;
     }
     return n->as_table();
@@ -322,8 +337,9 @@ void ReadWorker(Section& s, WorkerConfig& w) {
   if (s.Int("poll_interval_ms", &poll, 1, 60000)) w.poll_interval = std::chrono::milliseconds(poll);
   s.Seconds("lock_wait_seconds", &w.lock_wait, 0, 3600);
   if (w.max_backoff < w.initial_backoff) {
-    s.ErrorAtKey("max_backoff_seconds", "max_backoff_seconds in [worker] is smaller than initial_backoff_seconds; "
-                "raise max_backoff_seconds");
+    s.ErrorAtKey("max_backoff_seconds",
+                 "max_backoff_seconds in [worker] is smaller than initial_backoff_seconds; "
+                 "raise max_backoff_seconds");
   }
   s.Finish();
 }
@@ -351,19 +367,20 @@ void ReadDedup(Section& s, DedupTaggingConfig& c) {
         c.match_phone = true;
       } else {
         s.ErrorAtKey("match_on", "'match_on' in [" + s.path() + "] has '" + m +
-                    "'; allowed values are \"email\" and \"phone\"");
+                                     "'; allowed values are \"email\" and \"phone\"");
       }
     }
     if (match.empty()) {
-      s.ErrorAtKey("match_on", "'match_on' in [" + s.path() + "] is empty; write match_on = [\"email\", "
-                  "\"phone\"]");
+      s.ErrorAtKey("match_on", "'match_on' in [" + s.path() +
+                                   "] is empty; write match_on = [\"email\", "
+                                   "\"phone\"]");
     }
   }
   s.Finish();
 }
 
-const std::vector<std::string_view> kNamePlaceholders = {
-    "name", "first_name", "last_name", "email", "phone"};
+const std::vector<std::string_view> kNamePlaceholders = {"name", "first_name", "last_name", "email",
+                                                         "phone"};
 
 void ReadFormToOpportunity(Section& s, FormToOpportunityConfig& c) {
   c.enabled = ReadEnabled(s);
@@ -397,8 +414,9 @@ void ReadBooking(Section& s, BookingConfig& c) {
   s.Ref("calendar", &c.calendar);
   if (const toml::node* n = s.Node("timezone"); n) {
     if (!n->is_string() || !LooksLikeTimeZone(n->as_string()->get())) {
-      s.Error(*n, s.Where("timezone") + " must be an IANA time zone name such as "
-                                         "\"America/New_York\" or \"UTC\"");
+      s.Error(*n, s.Where("timezone") +
+                      " must be an IANA time zone name such as "
+                      "\"America/New_York\" or \"UTC\"");
     } else {
       c.timezone = n->as_string()->get();
     }
@@ -411,8 +429,7 @@ void ReadBooking(Section& s, BookingConfig& c) {
   s.Bool("remove_trigger_tag", &c.remove_trigger_tag);
   s.Bool("send_sms", &c.send_sms);
   if (s.String("sms_template", &c.sms_template)) {
-    CheckTemplate(s, "sms_template", c.sms_template,
-                  {"first_name", "name", "calendar", "start"});
+    CheckTemplate(s, "sms_template", c.sms_template, {"first_name", "name", "calendar", "start"});
   }
   s.Finish();
   if (c.enabled) RequireRef(s, c.calendar, "calendar", "calendar");
@@ -433,8 +450,7 @@ void ReadPipelineAdvance(Section& s, PipelineAdvanceConfig& c) {
   }
 }
 
-constexpr std::string_view kHasFields[] = {"email", "phone", "company_name", "address",
-                                           "website"};
+constexpr std::string_view kHasFields[] = {"email", "phone", "company_name", "address", "website"};
 
 void ReadRule(Section& r, std::vector<ScoringRule>& rules) {
   ScoringRule rule;
@@ -447,7 +463,7 @@ void ReadRule(Section& r, std::vector<ScoringRule>& rules) {
     rule.subject = v;
     if (std::find(std::begin(kHasFields), std::end(kHasFields), v) == std::end(kHasFields)) {
       r.ErrorAtKey("has", "'has' in [[" + r.path() + "]] is \"" + v +
-                  "\"; allowed: email, phone, company_name, address, website");
+                              "\"; allowed: email, phone, company_name, address, website");
     }
   }
   if (r.String("source", &v)) {
@@ -468,15 +484,18 @@ void ReadRule(Section& r, std::vector<ScoringRule>& rules) {
   std::string eq;
   if (r.String("equals", &eq, /*allow_empty=*/true)) {
     if (rule.kind != RuleKind::kCustomField || kinds != 1) {
-      r.ErrorAtKey("equals", "'equals' in [[" + r.path() + "]] only goes with custom_field = \"...\"");
+      r.ErrorAtKey("equals",
+                   "'equals' in [[" + r.path() + "]] only goes with custom_field = \"...\"");
     }
     rule.equals = eq;
   }
   bool has_points = r.Int("points", &rule.points, -1000, 1000);
   r.Finish();
   if (kinds != 1) {
-    r.ErrorHere("a rule in [[" + r.path() + "]] needs exactly one of has, source, tag, "
-                "custom_field (found " + std::to_string(kinds) + ")");
+    r.ErrorHere("a rule in [[" + r.path() +
+                "]] needs exactly one of has, source, tag, "
+                "custom_field (found " +
+                std::to_string(kinds) + ")");
   }
   if (!has_points && !r.Has("points")) {
     r.ErrorHere("a rule in [[" + r.path() + "]] has no 'points'; add points = 10");
@@ -498,8 +517,10 @@ void ReadLeadScoring(Section& s, LeadScoringConfig& c, Problems& problems) {
   if (const toml::node* n = s.Node("rules"); n) {
     const toml::array* a = n->as_array();
     if (!a || !a->is_array_of_tables()) {
-      s.Error(*n, s.Where("rules") + " must be an array of tables: write each rule as "
-                                      "[[" + s.path() + ".rules]]");
+      s.Error(*n, s.Where("rules") +
+                      " must be an array of tables: write each rule as "
+                      "[[" +
+                      s.path() + ".rules]]");
     } else {
       for (const auto& item : *a) {
         Section r(*item.as_table(), s.path() + ".rules", problems);
@@ -510,13 +531,15 @@ void ReadLeadScoring(Section& s, LeadScoringConfig& c, Problems& problems) {
   s.Finish();
   if (c.warm_threshold > c.hot_threshold) {
     s.ErrorAtKey("warm_threshold", "warm_threshold (" + std::to_string(c.warm_threshold) +
-                ") is above hot_threshold (" + std::to_string(c.hot_threshold) + ") in [" +
-                s.path() + "]; make warm_threshold <= hot_threshold");
+                                       ") is above hot_threshold (" +
+                                       std::to_string(c.hot_threshold) + ") in [" + s.path() +
+                                       "]; make warm_threshold <= hot_threshold");
   }
   if (c.enabled) {
     RequireRef(s, c.score_field, "score_field", "custom field");
     if (!c.hot_stage.empty() && c.pipeline.empty() && !s.Has("pipeline")) {
-      s.ErrorHere("[" + s.path() + "] has hot_stage but no 'pipeline'; add pipeline = "
+      s.ErrorHere("[" + s.path() +
+                  "] has hot_stage but no 'pipeline'; add pipeline = "
                   "\"<pipeline id or name>\"");
     }
     if (c.rules.empty() && !s.Has("rules")) {
@@ -545,15 +568,17 @@ void ReadClassifier(Section& s, ClassifierConfig& c) {
   }
   if (s.String("url", &c.url) && c.url.rfind("http://", 0) != 0 &&
       c.url.rfind("https://", 0) != 0) {
-    s.ErrorAtKey("url", s.Where("url") + " must start with http:// or https:// (the full "
-                                  "chat-completions URL, e.g. https://api.openai.com/v1/chat/"
-                                  "completions)");
+    s.ErrorAtKey("url", s.Where("url") +
+                            " must start with http:// or https:// (the full "
+                            "chat-completions URL, e.g. https://api.openai.com/v1/chat/"
+                            "completions)");
   }
   s.String("model", &c.model);
   if (const toml::node* n = s.Node("api_key_env"); n) {
     if (!n->is_string() || !IsEnvName(n->as_string()->get())) {
-      s.Error(*n, s.Where("api_key_env") + " must be the NAME of an environment variable "
-                                            "(e.g. \"OPENAI_API_KEY\"), never the key itself");
+      s.Error(*n, s.Where("api_key_env") +
+                      " must be the NAME of an environment variable "
+                      "(e.g. \"OPENAI_API_KEY\"), never the key itself");
     } else {
       c.api_key_env = n->as_string()->get();
     }
@@ -561,10 +586,10 @@ void ReadClassifier(Section& s, ClassifierConfig& c) {
   int timeout = static_cast<int>(c.timeout.count());
   if (s.Int("timeout_ms", &timeout, 100, 300000)) c.timeout = std::chrono::milliseconds(timeout);
   if (const toml::node* n = s.Node("on_error"); n) {
-    if (!n->is_string() ||
-        (n->as_string()->get() != "local" && n->as_string()->get() != "fail")) {
-      s.Error(*n, s.Where("on_error") + " must be \"local\" (classify locally) or \"fail\" "
-                                         "(retry the event later)");
+    if (!n->is_string() || (n->as_string()->get() != "local" && n->as_string()->get() != "fail")) {
+      s.Error(*n, s.Where("on_error") +
+                      " must be \"local\" (classify locally) or \"fail\" "
+                      "(retry the event later)");
     } else {
       c.on_error = n->as_string()->get();
     }
@@ -671,9 +696,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
   }
   top.Finish();
   if (problems.empty() && config.EnabledRecipes().empty()) {
-    problems.Add(1, "no recipe is enabled; add at least one [recipes.<name>] table "
-                    "(dedup_tagging, form_to_opportunity, booking, pipeline_advance, "
-                    "lead_scoring, message_classification)");
+    problems.Add(1,
+                 "no recipe is enabled; add at least one [recipes.<name>] table "
+                 "(dedup_tagging, form_to_opportunity, booking, pipeline_advance, "
+                 "lead_scoring, message_classification)");
   }
   if (!problems.empty()) return problems.ToError();
   return config;
@@ -696,8 +722,9 @@ Status ResolveSecrets(Config& config, const EnvLookup& env) {
   auto value = env ? env(c.api_key_env) : std::nullopt;
   if (!value || value->empty()) {
     return UsageError("the classifier's API key variable " + c.api_key_env + " is not set",
-                      "export " + c.api_key_env + "=<key> before starting (the key never goes "
-                      "in the config file)");
+                      "export " + c.api_key_env +
+                          "=<key> before starting (the key never goes "
+                          "in the config file)");
   }
   c.api_key = *value;
   return Ok{};

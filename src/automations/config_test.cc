@@ -79,7 +79,8 @@ TEST(ConfigTest, SyntaxErrorNamesTheLine) {
 }
 
 TEST(ConfigTest, UnknownRecipeAndTopLevelKeys) {
-  auto e = Errors("locaton_id = \"x\"\n[recipes.dedup_taging]\n[recipes.booking]\ncalendar = \"c\"\n");
+  auto e =
+      Errors("locaton_id = \"x\"\n[recipes.dedup_taging]\n[recipes.booking]\ncalendar = \"c\"\n");
   EXPECT_THAT(e, ElementsAre(HasSubstr("t.toml:1: unknown key 'locaton_id' in [top level]; did "
                                        "you mean 'location_id'?"),
                              HasSubstr("t.toml:2: unknown key 'dedup_taging' in [recipes]; did "
@@ -158,8 +159,9 @@ api_key_env = "MY_LLM_KEY"
   EXPECT_EQ(c->message_classification.classifier.api_key, "sk-test-123");
   EXPECT_THAT(DescribeConfig(*c), ::testing::Not(HasSubstr("sk-test-123")));
   EXPECT_THAT(DescribeConfig(*c), HasSubstr("$MY_LLM_KEY"));
-  auto bad = Errors("[recipes.message_classification.classifier]\nkind = \"openai\"\n"
-                    "url = \"u\"\nmodel = \"m\"\napi_key_env = \"sk-abc\"\n");
+  auto bad = Errors(
+      "[recipes.message_classification.classifier]\nkind = \"openai\"\n"
+      "url = \"u\"\nmodel = \"m\"\napi_key_env = \"sk-abc\"\n");
   EXPECT_THAT(bad, ElementsAre(HasSubstr(":3: 'url' in"),
                                HasSubstr(":5: 'api_key_env' in [recipes.message_classification."
                                          "classifier] must be the NAME of an environment "

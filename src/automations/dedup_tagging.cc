@@ -1,7 +1,7 @@
 // Cookbook 2.1: tag a new contact `returning-lead` when an older contact shares its email or
 // phone, else `new-lead`.
-#include "util.h"
 #include "ghl/webhooks/replay.h"
+#include "util.h"
 
 namespace ghl::automations {
 namespace {

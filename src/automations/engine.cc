@@ -12,12 +12,18 @@ namespace ghl::automations {
 
 std::string_view ToString(Disposition d) {
   switch (d) {
-    case Disposition::kDone: return "done";
-    case Disposition::kUnrouted: return "unrouted";
-    case Disposition::kSkipped: return "skipped";
-    case Disposition::kRetry: return "retry";
-    case Disposition::kDead: return "dead";
-    case Disposition::kLost: return "lost";
+    case Disposition::kDone:
+      return "done";
+    case Disposition::kUnrouted:
+      return "unrouted";
+    case Disposition::kSkipped:
+      return "skipped";
+    case Disposition::kRetry:
+      return "retry";
+    case Disposition::kDead:
+      return "dead";
+    case Disposition::kLost:
+      return "lost";
   }
   return "done";
 }
@@ -25,9 +31,9 @@ std::string_view ToString(Disposition d) {
 LogSink StderrLog(bool verbose) {
   return [verbose](LogLevel level, std::string_view line) {
     if (level == LogLevel::kInfo && !verbose) return;
-    const char* tag = level == LogLevel::kError ? "error: " : level == LogLevel::kWarning
-                                                                  ? "warning: "
-                                                                  : "";
+    const char* tag = level == LogLevel::kError     ? "error: "
+                      : level == LogLevel::kWarning ? "warning: "
+                                                    : "";
     std::fprintf(stderr, "ghl automations: %s%.*s\n", tag, static_cast<int>(line.size()),
                  line.data());
   };
@@ -64,8 +70,8 @@ Engine::Engine(client::Client client, store::EventStore& store,
       router_(Router::FromConfig(config_)) {
   if (!options_.log) options_.log = StderrLog();
   if (!options_.now) options_.now = [] { return std::chrono::system_clock::now(); };
-  worker_prefix_ = options_.worker_id_prefix.empty() ? DefaultWorkerPrefix()
-                                                     : options_.worker_id_prefix;
+  worker_prefix_ =
+      options_.worker_id_prefix.empty() ? DefaultWorkerPrefix() : options_.worker_id_prefix;
   for (auto& r : options_.extra_recipes) router_.Add(r);
   classifier_ = options_.classifier;
   if (!classifier_ && config_.message_classification.enabled) {
@@ -74,8 +80,8 @@ Engine::Engine(client::Client client, store::EventStore& store,
 }
 
 Result<std::unique_ptr<Engine>> Engine::Create(client::Client client, store::EventStore& store,
-                                               std::shared_ptr<EffectLedger> ledger,
-                                               Config config, EngineOptions options) {
+                                               std::shared_ptr<EffectLedger> ledger, Config config,
+                                               EngineOptions options) {
   if (!ledger) return UsageError("the automations engine needs an effects ledger");
   std::shared_ptr<const ResolvedIds> ids = options.resolved;
   if (!ids) {
@@ -97,8 +103,8 @@ Status Engine::Start() {
   for (int i = 0; i < config_.worker.concurrency; ++i) {
     workers_.emplace_back(&Engine::WorkerLoop, this, worker_prefix_ + "-" + std::to_string(i));
   }
-  Log(LogLevel::kInfo, "started " + std::to_string(config_.worker.concurrency) +
-                           " workers (" + worker_prefix_ + ")");
+  Log(LogLevel::kInfo, "started " + std::to_string(config_.worker.concurrency) + " workers (" +
+                           worker_prefix_ + ")");
   return Ok{};
 }
 
@@ -241,18 +247,30 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
     report.disposition = d;
     std::lock_guard lock(stats_mu_);
     switch (d) {
-      case Disposition::kDone: ++stats_.done; break;
-      case Disposition::kUnrouted: ++stats_.unrouted; break;
-      case Disposition::kSkipped: ++stats_.skipped; break;
-      case Disposition::kRetry: ++stats_.retried; break;
-      case Disposition::kDead: ++stats_.dead; break;
-      case Disposition::kLost: ++stats_.lost; break;
+      case Disposition::kDone:
+        ++stats_.done;
+        break;
+      case Disposition::kUnrouted:
+        ++stats_.unrouted;
+        break;
+      case Disposition::kSkipped:
+        ++stats_.skipped;
+        break;
+      case Disposition::kRetry:
+        ++stats_.retried;
+        break;
+      case Disposition::kDead:
+        ++stats_.dead;
+        break;
+      case Disposition::kLost:
+        ++stats_.lost;
+        break;
     }
   };
   auto ack = [&](Disposition d) {
     if (auto st = store_.Ack(stored.id, worker_id); !st.ok()) {
-      Log(LogLevel::kWarning, "event " + std::to_string(stored.id) + ": ack refused: " +
-                                  st.error().Summary());
+      Log(LogLevel::kWarning,
+          "event " + std::to_string(stored.id) + ": ack refused: " + st.error().Summary());
       finish(Disposition::kLost);
       return;
     }
@@ -274,8 +292,8 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
     report.actions.push_back("event for location " + event.location_id + ", engine serves " +
                              ids_->location_id + "; skipped");
     Log(LogLevel::kWarning, "event " + std::to_string(stored.id) + " is for location " +
-                                event.location_id + "; this engine serves " +
-                                ids_->location_id + ": skipped");
+                                event.location_id + "; this engine serves " + ids_->location_id +
+                                ": skipped");
     ack(Disposition::kSkipped);
     return report;
   }
@@ -291,8 +309,8 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
   report.error = st.error().Describe();
   auto failed = store_.Fail(stored.id, worker_id, report.error);
   if (!failed.ok()) {
-    Log(LogLevel::kWarning, "event " + std::to_string(stored.id) + ": fail refused: " +
-                                failed.error().Summary());
+    Log(LogLevel::kWarning,
+        "event " + std::to_string(stored.id) + ": fail refused: " + failed.error().Summary());
     finish(Disposition::kLost);
     return report;
   }
@@ -320,8 +338,8 @@ Result<std::unique_ptr<Engine>> StartAutomations(Config config, const client::Cl
   }
   EngineOptions options;
   options.log = std::move(log);
-  auto engine = Engine::Create(client, store, std::move(ledger), std::move(config),
-                               std::move(options));
+  auto engine =
+      Engine::Create(client, store, std::move(ledger), std::move(config), std::move(options));
   if (!engine.ok()) return engine.error();
   if (auto st = (*engine)->Start(); !st.ok()) return st.error();
   return engine;

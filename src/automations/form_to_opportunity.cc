@@ -29,12 +29,11 @@ class FormToOpportunity final : public Recipe {
       }
     }
     auto done = EnsureOpportunity(ctx, *contact, ctx.ids.opportunity_pipeline,
-                                  ctx.ids.opportunity_stage, cfg.monetary_value,
-                                  cfg.name_template);
+                                  ctx.ids.opportunity_stage, cfg.monetary_value, cfg.name_template);
     if (!done.ok()) return done.error();
-    ctx.Note(name(), (done->already_done || done->found ? "opportunity exists: "
-                                                        : "created opportunity ") +
-                         done->result);
+    ctx.Note(name(),
+             (done->already_done || done->found ? "opportunity exists: " : "created opportunity ") +
+                 done->result);
     return Ok{};
   }
 };

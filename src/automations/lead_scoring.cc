@@ -55,9 +55,15 @@ class LeadScoring final : public Recipe {
     for (const auto& rule : cfg.rules) {
       bool hit = false;
       switch (rule.kind) {
-        case RuleKind::kHas: hit = HasField(*contact, rule.subject); break;
-        case RuleKind::kSource: hit = EqualsNoCase(Str(*contact, "source"), rule.subject); break;
-        case RuleKind::kTag: hit = HasTag(*contact, rule.subject); break;
+        case RuleKind::kHas:
+          hit = HasField(*contact, rule.subject);
+          break;
+        case RuleKind::kSource:
+          hit = EqualsNoCase(Str(*contact, "source"), rule.subject);
+          break;
+        case RuleKind::kTag:
+          hit = HasTag(*contact, rule.subject);
+          break;
         case RuleKind::kCustomField: {
           std::string value = FieldText(*contact, ctx.ids.RuleFieldId(rule.subject));
           hit = rule.equals ? EqualsNoCase(value, *rule.equals) : !value.empty();
@@ -110,8 +116,8 @@ class LeadScoring final : public Recipe {
     const auto& cfg = ctx.config.lead_scoring;
     const Pipeline& pipeline = ctx.ids.scoring_pipeline;
     const Stage& hot = *ctx.ids.hot_stage;
-    auto ensured = EnsureOpportunity(ctx, contact, pipeline, hot, cfg.monetary_value,
-                                     cfg.name_template);
+    auto ensured =
+        EnsureOpportunity(ctx, contact, pipeline, hot, cfg.monetary_value, cfg.name_template);
     if (!ensured.ok()) return ensured.error();
     if (!ensured->already_done && !ensured->found) {
       ctx.Note(name(), "created opportunity " + ensured->result + " at " + hot.name);

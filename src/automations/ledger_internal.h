@@ -8,8 +8,7 @@
 
 namespace ghl::automations::internal {
 
-Result<std::unique_ptr<EffectLedger>> OpenSqliteLedger(const std::string& path,
-                                                       store::Clock clock);
+Result<std::unique_ptr<EffectLedger>> OpenSqliteLedger(const std::string& path, store::Clock clock);
 Result<std::unique_ptr<EffectLedger>> OpenPostgresLedger(const std::string& url,
                                                          const std::string& schema,
                                                          store::Clock clock);

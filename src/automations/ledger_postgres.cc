@@ -1,8 +1,7 @@
 // PostgreSQL effects ledger: two tables beside ghl_events, one connection guarded by a mutex
 // (each call is one short statement); a broken connection is reopened on the next call.
-#include <pqxx/pqxx>
-
 #include <mutex>
+#include <pqxx/pqxx>
 
 #include "ledger_internal.h"
 
@@ -64,8 +63,7 @@ class PostgresLedger final : public EffectLedger {
           "INSERT INTO ghl_automation_effects (key, state, result, updated_at) "
           "VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET state = excluded.state, "
           "result = excluded.result, updated_at = excluded.updated_at",
-          std::string(key), std::string(StateText(state)), std::string(result),
-          ToMs(clock_()));
+          std::string(key), std::string(StateText(state)), std::string(result), ToMs(clock_()));
       w.commit();
       return Result<Ok>(Ok{});
     });

@@ -26,7 +26,9 @@ CREATE TABLE IF NOT EXISTS ghl_automation_effects (
 
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  Statement(sqlite3* db, const char* sql) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -133,9 +135,9 @@ class SqliteLedger final : public EffectLedger {
 Result<std::unique_ptr<EffectLedger>> OpenSqliteLedger(const std::string& path,
                                                        store::Clock clock) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   auto fail = [&](std::string what) -> Error {
     std::string msg = "cannot open the effects ledger in '" + path + "': " + what +
                       (db ? std::string(": ") + sqlite3_errmsg(db) : std::string());

@@ -1,11 +1,11 @@
 #include "ghl/automations/ledger.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <unistd.h>
 #include <thread>
 #include <vector>
 
@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 struct FakeClock {
-  std::shared_ptr<std::atomic<int64_t>> ms = std::make_shared<std::atomic<int64_t>>(1'700'000'000'000);
+  std::shared_ptr<std::atomic<int64_t>> ms =
+      std::make_shared<std::atomic<int64_t>>(1'700'000'000'000);
   store::Clock clock() const {
     auto p = ms;
     return [p] { return store::UtcTime(std::chrono::milliseconds(p->load())); };
@@ -42,8 +43,9 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
       ledger_ = std::move(*l);
       return;
     }
-    dir_ = fs::temp_directory_path() / ("ghl-ledger-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("ghl-ledger-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     // The ledger lives in the event store's own file.

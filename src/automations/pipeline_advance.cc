@@ -38,8 +38,8 @@ class PipelineAdvance final : public Recipe {
                        : r->contains("appointment") ? (*r)["appointment"]
                                                     : *r;
     if (Str(appt, "appointmentStatus") != "showed") {
-      ctx.Note(name(), "appointment " + appointment_id + " is " +
-                           Str(appt, "appointmentStatus") + " (now), not showed; skipped");
+      ctx.Note(name(), "appointment " + appointment_id + " is " + Str(appt, "appointmentStatus") +
+                           " (now), not showed; skipped");
       return Ok{};
     }
     std::string contact_id = Str(appt, "contactId");
@@ -91,11 +91,11 @@ class PipelineAdvance final : public Recipe {
           if (Str(n, "body").find(appointment_id) != std::string::npos) return "moved:" + opp_id;
         }
       }
-      std::string text = Render(ctx.config.pipeline_advance.note_template,
-                                {{"stage", target.name},
-                                 {"opportunity", Str(opp, "name")},
-                                 {"time_utc", IsoUtc(ctx.now)},
-                                 {"appointment_id", appointment_id}});
+      std::string text =
+          Render(ctx.config.pipeline_advance.note_template, {{"stage", target.name},
+                                                             {"opportunity", Str(opp, "name")},
+                                                             {"time_utc", IsoUtc(ctx.now)},
+                                                             {"appointment_id", appointment_id}});
       if (ctx.check_lock) {
         if (auto st = ctx.check_lock(); !st.ok()) return st.error();
       }
@@ -116,8 +116,6 @@ class PipelineAdvance final : public Recipe {
 
 }  // namespace
 
-std::unique_ptr<Recipe> MakePipelineAdvanceRecipe() {
-  return std::make_unique<PipelineAdvance>();
-}
+std::unique_ptr<Recipe> MakePipelineAdvanceRecipe() { return std::make_unique<PipelineAdvance>(); }
 
 }  // namespace ghl::automations

@@ -14,8 +14,8 @@
 namespace ghl::automations {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 
 std::string DataFile(const std::string& name) {
   const char* src = std::getenv("GHL_SOURCE_DIR");
@@ -135,7 +135,8 @@ class RecipesTest : public ::testing::Test {
   }
   json Opportunities(const std::string& contact_id) {
     return Call("GET", "/opportunities/search", nullptr,
-                {{"location_id", sandbox_->location_id()}, {"contact_id", contact_id},
+                {{"location_id", sandbox_->location_id()},
+                 {"contact_id", contact_id},
                  {"status", "all"}})["opportunities"];
   }
   json Messages(const std::string& contact_id) {
@@ -194,10 +195,11 @@ TEST_F(RecipesTest, ResolvesDemoNamesToIds) {
 }
 
 TEST_F(RecipesTest, UnknownNamesAreReportedWithTheirConfigLine) {
-  auto c = ParseConfig("[recipes.booking]\ncalendar = \"Discovery Cal\"\n"
-                       "[recipes.pipeline_advance]\npipeline = \"Sales Pipeline\"\n"
-                       "stage = \"Shown\"\n",
-                       "x.toml");
+  auto c = ParseConfig(
+      "[recipes.booking]\ncalendar = \"Discovery Cal\"\n"
+      "[recipes.pipeline_advance]\npipeline = \"Sales Pipeline\"\n"
+      "stage = \"Shown\"\n",
+      "x.toml");
   ASSERT_TRUE(c.ok()) << c.error().Describe();
   c->location_id = sandbox_->location_id();
   auto ids = ResolveIds(*c, *client_);
@@ -219,12 +221,13 @@ TEST_F(RecipesTest, DedupTaggingNewThenReturningOnce) {
   EXPECT_THAT(TagsOf(id), ::testing::ElementsAre("new-lead"));
 
   // The seed has two Maria Garcias (#10 older, #11 newer) with the same email in other case.
-  json found = Call("POST", "/contacts/search",
-                    {{"locationId", sandbox_->location_id()},
-                     {"page", 1},
-                     {"pageLimit", 10},
-                     {"filters", {{{"field", "email"}, {"operator", "eq"},
-                                   {"value", "maria.garcia@example.com"}}}}});
+  json found =
+      Call("POST", "/contacts/search",
+           {{"locationId", sandbox_->location_id()},
+            {"page", 1},
+            {"pageLimit", 10},
+            {"filters",
+             {{{"field", "email"}, {"operator", "eq"}, {"value", "maria.garcia@example.com"}}}}});
   ASSERT_EQ(found["contacts"].size(), 2u);
   std::vector<json> marias(found["contacts"].begin(), found["contacts"].end());
   std::sort(marias.begin(), marias.end(),
@@ -242,8 +245,8 @@ TEST_F(RecipesTest, DedupTaggingNewThenReturningOnce) {
 
 TEST_F(RecipesTest, FormToOpportunityCreatesExactlyOne) {
   auto recipe = MakeFormToOpportunityRecipe();
-  std::string id = NewContact({{"firstName", "Olive"}, {"lastName", "Opp"},
-                               {"email", "olive.opp@example.org"}});
+  std::string id =
+      NewContact({{"firstName", "Olive"}, {"lastName", "Opp"}, {"email", "olive.opp@example.org"}});
   IncomingEvent created = LastEvent("ContactCreate");
   Run(*recipe, created);
   Run(*recipe, created);
@@ -260,8 +263,8 @@ TEST_F(RecipesTest, FormToOpportunityCreatesExactlyOne) {
 TEST_F(RecipesTest, FormToOpportunityRespectsSources) {
   config_.form_to_opportunity.sources = {"website form"};
   auto recipe = MakeFormToOpportunityRecipe();
-  std::string id = NewContact({{"firstName", "Walk"}, {"source", "walk-in"},
-                               {"email", "walk.in@example.org"}});
+  std::string id =
+      NewContact({{"firstName", "Walk"}, {"source", "walk-in"}, {"email", "walk.in@example.org"}});
   EXPECT_THAT(Run(*recipe, LastEvent("ContactCreate")),
               ::testing::Contains(HasSubstr("not in sources; skipped")));
   EXPECT_TRUE(Opportunities(id).empty());
@@ -269,8 +272,8 @@ TEST_F(RecipesTest, FormToOpportunityRespectsSources) {
 
 TEST_F(RecipesTest, BookingBooksOnceAndConfirmsOnce) {
   auto recipe = MakeBookingRecipe();
-  std::string id = NewContact({{"firstName", "Bea"}, {"email", "bea.book@example.org"},
-                               {"phone", "+15125559001"}});
+  std::string id = NewContact(
+      {{"firstName", "Bea"}, {"email", "bea.book@example.org"}, {"phone", "+15125559001"}});
   Run(*recipe, LastEvent("ContactCreate"));  // no book-now yet
   EXPECT_TRUE(Appointments(id).empty());
   Call("POST", "/contacts/" + id + "/tags", {{"tags", {"book-now"}}});
@@ -298,8 +301,10 @@ TEST_F(RecipesTest, BookingBooksOnceAndConfirmsOnce) {
 
 TEST_F(RecipesTest, BookingSmsLostAnswerIsNotSentTwice) {
   auto recipe = MakeBookingRecipe();
-  std::string id = NewContact({{"firstName", "Lou"}, {"email", "lou.lost@example.org"},
-                               {"phone", "+15125559002"}, {"tags", {"book-now"}}});
+  std::string id = NewContact({{"firstName", "Lou"},
+                               {"email", "lou.lost@example.org"},
+                               {"phone", "+15125559002"},
+                               {"tags", {"book-now"}}});
   IncomingEvent created = LastEvent("ContactCreate");
   {
     std::lock_guard lock(transport_->mu_);
@@ -320,8 +325,10 @@ TEST_F(RecipesTest, PipelineAdvanceMovesForwardOnceWithOneNote) {
   auto form = MakeFormToOpportunityRecipe();
   auto booking = MakeBookingRecipe();
   auto advance = MakePipelineAdvanceRecipe();
-  std::string id = NewContact({{"firstName", "Sam"}, {"email", "sam.showed@example.org"},
-                               {"phone", "+15125559003"}, {"tags", {"book-now"}}});
+  std::string id = NewContact({{"firstName", "Sam"},
+                               {"email", "sam.showed@example.org"},
+                               {"phone", "+15125559003"},
+                               {"tags", {"book-now"}}});
   IncomingEvent created = LastEvent("ContactCreate");
   Run(*form, created);
   Run(*booking, created);
@@ -355,8 +362,10 @@ TEST_F(RecipesTest, PipelineAdvanceMovesForwardOnceWithOneNote) {
 
 TEST_F(RecipesTest, LeadScoringWritesScoreTagsTierAndRoutesHotLeads) {
   auto recipe = MakeLeadScoringRecipe();
-  std::string hot = NewContact({{"firstName", "Hal"}, {"email", "hal.hot@example.org"},
-                                {"phone", "+15125559004"}, {"source", "referral"},
+  std::string hot = NewContact({{"firstName", "Hal"},
+                                {"email", "hal.hot@example.org"},
+                                {"phone", "+15125559004"},
+                                {"source", "referral"},
                                 {"tags", {"vip"}}});
   IncomingEvent e = LastEvent("ContactCreate");
   EXPECT_THAT(Run(*recipe, e), ::testing::Contains("lead_scoring: score 70 → hot"));
@@ -386,8 +395,10 @@ TEST_F(RecipesTest, LeadScoringWritesScoreTagsTierAndRoutesHotLeads) {
 TEST_F(RecipesTest, HotLeadAndFormShareOneOpportunityMovedForward) {
   auto form = MakeFormToOpportunityRecipe();
   auto scoring = MakeLeadScoringRecipe();
-  std::string id = NewContact({{"firstName", "Ivy"}, {"email", "ivy.both@example.org"},
-                               {"phone", "+15125559005"}, {"source", "referral"},
+  std::string id = NewContact({{"firstName", "Ivy"},
+                               {"email", "ivy.both@example.org"},
+                               {"phone", "+15125559005"},
+                               {"source", "referral"},
                                {"tags", {"vip"}}});
   IncomingEvent e = LastEvent("ContactCreate");
   Run(*form, e);     // creates at New Lead
@@ -400,10 +411,10 @@ TEST_F(RecipesTest, HotLeadAndFormShareOneOpportunityMovedForward) {
 
 TEST_F(RecipesTest, MessageClassificationTagsRepliesOnceAndAsksHumans) {
   auto recipe = MakeMessageClassificationRecipe();
-  std::string id = NewContact({{"firstName", "Max"}, {"email", "max.msg@example.org"},
-                               {"phone", "+15125559006"}});
-  json conv = Call("POST", "/conversations/", {{"locationId", sandbox_->location_id()},
-                                               {"contactId", id}});
+  std::string id = NewContact(
+      {{"firstName", "Max"}, {"email", "max.msg@example.org"}, {"phone", "+15125559006"}});
+  json conv =
+      Call("POST", "/conversations/", {{"locationId", sandbox_->location_id()}, {"contactId", id}});
   std::string conv_id = conv["conversation"]["id"];
   auto inbound = [&](const std::string& text) {
     Call("POST", "/conversations/messages/inbound",

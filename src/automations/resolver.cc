@@ -43,8 +43,8 @@ class Resolver {
 
   Status LoadPipelines() {
     if (lists_.have_pipelines) return Ok{};
-    auto r = client_.Call({.method = "GET", .path = "/opportunities/pipelines",
-                           .location_id = location_});
+    auto r = client_.Call(
+        {.method = "GET", .path = "/opportunities/pipelines", .location_id = location_});
     if (!r.ok()) return r.error();
     for (const auto& p : r->value("pipelines", json::array())) {
       Pipeline pl{Str(p, "id"), Str(p, "name"), {}};
@@ -135,8 +135,9 @@ class Resolver {
     for (const auto& f : lists_.fields) {
       have += (have.empty() ? "" : ", ") + Str(f, "fieldKey") + " ('" + Str(f, "name") + "')";
     }
-    Problem(line, std::string(field) + " '" + text + "' is not a contact custom field of location " +
-                      location_ + "; fields: " + (have.empty() ? "none" : have) +
+    Problem(line, std::string(field) + " '" + text +
+                      "' is not a contact custom field of location " + location_ +
+                      "; fields: " + (have.empty() ? "none" : have) +
                       " (create it with POST /locations/{locationId}/customFields)");
     return "";
   }
@@ -205,8 +206,8 @@ class Resolver {
           have += (have.empty() ? "'" : ", '") + Str(c, "name") + "' (" + Str(c, "id") + ")";
         }
         Problem(ref.line, "[recipes.booking] calendar '" + ref.text +
-                              "' is not a calendar of location " + location_ + "; calendars: " +
-                              (have.empty() ? "none" : have));
+                              "' is not a calendar of location " + location_ +
+                              "; calendars: " + (have.empty() ? "none" : have));
       }
     }
     if (!problems_.empty()) {
@@ -259,14 +260,15 @@ std::string DescribeResolved(const Config& config, const ResolvedIds& ids) {
   }
   if (config.lead_scoring.enabled) {
     o << "lead_scoring: score field " << ids.score_field_id << ", "
-      << config.lead_scoring.rules.size() << " rules, hot >= "
-      << config.lead_scoring.hot_threshold << ", warm >= " << config.lead_scoring.warm_threshold;
+      << config.lead_scoring.rules.size() << " rules, hot >= " << config.lead_scoring.hot_threshold
+      << ", warm >= " << config.lead_scoring.warm_threshold;
     if (ids.hot_stage) {
       o << ", hot leads → pipeline '" << ids.scoring_pipeline.name << "' stage '"
         << ids.hot_stage->name << "' (" << ids.hot_stage->id << ")";
     }
     o << "\n";
-    for (const auto& [ref, id] : ids.rule_fields) o << "  rule field " << ref << " = " << id << "\n";
+    for (const auto& [ref, id] : ids.rule_fields)
+      o << "  rule field " << ref << " = " << id << "\n";
   }
   if (config.dedup_tagging.enabled) {
     o << "dedup_tagging: tags '" << config.tags.returning_lead << "' / '" << config.tags.new_lead

@@ -7,9 +7,8 @@ namespace ghl::automations {
 namespace {
 
 TEST(TemplateTest, RendersKnownPlaceholdersAndKeepsOthers) {
-  EXPECT_EQ(Render("Hi {first_name}, {calendar} on {start}. {x} {", {{"first_name", "Ava"},
-                                                                      {"calendar", "Call"},
-                                                                      {"start", "Mon"}}),
+  EXPECT_EQ(Render("Hi {first_name}, {calendar} on {start}. {x} {",
+                   {{"first_name", "Ava"}, {"calendar", "Call"}, {"start", "Mon"}}),
             "Hi Ava, Call on Mon. {x} {");
   EXPECT_EQ(Render("{a}{a}", {{"a", "1"}}), "11");
 }

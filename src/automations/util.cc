@@ -140,14 +140,16 @@ Result<json> SearchOpportunities(const RecipeContext& ctx, const std::string& co
                            {"pipeline_id", pipeline_id},
                            {"limit", "100"}};
   if (!status.empty()) q.emplace_back("status", std::string(status));
-  auto r = ctx.client.Call({.method = "GET", .path = "/opportunities/search", .query = q,
+  auto r = ctx.client.Call({.method = "GET",
+                            .path = "/opportunities/search",
+                            .query = q,
                             .location_id = ctx.ids.location_id});
   if (!r.ok()) return r.error();
   json out = json::array();
   for (const auto& o : r->value("opportunities", json::array())) {
     // Belt and braces: keep only this contact's, in this pipeline.
-    if (Str(o, "contactId") != contact_id && Str(o.value("contact", json::object()), "id") !=
-                                                 contact_id) {
+    if (Str(o, "contactId") != contact_id &&
+        Str(o.value("contact", json::object()), "id") != contact_id) {
       continue;
     }
     if (Str(o, "pipelineId") != pipeline_id) continue;
@@ -157,11 +159,11 @@ Result<json> SearchOpportunities(const RecipeContext& ctx, const std::string& co
 }
 
 Result<std::string> ConversationOf(const RecipeContext& ctx, const std::string& contact_id) {
-  auto r = ctx.client.Call({.method = "GET",
-                            .path = "/conversations/search",
-                            .query = {{"locationId", ctx.ids.location_id},
-                                      {"contactId", contact_id}},
-                            .location_id = ctx.ids.location_id});
+  auto r =
+      ctx.client.Call({.method = "GET",
+                       .path = "/conversations/search",
+                       .query = {{"locationId", ctx.ids.location_id}, {"contactId", contact_id}},
+                       .location_id = ctx.ids.location_id});
   if (!r.ok()) return r.error();
   for (const auto& c : r->value("conversations", json::array())) {
     if (Str(c, "contactId") == contact_id) return Str(c, "id");
@@ -194,13 +196,11 @@ Result<std::string> SendMessage(const RecipeContext& ctx, const std::string& con
   if (ctx.check_lock) {
     if (auto st = ctx.check_lock(); !st.ok()) return st.error();
   }
-  auto r = ctx.client.Call({.method = "POST",
-                            .path = "/conversations/messages",
-                            .body = json{{"type", type},
-                                         {"contactId", contact_id},
-                                         {"message", text}}
-                                        .dump(),
-                            .location_id = ctx.ids.location_id});
+  auto r = ctx.client.Call(
+      {.method = "POST",
+       .path = "/conversations/messages",
+       .body = json{{"type", type}, {"contactId", contact_id}, {"message", text}}.dump(),
+       .location_id = ctx.ids.location_id});
   if (!r.ok()) return r.error();
   return Str(*r, "messageId");
 }
@@ -256,7 +256,9 @@ Result<OnceOutcome> EnsureOpportunity(RecipeContext& ctx, const json& contact,
                  {"status", "open"},
                  {"contactId", contact_id},
                  {"monetaryValue", value}};
-    auto r = ctx.client.Call({.method = "POST", .path = "/opportunities/", .body = body.dump(),
+    auto r = ctx.client.Call({.method = "POST",
+                              .path = "/opportunities/",
+                              .body = body.dump(),
                               .location_id = ctx.ids.location_id});
     if (!r.ok()) {
       // GHL refuses a second open opportunity for the contact in the pipeline (location setting

@@ -34,10 +34,10 @@ namespace ghl::automations {
 namespace {
 
 namespace fs = std::filesystem;
+using nlohmann::json;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using nlohmann::json;
 using namespace std::chrono_literals;
 
 #ifdef GHL_AUTOMATIONS_POSTGRES
@@ -182,8 +182,8 @@ class AutomationsChainTest : public ::testing::Test {
       ASSERT_TRUE(s.ok()) << s.error().Describe();
       store_ = std::move(*s);
     } else {
-      dir_ = fs::temp_directory_path() / ("ghl-automations-" + std::to_string(::getpid()) + "-" +
-                                          name);
+      dir_ = fs::temp_directory_path() /
+             ("ghl-automations-" + std::to_string(::getpid()) + "-" + name);
       fs::remove_all(dir_);
       fs::create_directories(dir_);
       events_location_ = (dir_ / "events.db").string();
@@ -234,7 +234,8 @@ class AutomationsChainTest : public ::testing::Test {
     if (!options.log) {
       options.log = [](LogLevel level, std::string_view line) {
         if (level == LogLevel::kError) ADD_FAILURE() << "engine error: " << line;
-        if (std::getenv("GHL_TEST_VERBOSE")) std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
+        if (std::getenv("GHL_TEST_VERBOSE"))
+          std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
       };
     }
     options.worker_id_prefix = "engine" + std::to_string(engines_.size());
@@ -253,8 +254,8 @@ class AutomationsChainTest : public ::testing::Test {
       std::this_thread::sleep_for(60ms);
       auto stats = store_->GetStats();
       ASSERT_TRUE(stats.ok());
-      bool idle = feeder_->idle() && stats->by_state.pending == 0 &&
-                  stats->by_state.processing == 0;
+      bool idle =
+          feeder_->idle() && stats->by_state.pending == 0 && stats->by_state.processing == 0;
       quiet = idle ? quiet + 1 : 0;
     }
   }
@@ -277,7 +278,8 @@ class AutomationsChainTest : public ::testing::Test {
   }
   json Opportunities(const std::string& contact_id) {
     return Call("GET", "/opportunities/search", nullptr,
-                {{"location_id", sandbox_->location_id()}, {"contact_id", contact_id},
+                {{"location_id", sandbox_->location_id()},
+                 {"contact_id", contact_id},
                  {"status", "all"}})["opportunities"];
   }
   json Appointments(const std::string& contact_id) {
@@ -300,9 +302,9 @@ class AutomationsChainTest : public ::testing::Test {
   json Messages(const std::string& contact_id) {
     json convs = Call("GET", "/conversations/search", nullptr, {{"contactId", contact_id}});
     if (convs["conversations"].empty()) return json::array();
-    return Call("GET", "/conversations/" + convs["conversations"][0]["id"].get<std::string>() +
-                           "/messages",
-                nullptr, {{"limit", "100"}})["messages"]["messages"];
+    return Call(
+        "GET", "/conversations/" + convs["conversations"][0]["id"].get<std::string>() + "/messages",
+        nullptr, {{"limit", "100"}})["messages"]["messages"];
   }
   int Outbound(const std::string& contact_id) {
     int n = 0;
@@ -318,8 +320,10 @@ class AutomationsChainTest : public ::testing::Test {
   void RunChain(bool hold_first) {
     // 2.1 + 2.2 + 3.x: a form creates a contact.
     if (hold_first) feeder_->Hold();
-    std::string c1 = NewContact({{"firstName", "Chain"}, {"lastName", "One"},
-                                 {"email", "chain.one@example.org"}, {"phone", "+15125558001"},
+    std::string c1 = NewContact({{"firstName", "Chain"},
+                                 {"lastName", "One"},
+                                 {"email", "chain.one@example.org"},
+                                 {"phone", "+15125558001"},
                                  {"source", "website form"}});
     if (!hold_first) {
       WaitQuiet();
@@ -356,8 +360,8 @@ class AutomationsChainTest : public ::testing::Test {
     EXPECT_THAT(notes[0]["body"].get<std::string>(), HasSubstr("moved to stage Showed at"));
 
     // 5.x: an inbound SMS asks for a call; classification tags book-now, which books.
-    std::string c2 = NewContact({{"firstName", "Chain"}, {"lastName", "Two"},
-                                 {"phone", "+15125558002"}});
+    std::string c2 =
+        NewContact({{"firstName", "Chain"}, {"lastName", "Two"}, {"phone", "+15125558002"}});
     json conv = Call("POST", "/conversations/",
                      {{"locationId", sandbox_->location_id()}, {"contactId", c2}});
     Call("POST", "/conversations/messages/inbound",
@@ -436,14 +440,17 @@ TEST_F(AutomationsChainTest, FailingHandlerIsDeadLetteredWithTheLastError) {
   o.extra_recipes = {failing};
   o.log = [](LogLevel, std::string_view) {};
   Engine& engine = AddEngine(std::move(o));
-  std::string body = json{{"type", "TaskCreate"},
-                          {"locationId", sandbox_->location_id()},
-                          {"id", "task1"},
-                          {"contactId", "nobody"},
-                          {"webhookId", "wh-task-1"}}
-                         .dump();
-  auto appended = store_->Append({{.dedup_key = "wh:wh-task-1", .type = "TaskCreate",
-                                   .location_id = sandbox_->location_id(), .body = body}});
+  std::string body = json{
+      {"type", "TaskCreate"},
+      {"locationId", sandbox_->location_id()},
+      {"id", "task1"},
+      {"contactId", "nobody"},
+      {"webhookId",
+       "wh-task-1"}}.dump();
+  auto appended = store_->Append({{.dedup_key = "wh:wh-task-1",
+                                   .type = "TaskCreate",
+                                   .location_id = sandbox_->location_id(),
+                                   .body = body}});
   ASSERT_TRUE(appended.ok());
   int64_t id = (*appended)[0].id;
   auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -465,8 +472,8 @@ TEST_F(AutomationsChainTest, FailingHandlerIsDeadLetteredWithTheLastError) {
 TEST_F(AutomationsChainTest, ExpiredLeaseIsReclaimedAndProcessedOnce) {
   StartSandbox(Feeder::Mode::kDirect);
   // Events land in the store, but no engine runs yet.
-  std::string c = NewContact({{"firstName", "Lease"}, {"email", "lease.test@example.org"},
-                              {"phone", "+15125558003"}});
+  std::string c = NewContact(
+      {{"firstName", "Lease"}, {"email", "lease.test@example.org"}, {"phone", "+15125558003"}});
   auto listed = store_->List({.type = "ContactCreate"});
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
@@ -476,8 +483,8 @@ TEST_F(AutomationsChainTest, ExpiredLeaseIsReclaimedAndProcessedOnce) {
   ASSERT_TRUE(claimed.ok());
   ASSERT_FALSE(claimed->empty());
   auto ledger = Ledger();
-  ASSERT_TRUE(*ledger->TryLock("contact:" + sandbox_->location_id() + ":" + c, "doomed-worker",
-                               400ms));
+  ASSERT_TRUE(
+      *ledger->TryLock("contact:" + sandbox_->location_id() + ":" + c, "doomed-worker", 400ms));
   Engine& engine = AddEngine();
   ASSERT_TRUE(engine.Start().ok());
   WaitQuiet();
@@ -506,12 +513,12 @@ class FakeLlm {
           }
           json body = json::parse(r.body, nullptr, false);
           std::string text = body["messages"][1]["content"];
-          json answer = {{"category", text.find("refund") != std::string::npos ? "complaint"
-                                                                               : "inquiry"},
-                         {"confidence", 0.95}};
+          json answer = {
+              {"category", text.find("refund") != std::string::npos ? "complaint" : "inquiry"},
+              {"confidence", 0.95}};
           return server::JsonResponse(
-              200, json{{"choices", {{{"message", {{"role", "assistant"},
-                                                   {"content", answer.dump()}}}}}}}
+              200, json{{"choices",
+                         {{{"message", {{"role", "assistant"}, {"content", answer.dump()}}}}}}}
                        .dump());
         });
     port_ = server_->Start();
@@ -556,8 +563,8 @@ TEST_F(AutomationsChainTest, LlmClassifierOverLoopbackDrivesTagsAndReplies) {
   Engine& engine = AddEngine(std::move(o));
   ASSERT_TRUE(engine.Start().ok());
   std::string c = NewContact({{"firstName", "Llm"}, {"phone", "+15125558004"}});
-  json conv = Call("POST", "/conversations/",
-                   {{"locationId", sandbox_->location_id()}, {"contactId", c}});
+  json conv =
+      Call("POST", "/conversations/", {{"locationId", sandbox_->location_id()}, {"contactId", c}});
   Call("POST", "/conversations/messages/inbound",
        {{"type", "SMS"},
         {"conversationId", conv["conversation"]["id"]},
@@ -620,29 +627,32 @@ TEST_F(AutomationsCliTest, RunOnceHandlesTheStoredEventsAndExits) {
   {
     auto store = store::OpenEventStore(db);
     ASSERT_TRUE(store.ok());
-    json body = {{"type", "ContactCreate"}, {"locationId", sandbox.location_id()}, {"id", id},
+    json body = {{"type", "ContactCreate"},
+                 {"locationId", sandbox.location_id()},
+                 {"id", id},
                  {"webhookId", "wh-cli-1"}};
-    ASSERT_TRUE((*store)->Append({{.dedup_key = "wh:wh-cli-1", .type = "ContactCreate",
-                                   .location_id = sandbox.location_id(), .body = body.dump()}})
+    ASSERT_TRUE((*store)
+                    ->Append({{.dedup_key = "wh:wh-cli-1",
+                               .type = "ContactCreate",
+                               .location_id = sandbox.location_id(),
+                               .body = body.dump()}})
                     .ok());
   }
   std::map<std::string, std::string> env = {{"GHL_BASE_URL", sandbox.base_url()},
                                             {"GHL_TOKEN", sandbox.token()},
                                             {"GHL_LOCATION_ID", sandbox.location_id()}};
-  auto r = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
-                            "--events-db", db, "--once"},
-                           env);
+  auto r = testing::RunGhl(
+      {"automations", "run", "--config", DataFile("demo.toml"), "--events-db", db, "--once"}, env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("handled 1 events: 1 done"));
-  auto again = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
-                                "--events-db", db, "--once"},
-                               env);
+  auto again = testing::RunGhl(
+      {"automations", "run", "--config", DataFile("demo.toml"), "--events-db", db, "--once"}, env);
   EXPECT_THAT(again.out, HasSubstr("handled 0 events"));
   auto contact = client.Get("/contacts/" + id);
   ASSERT_TRUE(contact.ok());
   EXPECT_THAT((*contact)["contact"]["tags"], Contains("new-lead"));
-  auto no_token = testing::RunGhl({"automations", "run", "--config", DataFile("demo.toml"),
-                                   "--events-db", db, "--once"});
+  auto no_token = testing::RunGhl(
+      {"automations", "run", "--config", DataFile("demo.toml"), "--events-db", db, "--once"});
   EXPECT_EQ(no_token.exit_code, 2);
   EXPECT_THAT(no_token.err, HasSubstr("no token"));
   fs::remove_all(dir);

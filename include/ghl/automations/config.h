@@ -146,7 +146,7 @@ struct ScoringRule {
 /// and make sure hot leads have an opportunity at (or beyond) `hot_stage`.
 struct LeadScoringConfig {
   bool enabled = false;
-  RecordRef score_field;  ///< Required: NUMERICAL contact custom field (id, key or name).
+  RecordRef score_field;    ///< Required: NUMERICAL contact custom field (id, key or name).
   int hot_threshold = 50;   ///< score >= hot → hot.
   int warm_threshold = 25;  ///< score >= warm → warm, else cold.
   std::vector<ScoringRule> rules;

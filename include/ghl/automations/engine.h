@@ -105,8 +105,8 @@ class Engine {
   /// `options.resolved`). `store` must outlive the engine. Errors: resolution errors
   /// (line-numbered kUsage, or the API error with its hint).
   static Result<std::unique_ptr<Engine>> Create(client::Client client, store::EventStore& store,
-                                                std::shared_ptr<EffectLedger> ledger,
-                                                Config config, EngineOptions options = {});
+                                                std::shared_ptr<EffectLedger> ledger, Config config,
+                                                EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -137,8 +137,7 @@ class Engine {
   Engine(client::Client client, store::EventStore& store, std::shared_ptr<EffectLedger> ledger,
          Config config, EngineOptions options);
   void WorkerLoop(std::string worker_id);
-  Status RunRecipes(const IncomingEvent& event, const std::string& worker_id,
-                    EventReport& report);
+  Status RunRecipes(const IncomingEvent& event, const std::string& worker_id, EventReport& report);
   std::mutex& ContactMutex(const std::string& key);
   void Log(LogLevel level, const std::string& line) const;
 
