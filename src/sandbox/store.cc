@@ -18,15 +18,22 @@ Error DbError(sqlite3* db, std::string_view what) {
   return e;
 }
 
+// Sequence values NewId can plausibly have produced: 6 significant base62 digits (56.8 billion
+// ids). Fixed ids (e.g. the demo location "sbxLoc7Qm2Xk9PzDemo1") decode far above this and must
+// not move the sequence (they did once: new ids then looked like "sbxLoc7R...").
+constexpr uint64_t kMaxGeneratedSeq = 56800235584ULL;  // 62^6
+
+// The sequence of a generated id (20 characters of kAlphabet), 0 for any other form.
 uint64_t DecodeSeq(std::string_view id) {
-  if (id.size() < 8) return 0;
+  if (id.size() != 20) return 0;
   uint64_t v = 0;
   for (char c : id.substr(0, 8)) {
     auto p = kAlphabet.find(c);
     if (p == std::string_view::npos) return 0;
     v = v * 62 + p;
   }
-  return v;
+  if (id.substr(8).find_first_not_of(kAlphabet) != std::string_view::npos) return 0;
+  return v < kMaxGeneratedSeq ? v : 0;
 }
 
 }  // namespace
@@ -49,7 +56,11 @@ Status Store::Open(const std::string& path) {
   if (path.empty()) return Ok{};
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
-    Error e = DbError(db_, "cannot open '" + path + "'");
+    // A path the caller chose that cannot be opened is a usage error, not an internal one.
+    Error e = UsageError("sandbox database: cannot open '" + path + "': " +
+                             (db_ ? sqlite3_errmsg(db_) : "cannot allocate"),
+                         "the file is created if missing, its directory is not: check that the "
+                         "directory exists and is writable");
     sqlite3_close(db_);
     db_ = nullptr;
     return e;
@@ -60,7 +71,8 @@ Status Store::Open(const std::string& path) {
       "PRAGMA synchronous=NORMAL;"
       "CREATE TABLE IF NOT EXISTS documents ("
       "  collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,"
-      "  PRIMARY KEY (collection, id));";
+      "  PRIMARY KEY (collection, id));"
+      "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);";
   char* err = nullptr;
   if (sqlite3_exec(db_, ddl, nullptr, nullptr, &err) != SQLITE_OK) {
     Error e = DbError(db_, "cannot create the documents table in '" + path + "'");
@@ -95,6 +107,15 @@ Status Store::Load(bool* loaded_any) {
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return DbError(db_, "cannot read documents");
+  // The persisted counter wins over ids seen (it also covers deleted documents).
+  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key = 'idSeq'", -1, &st, nullptr) !=
+      SQLITE_OK) {
+    return DbError(db_, "cannot read the id sequence");
+  }
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    seq_ = std::max(seq_, static_cast<uint64_t>(sqlite3_column_int64(st, 0)));
+  }
+  sqlite3_finalize(st);
   return Ok{};
 }
 
@@ -155,6 +176,16 @@ Status Store::Flush() {
   }
   sqlite3_finalize(put);
   sqlite3_finalize(del);
+  if (ok) {
+    sqlite3_stmt* meta = nullptr;
+    ok = sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('idSeq', ?)", -1,
+                            &meta, nullptr) == SQLITE_OK;
+    if (ok) {
+      sqlite3_bind_int64(meta, 1, static_cast<sqlite3_int64>(seq_));
+      ok = sqlite3_step(meta) == SQLITE_DONE;
+    }
+    sqlite3_finalize(meta);
+  }
   if (!ok) {
     Error e = DbError(db_, "cannot write documents");
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

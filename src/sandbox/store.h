@@ -76,7 +76,8 @@ class Store {
   bool HasPending() const { return !pending_.empty(); }
 
   /// A new GHL-style id: 20 characters [0-9A-Za-z], ordered by creation (8-character base62
-  /// sequence, then 12 random characters).
+  /// sequence, then 12 random characters). The sequence is persisted (table `meta`, key
+  /// `idSeq`) by Flush and restored by Load; fixed seed ids never advance it.
   std::string NewId();
   /// Makes NewId deterministic (seeding).
   void SeedRandom(uint64_t seed) { rng_.seed(seed); }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "test_util.h"
 
@@ -50,12 +51,50 @@ TEST_F(PersistenceTest, StateSurvivesASecondSandboxOnTheSameFile) {
   EXPECT_GT(Body(n)["contact"]["id"].get<std::string>().substr(0, 8), id.substr(0, 8));
 }
 
+// Regression: the largest stored id was the fixed demo location id, so ids after a reload
+// continued from "sbxLoc7Q..." ("sbxLoc7RtYKWyiUuA5xD"). They must continue their own sequence.
+TEST_F(PersistenceTest, IdsAfterReloadContinueTheGeneratedSequence) {
+  Open();
+  auto a = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "A"}});
+  auto b = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "B"}});
+  ASSERT_EQ(a.status, 201);
+  ASSERT_EQ(b.status, 201);
+  std::string last = Body(b)["contact"]["id"];
+  // The newest id is deleted before the restart: its sequence value must still not come back.
+  ASSERT_EQ(Call("DELETE", "/contacts/" + last).status, 200);
+  sb_.reset();
+
+  Open();
+  std::set<std::string> seen;
+  for (const auto& c : Body(Call("POST", "/contacts/search", {{"locationId", Loc()},
+                                                                {"pageLimit", 100}}))["contacts"]) {
+    seen.insert(c["id"].get<std::string>());
+  }
+  seen.insert(last);
+  seen.insert(std::string(kDemoLocationId));
+  for (int i = 0; i < 3; ++i) {
+    auto n = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "After"}});
+    ASSERT_EQ(n.status, 201) << n.body;
+    std::string id = Body(n)["contact"]["id"];
+    EXPECT_EQ(id.size(), 20u);
+    EXPECT_EQ(id.rfind("sbx", 0), std::string::npos) << id;
+    // Generated form: the 8-character sequence prefix of a small counter starts with zeros.
+    EXPECT_EQ(id.substr(0, 3), "000") << id;
+    EXPECT_GT(id.substr(0, 8), last.substr(0, 8)) << id << " vs deleted " << last;
+    EXPECT_TRUE(seen.insert(id).second) << "id reused: " << id;
+  }
+}
+
 TEST_F(PersistenceTest, UnwritablePathIsAnError) {
   Options o;
   o.db_path = "/nonexistent-dir/x/y.db";
   auto sb = Sandbox::Create(o);
   ASSERT_FALSE(sb.ok());
   EXPECT_NE(sb.error().Summary().find("/nonexistent-dir/x/y.db"), std::string::npos);
+  // The caller's path is at fault: a usage error with SQLite's reason, not "internal error".
+  EXPECT_EQ(sb.error().kind, ErrorKind::kUsage);
+  EXPECT_NE(sb.error().Summary().find("unable to open"), std::string::npos) << sb.error().Summary();
+  EXPECT_NE(sb.error().hint.find("directory"), std::string::npos);
 }
 
 }  // namespace
