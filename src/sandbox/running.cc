@@ -1,6 +1,7 @@
 // RunningSandbox: the sandbox behind server::HttpServer in this process, sending its events as
 // signed webhooks and publishing the public key at GET /sandbox/webhook-public-key.
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "ghl/sandbox/sandbox.h"
@@ -21,6 +22,9 @@ Result<std::unique_ptr<RunningSandbox>> RunningSandbox::Start(Options options,
     if (user) user(type, json);
     sink->Enqueue(type, json);
   };
+  // The sandbox answers 413 itself (GHL shape, X-RateLimit-* headers); the server's cut-off
+  // only guards memory against far larger bodies.
+  server.max_body_bytes = std::max(server.max_body_bytes, options.max_body_bytes * 4);
   auto sb = Sandbox::Create(std::move(options));
   if (!sb.ok()) return sb.error();
   r->sandbox_ = std::move(sb.value());

@@ -104,6 +104,12 @@ bool Sandbox::Impl::OwnsLocation(const Token& t, const std::string& location_id)
 
 http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, RateDecision* rate,
                                        std::string* warning, std::vector<Event>* events) {
+  // Body size first (GHL's proxy refuses before routing); Handle still adds X-RateLimit-*.
+  if (req.body.size() > options.max_body_bytes) {
+    return ErrorResponse(413, "request entity too large: limit is " +
+                                  std::to_string(options.max_body_bytes) + " bytes",
+                         {{"error", "Payload Too Large"}});
+  }
   std::string_view path = req.Path();
   Router::Match match;
   if (!router.Find(req.method, path, &match)) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ghl/http/transport.h"
 #include "test_util.h"
 
 namespace ghl::sandbox::testing {
@@ -135,6 +136,48 @@ TEST_F(SandboxTest, UnknownPathIs404WithNearestCatalogPath) {
   ASSERT_FALSE(b["nearest"].empty());
   EXPECT_EQ(b["nearest"][0], "GET /contacts/{contactId}");
   EXPECT_TRUE(r.headers.Has("X-RateLimit-Max"));
+}
+
+void ExpectRateLimitHeaders(const http::Headers& h) {
+  for (auto name : {"X-RateLimit-Max", "X-RateLimit-Remaining", "X-RateLimit-Interval-Milliseconds",
+                    "X-RateLimit-Limit-Daily", "X-RateLimit-Daily-Remaining"}) {
+    EXPECT_TRUE(h.Has(name)) << name;
+  }
+}
+
+TEST_F(SandboxTest, OversizedBodyIs413WithLimitInBytesAndRateLimitHeaders) {
+  Options o;
+  o.max_body_bytes = 100;
+  Make(o);
+  auto r = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", std::string(200, 'a')}});
+  EXPECT_EQ(r.status, 413);
+  auto b = Body(r);
+  EXPECT_EQ(b["statusCode"], 413);
+  EXPECT_EQ(b["message"], "request entity too large: limit is 100 bytes");
+  ExpectRateLimitHeaders(r.headers);
+  // At the limit it is accepted.
+  EXPECT_EQ(Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "Small"}}).status, 201);
+}
+
+TEST(RunningSandboxTest, OversizedBodyOverHttpIsAnsweredByTheSandboxNotTheServer) {
+  Options o;
+  o.max_body_bytes = 1000;
+  // The body (2 KB) is over the server's own cut-off (500): RunningSandbox must raise that
+  // cut-off (to 4x the sandbox limit) so the sandbox answers with its headers.
+  auto sb = RunningSandbox::Start(o, {.port = 0, .threads = 1, .max_body_bytes = 500});
+  ASSERT_TRUE(sb.ok()) << sb.error().Summary();
+  auto transport = http::MakeCurlTransport();
+  http::Request req{.method = "POST", .target = (*sb)->base_url() + "/contacts/",
+                    .headers = {}, .body = std::string(2000, ' ') + "{}", .remote = {}};
+  req.headers.Set("Authorization", "Bearer " + (*sb)->token());
+  req.headers.Set("Version", "2021-07-28");
+  req.headers.Set("Content-Type", "application/json");
+  auto res = transport->Send(req, {});
+  ASSERT_TRUE(res.ok()) << res.error().Summary();
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(Body(*res)["message"], "request entity too large: limit is 1000 bytes");
+  ExpectRateLimitHeaders(res->headers);
+  (*sb)->Stop();
 }
 
 TEST_F(SandboxTest, CatalogOperationNotEmulatedIs501WithJson) {

@@ -120,6 +120,13 @@ struct Options {
   /// events as signed webhooks (`url`, `key_file`, queue and retry settings; see
   /// webhook_delivery.h). Events also still go to `webhook_sink` when that is set.
   WebhookDeliveryOptions webhook_delivery;
+  /// Largest request body the sandbox accepts, bytes (default 1 MiB). Larger bodies get
+  /// 413 {"statusCode":413,"message":"request entity too large: limit is N bytes",
+  /// "error":"Payload Too Large"} with the usual X-RateLimit-* headers, before routing and auth.
+  /// `RunningSandbox` raises the server's own cut-off (`ServerOptions::max_body_bytes`) to at
+  /// least 4x this so the sandbox answers such requests itself; bodies beyond the server's
+  /// cut-off get the server's plain 413 (same JSON shape, server's limit, no rate headers).
+  size_t max_body_bytes = 1u << 20;
   /// Tokens accepted besides the built-in ones (`kDefaultToken`, `kReadOnlyToken`,
   /// `kAgencyToken`).
   std::vector<Token> extra_tokens;
@@ -129,7 +136,8 @@ struct Options {
 class Sandbox {
  public:
   /// Seeds or loads state. Errors: kUsage for an unknown seed name or bad rate limit,
-  /// kInternal when the SQLite file cannot be opened, read or written.
+  /// kUsage when the SQLite file cannot be opened (message: path and SQLite's reason, e.g. a
+  /// missing directory), kInternal when it cannot be read or written.
   static Result<std::unique_ptr<Sandbox>> Create(Options options);
   ~Sandbox();
   Sandbox(const Sandbox&) = delete;
