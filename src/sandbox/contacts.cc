@@ -67,6 +67,39 @@ void CheckCustomFields(const json& body, std::vector<std::string>* msgs) {
   }
 }
 
+// Longest text a contact field (or one tag) may hold, in Unicode characters. GHL documents no
+// limit; NestJS-style MaxLength with a generous bound keeps a 300,000-character firstName out.
+constexpr size_t kMaxContactStringChars = 1000;
+
+size_t Utf8Chars(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+void CheckStringLengths(const json& body, std::vector<std::string>* msgs) {
+  std::string limit = std::to_string(kMaxContactStringChars);
+  for (const auto& [key, value] : body.items()) {
+    bool too_long = value.is_string() && Utf8Chars(value.get_ref<const std::string&>()) >
+                                             kMaxContactStringChars;
+    if (key == "tags" && value.is_array()) {
+      for (const auto& t : value) {
+        too_long = too_long ||
+                   (t.is_string() && Utf8Chars(t.get_ref<const std::string&>()) >
+                                         kMaxContactStringChars);
+      }
+      if (too_long) {
+        msgs->push_back("each value in tags must be shorter than or equal to " + limit +
+                        " characters");
+        continue;
+      }
+    }
+    if (too_long) {
+      msgs->push_back(key + " must be shorter than or equal to " + limit + " characters");
+    }
+  }
+}
+
 std::vector<std::string> TagList(const json& tags) {
   std::vector<std::string> out;
   if (!tags.is_array()) return out;
@@ -110,6 +143,7 @@ http::Response CreateContact(Ctx& ctx) {
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
     CheckCustomFields(ctx.body, &msgs);
+    CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   std::string loc = ctx.body["locationId"].get<std::string>();
@@ -150,6 +184,7 @@ http::Response UpdateContact(Ctx& ctx) {
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
     CheckCustomFields(ctx.body, &msgs);
+    CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   json before = d->value;
@@ -175,6 +210,7 @@ http::Response UpsertContact(Ctx& ctx) {
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
     CheckCustomFields(ctx.body, &msgs);
+    CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   std::string loc = ctx.body["locationId"].get<std::string>();

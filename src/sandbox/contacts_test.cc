@@ -158,5 +158,24 @@ TEST_F(ContactsTest, GetContactIsFastEnoughToServeBenchmarks) {
   EXPECT_LT(per_call, std::chrono::milliseconds(2));
 }
 
+TEST_F(ContactsTest, OverlongStringFieldsAre422OnCreateUpdateAndUpsert) {
+  std::string huge(300000, 'a');
+  auto r = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", huge}});
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(Body(r)["message"], json({"firstName must be shorter than or equal to 1000 characters"}));
+  // 1000 characters (multi-byte ones count once) are fine.
+  std::string max;
+  for (int i = 0; i < 1000; ++i) max += "\xc3\xa9";  // é
+  auto ok = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", max}});
+  ASSERT_EQ(ok.status, 201) << ok.body.substr(0, 300);
+  std::string id = Body(ok)["contact"]["id"];
+  EXPECT_EQ(Call("PUT", "/contacts/" + id, {{"lastName", huge}}).status, 422);
+  EXPECT_EQ(Call("POST", "/contacts/upsert", {{"locationId", Loc()}, {"city", huge}}).status, 422);
+  auto t = Call("POST", "/contacts/", {{"locationId", Loc()}, {"tags", {"ok", huge}}});
+  ASSERT_EQ(t.status, 422);
+  EXPECT_EQ(Body(t)["message"][0],
+            "each value in tags must be shorter than or equal to 1000 characters");
+}
+
 }  // namespace
 }  // namespace ghl::sandbox::testing
