@@ -22,6 +22,16 @@ constexpr FieldRule kSearchRules[] = {
     {"query", FieldType::kString},
 };
 
+// Contact fields filters and sort may name (the stored contact's keys), besides custom fields.
+constexpr std::string_view kSearchableFields[] = {
+    "id",          "locationId",     "type",        "firstName",        "lastName",
+    "firstNameLowerCase", "lastNameLowerCase", "fullNameLowerCase", "email", "emailLowerCase",
+    "phone",       "companyName",    "address1",    "city",             "state",
+    "postalCode",  "country",        "website",     "timezone",         "source",
+    "gender",      "dnd",            "tags",        "assignedTo",       "dateOfBirth",
+    "dateAdded",   "dateUpdated",    "lastActivity",
+};
+
 bool IsDateField(std::string_view f) {
   return f == "dateAdded" || f == "dateUpdated" || f == "lastActivity" || f == "dateOfBirth";
 }
@@ -70,7 +80,8 @@ void ValidateFilters(const json& filters, const std::string& prefix,
 /// Field → custom field id for "customFields.<id>", "customFields.<key>", "contact.<key>".
 struct FieldResolver {
   std::map<std::string, std::string, std::less<>> key_to_id;
-  explicit FieldResolver(const Store& store) {
+  const Store::Map* custom_fields = nullptr;
+  explicit FieldResolver(const Store& store) : custom_fields(&store.All(Coll::kCustomFields)) {
     for (const auto& [id, def] : store.All(Coll::kCustomFields)) {
       std::string key = Str(def.value, "fieldKey");
       key_to_id[key] = id;
@@ -86,7 +97,40 @@ struct FieldResolver {
     if (auto it = key_to_id.find(rest); it != key_to_id.end()) return it->second;
     return std::string(rest);
   }
+  // True when `field` is a standard contact field or names an existing custom field.
+  bool Known(std::string_view field) const {
+    std::string cf = CustomId(field);
+    if (!cf.empty()) return custom_fields->contains(cf);
+    return std::find(std::begin(kSearchableFields), std::end(kSearchableFields), field) !=
+           std::end(kSearchableFields);
+  }
 };
+
+std::string SearchableFieldList() {
+  std::string out;
+  for (auto f : kSearchableFields) out += (out.empty() ? "" : ", ") + std::string(f);
+  return out + ", customFields.<id or fieldKey>";
+}
+
+// Unknown field names in filters (recursively) and sort: GHL answers 422, not an empty page.
+void CheckFieldNames(const json& filters, const std::string& prefix, const FieldResolver& fr,
+                     std::vector<std::string>* msgs) {
+  for (size_t i = 0; i < filters.size(); ++i) {
+    const json& f = filters[i];
+    std::string p = prefix + "." + std::to_string(i);
+    if (f.contains("group")) {
+      if (f.contains("filters") && f["filters"].is_array()) {
+        CheckFieldNames(f["filters"], p + ".filters", fr, msgs);
+      }
+      continue;
+    }
+    std::string field = Str(f, "field");
+    if (!field.empty() && !fr.Known(field)) {
+      msgs->push_back(p + ".field '" + field + "' is not a searchable contact field; valid: " +
+                      SearchableFieldList());
+    }
+  }
+}
 
 std::vector<json> FieldValues(const json& c, std::string_view field, const FieldResolver& fr) {
   std::vector<json> out;
@@ -309,9 +353,21 @@ http::Response SearchContacts(Ctx& ctx) {
       }
     }
   }
+  FieldResolver fr(ctx.store);
+  if (msgs.empty()) {
+    if (b.contains("filters") && b["filters"].is_array()) {
+      CheckFieldNames(b["filters"], "filters", fr, &msgs);
+    }
+    for (size_t i = 0; b.contains("sort") && i < b["sort"].size(); ++i) {
+      std::string field = Str(b["sort"][i], "field");
+      if (!fr.Known(field)) {
+        msgs.push_back("sort." + std::to_string(i) + ".field '" + field +
+                       "' is not a searchable contact field; valid: " + SearchableFieldList());
+      }
+    }
+  }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
 
-  FieldResolver fr(ctx.store);
   std::vector<SortKey> keys;
   for (const auto& s : b.value("sort", json::array())) {
     keys.push_back({Str(s, "field"), Str(s, "direction") == "desc"});

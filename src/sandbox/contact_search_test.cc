@@ -142,5 +142,32 @@ TEST_F(SearchTest, BadFiltersAre422) {
   EXPECT_EQ(Call("POST", "/contacts/search", json::object()).status, 422);
 }
 
+TEST_F(SearchTest, UnknownFieldIs422NamingItAndTheValidFields) {
+  auto call = [&](json body) {
+    body["locationId"] = Loc();
+    return Call("POST", "/contacts/search", body);
+  };
+  // Was: 200 with total 0, indistinguishable from "no contact matches".
+  auto r = call({{"filters", {{{"field", "favouriteColour"}, {"operator", "eq"}, {"value", "red"}}}}});
+  ASSERT_EQ(r.status, 422);
+  std::string m = Body(r)["message"][0];
+  EXPECT_NE(m.find("filters.0.field 'favouriteColour'"), std::string::npos) << m;
+  EXPECT_NE(m.find("firstName"), std::string::npos) << m;
+  EXPECT_NE(m.find("customFields.<id or fieldKey>"), std::string::npos) << m;
+  // Inside a group, a custom field that does not exist, and in sort.
+  r = call({{"filters", {{{"group", "OR"},
+                          {"filters", {{{"field", "customFields.nope"}, {"operator", "exists"}}}}}}}});
+  ASSERT_EQ(r.status, 422);
+  EXPECT_NE(Body(r)["message"][0].get<std::string>().find("filters.0.filters.0.field 'customFields.nope'"),
+            std::string::npos) << r.body;
+  r = call({{"sort", {{{"field", "shoeSize"}, {"direction", "asc"}}}}});
+  ASSERT_EQ(r.status, 422);
+  EXPECT_NE(Body(r)["message"][0].get<std::string>().find("sort.0.field 'shoeSize'"),
+            std::string::npos) << r.body;
+  // Known standard and custom fields still work.
+  EXPECT_EQ(call({{"filters", {{{"field", "customFields.lead_score"}, {"operator", "exists"}}}},
+                  {"sort", {{{"field", "lastName"}, {"direction", "asc"}}}}}).status, 200);
+}
+
 }  // namespace
 }  // namespace ghl::sandbox::testing
