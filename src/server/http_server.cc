@@ -238,6 +238,12 @@ void HttpServer::Stop() {
   for (auto& t : d.threads) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
+  // Release the port now: a stopped server must refuse new connections, not leave them hanging
+  // in the listen backlog until the object is destroyed.
+  if (d.acceptor) {
+    beast::error_code ec;
+    d.acceptor->close(ec);
+  }
   d.cv.notify_all();
 }
 

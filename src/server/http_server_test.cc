@@ -152,3 +152,25 @@ TEST(HttpServerTest, BindFailureNamesTheAddress) {
 
 }  // namespace
 }  // namespace ghl::server
+
+namespace ghl::server {
+namespace {
+
+TEST(HttpServerTest, StoppedServerRefusesNewConnections) {
+  HttpServer server({.port = 0, .threads = 1},
+                    [](const http::Request&) { return JsonResponse(200, "{}"); });
+  uint16_t port = server.Start();
+  server.Stop();
+  auto transport = http::MakeCurlTransport();
+  http::Request req{.method = "GET", .target = "http://127.0.0.1:" + std::to_string(port) + "/",
+                    .headers = {}, .body = {}, .remote = {}};
+  http::TransportOptions quick;
+  quick.timeout = std::chrono::milliseconds(2000);
+  auto res = transport->Send(req, quick);
+  ASSERT_FALSE(res.ok()) << "a stopped server answered HTTP " << res->status;
+  EXPECT_EQ(res.error().messages.at(0).find("Timeout"), std::string::npos)
+      << "connection hung instead of being refused: " << res.error().Summary();
+}
+
+}  // namespace
+}  // namespace ghl::server
