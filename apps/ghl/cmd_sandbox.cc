@@ -3,6 +3,7 @@
 // line on stdout (for `eval`), logs to stderr, stops on SIGINT/SIGTERM. With `--webhook-url` it
 // POSTs every state change as a GHL webhook signed with its own Ed25519 key (`--webhook-key`).
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -43,13 +44,29 @@ int RunSandbox(const SandboxArgs& args) {
   options.webhook_delivery.url = args.webhook_url;
   options.webhook_delivery.key_file = args.webhook_key;
 
+  if (!args.db.empty()) {
+    // SQLite creates the file, not its directory: say so before the sandbox tries.
+    std::error_code ec;
+    auto dir = std::filesystem::path(args.db).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) {
+      std::fprintf(stderr,
+                   "ghl sandbox: --db %s: directory '%s' does not exist (the file is created if "
+                   "missing, its directory is not)\n",
+                   args.db.c_str(), dir.string().c_str());
+      return kExitUsage;
+    }
+  }
+
   server::ServerOptions server;
   server.host = args.host;
   server.port = static_cast<uint16_t>(args.port);
   server.threads = args.threads;
   auto running = sandbox::RunningSandbox::Start(std::move(options), std::move(server));
   if (!running.ok()) {
-    std::fprintf(stderr, "ghl sandbox: %s\n", running.error().Describe().c_str());
+    bool db_error = !args.db.empty() &&
+                    running.error().Summary().find("sandbox database") != std::string::npos;
+    std::fprintf(stderr, "ghl sandbox: %s%s\n", db_error ? "--db: " : "",
+                 running.error().Describe().c_str());
     return running.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
   }
   auto& sb = **running;
