@@ -113,6 +113,17 @@ int RunApi(ApiArgs& args) {
   for (const auto& h : args.headers) {
     auto header = gc::ParseHeaderArg(h);
     if (!header.ok()) return Usage(header.error());
+    auto has_control = [](const std::string& s) {
+      for (char c : s) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+      }
+      return false;
+    };
+    if (has_control(header->first) || has_control(header->second)) {
+      return Usage(UsageError("-H header '" + header->first +
+                                  "' has a control character (CR/LF would inject headers)",
+                              "Give each -H as one line 'Name: value'."));
+    }
     request.headers.Add(header->first, header->second);
   }
   if (!args.version.empty()) request.version = args.version;
@@ -147,12 +158,26 @@ int RunApi(ApiArgs& args) {
 
   if (args.paginate) {
     auto pages = client.Paginate(request);
-    auto items = pages.CollectItems();
-    if (!items.ok()) {
-      PrintError(items.error());
-      return ExitFor(items.error());
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& page : pages) {
+      if (page.number == 1 && (pages.style() == catalog::Paging::kNone || !page.items_found)) {
+        // Not a paging endpoint (or no items array): the one answer, unchanged — never reduce
+        // {"pipelines":[…]} or a single object to a bare array.
+        std::string id = page.response.endpoint != nullptr
+                             ? std::string(page.response.endpoint->id)
+                             : page.response.method + " " + page.response.path;
+        std::fprintf(stderr, "ghl: note: %s does not paginate; printed the single answer\n",
+                     id.c_str());
+        PrintBody(page.response.body);
+        return kExitOk;
+      }
+      for (const auto& item : page.items) all.push_back(item);
     }
-    std::string pretty = items->dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (!pages.status().ok()) {
+      PrintError(pages.status().error());
+      return ExitFor(pages.status().error());
+    }
+    std::string pretty = all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
     std::printf("%s\n", pretty.c_str());
     return kExitOk;
   }

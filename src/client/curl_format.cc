@@ -39,6 +39,11 @@ std::string FormatCurlCommand(const http::Request& request) {
   out += " " + ShellQuote(request.target);
   const http::Headers redacted = RedactedHeaders(request.headers);
   for (const auto& [name, value] : redacted.fields()) {
+    if (http::EqualsIgnoreCase(name, "Authorization") && value == "Bearer ***") {
+      // Masked yet runnable: the shell fills the token in from the environment.
+      out += " \\\n  -H \"" + name + ": Bearer $GHL_TOKEN\"";
+      continue;
+    }
     out += " \\\n  -H " + ShellQuote(name + ": " + value);
   }
   if (!request.body.empty()) out += " \\\n  --data-raw " + ShellQuote(request.body);

@@ -16,7 +16,7 @@ TEST(CurlFormatTest, MasksTheTokenAndQuotesForTheShell) {
   EXPECT_EQ(cmd.find("pit-very-secret"), std::string::npos) << cmd;
   EXPECT_EQ(cmd,
             "curl -X POST 'https://services.leadconnectorhq.com/contacts/search' \\\n"
-            "  -H 'Authorization: Bearer ***' \\\n"
+            "  -H \"Authorization: Bearer $GHL_TOKEN\" \\\n"
             "  -H 'Version: 2021-07-28' \\\n"
             "  --data-raw '{\"query\":\"O'\\''Brien\"}'");
 }

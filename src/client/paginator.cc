@@ -215,6 +215,7 @@ bool Paginator::Advance() {
   page.body = std::move(parsed.value());
   auto [items, container] = FindItems(page.body, items_key_);
   page.items = items != nullptr ? *items : json::array();
+  page.items_found = items != nullptr;
   page.response = std::move(response.value());
 
   bool first = pages_fetched_ == 1;

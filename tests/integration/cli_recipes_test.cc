@@ -3,6 +3,8 @@
 // exactly the Version value the spec declares for its endpoint.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "process.h"
@@ -211,6 +213,9 @@ TEST_F(CliRecipesTest, DryRunPrintsCurlWithSpecVersionAndMaskedToken) {
   EXPECT_NE(r.out.find("2021-04-15"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find(sandbox_->token()), std::string::npos) << "token leaked: " << r.out;
   EXPECT_EQ(r.err.find(sandbox_->token()), std::string::npos) << "token leaked: " << r.err;
+  // Pasteable into a shell: the token comes from the variable, not a literal "***".
+  EXPECT_NE(r.out.find("-H \"Authorization: Bearer $GHL_TOKEN\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("***"), std::string::npos) << r.out;
 }
 
 TEST_F(CliRecipesTest, IncludeFlagShowsStatusAndRateLimitHeaders) {
@@ -218,6 +223,78 @@ TEST_F(CliRecipesTest, IncludeFlagShowsStatusAndRateLimitHeaders) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("200"), std::string::npos);
   EXPECT_NE(r.out.find("X-RateLimit-Remaining"), std::string::npos) << r.out;
+}
+
+// --- new-user trial defects ------------------------------------------------------------------
+
+TEST_F(CliRecipesTest, PaginateOnANonPagingEndpointPrintsTheSingleAnswerUnchanged) {
+  auto r = RunGhl({"api", "--paginate", "GET", "/opportunities/pipelines"}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json body = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << r.out;  // not reduced to a bare array
+  EXPECT_FALSE(body["pipelines"].empty()) << r.out;
+  EXPECT_NE(r.err.find("does not paginate; printed the single answer"), std::string::npos)
+      << r.err;
+
+  auto loc = RunGhl({"api", "--paginate", "GET", "/locations/" + sandbox_->location_id()}, Env());
+  ASSERT_EQ(loc.exit_code, 0) << loc.err;
+  json location = json::parse(loc.out, nullptr, false);
+  ASSERT_TRUE(location.is_object()) << loc.out;
+  EXPECT_NE(loc.out.find(sandbox_->location_id()), std::string::npos) << loc.out;
+  EXPECT_NE(loc.err.find("does not paginate"), std::string::npos) << loc.err;
+}
+
+TEST_F(CliRecipesTest, PaginateOnAPagingEndpointStillPrintsOneArray) {
+  auto r = RunGhl({"api", "--paginate", "POST", "/contacts/search", "-F", "pageLimit=20"}, Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json items = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(items.is_array()) << r.out;
+  EXPECT_GE(items.size(), 40u);
+  EXPECT_EQ(r.err.find("does not paginate"), std::string::npos) << r.err;
+}
+
+TEST_F(CliRecipesTest, SpacesAndNonAsciiInThePathArePercentEncoded) {
+  auto r = RunGhl({"api", "GET", "/contacts/a b"}, Env());
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // reached the sandbox: 404, not a network error
+  EXPECT_NE(r.err.find("404"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("bad/illegal"), std::string::npos) << r.err;
+  auto dry = RunGhl({"api", "GET", "/contacts/a b\xC3\xA9", "--dry-run"}, Env());
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("/contacts/a%20b%C3%A9'"), std::string::npos) << dry.out;
+  auto kept = RunGhl({"api", "GET", "/contacts/a%20b", "--dry-run"}, Env());
+  EXPECT_NE(kept.out.find("/contacts/a%20b'"), std::string::npos) << kept.out;
+}
+
+TEST_F(CliRecipesTest, NonHttpBaseUrlIsAUsageErrorWithoutRetries) {
+  for (const char* base : {"ftp://example.com", "file:///tmp/x"}) {
+    auto env = Env();
+    env["GHL_BASE_URL"] = base;
+    auto start = std::chrono::steady_clock::now();
+    auto r = RunGhl({"api", "GET", "/contacts/c1"}, env);
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.exit_code, 2) << base << ": " << r.err;
+    EXPECT_NE(r.err.find("base URL must be http(s)://host[:port]: got"), std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("attempts"), std::string::npos) << r.err;
+    EXPECT_LT(took, std::chrono::seconds(3)) << "retried?";
+  }
+}
+
+TEST_F(CliRecipesTest, DotSegmentsInThePathAreRefused) {
+  auto r = RunGhl({"api", "GET", "/contacts/../locations/" + sandbox_->location_id()}, Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err << r.out;
+  EXPECT_NE(r.err.find("segment '..'"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  auto encoded = RunGhl({"api", "GET", "/contacts/%2e/x"}, Env());
+  EXPECT_EQ(encoded.exit_code, 2) << encoded.err;
+  EXPECT_NE(encoded.err.find("segment '%2e'"), std::string::npos) << encoded.err;
+}
+
+TEST_F(CliRecipesTest, ControlCharactersInHeadersAreRefused) {
+  auto r = RunGhl({"api", "GET", "/contacts/c1", "-H", "X-Test: a\r\nX-Injected: 1"}, Env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("X-Test"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("control character"), std::string::npos) << r.err;
 }
 
 }  // namespace

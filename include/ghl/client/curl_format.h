@@ -1,7 +1,7 @@
 /// \file
 /// Displaying requests and responses without leaking the token: `ghl api --dry-run` prints a
-/// request as a curl command, `ghl api -i` prints status and headers. The `Authorization`
-/// value is always masked as "Bearer ***".
+/// request as a curl command, `ghl api -i` prints status and headers. The token is always
+/// masked: "Bearer ***" in headers, `"Bearer $GHL_TOKEN"` (runnable) in curl commands.
 #pragma once
 
 #include <string>
@@ -20,7 +20,9 @@ std::string ShellQuote(std::string_view s);
 
 /// The request as one copy-pasteable curl command, token masked, e.g.
 /// `curl -X POST 'https://services.leadconnectorhq.com/contacts/search'` then one
-/// `-H 'Authorization: Bearer ***'`, `-H 'Version: 2021-07-28'` … per header and
+/// `-H "Authorization: Bearer $GHL_TOKEN"` (masked, runs with GHL_TOKEN set; other
+/// Authorization schemes and credential headers show "***"), `-H 'Version: 2021-07-28'` … per
+/// header and
 /// `--data-raw '{"pageLimit":20}'`, each on its own line continued with a backslash.
 /// `-X` is omitted for GET without a body.
 std::string FormatCurlCommand(const http::Request& request);

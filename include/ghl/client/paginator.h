@@ -52,6 +52,7 @@ struct Page {
   int number = 0;        ///< 1-based position in this iteration.
   nlohmann::json body;   ///< The whole parsed answer.
   nlohmann::json items;  ///< The page's items (a JSON array; empty when none found).
+  bool items_found = false;  ///< True when the answer holds an items array (see `items`).
   ApiResponse response;  ///< Status, headers, raw body of the call.
 };
 
