@@ -27,7 +27,7 @@ test-asan:
 # The demo needs only the `ghl` binary: build just that target.
 demo: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target ghl
-	@$(GHL) serve --sandbox
+	@$(GHL) serve --sandbox --automations tests/data/automations/demo.toml
 
 bench: build
 	@bench/run $(BUILD)

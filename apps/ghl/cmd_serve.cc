@@ -24,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "automations_wiring.h"
 #include "commands.h"
+#include "ghl/client/client.h"
 #include "ghl/playground/playground.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/http_server.h"
@@ -48,6 +50,7 @@ struct ServeArgs {
   std::vector<std::string> webhook_keys;
   std::string rsa_cutoff;
   bool insecure_accept_unsigned = false;
+  std::string automations;  // config file; empty = no automations engine
 };
 
 std::string Env(const char* name) {
@@ -102,13 +105,16 @@ struct Webhooks {
   std::shared_ptr<const webhooks::WebhookReceiver> receiver;
   std::shared_ptr<const webhooks::EventsHttpApi> api;
   std::string store_description;
+  std::string location;  // what the store was opened from (the effects ledger sits beside it)
   size_t added_keys = 0;
 };
 
 // Opens the event store and builds the receiver; prints why on failure and returns nullopt.
 // `extra_keys` (the embedded sandbox's) are trusted besides GHL's and --webhook-public-key's.
 std::optional<Webhooks> StartWebhooks(const ServeArgs& args,
-                                      const std::vector<std::string>& extra_keys, int* exit_code) {
+                                      const std::vector<std::string>& extra_keys,
+                                      const automations::Config* automations_config,
+                                      int* exit_code) {
   Webhooks w;
   webhooks::ReceiverOptions options;
   std::vector<std::string> added = extra_keys;
@@ -138,7 +144,11 @@ std::optional<Webhooks> StartWebhooks(const ServeArgs& args,
 
   std::string location = ResolveEventsDb(args.events_db);
   w.store_description = DescribeEventsDb(location);
-  auto opened = store::OpenEventStore(location);
+  w.location = location;
+  store::StoreOptions store_options;
+  // The automations config's [worker] section sets how failed events are retried.
+  if (automations_config) store_options.retry = automations::StoreRetryPolicy(*automations_config);
+  auto opened = store::OpenEventStore(location, store_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "ghl serve: cannot open the webhook event store %s: %s\n",
                  w.store_description.c_str(), opened.error().Describe().c_str());
@@ -162,6 +172,14 @@ int RunServe(const ServeArgs& args) {
   options.listen_host = args.host;
   options.timeout = std::chrono::milliseconds(args.timeout_ms);
   options.default_location_id = args.location.empty() ? Env("GHL_LOCATION_ID") : args.location;
+
+  // Validate the automations config before anything starts: its errors name the line and field.
+  std::optional<automations::Config> automations_config;
+  if (!args.automations.empty()) {
+    int config_exit = kExitOk;
+    automations_config = LoadAutomationsConfig(args.automations, &config_exit);
+    if (!automations_config) return config_exit;
+  }
 
   std::unique_ptr<sandbox::RunningSandbox> embedded;
   if (args.sandbox) {
@@ -193,7 +211,8 @@ int RunServe(const ServeArgs& args) {
   std::vector<std::string> sandbox_keys;
   if (embedded) sandbox_keys.push_back(embedded->webhook_public_key());
   int webhook_exit = kExitOk;
-  auto hooks = StartWebhooks(args, sandbox_keys, &webhook_exit);
+  auto hooks = StartWebhooks(args, sandbox_keys,
+                             automations_config ? &*automations_config : nullptr, &webhook_exit);
   if (!hooks) {
     if (embedded) embedded->Stop();
     return webhook_exit;
@@ -260,9 +279,43 @@ int RunServe(const ServeArgs& args) {
         "https://YOUR-HOST%s to this port with a TLS reverse proxy\n",
         ropts.path.c_str());
   }
+  // The automations engine works the same store the receiver fills, calling the upstream API
+  // (the embedded sandbox, or GHL with GHL_TOKEN).
+  std::unique_ptr<automations::Engine> engine;
+  if (automations_config) {
+    client::ClientOptions client_options;
+    if (embedded) {
+      client_options.base_url = embedded->base_url();
+      client_options.token = embedded->token();
+      client_options.default_location_id = embedded->location_id();
+    } else {
+      client_options.base_url = playground.options().upstream;
+      client_options.token = Env("GHL_TOKEN");
+      client_options.default_location_id = options.default_location_id;
+      if (client_options.token.empty()) {
+        std::fprintf(stderr,
+                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN "
+                     "(or use --sandbox)\n");
+        server.Stop();
+        return kExitUsage;
+      }
+    }
+    int engine_exit = kExitOk;
+    engine = StartAutomationsEngine(std::move(*automations_config),
+                                    client::Client(client_options), *hooks->store,
+                                    hooks->location, /*verbose=*/false, &engine_exit);
+    if (!engine) {
+      server.Stop();
+      if (embedded) embedded->Stop();
+      return engine_exit;
+    }
+    std::printf("Automations: %s (worker running on the event store)\n",
+                args.automations.c_str());
+  }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
   server.Wait(/*handle_signals=*/true);
+  if (engine) engine->Stop();  // before the store and the sandbox go away
   if (embedded) embedded->Stop();
   return kExitOk;
 }
@@ -311,6 +364,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--insecure-accept-unsigned", args->insecure_accept_unsigned,
                 "LOCAL EXPERIMENTS ONLY: store webhooks without a valid signature (logged "
                 "loudly; answers carry X-Ghlkit-Insecure)");
+  cmd->add_option("--automations", args->automations,
+                  "Run the cookbook's automations on received webhooks, as configured in this "
+                  "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }
