@@ -6,7 +6,7 @@
 /// One event is handled at a time per worker, under a per-contact lock (in-process mutex, then
 /// the ledger's lease lock "contact:<location>:<id>"), so duplicates and out-of-order events
 /// for one contact never race; one-time effects are recorded in the `EffectLedger`
-/// (doc/adr/0003-automations-config-and-idempotency.md). A worker that dies leaves its event
+/// (doc/adr/0005-automations-config-and-idempotency.md). A worker that dies leaves its event
 /// leased; after the lease any worker claims it again, and its contact lock expires likewise.
 ///
 /// Run it in-process (`ghl serve --automations FILE`, see `StartAutomations`) or alone

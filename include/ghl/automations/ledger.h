@@ -1,6 +1,6 @@
 /// \file
 /// The effects ledger: what makes the recipes act once, across worker threads, several
-/// engines and processes, and crashes (doc/adr/0003-automations-config-and-idempotency.md).
+/// engines and processes, and crashes (doc/adr/0005-automations-config-and-idempotency.md).
 ///
 /// Two small tables next to the event store (same SQLite file, or same PostgreSQL database):
 ///  - locks (`ghl_automation_locks`): a lease-based mutex per key. The engine holds
