@@ -1,5 +1,6 @@
 // The endpoint catalog: lookups over the generated table (catalog_data.cc). Indexes are built
 // lazily, once, on first use, so a process that never asks pays nothing at start.
+#include "ghl/core/text.h"
 #include "ghl/catalog/catalog.h"
 
 #include <algorithm>
@@ -155,20 +156,6 @@ const Route* BestRoute(std::span<const Route* const> candidates,
     }
   }
   return best;
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
 }
 
 /// Cost of putting `seg` where the template has `tmpl`: 0 equal, 0.5 a {param}, else the
