@@ -121,7 +121,8 @@ std::string Slurp(const std::string& path) {
 
 }  // namespace
 
-ServeProcess::ServeProcess(std::vector<std::string> extra_args, std::string cwd) {
+ServeProcess::ServeProcess(std::vector<std::string> extra_args, std::string cwd,
+                           const std::map<std::string, std::string>& env) {
   char tmpl[] = "/tmp/ghl_serve_test_XXXXXX";
   if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   temp_dir_ = tmpl;
@@ -138,7 +139,7 @@ ServeProcess::ServeProcess(std::vector<std::string> extra_args, std::string cwd)
   posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
   posix_spawn_file_actions_addchdir_np(&actions, dir_.c_str());
-  auto env_strings = BaseEnv({});
+  auto env_strings = BaseEnv(env);
   auto argv = Argv(args);
   auto envp = Argv(env_strings);
   int rc = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());

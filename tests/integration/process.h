@@ -39,10 +39,12 @@ class SandboxProcess {
 /// go to files (no pipe that could fill up or break). The constructor waits (15 s cap) for the
 /// start banner and reads the port from its "Playground: http://HOST:PORT/" line; it throws
 /// with the captured stderr when the process exits or never prints it. The destructor stops it
-/// (SIGTERM, then SIGKILL) and removes the temp dir.
+/// (SIGTERM, then SIGKILL) and removes the temp dir. `env` is added to its minimal environment
+/// (PATH, HOME, TZ, LANG), e.g. GHL_TOKEN for `--automations` against an `--upstream`.
 class ServeProcess {
  public:
-  explicit ServeProcess(std::vector<std::string> extra_args = {}, std::string cwd = {});
+  explicit ServeProcess(std::vector<std::string> extra_args = {}, std::string cwd = {},
+                        const std::map<std::string, std::string>& env = {});
   ~ServeProcess();
   ServeProcess(const ServeProcess&) = delete;
   ServeProcess& operator=(const ServeProcess&) = delete;
