@@ -257,6 +257,8 @@ class DefaultConnection final : public Connection {
       out.version = prepared.version;
       out.location_id = prepared.location_id;
       out.attempts = attempt;
+      out.request_body = prepared.http.body;
+      out.request_query = http::ParseQuery(prepared.http.Query());
       return out;
     }
   }

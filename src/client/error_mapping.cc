@@ -128,9 +128,9 @@ std::string ValidationHint(const ApiResponse& r, const std::vector<std::string>&
   if (!messages.empty()) hint += ": fix each message above";
   hint += ".";
   if (r.endpoint) {
-    std::string required = RequiredFieldsText(*r.endpoint);
-    if (!required.empty()) {
-      hint += " " + EndpointLabel(r) + " requires " + required + ".";
+    std::string missing = MissingRequiredFieldsText(*r.endpoint, r.request_body, r.request_query);
+    if (!missing.empty()) {
+      hint += " " + EndpointLabel(r) + " requires, and this request did not send: " + missing + ".";
     }
     if (AnyContains(messages, "locationid should not be empty") ||
         AnyContains(messages, "location_id")) {
@@ -223,6 +223,32 @@ std::string RequiredFieldsText(const catalog::Endpoint& endpoint) {
   if (!body.empty()) parts.push_back("body: " + Join(body, ", "));
   if (!query.empty()) parts.push_back("query: " + Join(query, ", "));
   if (!path.empty()) parts.push_back("path: " + Join(path, ", "));
+  return Join(parts, "; ");
+}
+
+std::string MissingRequiredFieldsText(const catalog::Endpoint& endpoint,
+                                      std::string_view request_body,
+                                      const QueryParams& request_query) {
+  json body = request_body.empty() ? json::object() : json::parse(request_body, nullptr, false);
+  std::vector<std::string> missing_body, missing_query;
+  if (body.is_object()) {
+    for (const auto& f : endpoint.body_fields) {
+      if (!f.required) continue;
+      auto it = body.find(std::string(f.name));
+      bool sent = it != body.end() && !it->is_null() &&
+                  !(it->is_string() && it->get_ref<const std::string&>().empty());
+      if (!sent) missing_body.emplace_back(f.name);
+    }
+  }
+  for (const auto& p : endpoint.parameters) {
+    if (!p.required || p.in != catalog::ParamIn::kQuery) continue;
+    bool sent = std::any_of(request_query.begin(), request_query.end(),
+                            [&](const auto& q) { return q.first == p.name && !q.second.empty(); });
+    if (!sent) missing_query.emplace_back(p.name);
+  }
+  std::vector<std::string> parts;
+  if (!missing_body.empty()) parts.push_back("body: " + Join(missing_body, ", "));
+  if (!missing_query.empty()) parts.push_back("query: " + Join(missing_query, ", "));
   return Join(parts, "; ");
 }
 

@@ -120,6 +120,48 @@ TEST(ErrorMappingTest, ValidationListsMessagesAndRequiredFields) {
   EXPECT_TRUE(Has(e.Summary(), "HTTP 422: locationId should not be empty")) << e.Summary();
 }
 
+// The hint names only the required fields the request left out, not the ones it sent.
+TEST(ErrorMappingTest, ValidationHintListsOnlyTheRequiredFieldsNotSent) {
+  ApiResponse r = Answer(
+      422, R"({"statusCode":422,"message":["name should not be empty","status must be a string"]})",
+      "POST", "/opportunities/");
+  ASSERT_NE(r.endpoint, nullptr);
+  r.request_body =
+      R"({"pipelineId":"P1","locationId":"L1","contactId":"C1","name":"","status":null})";
+  Error e = ErrorFromResponse(r);
+  EXPECT_TRUE(Has(e.hint,
+                  "POST /opportunities/ (opportunities.create-opportunity) requires, and "
+                  "this request did not send: body: name, status."))
+      << e.hint;
+  EXPECT_FALSE(Has(e.hint, "pipelineId")) << e.hint;
+  EXPECT_FALSE(Has(e.hint, "contactId")) << e.hint;
+
+  // Every required field sent: the messages are about values, no field list at all.
+  r.request_body = R"({"pipelineId":"P1","locationId":"L1","contactId":"C1","name":"Deal",)"
+                   R"("status":"won-ish"})";
+  e = ErrorFromResponse(r);
+  EXPECT_FALSE(Has(e.hint, "did not send")) << e.hint;
+  EXPECT_FALSE(Has(e.hint, "body:")) << e.hint;
+}
+
+TEST(ErrorMappingTest, MissingRequiredFieldsTextComparesWithWhatWasSent) {
+  const catalog::Endpoint* opp = catalog::FindById("opportunities.create-opportunity");
+  ASSERT_NE(opp, nullptr);
+  EXPECT_EQ(MissingRequiredFieldsText(*opp, "", {}),
+            "body: pipelineId, locationId, name, status, contactId");
+  EXPECT_EQ(MissingRequiredFieldsText(*opp, R"({"locationId":"L1","status":"open"})", {}),
+            "body: pipelineId, name, contactId");
+  // Not an object: the shape is wrong, no field is singled out.
+  EXPECT_EQ(MissingRequiredFieldsText(*opp, "[1,2]", {}), "");
+
+  const catalog::Endpoint* slots = catalog::FindById("calendars.get-slots");
+  ASSERT_NE(slots, nullptr);
+  EXPECT_EQ(MissingRequiredFieldsText(*slots, "", {}), "query: startDate, endDate");
+  EXPECT_EQ(MissingRequiredFieldsText(*slots, "", {{"startDate", "1"}, {"endDate", ""}}),
+            "query: endDate");
+  EXPECT_EQ(MissingRequiredFieldsText(*slots, "", {{"startDate", "1"}, {"endDate", "2"}}), "");
+}
+
 TEST(ErrorMappingTest, RateLimitShowsHeaderValues) {
   ApiResponse r =
       Answer(429, R"({"statusCode":429,"message":"Too Many Requests"})", "GET", "/contacts/c1");

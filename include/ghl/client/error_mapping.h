@@ -13,7 +13,7 @@
 /// | 403    | any                                           | token belongs to another location  |
 /// | 404    | any, endpoint known                           | the id does not exist              |
 /// | 404    | any, path unknown to the catalog              | nearest catalog paths              |
-/// | 400/422| `message` array                               | each message + required fields     |
+/// | 400/422| `message` array                               | messages + unsent required fields  |
 /// | 429    | any                                           | the X-RateLimit-* values           |
 /// | 5xx    | any                                           | transient; retried (idempotent)    |
 ///
@@ -41,7 +41,8 @@ std::string ExtractTraceId(std::string_view body);
 
 /// The kApi error for a non-2xx `response` (status, messages, traceId, endpoint id, hint,
 /// body). Uses `response.endpoint` (may be null), `.method`, `.path`, `.version`,
-/// `.location_id`, `.attempts` and the rate-limit headers for the hint.
+/// `.location_id`, `.attempts`, the rate-limit headers and (400/422) `.request_body` /
+/// `.request_query` for the hint.
 Error ErrorFromResponse(const ApiResponse& response);
 
 /// "contacts.readonly or contacts.write" style list of the scopes `endpoint` requires, or "".
@@ -50,5 +51,15 @@ std::string ScopesText(const catalog::Endpoint& endpoint);
 /// Required body fields and required query/path parameters of `endpoint`, as
 /// "body: locationId, name; query: calendarId" ("" when none).
 std::string RequiredFieldsText(const catalog::Endpoint& endpoint);
+
+/// The required body fields and required query parameters of `endpoint` that a request did
+/// not send, as "body: locationId; query: calendarId" ("" when none is missing). A body field
+/// counts as sent when `request_body` is a JSON object holding it with a value other than null
+/// or "" (GHL answers "x should not be empty" for those); when `request_body` is empty every
+/// required body field is missing, and when it is not a JSON object none is reported (the
+/// body's shape is the problem). Path parameters are part of the path, so never missing.
+std::string MissingRequiredFieldsText(const catalog::Endpoint& endpoint,
+                                      std::string_view request_body,
+                                      const QueryParams& request_query);
 
 }  // namespace ghl::client

@@ -92,6 +92,12 @@ struct ApiResponse {
   std::string location_id;
   /// Attempts made (1 = no retry).
   int attempts = 1;
+  /// The raw JSON body sent (after the location fill), empty when none. The 400/422 hint
+  /// names only the required body fields missing from it.
+  std::string request_body;
+  /// The query parameters sent (decoded, in order); the 400/422 hint names only the required
+  /// query parameters missing from them.
+  QueryParams request_query;
 
   /// True for 2xx.
   bool ok() const { return status >= 200 && status < 300; }
