@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 namespace ghl::client {
@@ -13,38 +16,104 @@ namespace {
 
 using nlohmann::json;
 
-bool IsInteger(std::string_view s) {
-  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
-  if (s.empty() || s.size() > 18) return false;
-  if (s.size() > 1 && s.front() == '0') return false;
-  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
+// The parts of a JSON number literal (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?).
+struct NumberLiteral {
+  bool negative = false;
+  std::string_view digits;    // integer part
+  bool has_fraction = false;  // a '.' was written
+  bool has_exponent = false;
+  std::string_view exponent;  // digits with an optional sign
+};
 
-bool IsDecimal(std::string_view s) {
-  // -?digits(.digits)?([eE][+-]?digits)? with a '.' or an exponent.
+std::optional<NumberLiteral> ParseNumberLiteral(std::string_view s) {
+  auto digits_at = [&s](size_t i) {
+    size_t j = i;
+    while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+    return j;
+  };
+  NumberLiteral n;
   size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  size_t int_start = i;
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i == int_start) return false;
-  if (i - int_start > 1 && s[int_start] == '0') return false;
-  bool fraction_or_exponent = false;
-  if (i < s.size() && s[i] == '.') {
+  if (i < s.size() && s[i] == '-') {
+    n.negative = true;
     ++i;
-    size_t frac_start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == frac_start) return false;
-    fraction_or_exponent = true;
+  }
+  size_t end = digits_at(i);
+  if (end == i || (end - i > 1 && s[i] == '0')) return std::nullopt;  // none, or leading zero
+  n.digits = s.substr(i, end - i);
+  i = end;
+  if (i < s.size() && s[i] == '.') {
+    end = digits_at(i + 1);
+    if (end == i + 1) return std::nullopt;
+    n.has_fraction = true;
+    i = end;
   }
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-    size_t exp_start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == exp_start) return false;
-    fraction_or_exponent = true;
+    size_t start = i + 1;
+    if (start < s.size() && (s[start] == '+' || s[start] == '-')) ++start;
+    end = digits_at(start);
+    if (end == start) return std::nullopt;
+    n.has_exponent = true;
+    n.exponent = s.substr(i + 1, end - i - 1);
+    i = end;
   }
-  return i == s.size() && fraction_or_exponent;
+  if (i != s.size()) return std::nullopt;
+  return n;
+}
+
+// The integer an integer-valued literal without a fraction stands for ("42", "1e3",
+// "1500e-2"), when it fits in int64 (or uint64 when positive); nullopt otherwise.
+std::optional<json> ExactInteger(const NumberLiteral& n) {
+  if (n.has_fraction) return std::nullopt;
+  std::string digits(n.digits);
+  if (n.has_exponent && digits != "0") {
+    std::string_view e = n.exponent;
+    if (!e.empty() && e.front() == '+') e.remove_prefix(1);
+    int exponent = 0;
+    auto [ptr, ec] = std::from_chars(e.data(), e.data() + e.size(), exponent);
+    if (ec != std::errc() || ptr != e.data() + e.size() || exponent > 20) return std::nullopt;
+    if (exponent >= 0) {
+      digits.append(static_cast<size_t>(exponent), '0');
+    } else {
+      size_t drop = static_cast<size_t>(-static_cast<int64_t>(exponent));
+      size_t zeros = digits.size() - digits.find_last_not_of('0') - 1;
+      if (zeros < drop) return std::nullopt;  // 15e-1 is 1.5: not an integer
+      digits.resize(digits.size() - drop);
+    }
+  }
+  if (digits.size() > 20) return std::nullopt;
+  std::string text = (n.negative ? "-" : "") + digits;
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  int64_t signed_value = 0;
+  if (auto r = std::from_chars(first, last, signed_value); r.ec == std::errc() && r.ptr == last) {
+    return json(signed_value);
+  }
+  uint64_t unsigned_value = 0;
+  if (auto r = std::from_chars(first, last, unsigned_value);
+      !n.negative && r.ec == std::errc() && r.ptr == last) {
+    return json(unsigned_value);
+  }
+  return std::nullopt;
+}
+
+// The JSON value of a typed number, or nullopt when `v` is not a JSON number literal.
+std::optional<Result<json>> TypedNumber(const std::string& key, const std::string& v) {
+  auto literal = ParseNumberLiteral(v);
+  if (!literal) return std::nullopt;
+  if (auto integer = ExactInteger(*literal)) return Result<json>(std::move(*integer));
+  if (!literal->has_fraction && !literal->has_exponent) {
+    return Result<json>(UsageError("-F " + key + "=" + v + ": the integer is outside 64 bits",
+                                   "A double would change this integer; send it as a string "
+                                   "with -f " +
+                                       key + "=" + v + "."));
+  }
+  double d = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || ptr != v.data() + v.size()) {
+    return Result<json>(UsageError("-F " + key + "=" + v + ": outside the range of a double",
+                                   "Send it as a string with -f " + key + "=" + v + "."));
+  }
+  return Result<json>(json(d));
 }
 
 std::string QueryText(const json& v) {
@@ -157,8 +226,7 @@ Result<nlohmann::json> FieldValue(const FieldArg& field, const FileReader& reade
   if (v == "true") return json(true);
   if (v == "false") return json(false);
   if (v == "null") return json(nullptr);
-  if (IsInteger(v)) return json(std::stoll(v));
-  if (IsDecimal(v)) return json(std::stod(v));
+  if (auto number = TypedNumber(field.key, v)) return std::move(*number);
   if (!v.empty() && v.front() == '@') {
     std::string path = v.substr(1);
     if (path.empty()) {

@@ -55,7 +55,7 @@ TEST(FieldArgsTest, TypedValues) {
   EXPECT_EQ(value("n=42"), json(42));
   EXPECT_EQ(value("n=-7"), json(-7));
   EXPECT_EQ(value("n=1.5"), json(1.5));
-  EXPECT_EQ(value("n=2e3"), json(2000.0));
+  EXPECT_EQ(value("n=2e3").dump(), "2000");  // see TypedNumbersKeepTheValueAsWritten
   EXPECT_EQ(value("b=true"), json(true));
   EXPECT_EQ(value("b=false"), json(false));
   EXPECT_EQ(value("b=null"), json(nullptr));
@@ -75,6 +75,53 @@ TEST(FieldArgsTest, TypedValues) {
   auto bad_json = FieldValue(ParseFieldArg("x=[1,", true).value(), files);
   ASSERT_FALSE(bad_json.ok());
   EXPECT_NE(bad_json.error().messages[0].find("not valid JSON"), std::string::npos);
+}
+
+// -F numbers: what is sent is the JSON number the user wrote. nlohmann keeps int64, uint64 or
+// double (not the text), so an integral value without a '.' (42, 1e3, 1500e-2) is sent as an
+// integer, and a number written with a '.' as the shortest double that reads back the same
+// (1.50 → 1.5, 1.0 → 1.0). An integer is never sent as a float.
+TEST(FieldArgsTest, TypedNumbersKeepTheValueAsWritten) {
+  auto body = [](const char* arg) {
+    auto placed = PlaceFields(Fields({{arg, true}}), "POST", false, FakeFiles({}));
+    EXPECT_TRUE(placed.ok()) << arg << ": " << (placed.ok() ? "" : placed.error().Describe());
+    return placed.ok() ? placed->body : "<error>";
+  };
+  EXPECT_EQ(body("n=1e3"), R"({"n":1000})");
+  EXPECT_EQ(body("n=1E+3"), R"({"n":1000})");
+  EXPECT_EQ(body("n=-2e2"), R"({"n":-200})");
+  EXPECT_EQ(body("n=1500e-2"), R"({"n":15})");
+  EXPECT_EQ(body("n=0e7"), R"({"n":0})");
+  EXPECT_EQ(body("n=-0"), R"({"n":0})");
+  EXPECT_EQ(body("n=15e-1"), R"({"n":1.5})");
+  EXPECT_EQ(body("n=1.50"), R"({"n":1.5})");
+  EXPECT_EQ(body("n=1.0"), R"({"n":1.0})");
+  EXPECT_EQ(body("n=2.5e2"), R"({"n":250.0})");
+  EXPECT_EQ(body("n=0.1"), R"({"n":0.1})");
+  EXPECT_EQ(body("n=1e20"), R"({"n":1e+20})");  // beyond 64 bits in exponent form: a double
+  // 64-bit integers stay exact integers (19 digits used to become a string).
+  EXPECT_EQ(body("n=1234567890123456789"), R"({"n":1234567890123456789})");
+  EXPECT_EQ(body("n=-9223372036854775808"), R"({"n":-9223372036854775808})");
+  EXPECT_EQ(body("n=18446744073709551615"), R"({"n":18446744073709551615})");
+  EXPECT_EQ(body("n=1e19"), R"({"n":10000000000000000000})");
+  // Not JSON numbers: strings, as before.
+  EXPECT_EQ(body("n=1e"), R"({"n":"1e"})");
+  EXPECT_EQ(body("n=.5"), R"({"n":".5"})");
+  EXPECT_EQ(body("n=1."), R"({"n":"1."})");
+  EXPECT_EQ(body("n=0x10"), R"({"n":"0x10"})");
+  // The query string carries the same text.
+  auto query =
+      PlaceFields(Fields({{"a=1e3", true}, {"b=1.50", true}}), "GET", false, FakeFiles({}));
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->query, (QueryParams{{"a", "1000"}, {"b", "1.5"}}));
+
+  // Numbers no JSON value here can hold exactly are usage errors, not silent changes.
+  for (const char* arg : {"n=99999999999999999999", "n=-9223372036854775809", "n=1e400"}) {
+    auto placed = PlaceFields(Fields({{arg, true}}), "POST", false, FakeFiles({}));
+    ASSERT_FALSE(placed.ok()) << arg;
+    EXPECT_EQ(placed.error().kind, ErrorKind::kUsage) << arg;
+    EXPECT_NE(placed.error().hint.find("-f n="), std::string::npos) << placed.error().hint;
+  }
 }
 
 TEST(FieldArgsTest, GetAndDeletePutFieldsInTheQueryString) {

@@ -1,10 +1,17 @@
 /// \file
 /// Parsing of `ghl api` arguments, kept in the library so it is unit-tested (model: `gh api`):
 /// - `-f key=value`: a string field, taken as is.
-/// - `-F key=value`: a typed field: `true`, `false`, `null`; integers (`42`, `-7`; no leading
-///   zeros, so "0123" stays a string) and decimals (`1.5`, `2e3`); inline JSON arrays, objects
-///   and quoted strings (`["a","b"]`, `{"a":1}`); `@file` reads a file and `@-` standard input
-///   (content parsed as JSON when it is JSON, else kept as a string); anything else is a string.
+/// - `-F key=value`: a typed field: `true`, `false`, `null`; JSON numbers (RFC 8259 syntax, so
+///   "0123", "+1", ".5" and "1." stay strings); inline JSON arrays, objects and quoted strings
+///   (`["a","b"]`, `{"a":1}`); `@file` reads a file and `@-` standard input (content parsed as
+///   JSON when it is JSON, else kept as a string); anything else is a string.
+/// - Numbers keep the value as written. nlohmann::json holds an int64, a uint64 or a double,
+///   not the text, so: a number written without a '.' whose value is an integer that fits in
+///   64 bits is sent as that integer (`42`, `1e3` → 1000, `1500e-2` → 15: an integer never
+///   becomes a float such as 1000.0); a number written with a '.' (or a non-integral or larger
+///   exponent form) is sent as the shortest text that reads back as the same double (`1.50` →
+///   1.5, `1.0` → 1.0, `2.5e2` → 250.0, `1e20` → 1e+20). An integer literal beyond 64 bits,
+///   and a number beyond a double's range, are kUsage errors that suggest `-f` for a string.
 /// - Keys may nest: `a[b]=c` → {"a":{"b":"c"}}, `tags[]=x` → {"tags":["x"]} (body only; in a
 ///   query string the key is sent as written).
 /// - Fields go into the query string for GET, DELETE and HEAD, and into the JSON body
