@@ -11,6 +11,13 @@
 // contact naming that opportunity. A quarter of the contacts also get a second delivery with
 // another webhookId (GHL re-delivering), which must change nothing.
 //
+// Three kills fall at random moments. Two are aimed (the engine's upstream is a proxy in front
+// of the sandbox that holds one `POST /opportunities/` while the test kills): one after the
+// opportunity was created and before the ledger recorded it (the restarted engine must find
+// it, not create a second one), one after the ledger said `started` and before the create
+// reached the sandbox (the restarted engine must create it, once). Disabling the API check of
+// EnsureOpportunity makes this test fail with "contact … has 2 opportunities".
+//
 // Config: lease_seconds = 2 (a killed server's `processing` events and contact locks are
 // taken over 2 s after their claim), initial/max backoff 0.2 s / 1 s, poll 50 ms.
 // Prints the counts: contacts, events sent, answered 200, stored, processed (done),
@@ -22,6 +29,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -39,7 +47,9 @@
 
 #include "ghl/client/client.h"
 #include "ghl/http/transport.h"
+#include "ghl/server/http_server.h"
 #include "ghl/store/event_store.h"
+#include "ghl/webhooks/replay.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
 
@@ -62,6 +72,12 @@ std::string IsoUtcNow() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+int64_t EpochMsNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string WebhookIdOf(const std::string& body) {
@@ -90,6 +106,7 @@ int Exec(const std::string& db_path, const char* sql, const std::string& param) 
 
 struct EffectRow {
   std::string key, state, result;
+  int64_t updated_at_ms = 0;
 };
 
 // Every row of the effects ledger (ghl/automations/ledger.h) whose key starts with `prefix`.
@@ -102,10 +119,11 @@ std::vector<EffectRow> LedgerEffects(const std::string& db_path, const std::stri
     return out;
   }
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db,
-                         "SELECT key, state, COALESCE(result, '') FROM ghl_automation_effects "
-                         "WHERE substr(key, 1, length(?1)) = ?1",
-                         -1, &st, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(
+          db,
+          "SELECT key, state, COALESCE(result, ''), updated_at FROM ghl_automation_effects "
+          "WHERE substr(key, 1, length(?1)) = ?1",
+          -1, &st, nullptr) != SQLITE_OK) {
     ADD_FAILURE() << "ledger query: " << sqlite3_errmsg(db);
   } else {
     sqlite3_bind_text(st, 1, prefix.c_str(), -1, SQLITE_TRANSIENT);
@@ -113,7 +131,7 @@ std::vector<EffectRow> LedgerEffects(const std::string& db_path, const std::stri
       auto text = [&](int i) {
         return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i)));
       };
-      out.push_back({text(0), text(1), text(2)});
+      out.push_back({text(0), text(1), text(2), sqlite3_column_int64(st, 3)});
     }
   }
   sqlite3_finalize(st);
@@ -153,6 +171,102 @@ std::string Counts(const json& events) {
          std::to_string(events.value("dead", -1));
 }
 
+// The engine's upstream: a loopback proxy in front of the sandbox that can hold the engine's
+// next `POST /opportunities/` for the test to kill `ghl serve` in the middle of the effect:
+//  - kBeforeEffect: the request is held and never forwarded (the ledger row says `started`,
+//    the sandbox has no opportunity): after the restart the engine must create it once;
+//  - kAfterEffect: the request is forwarded, the opportunity exists, the answer is held (the
+//    ledger row still says `started`): after the restart the engine must find it, not
+//    create a second one.
+class EffectTrap {
+ public:
+  enum class Mode { kOff, kBeforeEffect, kAfterEffect };
+
+  explicit EffectTrap(std::string sandbox_url)
+      : sandbox_url_(std::move(sandbox_url)), transport_(http::MakeCurlTransport()) {
+    server::ServerOptions options;
+    options.threads = 8;  // the held requests block theirs
+    server::Handler handler = [this](const http::Request& r) { return Forward(r); };
+    server_ = std::make_unique<server::HttpServer>(options, handler);
+    port_ = server_->Start();
+  }
+  ~EffectTrap() { server_->Stop(); }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  void Arm(Mode mode) {
+    std::lock_guard lock(mu_);
+    mode_ = mode;
+    caught_.clear();
+  }
+  // Waits until an armed trap caught a request; returns the contact id, or "" on timeout.
+  std::string WaitCaught(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return !caught_.empty(); });
+    mode_ = Mode::kOff;
+    return caught_;
+  }
+
+ private:
+  http::Response Forward(const http::Request& in) {
+    Mode mode = Mode::kOff;
+    bool create = in.method == "POST" && in.Path() == "/opportunities/";
+    if (create) {
+      std::lock_guard lock(mu_);
+      mode = mode_;
+      mode_ = Mode::kOff;
+    }
+    http::Response out;
+    if (mode != Mode::kBeforeEffect) {
+      http::Request req;
+      req.method = in.method;
+      req.target = sandbox_url_ + in.target;
+      req.body = in.body;
+      for (const char* name : {"Authorization", "Version", "Content-Type", "Accept"}) {
+        if (auto v = in.headers.Get(name)) req.headers.Set(name, *v);
+      }
+      auto res = transport_->Send(req, {});
+      if (!res.ok()) {
+        out.status = 502;
+        out.body = R"({"message":"proxy: sandbox unreachable"})";
+        return out;
+      }
+      out.status = res->status;
+      out.body = res->body;
+      for (const auto& [name, value] : res->headers.fields()) {
+        if (http::EqualsIgnoreCase(name, "Content-Type") ||
+            http::EqualsIgnoreCase(name, "Retry-After") ||
+            std::string_view(name).substr(0, 12) == "X-RateLimit-" ||
+            std::string_view(name).substr(0, 12) == "x-ratelimit-") {
+          out.headers.Add(name, value);
+        }
+      }
+    } else {
+      out.status = 503;
+      out.body = R"({"message":"proxy: held for a kill, not forwarded"})";
+    }
+    if (mode != Mode::kOff) {
+      json body = json::parse(in.body, nullptr, false);
+      {
+        std::lock_guard lock(mu_);
+        caught_ = body.is_object() ? body.value("contactId", "?") : "?";
+      }
+      cv_.notify_all();
+      std::this_thread::sleep_for(1500ms);  // the test kills the caller meanwhile
+    }
+    return out;
+  }
+
+  std::string sandbox_url_;
+  std::shared_ptr<http::Transport> transport_;
+  std::unique_ptr<server::HttpServer> server_;
+  uint16_t port_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Mode mode_ = Mode::kOff;
+  std::string caught_;
+};
+
 struct Outgoing {
   int contact = 0;  // index into the contacts
   std::string webhook_id;
@@ -165,7 +279,7 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   const std::string sandbox_db = dir + "/sandbox.db";
   const std::string events_db = dir + "/events.db";
   const std::string config_path = dir + "/automations.toml";
-  const std::vector<std::string> sandbox_args = {"--db", sandbox_db, "--rate-limit",
+  const std::vector<std::string> sandbox_args = {"--db",      sandbox_db,      "--rate-limit",
                                                  "100000/1s", "--daily-limit", "100000000"};
 
   // The sandbox writes its demo seed to the file; then the location is switched to allow a
@@ -197,13 +311,13 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   // The check below can fail: the sandbox now takes a second opportunity for one contact.
   const std::string nonce = std::to_string(getpid()) + "-" + std::to_string(std::time(nullptr));
   {
-    auto canary = api.Post("/contacts/", json{{"firstName", "Canary"},
-                                              {"email", "canary-" + nonce + "@example.com"}}
-                                             .dump());
+    auto canary = api.Post(
+        "/contacts/",
+        json{{"firstName", "Canary"}, {"email", "canary-" + nonce + "@example.com"}}.dump());
     ASSERT_TRUE(canary.ok()) << canary.error().Describe();
     std::string id = (*canary)["contact"].value("id", "");
-    json opp = {{"pipelineId", pipeline_id}, {"name", "canary"}, {"status", "open"},
-                {"contactId", id}};
+    json opp = {
+        {"pipelineId", pipeline_id}, {"name", "canary"}, {"status", "open"}, {"contactId", id}};
     auto first = api.Post("/opportunities/", opp.dump());
     auto second = api.Post("/opportunities/", opp.dump());
     ASSERT_TRUE(first.ok()) << first.error().Describe();
@@ -215,11 +329,11 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   // ContactCreate). Unique emails: every one is a new lead.
   std::vector<std::string> contact_ids;
   for (int i = 0; i < kContacts; ++i) {
-    auto made = api.Post("/contacts/",
-                         json{{"firstName", "Crash"},
-                              {"lastName", "Lead " + std::to_string(i)},
-                              {"email", "crash-" + std::to_string(i) + "-" + nonce + "@example.com"}}
-                             .dump());
+    auto made = api.Post(
+        "/contacts/", json{{"firstName", "Crash"},
+                           {"lastName", "Lead " + std::to_string(i)},
+                           {"email", "crash-" + std::to_string(i) + "-" + nonce + "@example.com"}}
+                          .dump());
     ASSERT_TRUE(made.ok()) << made.error().Describe();
     contact_ids.push_back((*made)["contact"].value("id", ""));
     ASSERT_FALSE(contact_ids.back().empty());
@@ -238,9 +352,11 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   }
   auto signer = webhooks::WebhookSigner::GenerateEd25519();
   ASSERT_TRUE(signer.ok());
+  EffectTrap trap(sandbox.base_url());
   const std::vector<std::string> serve_args = {
-      "--upstream", sandbox.base_url(), "--location", location, "--events-db", events_db,
-      "--webhook-public-key", signer->PublicKeyBase64(), "--automations", config_path};
+      "--upstream",    trap.url(), "--location",           location,
+      "--events-db",   events_db,  "--webhook-public-key", signer->PublicKeyBase64(),
+      "--automations", config_path};
   const std::map<std::string, std::string> serve_env = {{"GHL_TOKEN", sandbox.token()},
                                                         {"GHL_LOCATION_ID", location}};
 
@@ -331,23 +447,42 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
     });
   }
 
-  // Kill -9 and restart at random moments, while events arrive and are being processed.
+  // Kill -9 and restart at random moments, while events arrive and are being processed; the
+  // 2nd kill lands after an opportunity was created and before its ledger row says done, the
+  // 4th after the row says started and before the opportunity is created.
   unsigned seed = static_cast<unsigned>(std::random_device{}());
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> pause_ms(400, 1400);
   int kills = 0, kills_while_processing = 0;
+  std::vector<int64_t> kill_ms;               // UTC epoch ms of each SIGKILL
+  std::string trapped_after, trapped_before;  // contacts of the targeted kills
   for (int k = 0; k < kKills; ++k) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
     json before = EventStats(*transport, serve->port());
+    const char* moment = "at random";
+    if (k == 1 || k == 3) {
+      trap.Arm(k == 1 ? EffectTrap::Mode::kAfterEffect : EffectTrap::Mode::kBeforeEffect);
+      std::string caught = trap.WaitCaught(10s);
+      ASSERT_FALSE(caught.empty()) << "the engine created no opportunity within 10 s";
+      (k == 1 ? trapped_after : trapped_before) = caught;
+      moment = k == 1 ? "after POST /opportunities/ of contact "
+                      : "before POST /opportunities/ of contact ";
+    }
     if (before.is_object() && before.value("processing", 0) > 0) ++kills_while_processing;
     ASSERT_EQ(kill(serve->pid(), SIGKILL), 0);
+    kill_ms.push_back(EpochMsNow());
     ++kills;
     serve.reset();  // reaps the killed process
     serve = std::make_unique<ServeProcess>(serve_args, std::string(), serve_env);
     port = serve->port();
-    std::printf("[automations-crash] kill %d after %zu of %zu events sent (store: %s); "
-                "restarted on port %d\n",
-                kills, finished.load(), outgoing.size(), Counts(before).c_str(), serve->port());
+    std::printf(
+        "[automations-crash] kill %d %s%s after %zu of %zu events sent (store: %s); "
+        "restarted on port %d\n",
+        kills, moment,
+        k == 1   ? trapped_after.c_str()
+        : k == 3 ? trapped_before.c_str()
+                 : "",
+        finished.load(), outgoing.size(), Counts(before).c_str(), serve->port());
     std::fflush(stdout);
   }
 
@@ -366,8 +501,7 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   deadline = SteadyClock::now() + 45s;
   for (;;) {
     last = EventStats(*transport, serve->port());
-    if (last.is_object() && last.value("pending", -1) == 0 &&
-        last.value("processing", -1) == 0 &&
+    if (last.is_object() && last.value("pending", -1) == 0 && last.value("processing", -1) == 0 &&
         last.value("total", -1) >= static_cast<int>(answered.size())) {
       break;
     }
@@ -433,6 +567,10 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
 
   // The sandbox: exactly one opportunity per contact in the pipeline, the dedup tag once.
   long opportunities = 0, wrong_opps = 0, wrong_tags = 0, wrong_effects = 0;
+  // Opportunities POSTed before a kill whose ledger row became `done` after it: the kill fell
+  // between the side effect and its record, the window the ledger's `started` row and the
+  // API check after a restart exist for.
+  long effect_across_kill = 0;
   for (const auto& cid : contact_ids) {
     auto found = api.Get("/opportunities/search", {{"location_id", location},
                                                    {"contact_id", cid},
@@ -446,8 +584,28 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
       ADD_FAILURE() << "contact " << cid << " has " << ids.size() << " opportunities";
     }
     const auto& rows = effects_of[cid];
-    if ((rows.size() != 1 || rows[0].state != "done" || ids.empty() ||
-         rows[0].result != ids[0]) &&
+    if (ids.size() == 1 && rows.size() == 1) {
+      const json& o = (*found)["opportunities"][0];
+      if (cid == trapped_after || cid == trapped_before) {
+        // The targeted kills: the effect happened once and was recorded by the restarted
+        // server (after the kill).
+        EXPECT_GT(rows[0].updated_at_ms, kill_ms[cid == trapped_after ? 1 : 3])
+            << "contact " << cid << ": ledger row not written after the targeted kill";
+      }
+      auto created = webhooks::ParseIsoTimestamp(o.value("createdAt", o.value("dateAdded", "")));
+      if (created) {
+        int64_t created_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(created->time_since_epoch())
+                .count();
+        for (int64_t k : kill_ms) {
+          if (created_ms <= k && k <= rows[0].updated_at_ms) {
+            ++effect_across_kill;
+            break;
+          }
+        }
+      }
+    }
+    if ((rows.size() != 1 || rows[0].state != "done" || ids.empty() || rows[0].result != ids[0]) &&
         ++wrong_effects <= 5) {
       ADD_FAILURE() << "contact " << cid << ": " << rows.size() << " ledger rows"
                     << (rows.empty() ? "" : ", first " + rows[0].state + " → " + rows[0].result)
@@ -462,8 +620,8 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
       if (t == "returning-lead") returning = true;
     }
     if ((tag_count != 1 || returning) && ++wrong_tags <= 5) {
-      ADD_FAILURE() << "contact " << cid << " has tag " << kTag << " " << tag_count
-                    << " times" << (returning ? " and returning-lead" : "") << ": "
+      ADD_FAILURE() << "contact " << cid << " has tag " << kTag << " " << tag_count << " times"
+                    << (returning ? " and returning-lead" : "") << ": "
                     << (*contact)["contact"].value("tags", json::array()).dump();
     }
   }
@@ -472,12 +630,13 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
       "[automations-crash] seed %u: %d contacts, sent %zu events (%ld requests, %ld without "
       "200), answered 200: %zu (%ld as duplicates of a commit whose 200 a kill lost), stored: "
       "%zu, processed (done): %ld, re-claimed after a kill: %ld, opportunities: %ld, ledger "
-      "opportunity effects: %zu, kills: %d (%d with events in processing); lost: %ld, not "
+      "opportunity effects: %zu (%ld created before a kill and recorded after it), kills: %d (%d "
+      "with events in processing); lost: %ld, not "
       "done: %ld, stored twice: %ld, contacts with != 1 opportunity: %ld, bad tags: %ld, bad "
       "ledger rows: %ld\n",
       seed, kContacts, outgoing.size(), requests.load(), not_200.load(), answered.size(),
-      duplicate_answers.load(), stored.size(), processed, reclaimed, opportunities,
-      effects.size(), kills, kills_while_processing, lost, not_done, doubled, wrong_opps,
+      duplicate_answers.load(), stored.size(), processed, reclaimed, opportunities, effects.size(),
+      effect_across_kill, kills, kills_while_processing, lost, not_done, doubled, wrong_opps,
       wrong_tags, wrong_effects);
   std::fflush(stdout);
   RecordProperty("sent", static_cast<int>(outgoing.size()));
@@ -496,6 +655,8 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   EXPECT_EQ(wrong_tags, 0);
   EXPECT_EQ(wrong_effects, 0);
   EXPECT_EQ(effects.size(), static_cast<size_t>(kContacts));
+  EXPECT_FALSE(trapped_after.empty());
+  EXPECT_FALSE(trapped_before.empty());
   if (HasFailure()) std::printf("serve stderr (last run):\n%s\n", serve_log.c_str());
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
