@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "appointment_rules.h"
 #include "handler.h"
 
 namespace ghl::sandbox {
@@ -11,10 +12,6 @@ namespace {
 
 constexpr int64_t kDayMs = 86400000;
 constexpr int64_t kMaxRangeMs = 31 * kDayMs;
-constexpr std::string_view kAppointmentStatuses[] = {"new",    "confirmed", "cancelled",
-                                                     "showed", "noshow",    "invalid"};
-constexpr std::string_view kMeetingTypes[] = {"custom",  "zoom",     "gmeet", "phone",
-                                              "address", "ms_teams", "google"};
 
 int64_t UnitMs(const json& cal, std::string_view value_key, std::string_view unit_key,
                int64_t def_minutes) {
@@ -153,42 +150,6 @@ json EventView(const json& a) {
   return e;
 }
 
-constexpr FieldRule kCreateRules[] = {
-    {"title", FieldType::kString},
-    {"meetingLocationType", FieldType::kString, false, kMeetingTypes},
-    {"meetingLocationId", FieldType::kString},
-    {"overrideLocationConfig", FieldType::kBoolean},
-    {"appointmentStatus", FieldType::kString, false, kAppointmentStatuses},
-    {"assignedUserId", FieldType::kString},
-    {"address", FieldType::kString},
-    {"ignoreDateRange", FieldType::kBoolean},
-    {"toNotify", FieldType::kBoolean},
-    {"ignoreFreeSlotValidation", FieldType::kBoolean},
-    {"rrule", FieldType::kString},
-    {"calendarId", FieldType::kString, true},
-    {"locationId", FieldType::kString, true},
-    {"contactId", FieldType::kString, true},
-    {"startTime", FieldType::kString, true},
-    {"endTime", FieldType::kString},
-};
-
-constexpr FieldRule kEditRules[] = {
-    {"title", FieldType::kString},
-    {"meetingLocationType", FieldType::kString, false, kMeetingTypes},
-    {"meetingLocationId", FieldType::kString},
-    {"overrideLocationConfig", FieldType::kBoolean},
-    {"appointmentStatus", FieldType::kString, false, kAppointmentStatuses},
-    {"assignedUserId", FieldType::kString},
-    {"address", FieldType::kString},
-    {"ignoreDateRange", FieldType::kBoolean},
-    {"toNotify", FieldType::kBoolean},
-    {"ignoreFreeSlotValidation", FieldType::kBoolean},
-    {"rrule", FieldType::kString},
-    {"calendarId", FieldType::kString},
-    {"startTime", FieldType::kString},
-    {"endTime", FieldType::kString},
-};
-
 // Checks that [start, end) is one of the calendar's free slots (GHL refuses other times unless
 // ignoreFreeSlotValidation is true).
 bool SlotIsFree(const Ctx& ctx, const json& cal, int64_t start, const std::string& ignore_id) {
@@ -201,7 +162,7 @@ json AppointmentEvent(std::string_view type, const json& a) {
 }
 
 http::Response CreateAppointment(Ctx& ctx) {
-  auto msgs = ValidateBody(ctx.body, kCreateRules);
+  auto msgs = ValidateBody(ctx.body, AppointmentBodyRules(AppointmentWrite::kCreate));
   const json& b = ctx.body;
   std::optional<int64_t> start, end;
   if (msgs.empty()) {
@@ -258,7 +219,7 @@ http::Response EditAppointment(Ctx& ctx) {
   const Doc* d = ctx.store.Get(Coll::kAppointments, ctx.Path("eventId"));
   if (!d) return NotFound("Appointment not found");
   if (!SameLocation(ctx, d->value)) return ForbiddenLocation();
-  auto msgs = ValidateBody(ctx.body, kEditRules);
+  auto msgs = ValidateBody(ctx.body, AppointmentBodyRules(AppointmentWrite::kEdit));
   const json& b = ctx.body.is_object() ? ctx.body : json::object();
   std::optional<int64_t> start = ParseIso(Str(d->value, "startTime"));
   std::optional<int64_t> end = ParseIso(Str(d->value, "endTime"));

@@ -116,5 +116,39 @@ TEST_F(CalendarsTest, AppointmentValidation) {
   EXPECT_EQ(Body(r)["message"], "Calendar not found");
 }
 
+// Create and edit share their optional settings (appointment_rules.cc) but not their own
+// fields: create requires calendarId/locationId/contactId/startTime, edit refuses locationId.
+TEST_F(CalendarsTest, AppointmentCreateAndEditValidateTheirOwnFields) {
+  auto r = Call("POST", "/calendars/events/appointments",
+                {{"calendarId", Calendar()}, {"title", 5}, {"meetingLocationType", "skype"},
+                 {"colour", "red"}});
+  ASSERT_EQ(r.status, 422);
+  EXPECT_EQ(Body(r)["message"],
+            json({"title must be a string",
+                  "meetingLocationType must be one of the following values: custom, zoom, "
+                  "gmeet, phone, address, ms_teams, google",
+                  "locationId should not be empty", "locationId must be a string",
+                  "contactId should not be empty", "contactId must be a string",
+                  "startTime should not be empty", "startTime must be a string",
+                  "property colour should not exist"}))
+      << r.body;
+
+  std::string start = Get(Slots(kMon, kMon + kDay))["2025-03-03"]["slots"][0];
+  json body = {{"calendarId", Calendar()}, {"locationId", Loc()},
+               {"contactId", FirstContact()["id"]}, {"startTime", start}};
+  auto created = Call("POST", "/calendars/events/appointments", body);
+  ASSERT_EQ(created.status, 200) << created.body;
+  std::string id = Body(created)["id"];
+  auto u = Call("PUT", "/calendars/events/appointments/" + id,
+                {{"appointmentStatus", "late"}, {"contactId", "x"}, {"startTime", 1}});
+  ASSERT_EQ(u.status, 422);
+  EXPECT_EQ(Body(u)["message"],
+            json({"appointmentStatus must be one of the following values: new, confirmed, "
+                  "cancelled, showed, noshow, invalid",
+                  "startTime must be a string", "property contactId should not exist"}))
+      << u.body;
+  EXPECT_EQ(Call("PUT", "/calendars/events/appointments/" + id, {{"title", "Call"}}).status, 200);
+}
+
 }  // namespace
 }  // namespace ghl::sandbox::testing
