@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "ghl/webhooks/replay.h"
+#include "event_contact.h"
 #include "template.h"
 #include "util.h"
 
@@ -42,33 +43,29 @@ class Booking final : public Recipe {
     const auto& cfg = ctx.config.booking;
     const std::string& book_now = ctx.config.tags.book_now;
     if (PayloadRulesOut(event, book_now)) return Ok{};
-    auto contact = GetContact(ctx, event.ContactId());
-    if (!contact.ok()) {
-      if (IsNotFound(contact.error())) {
-        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
-        return Ok{};
-      }
-      return contact.error();
-    }
-    if (!HasTag(*contact, book_now)) {
+    auto loaded = LoadEventContact(event, ctx, name());
+    if (!loaded.ok()) return loaded.error();
+    if (!loaded->has_value()) return Ok{};
+    const json& contact = **loaded;
+    if (!HasTag(contact, book_now)) {
       ctx.Note(name(), "contact has no " + book_now + " tag (now); skipped");
       return Ok{};
     }
-    std::string contact_id = Str(*contact, "id");
+    std::string contact_id = Str(contact, "id");
     auto existing = UpcomingAppointment(ctx, contact_id);
     if (!existing.ok()) return existing.error();
     json appointment = *existing;
     if (!appointment.is_null()) {
       ctx.Note(name(), "appointment exists: " + Str(appointment, "id"));
     } else {
-      auto booked = Book(ctx, *contact);
+      auto booked = Book(ctx, contact);
       if (!booked.ok()) return booked.error();
       appointment = *booked;
       ctx.Note(name(), "booked appointment " + Str(appointment, "id") + " at " +
                            Str(appointment, "startTime"));
     }
     if (cfg.send_sms) {
-      if (auto st = Confirm(ctx, *contact, appointment); !st.ok()) return st;
+      if (auto st = Confirm(ctx, contact, appointment); !st.ok()) return st;
     }
     if (cfg.remove_trigger_tag) {
       if (auto st = RemoveTags(ctx, contact_id, {book_now}); !st.ok()) {

@@ -1,6 +1,7 @@
 // Cookbook 2.1: tag a new contact `returning-lead` when an older contact shares its email or
 // phone, else `new-lead`.
 #include "ghl/webhooks/replay.h"
+#include "event_contact.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -20,20 +21,16 @@ class DedupTagging final : public Recipe {
   Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
     const auto& tags = ctx.config.tags;
     const auto& cfg = ctx.config.dedup_tagging;
-    auto contact = GetContact(ctx, event.ContactId());
-    if (!contact.ok()) {
-      if (IsNotFound(contact.error())) {
-        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
-        return Ok{};
-      }
-      return contact.error();
-    }
-    if (HasTag(*contact, tags.new_lead) || HasTag(*contact, tags.returning_lead)) {
+    auto loaded = LoadEventContact(event, ctx, name());
+    if (!loaded.ok()) return loaded.error();
+    if (!loaded->has_value()) return Ok{};
+    const json& contact = **loaded;
+    if (HasTag(contact, tags.new_lead) || HasTag(contact, tags.returning_lead)) {
       ctx.Note(name(), "already tagged; skipped");
       return Ok{};
     }
     json ors = json::array();
-    std::string email = Str(*contact, "email"), phone = Str(*contact, "phone");
+    std::string email = Str(contact, "email"), phone = Str(contact, "phone");
     if (cfg.match_email && !email.empty()) {
       ors.push_back({{"field", "email"}, {"operator", "eq"}, {"value", email}});
     }
@@ -52,8 +49,8 @@ class DedupTagging final : public Recipe {
                                     .location_id = ctx.ids.location_id,
                                     .retry_non_idempotent = true});  // a read-only POST
       if (!found.ok()) return Context(found.error(), "search duplicates");
-      int64_t mine = AddedMs(*contact);
-      std::string my_id = Str(*contact, "id");
+      int64_t mine = AddedMs(contact);
+      std::string my_id = Str(contact, "id");
       for (const auto& other : found->value("contacts", json::array())) {
         std::string id = Str(other, "id");
         if (id == my_id) continue;
@@ -64,7 +61,7 @@ class DedupTagging final : public Recipe {
       }
     }
     const std::string& tag = returning ? tags.returning_lead : tags.new_lead;
-    if (auto st = AddTags(ctx, Str(*contact, "id"), {tag}); !st.ok()) {
+    if (auto st = AddTags(ctx, Str(contact, "id"), {tag}); !st.ok()) {
       return Context(st.error(), "tag " + tag);
     }
     ctx.Note(name(), "tagged " + tag);

@@ -1,4 +1,5 @@
 // Cookbook 2.2: a new contact (a form submission) gets one opportunity in the pipeline.
+#include "event_contact.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -11,16 +12,12 @@ class FormToOpportunity final : public Recipe {
 
   Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
     const auto& cfg = ctx.config.form_to_opportunity;
-    auto contact = GetContact(ctx, event.ContactId());
-    if (!contact.ok()) {
-      if (IsNotFound(contact.error())) {
-        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
-        return Ok{};
-      }
-      return contact.error();
-    }
+    auto loaded = LoadEventContact(event, ctx, name());
+    if (!loaded.ok()) return loaded.error();
+    if (!loaded->has_value()) return Ok{};
+    const json& contact = **loaded;
     if (!cfg.sources.empty()) {
-      std::string source = Str(*contact, "source");
+      std::string source = Str(contact, "source");
       bool match = false;
       for (const auto& s : cfg.sources) match = match || EqualsNoCase(s, source);
       if (!match) {
@@ -28,7 +25,7 @@ class FormToOpportunity final : public Recipe {
         return Ok{};
       }
     }
-    auto done = EnsureOpportunity(ctx, *contact, ctx.ids.opportunity_pipeline,
+    auto done = EnsureOpportunity(ctx, contact, ctx.ids.opportunity_pipeline,
                                   ctx.ids.opportunity_stage, cfg.monetary_value, cfg.name_template);
     if (!done.ok()) return done.error();
     ctx.Note(name(),

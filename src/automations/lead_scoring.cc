@@ -2,6 +2,7 @@
 // hot / warm / cold, and make sure hot leads have an opportunity at the hot stage or beyond.
 #include <cmath>
 
+#include "event_contact.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -42,30 +43,26 @@ class LeadScoring final : public Recipe {
   Status Run(const IncomingEvent& event, RecipeContext& ctx) override {
     const auto& cfg = ctx.config.lead_scoring;
     const auto& tags = ctx.config.tags;
-    auto contact = GetContact(ctx, event.ContactId());
-    if (!contact.ok()) {
-      if (IsNotFound(contact.error())) {
-        ctx.Note(name(), "contact " + event.ContactId() + " no longer exists; skipped");
-        return Ok{};
-      }
-      return contact.error();
-    }
-    std::string contact_id = Str(*contact, "id");
+    auto loaded = LoadEventContact(event, ctx, name());
+    if (!loaded.ok()) return loaded.error();
+    if (!loaded->has_value()) return Ok{};
+    const json& contact = **loaded;
+    std::string contact_id = Str(contact, "id");
     int score = 0;
     for (const auto& rule : cfg.rules) {
       bool hit = false;
       switch (rule.kind) {
         case RuleKind::kHas:
-          hit = HasField(*contact, rule.subject);
+          hit = HasField(contact, rule.subject);
           break;
         case RuleKind::kSource:
-          hit = EqualsNoCase(Str(*contact, "source"), rule.subject);
+          hit = EqualsNoCase(Str(contact, "source"), rule.subject);
           break;
         case RuleKind::kTag:
-          hit = HasTag(*contact, rule.subject);
+          hit = HasTag(contact, rule.subject);
           break;
         case RuleKind::kCustomField: {
-          std::string value = FieldText(*contact, ctx.ids.RuleFieldId(rule.subject));
+          std::string value = FieldText(contact, ctx.ids.RuleFieldId(rule.subject));
           hit = rule.equals ? EqualsNoCase(value, *rule.equals) : !value.empty();
           break;
         }
@@ -77,7 +74,7 @@ class LeadScoring final : public Recipe {
                                                             : tags.cold;
     ctx.Note(name(), "score " + std::to_string(score) + " → " + tier);
 
-    if (FieldText(*contact, ctx.ids.score_field_id) != std::to_string(score)) {
+    if (FieldText(contact, ctx.ids.score_field_id) != std::to_string(score)) {
       if (ctx.check_lock) {
         if (auto st = ctx.check_lock(); !st.ok()) return st;
       }
@@ -90,7 +87,7 @@ class LeadScoring final : public Recipe {
       if (!put.ok()) return Context(put.error(), "write score field");
       ctx.Note(name(), "wrote score field");
     }
-    if (!HasTag(*contact, tier)) {
+    if (!HasTag(contact, tier)) {
       if (auto st = AddTags(ctx, contact_id, {tier}); !st.ok()) {
         return Context(st.error(), "tag " + tier);
       }
@@ -98,7 +95,7 @@ class LeadScoring final : public Recipe {
     }
     std::vector<std::string> stale;
     for (const std::string* other : {&tags.hot, &tags.warm, &tags.cold}) {
-      if (*other != tier && HasTag(*contact, *other)) stale.push_back(*other);
+      if (*other != tier && HasTag(contact, *other)) stale.push_back(*other);
     }
     if (!stale.empty()) {
       if (auto st = RemoveTags(ctx, contact_id, stale); !st.ok()) {
@@ -106,7 +103,7 @@ class LeadScoring final : public Recipe {
       }
     }
     if (tier == tags.hot && ctx.ids.hot_stage) {
-      return RouteHotLead(ctx, *contact);
+      return RouteHotLead(ctx, contact);
     }
     return Ok{};
   }

@@ -243,6 +243,34 @@ TEST_F(RecipesTest, DedupTaggingNewThenReturningOnce) {
   EXPECT_THAT(TagsOf(marias[1]["id"]), ::testing::Not(::testing::Contains("new-lead")));
 }
 
+// The contact recipes share one prologue (LoadEventContact): a contact deleted before its event
+// runs is a noted skip, any other failure of the lookup fails the event (to be retried).
+TEST_F(RecipesTest, ContactRecipesSkipADeletedContactAndFailOnOtherLookupErrors) {
+  std::string id = NewContact(
+      {{"firstName", "Gone"}, {"email", "gone.soon@example.org"}, {"tags", {"book-now"}}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  std::vector<std::unique_ptr<Recipe>> recipes;
+  recipes.push_back(MakeDedupTaggingRecipe());
+  recipes.push_back(MakeLeadScoringRecipe());
+  recipes.push_back(MakeFormToOpportunityRecipe());
+  recipes.push_back(MakeBookingRecipe());
+
+  {
+    std::lock_guard lock(transport_->mu_);
+    transport_->drop_answer = [](const http::Request& r) { return r.method == "GET"; };
+  }
+  Run(*recipes[0], created, /*expect_ok=*/false);
+  EXPECT_THAT(last_error_, HasSubstr("connection reset (test)"));
+
+  Call("DELETE", "/contacts/" + id);
+  for (const auto& recipe : recipes) {
+    EXPECT_THAT(Run(*recipe, created),
+                ::testing::ElementsAre(std::string(recipe->name()) + ": contact " + id +
+                                       " no longer exists; skipped"));
+  }
+  EXPECT_TRUE(Opportunities(id).empty());
+}
+
 TEST_F(RecipesTest, FormToOpportunityCreatesExactlyOne) {
   auto recipe = MakeFormToOpportunityRecipe();
   std::string id =
