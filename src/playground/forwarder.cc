@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "ghl/client/error_mapping.h"
 #include "ghl/server/http_server.h"
@@ -48,13 +50,29 @@ std::string ShellQuote(std::string_view s) {
 }
 
 // Replaces every occurrence of `secret` in `text` (no-op for short/empty secrets).
+void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
+  size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
 void Scrub(std::string& text, std::string_view secret) {
   if (secret.size() < 6) return;
-  size_t pos = 0;
-  while ((pos = text.find(secret, pos)) != std::string::npos) {
-    text.replace(pos, secret.size(), "***");
-    pos += 3;
+  ReplaceAll(text, secret, "***");
+}
+
+// The forms a token typed into the call takes in a URL, a header or a JSON body.
+std::vector<std::string> TokenForms(std::string_view token) {
+  std::vector<std::string> forms{std::string(token)};
+  std::string encoded = http::UrlEncode(token);
+  std::string escaped = json(std::string(token)).dump();
+  escaped = escaped.substr(1, escaped.size() - 2);
+  for (auto& f : {encoded, escaped}) {
+    if (std::find(forms.begin(), forms.end(), f) == forms.end()) forms.push_back(f);
   }
+  return forms;
 }
 
 std::string RateLimitKey(std::string_view lower_name) {
@@ -171,7 +189,7 @@ std::variant<SendInput, Refusal> ParseSendInput(std::string_view text) {
 }
 
 std::string MaskedCurl(std::string_view method, std::string_view url, const http::Headers& headers,
-                       const std::optional<std::string>& body) {
+                       const std::optional<std::string>& body, std::string_view token) {
   std::string out = "curl -sS";
   if (method != "GET" || body) out += " -X " + std::string(method);
   out += " " + ShellQuote(url);
@@ -183,6 +201,11 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
     }
   }
   if (body) out += " \\\n  --data " + ShellQuote(*body);
+  // The token typed into a field, header or the body: every part is single-quoted, so close
+  // the quotes around "$GHL_TOKEN" and the command still runs.
+  if (token.size() >= 6) {
+    for (const auto& form : TokenForms(token)) ReplaceAll(out, form, "'\"$GHL_TOKEN\"'");
+  }
   return out;
 }
 
@@ -241,9 +264,10 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
   shown.Remove("User-Agent");
   json request_info = {
       {"method", prepared->http.method},
-      {"url", prepared->http.target},
+      {"url", scrubbed(prepared->http.target)},
       {"version", prepared->version},
-      {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, input.body)}};
+      {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, input.body,
+                          input.token)}};
   json warnings = json::array();
   for (const auto& w : prepared->warnings) warnings.push_back(scrubbed(w));
   json endpoint = prepared->endpoint ? json{{"id", prepared->endpoint->id},

@@ -51,9 +51,11 @@ std::shared_ptr<client::Connection> MakeForwarderConnection(
 http::Response Forward(const SendInput& input, const ForwarderConfig& config);
 
 /// A curl command equivalent to the call, the token replaced by `$GHL_TOKEN` (double-quoted
-/// so the command runs as is with the variable set). `url` is absolute.
+/// so the command runs as is with the variable set). `url` is absolute. Every other occurrence
+/// of `token` (6 characters or more: as is, percent-encoded or JSON-escaped, e.g. pasted into
+/// a query field or the body) becomes `'"$GHL_TOKEN"'` inside the single-quoted parts.
 std::string MaskedCurl(std::string_view method, std::string_view url, const http::Headers& headers,
-                       const std::optional<std::string>& body);
+                       const std::optional<std::string>& body, std::string_view token);
 
 /// The refusal as the JSON answer the page shows.
 http::Response RefusalResponse(const Refusal& refusal);

@@ -296,6 +296,37 @@ TEST_F(PlaygroundTest, NeverEchoesTheTokenEvenWhenTheUpstreamDoes) {
   EXPECT_NE(r.body.find("***"), std::string::npos);
 }
 
+// A token pasted into a query field or the body by mistake is sent (the user asked for it) but
+// never shown back: the curl has "$GHL_TOKEN" there too and stays runnable.
+TEST_F(PlaygroundTest, TheCurlAndUrlNeverCarryTheTokenTypedIntoTheCall) {
+  json get = {{"method", "GET"}, {"path", "/contacts/"}, {"token", kToken},
+              {"query", {{"locationId", "loc-1"}, {"query", kToken}}}};
+  auto r = Call(Send(get));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find(kToken), std::string::npos) << r.body;
+  json answer = json::parse(r.body);
+  std::string get_curl = answer["request"]["curl"];
+  EXPECT_EQ(get_curl.rfind("curl -sS '" + upstream_.base() +
+                               "/contacts/?locationId=loc-1&query='\"$GHL_TOKEN\"'' \\\n",
+                           0),
+            0u)
+      << get_curl;
+  EXPECT_NE(get_curl.find("-H \"Authorization: Bearer $GHL_TOKEN\""), std::string::npos);
+  EXPECT_EQ(answer["request"]["url"], upstream_.base() + "/contacts/?locationId=loc-1&query=***");
+
+  json post = SearchCall();
+  post["body"]["query"] = kToken;
+  r = Call(Send(post));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.find(kToken), std::string::npos) << r.body;
+  std::string curl = json::parse(r.body)["request"]["curl"];
+  EXPECT_NE(curl.find(R"("query":"'"$GHL_TOKEN"'")"), std::string::npos) << curl;
+  // What was sent upstream is what the user typed.
+  auto received = upstream_.received();
+  ASSERT_EQ(received.size(), 2u);
+  EXPECT_NE(received[1].body.find(kToken), std::string::npos);
+}
+
 TEST_F(PlaygroundTest, ExplainsErrorsWithGhlsMessagesAndTraceId) {
   upstream_.Answer(server::JsonResponse(
       422, R"({"statusCode":422,"message":["email must be an email","phone too short"],)"

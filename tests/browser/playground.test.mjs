@@ -1,12 +1,12 @@
 // Browser test of the playground (`ghl serve --sandbox`), driving Debian's chromium through
 // playwright-core: paste the sandbox token, run POST /contacts/search and see contacts, run a
 // call that fails with 422 and see the explanation, and check the token never reaches the URL,
-// a share link, the history or storage.
+// a share link, the history, storage or a copied curl command (even when typed into a field).
 //
 // Env: GHL_BIN (the built ghl binary, required), CHROMIUM (default /usr/bin/chromium),
 // GHL_SCREENSHOT_DIR (default the OS temp dir). Exits 77 (CTest: skipped) when playwright-core
 // or chromium is missing — `scripts/install-test-tools` installs the former.
-import {spawn} from 'node:child_process';
+import {execFileSync, spawn} from 'node:child_process';
 import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -170,5 +170,49 @@ test('the token never reaches the URL, a share link, the history or storage', as
   assert.equal(await other.inputValue('#token'), '');
   assert.equal(JSON.parse(await other.inputValue('#body')).locationId, serve.location);
   await other.close();
+  assert.deepEqual(problems, []);
+});
+
+// Reads what "Copy as curl" copies (the clipboard is replaced by a recorder).
+async function copiedCurl() {
+  await page.evaluate(() => {
+    window.__copied = undefined;
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true, value: {writeText: async (text) => { window.__copied = text; }}});
+  });
+  await page.click('#copy-curl');
+  await page.waitForFunction(() => typeof window.__copied === 'string');
+  return page.evaluate(() => window.__copied);
+}
+
+test('copy as curl never carries the token, even typed into a field or the body', async () => {
+  const token = serve.token;
+  await page.click('#tab-endpoints');  // the test before left the history tab open
+  assert.equal(await page.isChecked('#include-token'), false);
+
+  await pickEndpoint('POST', '/contacts/search', 'contacts search');
+  await page.fill('#body', JSON.stringify({locationId: serve.location, pageLimit: 1, query: token}));
+  let curl = await copiedCurl();
+  assert.ok(!curl.includes(token), 'copied curl carries the token: ' + curl);
+  assert.match(curl, /-H "Authorization: Bearer \$GHL_TOKEN"/);
+  assert.ok(curl.includes(`"query":"'"$GHL_TOKEN"'"`), curl);
+
+  await pickEndpoint('GET', '/contacts/search/duplicate', 'duplicate');
+  await page.fill('#query-params input[data-name="email"]', token);
+  curl = await copiedCurl();
+  assert.ok(!curl.includes(token), 'copied curl carries the token: ' + curl);
+  assert.ok(curl.includes(`email='"$GHL_TOKEN"'`), curl);
+  // Still runnable as is: the shell puts $GHL_TOKEN back where it was typed.
+  let curlRan = false;
+  try { execFileSync('curl', ['--version'], {stdio: 'ignore'}); curlRan = true; } catch (_) { /* no curl CLI */ }
+  if (curlRan) {
+    const out = execFileSync('bash', ['-c', curl], {env: {...process.env, GHL_TOKEN: token}, timeout: 10000});
+    assert.deepEqual(JSON.parse(out.toString()), {contact: null}, 'the copied command ran: ' + out);
+  }
+
+  // Asked for, the token is in the command (the toast says so).
+  await page.check('#include-token');
+  assert.ok((await copiedCurl()).includes(token));
+  await page.uncheck('#include-token');
   assert.deepEqual(problems, []);
 });
