@@ -212,7 +212,8 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
       "  ghl api GET /opportunities/search -f status=open --paginate\n"
       "Token from --token or GHL_TOKEN; base URL from --base-url or GHL_BASE_URL;\n"
       "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error, 2 usage error.");
-  cmd->add_option("method", args->method, "HTTP method: GET, POST, PUT, PATCH, DELETE")->required();
+  cmd->add_option("method", args->method, "HTTP method: " + std::string(gc::kApiMethods))
+      ->required();
   cmd->add_option("path", args->path, "API path, e.g. /contacts/search or /contacts/{id}")
       ->required();
   cmd->add_option("-f,--raw-field", args->raw_fields,

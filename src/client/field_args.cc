@@ -297,12 +297,15 @@ Result<std::string> ParseMethod(std::string_view method) {
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   if (upper == "GET" || upper == "POST" || upper == "PUT" || upper == "PATCH" ||
-      upper == "DELETE" || upper == "HEAD") {
+      upper == "DELETE") {
     return upper;
   }
-  return UsageError("unknown method '" + std::string(method) + "'",
-                    "METHOD is one of GET, POST, PUT, PATCH, DELETE, HEAD, e.g. "
-                    "`ghl api GET /contacts/`.");
+  std::string hint =
+      "METHOD is one of " + std::string(kApiMethods) + ", e.g. `ghl api GET /contacts/`.";
+  if (upper == "HEAD") {
+    hint = "GHL's API has no HEAD operations; for the status and headers use GET with -i. " + hint;
+  }
+  return UsageError("unknown method '" + std::string(method) + "'", hint);
 }
 
 }  // namespace ghl::client

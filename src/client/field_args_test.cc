@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace ghl::client {
@@ -188,6 +189,29 @@ TEST(FieldArgsTest, HeadersAndMethods) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::kUsage);
   EXPECT_NE(bad.error().hint.find("GET, POST"), std::string::npos);
+}
+
+// `ghl api` takes exactly the methods of GHL's operations, and says so in --help and in the
+// usage error alike (both print kApiMethods). HEAD matches no operation: refused, with a hint.
+TEST(FieldArgsTest, AcceptedMethodsAreTheCatalogsMethods) {
+  std::set<std::string> catalog_methods;
+  for (const auto& e : catalog::AllEndpoints()) catalog_methods.emplace(e.method);
+  std::set<std::string> accepted;
+  std::string_view list = kApiMethods;
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = list.find(", ", start);
+    std::string m(list.substr(start, comma == std::string_view::npos ? comma : comma - start));
+    EXPECT_TRUE(ParseMethod(m).ok()) << m;
+    accepted.insert(m);
+    start = comma == std::string_view::npos ? list.size() : comma + 2;
+  }
+  EXPECT_EQ(accepted, catalog_methods);
+  for (const char* other : {"HEAD", "OPTIONS", "TRACE"}) {
+    auto refused = ParseMethod(other);
+    ASSERT_FALSE(refused.ok()) << other;
+    EXPECT_NE(refused.error().hint.find(std::string(kApiMethods)), std::string::npos);
+  }
+  EXPECT_NE(ParseMethod("head").error().hint.find("use GET with -i"), std::string::npos);
 }
 
 }  // namespace

@@ -186,6 +186,40 @@ TEST_F(CliRecipesTest, ValidationErrorExitsOneWithMessagesAndHintOnStderr) {
   EXPECT_NE(r.err.find("hint"), std::string::npos) << r.err;
 }
 
+TEST_F(CliRecipesTest, ValidationHintNamesOnlyTheRequiredFieldsNotSent) {
+  auto r = RunGhl({"api", "POST", "/opportunities/", "-f", "name=Deal", "-f", "pipelineId=P1"},
+                  Env());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("requires, and this request did not send: body: status, contactId."),
+            std::string::npos)
+      << r.err;
+  // name, pipelineId and (filled from GHL_LOCATION_ID) locationId were sent: not in the hint.
+  auto hint = r.err.substr(r.err.find("hint:"));
+  for (const char* sent : {"name", "pipelineId", "locationId"}) {
+    EXPECT_EQ(hint.find(sent), std::string::npos) << sent << " in " << hint;
+  }
+}
+
+TEST_F(CliRecipesTest, TypedNumbersAreSentAsWritten) {
+  auto r = RunGhl({"api", "--dry-run", "POST", "/contacts/search", "-F", "pageLimit=1e3", "-F",
+                   "x=1.50"},
+                  Env());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"("pageLimit":1000,"x":1.5})"), std::string::npos) << r.out;
+}
+
+TEST_F(CliRecipesTest, HelpAndUsageErrorListTheSameMethods) {
+  auto help = RunGhl({"api", "--help"}, Env());
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("HTTP method: GET, POST, PUT, PATCH, DELETE\n"), std::string::npos)
+      << help.out;
+  auto head = RunGhl({"api", "HEAD", "/contacts/x"}, Env());
+  EXPECT_EQ(head.exit_code, 2);
+  EXPECT_NE(head.err.find("METHOD is one of GET, POST, PUT, PATCH, DELETE,"), std::string::npos)
+      << head.err;
+  EXPECT_EQ(help.out.find("HEAD"), std::string::npos) << help.out;
+}
+
 TEST_F(CliRecipesTest, UnknownContactIs404) {
   auto r = RunGhl({"api", "GET", "/contacts/doesNotExist123"}, Env());
   EXPECT_EQ(r.exit_code, 1);

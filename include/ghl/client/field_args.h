@@ -14,8 +14,8 @@
 ///   and a number beyond a double's range, are kUsage errors that suggest `-f` for a string.
 /// - Keys may nest: `a[b]=c` → {"a":{"b":"c"}}, `tags[]=x` → {"tags":["x"]} (body only; in a
 ///   query string the key is sent as written).
-/// - Fields go into the query string for GET, DELETE and HEAD, and into the JSON body
-///   otherwise — or into the query string when the body comes from `--input`.
+/// - Fields go into the query string for GET and DELETE (and HEAD, for library callers), and
+///   into the JSON body otherwise — or into the query string when the body comes from `--input`.
 /// - `-H 'Name: value'` adds a request header.
 #pragma once
 
@@ -68,8 +68,13 @@ Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::strin
 /// empty or contains spaces.
 Result<std::pair<std::string, std::string>> ParseHeaderArg(std::string_view arg);
 
-/// Upper-cases and checks an HTTP method (GET, POST, PUT, PATCH, DELETE, HEAD). kUsage error
-/// naming the allowed methods otherwise.
+/// The methods `ghl api` takes, as shown in its --help and usage errors: exactly those of GHL's
+/// API v2 operations (the catalog has no HEAD or OPTIONS operation, so a HEAD would match no
+/// endpoint, get no spec Version and be answered 404).
+inline constexpr std::string_view kApiMethods = "GET, POST, PUT, PATCH, DELETE";
+
+/// Upper-cases and checks an HTTP method against kApiMethods. kUsage error naming them
+/// otherwise (for HEAD, the hint suggests GET with -i for the status and headers).
 Result<std::string> ParseMethod(std::string_view method);
 
 }  // namespace ghl::client
