@@ -15,7 +15,6 @@
 //   --dir             where the temporary SQLite files go (default: $TMPDIR)
 #include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,18 +25,20 @@
 #include <thread>
 #include <vector>
 
-#include "ghl/http/transport.h"
 #include "ghl/server/http_server.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/receiver.h"
 #include "ghl/webhooks/signature_verifier.h"
 #include "ghl/webhooks/signer.h"
+#include "load_client.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using ghl::bench::LoadRequest;
+using ghl::bench::LoadResult;
+using ghl::bench::RunLoad;
 using ghl::http::Request;
-using ghl::http::Response;
 
 struct Args {
   int events = 20000;
@@ -78,87 +79,6 @@ std::string EventBody(const std::string& run, int i, const std::string& timestam
          R"("website":"https://example.com","attachments":[],"customFields":[],)"
          R"("webhookId":"bench-)" +
          run + "-" + n + R"(","timestamp":")" + timestamp + R"("})";
-}
-
-struct LoadResult {
-  double seconds = 0;
-  int ok = 0;      // answered 200
-  int failed = 0;  // anything else (status or network)
-  std::vector<double> latencies_ms;
-  double PerSecond() const { return seconds > 0 ? ok / seconds : 0; }
-  double Percentile(double p) const {
-    if (latencies_ms.empty()) return 0;
-    std::vector<double> v = latencies_ms;
-    size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-    return v[k];
-  }
-};
-
-// `connections` threads, each with its own keep-alive curl handle, POST the events to `url`
-// (each thread takes the next index). Connections are opened (one warm-up request each) before
-// the clock starts.
-LoadResult RunLoad(const std::string& base, const std::string& path,
-                   const std::vector<Signed>& events, int connections) {
-  auto transport = ghl::http::MakeCurlTransport();
-  ghl::http::TransportOptions topts;
-  topts.timeout = std::chrono::seconds(30);
-  std::atomic<size_t> next{0};
-  std::vector<std::vector<double>> latencies(static_cast<size_t>(connections));
-  std::vector<int> ok(static_cast<size_t>(connections)), failed(static_cast<size_t>(connections));
-  std::barrier ready(connections + 1);
-  std::barrier done(connections + 1);
-  std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) {
-    threads.emplace_back([&, c] {
-      Request warm;
-      warm.method = "GET";
-      warm.target = base + "/warm-up";
-      (void)transport->Send(warm, topts);
-      Request req;
-      req.method = "POST";
-      req.target = base + path;
-      req.headers.Set("Content-Type", "application/json");
-      req.headers.Set("X-GHL-Signature", "");
-      auto& lat = latencies[static_cast<size_t>(c)];
-      lat.reserve(events.size() / static_cast<size_t>(connections) + 16);
-      ready.arrive_and_wait();
-      for (;;) {
-        size_t i = next.fetch_add(1);
-        if (i >= events.size()) break;
-        req.body = events[i].body;
-        req.headers.Set("X-GHL-Signature", events[i].signature);
-        auto t0 = Clock::now();
-        auto res = transport->Send(req, topts);
-        auto t1 = Clock::now();
-        lat.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-        if (res.ok() && res->status == 200) {
-          ++ok[static_cast<size_t>(c)];
-        } else {
-          if (failed[static_cast<size_t>(c)]++ == 0) {
-            std::fprintf(stderr, "bench_ingest: %s answered %s\n", path.c_str(),
-                         res.ok() ? (std::to_string(res->status) + " " + res->body).c_str()
-                                  : res.error().Summary().c_str());
-          }
-        }
-      }
-      done.arrive_and_wait();
-    });
-  }
-  ready.arrive_and_wait();
-  auto start = Clock::now();
-  done.arrive_and_wait();
-  auto end = Clock::now();
-  for (auto& t : threads) t.join();
-  LoadResult r;
-  r.seconds = std::chrono::duration<double>(end - start).count();
-  for (int c = 0; c < connections; ++c) {
-    r.ok += ok[static_cast<size_t>(c)];
-    r.failed += failed[static_cast<size_t>(c)];
-    auto& l = latencies[static_cast<size_t>(c)];
-    r.latencies_ms.insert(r.latencies_ms.end(), l.begin(), l.end());
-  }
-  return r;
 }
 
 // Ceiling 1: Ed25519 verifications/s with one thread per core.
@@ -293,18 +213,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   const ghl::webhooks::WebhookReceiver& rx = **receiver;
-  ghl::server::HttpServer server({.port = 0, .threads = server_threads}, [&rx](const Request& req) {
-    if (req.Path() == ghl::webhooks::kDefaultWebhookPath) return rx.Handle(req);
-    return ghl::server::JsonResponse(200, R"({"status":"ok"})");
-  });
-  std::string base = "http://127.0.0.1:" + std::to_string(server.Start());
+  // As `ghl serve` mounts it: webhooks answered from the committer thread, no thread held.
+  ghl::server::HttpServer server(
+      {.port = 0, .threads = server_threads},
+      [&rx](Request req, ghl::server::Responder respond) {
+        if (req.Path() == ghl::webhooks::kDefaultWebhookPath) return rx.HandleAsync(req, respond);
+        respond(ghl::server::JsonResponse(200, R"({"status":"ok"})"));
+      });
+  uint16_t port = server.Start();
+  std::vector<LoadRequest> requests;
+  requests.reserve(events.size());
+  for (const auto& e : events) requests.push_back({e.body, {{"X-GHL-Signature", e.signature}}});
 
-  LoadResult trivial = RunLoad(base, "/trivial", events, args.connections);
+  LoadResult trivial = RunLoad(port, "/trivial", requests, args.connections);
   std::printf("   ceiling 3: trivial handler     %9.0f req/s  (p99 %.2f ms)\n", trivial.PerSecond(),
               trivial.Percentile(0.99));
 
   LoadResult ingest =
-      RunLoad(base, std::string(ghl::webhooks::kDefaultWebhookPath), events, args.connections);
+      RunLoad(port, std::string(ghl::webhooks::kDefaultWebhookPath), requests, args.connections);
+  if (ingest.failed) std::fprintf(stderr, "bench_ingest: first failure: %s\n", ingest.first_failure.c_str());
   server.Stop();
   auto stats = store->GetStats();
   long long stored = stats.ok() ? stats->by_state.total() : -1;

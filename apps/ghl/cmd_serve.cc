@@ -222,15 +222,19 @@ int RunServe(const ServeArgs& args) {
   server::ServerOptions server_options;
   server_options.host = args.host;
   server_options.port = static_cast<uint16_t>(args.port);
-  // Handlers block (the forwarder on the upstream, the receiver until its group commit), so
-  // several threads keep the others answering and let concurrent deliveries share commits.
+  // The forwarder blocks its thread on the upstream, so several threads keep the others
+  // answering. Webhooks never hold a thread: the receiver answers from the store's committer
+  // once the group commit is durable, so concurrent deliveries share commits.
   server_options.threads = args.threads;
   server_options.max_body_bytes =
       std::max(options.max_request_bytes, hooks->receiver->options().max_body_bytes);
   server::Handler playground_handler = playground.AsHandler();
-  server::Handler handler = [api = hooks->api, playground_handler](const http::Request& request) {
-    if (auto answer = api->Handle(request)) return std::move(*answer);
-    return playground_handler(request);
+  server::AsyncHandler handler = [api = hooks->api, receiver = hooks->receiver,
+                                  playground_handler](http::Request request,
+                                                      server::Responder respond) {
+    if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
+    if (auto answer = api->Handle(request)) return respond(std::move(*answer));
+    respond(playground_handler(request));
   };
   server::HttpServer server(server_options, handler);
   uint16_t port = 0;
@@ -345,8 +349,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
-                  "Server threads (handlers block: the forwarder on the upstream, the webhook "
-                  "receiver until its commit; more threads = more deliveries per commit)")
+                  "Server threads (the playground's forwarder blocks one while it waits for the "
+                  "upstream; webhook deliveries never hold one)")
       ->check(CLI::Range(1, 512))
       ->capture_default_str();
   cmd->add_option("--events-db", args->events_db,

@@ -2,7 +2,10 @@
 // Beast types stay in this file; the rest of ghlkit sees only http::Request/Response.
 #include "ghl/server/http_server.h"
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -18,6 +21,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace ghl::server {
@@ -87,6 +91,64 @@ std::optional<http::Response> ProtocolError(const beast::error_code& ec, bool ha
   return SimpleError(400, "bad request: " + ec.message());
 }
 
+using ReplyHandler = asio::any_completion_handler<void(http::Response)>;
+
+class PendingReply;
+
+// Answers owed by asynchronous handlers. Stop() waits for them, then answers the rest while the
+// io_context still runs: a completion handler (it owns the suspended connection coroutine) is
+// only ever invoked or destroyed through the io_context, never after it is gone.
+struct ReplyRegistry {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::unordered_set<PendingReply*> pending;
+  bool closed = false;
+};
+
+// One owed answer: the suspended coroutine's completion handler.
+class PendingReply final : public Responder::Slot {
+ public:
+  PendingReply(std::shared_ptr<ReplyRegistry> registry, ReplyHandler handler,
+               asio::io_context::executor_type io)
+      : registry_(std::move(registry)), handler_(std::move(handler)), io_(io) {
+    std::lock_guard lock(registry_->mu);
+    if (registry_->closed) {
+      PostLocked(SimpleError(503, "server is stopping"));
+      return;
+    }
+    registry_->pending.insert(this);
+  }
+  ~PendingReply() override {
+    std::lock_guard lock(registry_->mu);
+    if (handler_) PostLocked(SimpleError(500, "internal error: the handler dropped the request"));
+  }
+  void Complete(http::Response response) override {
+    std::lock_guard lock(registry_->mu);
+    if (handler_) PostLocked(std::move(response));
+  }
+  // Called by Stop with the registry locked.
+  void AbandonLocked() { PostLocked(SimpleError(503, "server is stopping")); }
+
+ private:
+  // With registry_->mu held: hand the answer to the connection's executor (the io_context is
+  // alive: Stop closes the registry under this lock before stopping it).
+  void PostLocked(http::Response response) {
+    if (!handler_) return;
+    registry_->pending.erase(this);
+    // Every connection coroutine runs on this io_context (no strands), so its executor is the
+    // right place to resume it.
+    asio::post(io_, [h = std::move(handler_), r = std::move(response)]() mutable {
+      std::move(h)(std::move(r));
+    });
+    handler_ = nullptr;
+    registry_->cv.notify_all();
+  }
+
+  std::shared_ptr<ReplyRegistry> registry_;
+  ReplyHandler handler_;
+  asio::io_context::executor_type io_;
+};
+
 }  // namespace
 
 http::Response JsonResponse(int status, std::string body) {
@@ -100,6 +162,8 @@ http::Response JsonResponse(int status, std::string body) {
 struct HttpServer::Impl {
   ServerOptions options;
   Handler handler;
+  AsyncHandler async_handler;
+  std::shared_ptr<ReplyRegistry> replies = std::make_shared<ReplyRegistry>();
   asio::io_context io;
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -143,10 +207,14 @@ struct HttpServer::Impl {
       bool keep_alive = req.keep_alive();
       bool head = req.method() == bhttp::verb::head;
       http::Response response;
-      try {
-        response = handler(ToRequest(req, remote));
-      } catch (const std::exception& e) {
-        response = SimpleError(500, "internal error in handler");
+      if (async_handler) {
+        response = co_await AwaitAsyncHandler(ToRequest(req, remote));
+      } else {
+        try {
+          response = handler(ToRequest(req, remote));
+        } catch (const std::exception& e) {
+          response = SimpleError(500, "internal error in handler");
+        }
       }
       auto res = ToBeast(std::move(response), req.version(), keep_alive, head);
       stream.expires_after(options.idle_timeout);
@@ -171,6 +239,20 @@ struct HttpServer::Impl {
     }
   }
 
+  // Suspends the connection until the handler's Responder answers (from any thread).
+  asio::awaitable<http::Response> AwaitAsyncHandler(http::Request request) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
+        [this](ReplyHandler done, http::Request req) {
+          auto reply = std::make_shared<PendingReply>(replies, std::move(done), io.get_executor());
+          try {
+            async_handler(std::move(req), Responder(reply));
+          } catch (const std::exception&) {
+            reply->Complete(SimpleError(500, "internal error in handler"));
+          }
+        },
+        asio::use_awaitable, std::move(request));
+  }
+
   asio::awaitable<void> Listen() {
     for (;;) {
       auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
@@ -186,6 +268,12 @@ struct HttpServer::Impl {
 HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->handler = std::move(handler);
+}
+
+HttpServer::HttpServer(ServerOptions options, AsyncHandler handler)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->async_handler = std::move(handler);
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -233,6 +321,20 @@ void HttpServer::Stop() {
   {
     std::lock_guard lock(d.mu);
     if (d.stopped.exchange(true)) return;
+  }
+  if (d.acceptor && !d.threads.empty()) {
+    // Stop accepting, then give owed asynchronous answers (e.g. commits in flight) a moment.
+    asio::post(d.io, [&d] {
+      beast::error_code ec;
+      d.acceptor->close(ec);
+    });
+    std::unique_lock lock(d.replies->mu);
+    if (!d.io.get_executor().running_in_this_thread()) {
+      d.replies->cv.wait_for(lock, d.options.stop_grace,
+                             [&] { return d.replies->pending.empty(); });
+    }
+    d.replies->closed = true;
+    while (!d.replies->pending.empty()) (*d.replies->pending.begin())->AbandonLocked();
   }
   d.io.stop();
   for (auto& t : d.threads) {

@@ -77,6 +77,10 @@ Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view location,
   return OpenSqliteStore(sqlite, std::move(options));
 }
 
+void EventStore::AppendAsync(std::vector<NewEvent> events, AppendDone done) {
+  done(Append(std::move(events)));
+}
+
 namespace internal {
 
 namespace {

@@ -1,5 +1,7 @@
 #include "group_committer.h"
 
+#include "store_internal.h"
+
 #include <exception>
 
 namespace ghl::store::internal {
@@ -15,6 +17,14 @@ Result<std::vector<AppendResult>> SafeCommit(const GroupCommitter::CommitFn& com
     e.kind = ErrorKind::kInternal;
     e.messages.push_back(std::string("event store commit failed: ") + ex.what());
     return e;
+  }
+}
+
+// A callback that throws must not kill the committer thread either.
+void SafeDone(const AppendDone& done, Result<std::vector<AppendResult>> result) {
+  try {
+    done(std::move(result));
+  } catch (...) {
   }
 }
 
@@ -35,20 +45,28 @@ GroupCommitter::~GroupCommitter() {
 }
 
 Result<std::vector<AppendResult>> GroupCommitter::Submit(std::vector<NewEvent> events) {
-  Request request{std::move(events), {}};
-  auto future = request.done.get_future();
+  std::promise<Result<std::vector<AppendResult>>> promise;
+  auto future = promise.get_future();
+  SubmitAsync(std::move(events), [&promise](Result<std::vector<AppendResult>> result) {
+    promise.set_value(std::move(result));
+  });
+  return future.get();
+}
+
+void GroupCommitter::SubmitAsync(std::vector<NewEvent> events, AppendDone done) {
+  auto request = std::make_unique<Request>(Request{std::move(events), std::move(done)});
   {
     std::lock_guard lock(mu_);
-    if (stop_) {
-      Error e;
-      e.kind = ErrorKind::kInternal;
-      e.messages.push_back("event store is closing");
-      return e;
+    if (!stop_) {
+      queue_.push_back(std::move(request));
+      cv_.notify_one();
+      return;
     }
-    queue_.push_back(&request);
   }
-  cv_.notify_one();
-  return future.get();
+  Error e;
+  e.kind = ErrorKind::kInternal;
+  e.messages.push_back("event store is closing");
+  SafeDone(request->done, e);
 }
 
 uint64_t GroupCommitter::commits() const {
@@ -67,7 +85,7 @@ size_t GroupCommitter::queued() const {
 }
 
 void GroupCommitter::Run() {
-  std::vector<Request*> group;
+  std::vector<std::unique_ptr<Request>> group;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -79,7 +97,7 @@ void GroupCommitter::Run() {
         size_t next = queue_.front()->events.size();
         if (!group.empty() && n + next > max_batch_events_) break;
         n += next;
-        group.push_back(queue_.front());
+        group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
@@ -87,17 +105,17 @@ void GroupCommitter::Run() {
   }
 }
 
-void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
+void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
   std::vector<size_t> sizes;
   std::vector<NewEvent> all;
-  for (Request* r : group) sizes.push_back(r->events.size());
+  for (const auto& r : group) sizes.push_back(r->events.size());
   if (group.size() == 1) {
     all = std::move(group[0]->events);
   } else {
     size_t n = 0;
     for (size_t s : sizes) n += s;
     all.reserve(n);
-    for (Request* r : group) {
+    for (const auto& r : group) {
       for (NewEvent& e : r->events) all.push_back(std::move(e));
     }
   }
@@ -112,12 +130,12 @@ void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
     for (size_t i = 0; i < group.size(); ++i) {
       std::vector<AppendResult> mine(it, it + static_cast<ptrdiff_t>(sizes[i]));
       it += static_cast<ptrdiff_t>(sizes[i]);
-      group[i]->done.set_value(std::move(mine));
+      SafeDone(group[i]->done, std::move(mine));
     }
     return;
   }
   if (group.size() == 1) {
-    group[0]->done.set_value(result.error());
+    SafeDone(group[0]->done, result.error());
     return;
   }
   // The shared transaction failed and rolled back. Retry each submission alone, so one bad
@@ -133,8 +151,22 @@ void GroupCommitter::CommitGroup(std::vector<Request*>& group) {
       ++commits_;
       events_committed_ += sizes[i];
     }
-    group[i]->done.set_value(std::move(single));
+    SafeDone(group[i]->done, std::move(single));
   }
+}
+
+Result<std::vector<AppendResult>> AppendVia(GroupCommitter& committer,
+                                            std::vector<NewEvent> events, UtcTime now) {
+  if (events.empty()) return std::vector<AppendResult>{};
+  if (auto st = PrepareForAppend(events, now); !st.ok()) return st.error();
+  return committer.Submit(std::move(events));
+}
+
+void AppendAsyncVia(GroupCommitter& committer, std::vector<NewEvent> events, UtcTime now,
+                    AppendDone done) {
+  if (events.empty()) return SafeDone(done, std::vector<AppendResult>{});
+  if (auto st = PrepareForAppend(events, now); !st.ok()) return SafeDone(done, st.error());
+  committer.SubmitAsync(std::move(events), std::move(done));
 }
 
 }  // namespace ghl::store::internal

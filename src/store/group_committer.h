@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -33,6 +34,10 @@ class GroupCommitter {
 
   /// Blocks until `events` are committed (or failed); safe from any number of threads.
   Result<std::vector<AppendResult>> Submit(std::vector<NewEvent> events);
+  /// Returns at once; `done` runs once on the committer thread after the commit (or failure),
+  /// or inline when the committer is closing. `done` must be quick: every waiting group
+  /// waits for it. Exceptions from it are swallowed.
+  void SubmitAsync(std::vector<NewEvent> events, AppendDone done);
 
   /// Transactions committed so far (successful groups), and events in them.
   uint64_t commits() const;
@@ -43,20 +48,27 @@ class GroupCommitter {
  private:
   struct Request {
     std::vector<NewEvent> events;
-    std::promise<Result<std::vector<AppendResult>>> done;
+    AppendDone done;
   };
   void Run();
-  void CommitGroup(std::vector<Request*>& group);
+  void CommitGroup(std::vector<std::unique_ptr<Request>>& group);
 
   CommitFn commit_;
   size_t max_batch_events_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Request*> queue_;
+  std::deque<std::unique_ptr<Request>> queue_;
   bool stop_ = false;
   uint64_t commits_ = 0;
   uint64_t events_committed_ = 0;
   std::thread thread_;
 };
+
+/// Append through `committer`: validates and stamps `events` (`PrepareForAppend` with `now`),
+/// then submits them; what every backend's Append/AppendAsync does.
+Result<std::vector<AppendResult>> AppendVia(GroupCommitter& committer,
+                                            std::vector<NewEvent> events, UtcTime now);
+void AppendAsyncVia(GroupCommitter& committer, std::vector<NewEvent> events, UtcTime now,
+                    AppendDone done);
 
 }  // namespace ghl::store::internal

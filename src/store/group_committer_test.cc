@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace ghl::store::internal {
@@ -146,6 +147,48 @@ TEST(GroupCommitterTest, ThrowingCommitBecomesAnErrorAndTheCommitterSurvives) {
   ASSERT_FALSE(first.ok());
   EXPECT_NE(first.error().Summary().find("disk on fire"), std::string::npos);
   EXPECT_TRUE(committer.Submit({Key("k2")}).ok());
+}
+
+// One thread submits 200 events without waiting: they go out in a handful of commits (no
+// caller thread per waiting submission), each callback once, with its own id.
+TEST(GroupCommitterTest, AsyncSubmissionsFromOneThreadShareCommitsAndEachCallbackRunsOnce) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 512);
+  constexpr int kEvents = 200;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int64_t> ids(kEvents, 0);
+  std::vector<int> calls(kEvents, 0);
+  int finished = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    committer.SubmitAsync({Key("k" + std::to_string(i))},
+                          [&, i](Result<std::vector<AppendResult>> r) {
+                            std::lock_guard lock(mu);
+                            ++calls[static_cast<size_t>(i)];
+                            if (r.ok() && r->size() == 1) ids[static_cast<size_t>(i)] = (*r)[0].id;
+                            ++finished;
+                            cv.notify_all();
+                          });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return finished == kEvents; }));
+  for (int i = 0; i < kEvents; ++i) {
+    EXPECT_EQ(calls[static_cast<size_t>(i)], 1) << i;
+    EXPECT_EQ(ids[static_cast<size_t>(i)], i) << i;
+  }
+  // Each commit takes 2 ms; 200 one-at-a-time commits would take 400 ms and 200 commits.
+  EXPECT_LT(committer.commits(), 20u) << "async submissions were not grouped";
+}
+
+TEST(GroupCommitterTest, ThrowingCallbackDoesNotStopTheCommitter) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 512);
+  committer.SubmitAsync({Key("k1")}, [](Result<std::vector<AppendResult>>) {
+    throw std::runtime_error("callback bug");
+  });
+  auto r = committer.Submit({Key("k2")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)[0].id, 2);
 }
 
 }  // namespace

@@ -79,11 +79,11 @@ class PostgresStore final : public EventStore {
   }
 
   Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events) override {
-    if (events.empty()) return std::vector<AppendResult>{};
-    if (auto st = internal::PrepareForAppend(events, options_.clock()); !st.ok()) {
-      return st.error();
-    }
-    return committer_->Submit(std::move(events));
+    return internal::AppendVia(*committer_, std::move(events), options_.clock());
+  }
+
+  void AppendAsync(std::vector<NewEvent> events, AppendDone done) override {
+    internal::AppendAsyncVia(*committer_, std::move(events), options_.clock(), std::move(done));
   }
 
   Result<std::vector<Event>> Claim(std::string_view worker_id, std::chrono::milliseconds lease,

@@ -2,6 +2,9 @@
 #include "store_conformance.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -409,6 +412,58 @@ TEST_P(Conformance, ConcurrentAppendsFromManyThreadsAreAllDurable) {
     }
   }
   EXPECT_EQ(keys.size(), events->size());
+}
+
+// AppendAsync: the same guarantees as Append, without a waiting thread per call.
+TEST_P(Conformance, AppendAsyncCallsBackOnceAfterTheCommitWithAppendsResults) {
+  constexpr int kEvents = 100;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Result<std::vector<AppendResult>>> results;
+  auto record = [&](Result<std::vector<AppendResult>> r) {
+    std::lock_guard lock(mu);
+    results.push_back(std::move(r));
+    cv.notify_all();
+  };
+  for (int i = 0; i < kEvents; ++i) {
+    store_->AppendAsync({MakeEvent("async-" + std::to_string(i))}, record);
+  }
+  store_->AppendAsync({MakeEvent("async-7")}, record);  // a duplicate of an earlier one
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20),
+                            [&] { return results.size() == kEvents + 1; }));
+  }
+  std::set<int64_t> new_ids;
+  int duplicates = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.error().Summary();
+    ASSERT_EQ(r->size(), 1u);
+    if ((*r)[0].duplicate) {
+      ++duplicates;
+    } else {
+      new_ids.insert((*r)[0].id);
+    }
+  }
+  EXPECT_EQ(duplicates, 1);
+  EXPECT_EQ(new_ids.size(), static_cast<size_t>(kEvents));
+  // Durable: a reopened store has them all.
+  store_.reset();
+  store_ = OpenStore();
+  ASSERT_NE(store_, nullptr);
+  ListFilter all;
+  all.limit = 1000;
+  auto events = store_->List(all);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), static_cast<size_t>(kEvents));
+
+  // A validation error comes back inline, before AppendAsync returns.
+  bool called = false;
+  store_->AppendAsync({MakeEvent("")}, [&](Result<std::vector<AppendResult>> r) {
+    called = true;
+    EXPECT_FALSE(r.ok());
+  });
+  EXPECT_TRUE(called);
 }
 
 TEST_P(Conformance, TwoWorkersClaimingConcurrentlyNeverShareAnEvent) {

@@ -3,10 +3,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
+#include <variant>
 
 #include "ghl/webhooks/replay.h"
 
@@ -195,6 +198,11 @@ struct WebhookReceiver::Impl {
   SysClock::time_point started_at;
   mutable std::array<std::atomic<uint64_t>, kReceiveOutcomeCount> counters{};
   mutable std::array<std::atomic<bool>, kReceiveOutcomeCount> logged{};
+  // Deliveries handed to AppendAsync whose callback has not finished: the destructor waits for
+  // them, since the callback uses this object (and the store drains only when released).
+  mutable std::mutex flight_mu;
+  mutable std::condition_variable flight_cv;
+  mutable int in_flight = 0;
   mutable std::atomic<size_t> last_hit{0};
 
   SysClock::time_point Now() const { return options.clock ? options.clock() : SysClock::now(); }
@@ -259,7 +267,16 @@ struct WebhookReceiver::Impl {
     return r;
   }
 
-  http::Response Handle(const http::Request& request) const {
+  // A verified, fresh delivery ready for the store, or the final answer when it is refused.
+  struct Admitted {
+    store::NewEvent event;
+    bool unsigned_accepted = false;
+    std::string unsigned_reason;
+  };
+  using Admission = std::variant<http::Response, Admitted>;
+
+  // Steps 1-5 of the file comment (everything before the store); runs on the caller's thread.
+  Admission Admit(const http::Request& request) const {
     if (request.method != "POST") {
       http::Response r =
           JsonAnswer(405, {{"status", "refused"},
@@ -280,7 +297,7 @@ struct WebhookReceiver::Impl {
 
     // 1. Signature over the exact bytes, before any parsing.
     Verification verdict = VerifyAll(request, now);
-    bool unsigned_accepted = false;
+    Admitted admitted;
     if (!verdict.accepted) {
       ReceiveOutcome outcome = FromVerify(verdict.outcome);
       if (!options.insecure_accept_unsigned) {
@@ -288,7 +305,8 @@ struct WebhookReceiver::Impl {
         LogFirst(outcome, verdict.reason);
         return Refusal(401, outcome, verdict.reason);
       }
-      unsigned_accepted = true;
+      admitted.unsigned_accepted = true;
+      admitted.unsigned_reason = verdict.reason;
     }
 
     // 2. Facts; a signed body we cannot read is still stored, as "unknown".
@@ -311,8 +329,8 @@ struct WebhookReceiver::Impl {
       return Decorate(Refusal(400, ReceiveOutcome::kStale, fresh.reason));
     }
 
-    // 4. Durable, idempotent enqueue; 200 only after the commit.
-    store::NewEvent event;
+    // 4. The event as stored: exact bytes, headers, receive time.
+    store::NewEvent& event = admitted.event;
     event.dedup_key = DedupKey(facts);
     event.type = facts.type;
     event.location_id = facts.location_id;
@@ -323,48 +341,107 @@ struct WebhookReceiver::Impl {
     if (event.received_at.time_since_epoch().count() <= 0) {
       event.received_at = store::UtcTime(std::chrono::milliseconds(1));
     }
-    Result<std::vector<store::AppendResult>> appended = UsageError("not attempted");
-    try {
-      std::vector<store::NewEvent> batch;
-      batch.push_back(std::move(event));
-      appended = store->Append(std::move(batch));
-    } catch (const std::exception& e) {
-      appended = Error{.kind = ErrorKind::kInternal, .messages = {e.what()}};
-    } catch (...) {
-      appended = Error{.kind = ErrorKind::kInternal, .messages = {"unknown exception"}};
-    }
+    return admitted;
+  }
+
+  // Step 6: the answer once the store has (or has not) committed the event. Quick and
+  // non-blocking: with AppendAsync it runs on the store's committer thread.
+  http::Response Conclude(const std::string& type, bool unsigned_accepted,
+                          const std::string& unsigned_reason,
+                          const Result<std::vector<store::AppendResult>>& appended) const {
     if (!appended.ok() || appended->size() != 1) {
       Count(ReceiveOutcome::kStoreUnavailable);
       std::string why = appended.ok() ? "the store returned no result" : appended.error().Summary();
-      Log("the event store cannot take a " + facts.type +
-          " event, answered 429 so GHL retries: " + why);
-      http::Response r = Refusal(429, ReceiveOutcome::kStoreUnavailable,
-                                 "the event store is unavailable; retry later");
-      r.headers.Set("Retry-After", "1");
-      return Decorate(std::move(r));
+      Log("the event store cannot take a " + type + " event, answered 429 so GHL retries: " + why);
+      return StoreUnavailable("the event store is unavailable; retry later");
     }
     const store::AppendResult& stored = appended->front();
     if (stored.duplicate) {
       Count(ReceiveOutcome::kDuplicate);
       return Decorate(JsonAnswer(200, {{"status", "duplicate"}, {"id", stored.id}}));
     }
-    bool routed = options.is_routed ? options.is_routed(facts.type) : IsKnownEventType(facts.type);
+    bool routed = options.is_routed ? options.is_routed(type) : IsKnownEventType(type);
     if (unsigned_accepted) {
       Count(ReceiveOutcome::kInsecureAccepted);
-      Log("WARNING: stored event " + std::to_string(stored.id) + " (" + facts.type +
+      Log("WARNING: stored event " + std::to_string(stored.id) + " (" + type +
           ") WITHOUT a valid signature because --insecure-accept-unsigned is on (" +
-          verdict.reason + "); anyone can forge such events");
+          unsigned_reason + "); anyone can forge such events");
     } else {
       Count(ReceiveOutcome::kAccepted);
     }
     return Decorate(JsonAnswer(
-        200,
-        {{"status", "accepted"}, {"id", stored.id}, {"type", facts.type}, {"routed", routed}}));
+        200, {{"status", "accepted"}, {"id", stored.id}, {"type", type}, {"routed", routed}}));
+  }
+
+  // 429 (the only status GHL retries) with Retry-After, never 500.
+  http::Response StoreUnavailable(std::string_view message) const {
+    http::Response r = Refusal(429, ReceiveOutcome::kStoreUnavailable, message);
+    r.headers.Set("Retry-After", "1");
+    return Decorate(std::move(r));
+  }
+
+  static Result<std::vector<store::AppendResult>> FromException(const std::exception_ptr& e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      return Error{.kind = ErrorKind::kInternal, .messages = {ex.what()}};
+    } catch (...) {
+      return Error{.kind = ErrorKind::kInternal, .messages = {"unknown exception"}};
+    }
+  }
+
+  http::Response Handle(const http::Request& request) const {
+    Admission admission = Admit(request);
+    if (auto* answer = std::get_if<http::Response>(&admission)) return std::move(*answer);
+    Admitted& admitted = std::get<Admitted>(admission);
+    std::string type = admitted.event.type;
+    Result<std::vector<store::AppendResult>> appended = UsageError("not attempted");
+    try {
+      std::vector<store::NewEvent> batch;
+      batch.push_back(std::move(admitted.event));
+      appended = store->Append(std::move(batch));
+    } catch (...) {
+      appended = FromException(std::current_exception());
+    }
+    return Conclude(type, admitted.unsigned_accepted, admitted.unsigned_reason, appended);
+  }
+
+  void HandleAsync(const http::Request& request,
+                   const std::function<void(http::Response)>& reply) const {
+    Admission admission = Admit(request);
+    if (auto* answer = std::get_if<http::Response>(&admission)) return reply(std::move(*answer));
+    Admitted& admitted = std::get<Admitted>(admission);
+    std::vector<store::NewEvent> batch;
+    std::string type = admitted.event.type;
+    batch.push_back(std::move(admitted.event));
+    // The callback may outlive this call (it runs on the committer thread): it captures by value.
+    auto fired = std::make_shared<std::atomic<bool>>(false);
+    auto done = [this, reply, type, fired, unsigned_accepted = admitted.unsigned_accepted,
+                 unsigned_reason = std::move(admitted.unsigned_reason)](
+                    Result<std::vector<store::AppendResult>> appended) {
+      if (fired->exchange(true)) return;  // a store that throws after calling back
+      reply(Conclude(type, unsigned_accepted, unsigned_reason, appended));
+      std::lock_guard lock(flight_mu);
+      --in_flight;
+      flight_cv.notify_all();
+    };
+    {
+      std::lock_guard lock(flight_mu);
+      ++in_flight;
+    }
+    try {
+      store->AppendAsync(std::move(batch), done);
+    } catch (...) {
+      done(FromException(std::current_exception()));
+    }
   }
 };
 
 WebhookReceiver::WebhookReceiver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-WebhookReceiver::~WebhookReceiver() = default;
+WebhookReceiver::~WebhookReceiver() {
+  std::unique_lock lock(impl_->flight_mu);
+  impl_->flight_cv.wait(lock, [this] { return impl_->in_flight == 0; });
+}
 
 Result<std::unique_ptr<WebhookReceiver>> WebhookReceiver::Create(
     ReceiverOptions options, std::shared_ptr<store::EventStore> store) {
@@ -427,10 +504,25 @@ http::Response WebhookReceiver::Handle(const http::Request& request) const {
     impl_->Count(ReceiveOutcome::kStoreUnavailable);
     impl_->Log(std::string("unexpected error while receiving a webhook, answered 429: ") +
                e.what());
-    http::Response r =
-        Refusal(429, ReceiveOutcome::kStoreUnavailable, "temporary failure; retry later");
-    r.headers.Set("Retry-After", "1");
-    return impl_->Decorate(std::move(r));
+    return impl_->StoreUnavailable("temporary failure; retry later");
+  }
+}
+
+void WebhookReceiver::HandleAsync(const http::Request& request,
+                                  std::function<void(http::Response)> reply) const {
+  if (!Matches(request)) return reply(Handle(request));
+  // Exactly once, even if something throws after the store already called back.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto once = [answered, reply = std::move(reply)](http::Response r) {
+    if (!answered->exchange(true)) reply(std::move(r));
+  };
+  try {
+    impl_->HandleAsync(request, once);
+  } catch (const std::exception& e) {
+    impl_->Count(ReceiveOutcome::kStoreUnavailable);
+    impl_->Log(std::string("unexpected error while receiving a webhook, answered 429: ") +
+               e.what());
+    once(impl_->StoreUnavailable("temporary failure; retry later"));
   }
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -467,6 +469,106 @@ TEST_F(ReceiverTest, ConcurrentDeliveriesAreAllStored) {
   auto c = receiver->Counters();
   EXPECT_EQ(c.count(ReceiveOutcome::kAccepted), static_cast<uint64_t>(kThreads * kPerThread / 2));
   EXPECT_EQ(c.count(ReceiveOutcome::kDuplicate), static_cast<uint64_t>(kThreads * kPerThread / 2));
+}
+
+// HandleAsync through a promise: the answer, however and wherever `reply` was called.
+http::Response HandleAsyncAndWait(const WebhookReceiver& receiver, const http::Request& req) {
+  auto promise = std::make_shared<std::promise<http::Response>>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  receiver.HandleAsync(req, [promise, calls](http::Response r) {
+    if (calls->fetch_add(1) == 0) promise->set_value(std::move(r));
+  });
+  auto future = promise->get_future();
+  EXPECT_EQ(future.wait_for(10s), std::future_status::ready) << "reply was never called";
+  http::Response r = future.get();
+  EXPECT_EQ(calls->load(), 1) << "reply must be called exactly once";
+  return r;
+}
+
+TEST_F(ReceiverTest, HandleAsyncGivesTheSameAnswersAsHandle) {
+  // Two receivers on two fresh stores see the same deliveries in the same order.
+  TempDir other_dir;
+  store::SqliteOptions sqlite;
+  sqlite.path = (other_dir.path() / "events.db").string();
+  auto opened = store::OpenSqliteStore(sqlite);
+  ASSERT_TRUE(opened.ok());
+  std::shared_ptr<store::EventStore> other = std::move(opened.value());
+  auto sync_rx = MakeReceiver(TestOptions());
+  auto async_rx = MakeReceiver(TestOptions(), other);
+  auto stranger = WebhookSigner::GenerateEd25519();
+  ASSERT_TRUE(stranger.ok());
+
+  const std::string body = R"({"type":"ContactCreate","id":"c1","webhookId":"w-1"})";
+  std::vector<std::pair<std::string, http::Request>> cases = {
+      {"accepted", SignedPost(body, &ed_)},
+      {"duplicate", SignedPost(body, &ed_)},
+      {"unsigned", SignedPost(R"({"type":"TaskCreate"})", nullptr)},
+      {"wrong key", SignedPost(R"({"type":"TaskCreate"})", &*stranger)},
+      {"stale", SignedPost(R"({"type":"TaskCreate","timestamp":"2020-01-01T00:00:00Z"})", &ed_)},
+      {"too large", SignedPost(std::string(600 * 1024, ' '), &ed_)},
+      {"not json", SignedPost("not json at all", &ed_)},
+      {"unrouted", SignedPost(R"({"type":"SomethingNew","id":"x"})", &ed_)},
+      {"wrong path", SignedPost(body, &ed_, "/elsewhere")},
+  };
+  http::Request get = SignedPost(body, &ed_);
+  get.method = "GET";
+  cases.emplace_back("wrong method", get);
+  for (const auto& [name, request] : cases) {
+    http::Response a = sync_rx->Handle(request);
+    http::Response b = HandleAsyncAndWait(*async_rx, request);
+    EXPECT_EQ(a.status, b.status) << name;
+    EXPECT_EQ(a.body, b.body) << name;
+    EXPECT_EQ(a.headers.Get("Allow"), b.headers.Get("Allow")) << name;
+  }
+  EXPECT_EQ(sync_rx->Counters().by_outcome, async_rx->Counters().by_outcome);
+  store::ListFilter f;
+  f.limit = 100;
+  auto stored = other->List(f);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), All().size());
+  EXPECT_EQ(stored->size(), 3u);  // accepted, not json (unknown), unrouted
+}
+
+TEST_F(ReceiverTest, HandleAsyncAnswers429WhenTheStoreFailsOrThrows) {
+  auto flaky = std::make_shared<FlakyStore>(store_);
+  auto receiver = MakeReceiver(TestOptions(), flaky);
+  std::string body = R"({"type":"ContactCreate","id":"c-429a"})";
+  for (auto mode :
+       {FlakyStore::Mode::kTimeout, FlakyStore::Mode::kInternalError, FlakyStore::Mode::kThrow}) {
+    flaky->set_mode(mode);
+    http::Response r = HandleAsyncAndWait(*receiver, SignedPost(body, &ed_));
+    EXPECT_EQ(r.status, 429) << r.body;
+    EXPECT_EQ(r.headers.Get("Retry-After"), "1");
+  }
+  EXPECT_TRUE(All().empty());
+  flaky->set_mode(FlakyStore::Mode::kPass);
+  EXPECT_EQ(HandleAsyncAndWait(*receiver, SignedPost(body, &ed_)).status, 200);
+  EXPECT_EQ(All().size(), 1u);
+}
+
+// Many deliveries in flight from ONE thread (no thread waits for the disk): all answered 200
+// after their commit, sharing commits.
+TEST_F(ReceiverTest, HandleAsyncFromOneThreadStoresEveryDelivery) {
+  auto receiver = MakeReceiver(TestOptions());
+  constexpr int kEvents = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  int answered = 0, ok = 0;
+  for (int i = 0; i < kEvents; ++i) {
+    receiver->HandleAsync(
+        SignedPost(R"({"type":"ContactCreate","id":"a)" + std::to_string(i) + "\"}", &ed_),
+        [&](http::Response r) {
+          std::lock_guard lock(mu);
+          ++answered;
+          if (r.status == 200) ++ok;
+          cv.notify_all();
+        });
+  }
+  std::unique_lock lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, 20s, [&] { return answered == kEvents; }));
+  EXPECT_EQ(ok, kEvents);
+  lock.unlock();
+  EXPECT_EQ(All().size(), static_cast<size_t>(kEvents));
 }
 
 TEST(ReceiverOptionsTest, ParseRsaCutoff) {

@@ -2,6 +2,11 @@
 /// A small HTTP/1.1 server (Boost.Beast coroutines behind our own types). Handlers are plain
 /// functions from `http::Request` to `http::Response`, so every route is testable without a
 /// socket. Used by the sandbox (`ghl sandbox`) and the playground (`ghl serve`).
+///
+/// Two kinds of handler: a synchronous `Handler` answers on the server thread that read the
+/// request; an `AsyncHandler` gets a `Responder` and may answer later from any thread (the
+/// webhook receiver answers from the event store's committer thread once the group commit is
+/// durable), so a waiting request holds no thread and many requests share one commit.
 #pragma once
 
 #include <chrono>
@@ -18,6 +23,32 @@ namespace ghl::server {
 /// Exceptions escaping the handler become a 500 with a JSON body (and are a defect).
 using Handler = std::function<http::Response(const http::Request&)>;
 
+/// Completes one request's answer, from any thread, at most once. Copyable (copies share the
+/// request); calls after the first are ignored. Never blocks: the answer is handed to the server
+/// thread that owns the connection. When every copy is destroyed without an answer, the client
+/// gets 500 {"statusCode":500,"message":"internal error: the handler dropped the request"}.
+/// Answering after the server stopped does nothing (the connection is gone).
+class Responder {
+ public:
+  /// Where the answer goes; implemented by the server.
+  struct Slot {
+    virtual ~Slot() = default;
+    virtual void Complete(http::Response response) = 0;
+  };
+  explicit Responder(std::shared_ptr<Slot> slot) : slot_(std::move(slot)) {}
+  /// Sends `response` (status, headers, body; a JSON body without Content-Type gets
+  /// `application/json`). Thread-safe.
+  void operator()(http::Response response) const { slot_->Complete(std::move(response)); }
+
+ private:
+  std::shared_ptr<Slot> slot_;
+};
+
+/// Handles one request asynchronously: call `respond` exactly once, now or later, from any
+/// thread. Called on a server thread; must not block if answers should stay fast. An exception
+/// escaping it before `respond` was called becomes a 500.
+using AsyncHandler = std::function<void(http::Request request, Responder respond)>;
+
 /// Server settings; plain struct with defaults.
 struct ServerOptions {
   /// Address to bind. Loopback by default: nothing is exposed to the network unless asked.
@@ -31,6 +62,10 @@ struct ServerOptions {
   size_t max_body_bytes = 1u << 20;
   /// A connection idle (or a request unfinished) this long is closed. Milliseconds.
   std::chrono::milliseconds idle_timeout{30000};
+  /// On `Stop()`, how long to wait for answers still owed by asynchronous handlers (e.g. a
+  /// webhook whose commit is in flight) before the rest get 503 and connections close.
+  /// Milliseconds.
+  std::chrono::milliseconds stop_grace{5000};
 };
 
 /// Listens, parses requests, calls the handler, writes responses; keep-alive supported.
@@ -42,6 +77,8 @@ struct ServerOptions {
 class HttpServer {
  public:
   HttpServer(ServerOptions options, Handler handler);
+  /// Same, with an asynchronous handler (see `AsyncHandler`).
+  HttpServer(ServerOptions options, AsyncHandler handler);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -51,7 +88,8 @@ class HttpServer {
   uint16_t Start();
   /// Blocks until `Stop()` is called or SIGINT/SIGTERM arrives (when `handle_signals`).
   void Wait(bool handle_signals = false);
-  /// Stops accepting, closes connections, joins threads. Idempotent.
+  /// Stops accepting, waits up to `stop_grace` for answers owed by asynchronous handlers,
+  /// answers what is still owed with 503, closes connections, joins threads. Idempotent.
   void Stop();
   /// The bound port (valid after Start).
   uint16_t port() const;

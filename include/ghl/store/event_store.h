@@ -155,6 +155,9 @@ struct StoreOptions {
   size_t max_batch_events = 512;
 };
 
+/// Receives what `Append` would return; see `EventStore::AppendAsync`.
+using AppendDone = std::function<void(Result<std::vector<AppendResult>> result)>;
+
 /// The store and queue. Thread-safe; one instance per process is enough (it groups concurrent
 /// Append calls into shared transactions).
 class EventStore {
@@ -167,6 +170,13 @@ class EventStore {
   /// (already stored, or earlier in the same call) is reported and stores nothing new.
   /// Results are in input order. kUsage error for an empty dedup key.
   virtual Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events) = 0;
+
+  /// `Append` without waiting: returns at once and calls `done` exactly once with what `Append`
+  /// would have returned, after the commit (SQLite, PostgreSQL: on the store's committer thread,
+  /// so `done` must be quick and must not call the store; validation errors: inline, before
+  /// returning). Lets a server answer many requests from one commit without a thread each.
+  /// Default: calls `Append` and then `done`, inline.
+  virtual void AppendAsync(std::vector<NewEvent> events, AppendDone done);
 
   /// Leases up to `max_events` due events to `worker_id` for `lease` and returns them (oldest
   /// due first, body included). Due: pending with next_attempt_at <= now, or processing with an

@@ -33,7 +33,7 @@
 /// is accepted instead of refused (steps 4–6 still apply), a warning is logged at creation and
 /// for every such event, and every answer carries `X-Ghlkit-Insecure`.
 ///
-/// Thread-safety: `Handle` runs on every server thread at once; verification takes no lock
+/// Thread-safety: `Handle`/`HandleAsync` run on every server thread at once; verification takes no lock
 /// (verifiers are immutable), counters are atomics, and the store groups concurrent commits.
 #pragma once
 
@@ -157,6 +157,14 @@ class WebhookReceiver {
   /// Answers one request to `options().path` (see the file comment for the statuses).
   /// Never throws; never answers 500.
   http::Response Handle(const http::Request& request) const;
+
+  /// The same answer as `Handle`, delivered through `reply` exactly once: refusals inline,
+  /// before returning; a storable delivery once the store's (group) commit is durable — on the
+  /// store's committer thread (`EventStore::AppendAsync`), so `reply` must be quick (hand the
+  /// answer to the server, e.g. `server::Responder`). The calling thread never waits for the
+  /// disk: with `server::AsyncHandler`, a few server threads verify in parallel while many
+  /// deliveries share one commit. The receiver must outlive every pending `reply`. Never throws.
+  void HandleAsync(const http::Request& request, std::function<void(http::Response)> reply) const;
 
   /// True when `request` targets this receiver's path (any method).
   bool Matches(const http::Request& request) const;
