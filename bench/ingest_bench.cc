@@ -6,7 +6,10 @@
 //   1. Ed25519 verifications/s, one thread per core, on the same pre-signed bodies;
 //   2. the store's insert rate with Append in batches of 10 (SQLite WAL, one thread);
 //   3. a trivial handler answering 200 on the same HttpServer, driven by the same client.
-// Every event is signed before the timed run. Not a test: `bench/run` calls it.
+// Every event is signed and every request serialised before the timed run; the client is one
+// thread driving all connections (load_client.h), so it takes little of the machine. The
+// server is mounted as `ghl serve` does: `HandleAsync` on an `AsyncHandler`, so no request
+// holds a server thread while its commit is in flight. Not a test: `bench/run` calls it.
 //
 // Usage: bench_ingest [--events N] [--connections C] [--server-threads T] [--dir DIR]
 //   --events          events per timed phase (default 20000)

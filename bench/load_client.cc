@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -45,24 +46,17 @@ asio::awaitable<void> Open(Connection& c, tcp::endpoint endpoint, std::string ho
 }
 
 struct Shared {
-  const std::vector<LoadRequest>* requests = nullptr;
-  std::string path;
-  std::string host;
+  const std::vector<std::string>* wire = nullptr;
   size_t next = 0;  // one client thread: no atomics needed
   LoadResult* result = nullptr;
 };
 
 asio::awaitable<void> Drive(Connection& c, Shared& shared) {
-  while (c.alive && shared.next < shared.requests->size()) {
-    const LoadRequest& r = (*shared.requests)[shared.next++];
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, shared.path, 11};
-    req.set(bhttp::field::host, shared.host);
-    req.set(bhttp::field::content_type, "application/json");
-    for (const auto& [name, value] : r.headers) req.set(name, value);
-    req.body() = r.body;
-    req.prepare_payload();
+  while (c.alive && shared.next < shared.wire->size()) {
+    const std::string& bytes = (*shared.wire)[shared.next++];
     auto t0 = SteadyClock::now();
-    auto [wec, wn] = co_await bhttp::async_write(c.stream, req, asio::as_tuple(asio::use_awaitable));
+    auto [wec, wn] = co_await asio::async_write(c.stream.socket(), asio::buffer(bytes),
+                                                asio::as_tuple(asio::use_awaitable));
     (void)wn;
     bhttp::response<bhttp::string_body> res;
     beast::error_code rec = wec;
@@ -84,6 +78,23 @@ asio::awaitable<void> Drive(Connection& c, Shared& shared) {
       if (rec || !res.keep_alive()) c.alive = false;
     }
   }
+}
+
+// Every request serialised before the clock starts, as a load generator like wrk does.
+std::vector<std::string> Serialise(const std::vector<LoadRequest>& requests,
+                                   const std::string& path, const std::string& host) {
+  std::vector<std::string> wire;
+  wire.reserve(requests.size());
+  for (const LoadRequest& r : requests) {
+    std::string w = "POST " + path + " HTTP/1.1\r\nHost: " + host +
+                    "\r\nContent-Type: application/json\r\nContent-Length: " +
+                    std::to_string(r.body.size()) + "\r\n";
+    for (const auto& [name, value] : r.headers) w += name + ": " + value + "\r\n";
+    w += "\r\n";
+    w += r.body;
+    wire.push_back(std::move(w));
+  }
+  return wire;
 }
 
 }  // namespace
@@ -110,7 +121,8 @@ LoadResult RunLoad(uint16_t port, const std::string& path, const std::vector<Loa
 
   LoadResult result;
   result.latencies_ms.reserve(requests.size());
-  Shared shared{&requests, path, host, 0, &result};
+  const std::vector<std::string> wire = Serialise(requests, path, host);
+  Shared shared{&wire, 0, &result};
   for (auto& c : conns) asio::co_spawn(io, Drive(*c, shared), asio::detached);
   io.restart();
   auto start = SteadyClock::now();

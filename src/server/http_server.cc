@@ -102,6 +102,7 @@ struct ReplyRegistry {
   std::mutex mu;
   std::condition_variable cv;
   std::unordered_set<PendingReply*> pending;
+  int delivering = 0;  // answers handed to a connection, not yet written
   bool closed = false;
 };
 
@@ -135,6 +136,7 @@ class PendingReply final : public Responder::Slot {
   void PostLocked(http::Response response) {
     if (!handler_) return;
     registry_->pending.erase(this);
+    ++registry_->delivering;
     // Every connection coroutine runs on this io_context (no strands), so its executor is the
     // right place to resume it.
     asio::post(io_, [h = std::move(handler_), r = std::move(response)]() mutable {
@@ -220,6 +222,11 @@ struct HttpServer::Impl {
       stream.expires_after(options.idle_timeout);
       auto [wec, wn] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       (void)wn;
+      if (async_handler) {
+        std::lock_guard lock(replies->mu);
+        --replies->delivering;
+        replies->cv.notify_all();
+      }
       if (wec || !keep_alive) break;
     }
     beast::error_code ec;
@@ -330,8 +337,9 @@ void HttpServer::Stop() {
     });
     std::unique_lock lock(d.replies->mu);
     if (!d.io.get_executor().running_in_this_thread()) {
-      d.replies->cv.wait_for(lock, d.options.stop_grace,
-                             [&] { return d.replies->pending.empty(); });
+      d.replies->cv.wait_for(lock, d.options.stop_grace, [&] {
+        return d.replies->pending.empty() && d.replies->delivering == 0;
+      });
     }
     d.replies->closed = true;
     while (!d.replies->pending.empty()) (*d.replies->pending.begin())->AbandonLocked();
