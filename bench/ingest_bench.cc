@@ -21,7 +21,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "ghl/server/http_server.h"
+#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/receiver.h"
 #include "ghl/webhooks/signature_verifier.h"
@@ -54,19 +54,6 @@ struct Signed {
   std::string body;
   std::string signature;
 };
-
-std::string IsoUtcNow() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count()));
-  return out;
-}
 
 // A ContactCreate-shaped body (about 450 bytes), unique per index and run.
 std::string EventBody(const std::string& run, int i, const std::string& timestamp) {
@@ -176,7 +163,7 @@ int main(int argc, char** argv) {
   auto signer = ghl::webhooks::WebhookSigner::GenerateEd25519();
   if (!signer.ok()) return 1;
   std::string run = std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
-  std::string timestamp = IsoUtcNow();
+  std::string timestamp = ghl::UtcIsoNow(ghl::IsoPrecision::kMilliseconds);
   std::vector<Signed> events;
   events.reserve(static_cast<size_t>(args.events));
   for (int i = 0; i < args.events; ++i) {

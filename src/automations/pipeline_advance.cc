@@ -1,6 +1,7 @@
 // Cookbook 2.4: an appointment marked showed moves the contact's open opportunity forward to
 // the configured stage and logs a note with the UTC time.
 #include "template.h"
+#include "ghl/core/time_format.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -94,7 +95,7 @@ class PipelineAdvance final : public Recipe {
       std::string text =
           Render(ctx.config.pipeline_advance.note_template, {{"stage", target.name},
                                                              {"opportunity", Str(opp, "name")},
-                                                             {"time_utc", IsoUtc(ctx.now)},
+                                                             {"time_utc", FormatUtcIso(ctx.now, IsoPrecision::kMilliseconds)},
                                                              {"appointment_id", appointment_id}});
       if (ctx.check_lock) {
         if (auto st = ctx.check_lock(); !st.ok()) return st.error();

@@ -22,8 +22,6 @@ std::string Str(const json& obj, std::string_view key);
 /// ASCII case-insensitive equality.
 bool EqualsNoCase(std::string_view a, std::string_view b);
 std::string Lower(std::string_view s);
-/// "2025-01-07T14:00:00.000Z".
-std::string IsoUtc(std::chrono::system_clock::time_point t);
 /// Epoch milliseconds of `t`.
 int64_t EpochMs(std::chrono::system_clock::time_point t);
 /// True when an error is an HTTP 404 from the API.

@@ -5,7 +5,7 @@
 #include <ctime>
 #include <vector>
 
-#include "time_format.h"
+#include "ghl/core/time_format.h"
 
 namespace ghl::client {
 namespace {
@@ -121,7 +121,7 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
     e.kind = ErrorKind::kRateLimit;
     e.messages.push_back("daily quota of " + std::to_string(state.daily_limit) +
                          " requests spent for " + std::string(label) + "; resets at " +
-                         FormatUtcIso(state.daily_reset));
+                         ghl::FormatUtcIso(state.daily_reset));
     e.hint = "Nothing was sent. GHL allows " + std::to_string(state.daily_limit) +
              " requests per app per location per day; wait for the reset (GHL does not publish the "
              "reset time, ghlkit assumes midnight UTC) or spread the work over several days.";

@@ -31,7 +31,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -48,6 +47,7 @@
 #include "ghl/client/client.h"
 #include "ghl/http/transport.h"
 #include "ghl/server/http_server.h"
+#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/replay.h"
 #include "ghl/webhooks/signer.h"
@@ -63,16 +63,6 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr int kContacts = 200;
 constexpr int kKills = 5;
 constexpr char kTag[] = "new-lead";
-
-std::string IsoUtcNow() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int64_t EpochMsNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -416,9 +406,9 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
                      {"id", contact_ids[o.contact]},
                      {"firstName", "Crash"},
                      {"lastName", "Lead " + std::to_string(o.contact)},
-                     {"dateAdded", IsoUtcNow()},
+                     {"dateAdded", UtcIsoNow()},
                      {"webhookId", o.webhook_id},
-                     {"timestamp", IsoUtcNow()}};
+                     {"timestamp", UtcIsoNow()}};
         http::Request req;
         req.method = "POST";
         req.headers.Set("Content-Type", "application/json");

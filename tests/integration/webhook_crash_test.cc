@@ -11,7 +11,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "ghl/http/transport.h"
+#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
@@ -34,22 +34,12 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-std::string IsoUtcNow() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // A ContactCreate-shaped body whose bytes a re-serialiser would change (\u00e9, 1.50, spacing):
 // the store must keep exactly these bytes.
 std::string Body(const std::string& webhook_id) {
   return R"({"type":"ContactCreate", "locationId":"crashLocation000001","id":"c-)" + webhook_id +
          R"(","firstName":"Ren\u00e9e","score": 1.50,"tags":["crash-test"],"webhookId":")" +
-         webhook_id + R"(","timestamp":")" + IsoUtcNow() + R"("})";
+         webhook_id + R"(","timestamp":")" + UtcIsoNow() + R"("})";
 }
 
 std::string WebhookIdOf(const std::string& body) {
