@@ -10,7 +10,6 @@
 #include "ghl/store/event_store.h"
 #include "group_committer.h"
 #include "store_internal.h"
-#include "wal_checkpointer.h"
 
 namespace ghl::store {
 namespace {
@@ -140,7 +139,6 @@ class SqliteStore final : public EventStore {
       return st;
     }
     if (auto st = Exec(write_.get(), kSchema); !st.ok()) return st;
-    if (auto st = StartCheckpointer(); !st.ok()) return st;
     auto r = OpenConnection();
     if (!r.ok()) return r.error();
     read_ = std::move(*r);
@@ -341,18 +339,6 @@ class SqliteStore final : public EventStore {
   }
 
  private:
-  // Checkpoints move to a background connection (wal_checkpointer.h), off the commits.
-  Status StartCheckpointer() {
-    auto c = OpenConnection();
-    if (!c.ok()) return c.error();
-    const char* sync = sqlite_.fsync_each_commit ? "PRAGMA synchronous=FULL"
-                                                 : "PRAGMA synchronous=NORMAL";
-    if (auto st = Exec(c->get(), sync); !st.ok()) return st;
-    // 1000 pages: SQLite's own automatic checkpoint threshold.
-    checkpointer_ = std::make_unique<internal::WalCheckpointer>(c->release(), write_.get(), 1000);
-    return Ok{};
-  }
-
   Result<DbPtr> OpenConnection() {
     sqlite3* raw = nullptr;
     int rc = sqlite3_open_v2(sqlite_.path.c_str(), &raw,
@@ -471,7 +457,6 @@ class SqliteStore final : public EventStore {
   DbPtr read_;
   Stmt insert_;
   Stmt find_key_;
-  std::unique_ptr<internal::WalCheckpointer> checkpointer_;
   std::unique_ptr<internal::GroupCommitter> committer_;  // Last: stops before the rest goes.
 };
 

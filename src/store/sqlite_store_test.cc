@@ -67,34 +67,6 @@ NewEvent Simple(const std::string& key) {
   return e;
 }
 
-// Checkpoints run on a background connection (not in the commits), and they do run: the WAL
-// stays near SQLite's 1000-page threshold instead of growing with everything written.
-TEST(SqliteStoreTest, TheWalIsCheckpointedInTheBackgroundAndStaysBounded) {
-  TempDir dir;
-  std::string path = (dir.path() / "events.db").string();
-  auto store = OpenEventStore(path);
-  ASSERT_TRUE(store.ok()) << store.error().Describe();
-  const std::string padding(1500, 'x');  // about 16 MB in all, 4,000 pages
-  for (int batch = 0; batch < 110; ++batch) {
-    std::vector<NewEvent> events;
-    for (int i = 0; i < 100; ++i) {
-      NewEvent e = Simple("wal-" + std::to_string(batch) + "-" + std::to_string(i));
-      e.body = R"({"type":"ContactCreate","pad":")" + padding + R"("})";
-      events.push_back(std::move(e));
-    }
-    ASSERT_TRUE((*store)->Append(std::move(events)).ok());
-    // Let the checkpointer keep up as it would between bursts.
-    if (batch % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto wal_bytes = fs::file_size(path + "-wal");
-  EXPECT_LT(wal_bytes, 10u * 1024 * 1024)
-      << "WAL of " << wal_bytes << " bytes: checkpoints are not running";
-  auto stats = (*store)->GetStats();
-  ASSERT_TRUE(stats.ok());
-  EXPECT_EQ(stats->by_state.total(), 11000);
-}
-
 TEST(SqliteStoreTest, UsesWalInOneFileAndReopensViaOpenEventStore) {
   TempDir dir;
   std::string path = (dir.path() / "events.db").string();
