@@ -228,6 +228,11 @@ int RunServe(const ServeArgs& args) {
   server_options.threads = args.threads;
   server_options.max_body_bytes =
       std::max(options.max_request_bytes, hooks->receiver->options().max_body_bytes);
+  // A webhook still owed an answer when the server stops must get 429, the only status GHL
+  // retries (503 or a closed connection would lose the event).
+  server_options.stopping_answer =
+      server::JsonResponse(429, R"({"statusCode":429,"message":"server is stopping; retry"})");
+  server_options.stopping_answer.headers.Set("Retry-After", "1");
   server::Handler playground_handler = playground.AsHandler();
   server::AsyncHandler handler = [api = hooks->api, receiver = hooks->receiver,
                                   playground_handler](http::Request request,

@@ -136,22 +136,67 @@ TEST(AsyncHandlerTest, StopWaitsForAnAnswerOwedWithinTheGrace) {
   EXPECT_EQ(status, 200) << "an answer owed at Stop() must still be delivered within the grace";
 }
 
-TEST(AsyncHandlerTest, StopAfterTheGraceReturnsAndLateAnswersAreHarmless) {
+TEST(AsyncHandlerTest, AfterTheGraceTheOwedAnswerIsTheStoppingAnswerAndLateAnswersAreHarmless) {
   Parked parked;
-  auto server = std::make_unique<HttpServer>(
-      ServerOptions{.port = 0, .threads = 1, .stop_grace = 100ms},
-      [&](http::Request req, Responder respond) {
-        parked.Park(std::string(req.Path()), std::move(respond));
-      });
+  ServerOptions options{.port = 0, .threads = 1, .stop_grace = 100ms};
+  options.stopping_answer = JsonResponse(429, R"({"retry":true})");
+  options.stopping_answer.headers.Set("Retry-After", "1");
+  auto server = std::make_unique<HttpServer>(options, [&](http::Request req, Responder respond) {
+    parked.Park(std::string(req.Path()), std::move(respond));
+  });
   uint16_t port = server->Start();
-  std::thread client([&] { (void)http::MakeCurlTransport()->Send(Get(port, "/never"), {}); });
+  int status = 0;
+  std::string retry_after;
+  std::thread client([&] {
+    auto res = http::MakeCurlTransport()->Send(Get(port, "/never"), {});
+    if (res.ok()) {
+      status = res->status;
+      retry_after = res->headers.Get("Retry-After").value_or("");
+    }
+  });
   ASSERT_TRUE(parked.WaitFor(1, 10s));
   auto t0 = std::chrono::steady_clock::now();
   server->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  client.join();
+  EXPECT_EQ(status, 429) << "an answer still owed after the grace gets stopping_answer";
+  EXPECT_EQ(retry_after, "1");
   server.reset();       // the server is gone; the responder is still held
   parked.ReleaseAll();  // ignored, no crash (the asan preset checks for use-after-free)
-  client.join();
+}
+
+// Once Stop() has begun, a request read on an already open keep-alive connection does not run
+// the handler: it gets the stopping answer at once, and the connection closes.
+TEST(AsyncHandlerTest, RequestsReadAfterStopBeganGetTheStoppingAnswer) {
+  Parked parked;
+  std::atomic<int> handled{0};
+  HttpServer server({.port = 0, .threads = 2, .stop_grace = 3000ms},
+                    [&](http::Request req, Responder respond) {
+                      ++handled;
+                      if (req.Path() == "/warm") return respond(JsonResponse(200, "{}"));
+                      parked.Park(std::string(req.Path()), std::move(respond));
+                    });
+  uint16_t port = server.Start();
+  // An idle keep-alive connection, open before Stop (curl reuses it for the late request).
+  auto transport = http::MakeCurlTransport();
+  auto warm = transport->Send(Get(port, "/warm"), {});
+  ASSERT_TRUE(warm.ok() && warm->status == 200);
+  // One owed answer holds Stop in its grace.
+  std::thread held([&] { (void)http::MakeCurlTransport()->Send(Get(port, "/held"), {}); });
+  ASSERT_TRUE(parked.WaitFor(1, 10s));
+  std::thread stopper([&] { server.Stop(); });
+  std::this_thread::sleep_for(300ms);
+  int before = handled.load();
+  auto t0 = std::chrono::steady_clock::now();
+  auto late = transport->Send(Get(port, "/late"), {});
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
+  ASSERT_TRUE(late.ok()) << late.error().Summary();
+  EXPECT_EQ(late->status, 503);
+  EXPECT_EQ(late->headers.Get("Retry-After").value_or(""), "1");
+  EXPECT_EQ(handled.load(), before) << "no handler runs once Stop() has begun";
+  parked.ReleaseAll();
+  stopper.join();
+  held.join();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -104,6 +105,7 @@ struct ReplyRegistry {
   std::unordered_set<PendingReply*> pending;
   int delivering = 0;  // answers handed to a connection, not yet written
   bool closed = false;
+  http::Response stopping_answer;  // ServerOptions::stopping_answer
 };
 
 // One owed answer: the suspended coroutine's completion handler.
@@ -114,7 +116,7 @@ class PendingReply final : public Responder::Slot {
       : registry_(std::move(registry)), handler_(std::move(handler)), io_(io) {
     std::lock_guard lock(registry_->mu);
     if (registry_->closed) {
-      PostLocked(SimpleError(503, "server is stopping"));
+      PostLocked(registry_->stopping_answer);
       return;
     }
     registry_->pending.insert(this);
@@ -128,7 +130,7 @@ class PendingReply final : public Responder::Slot {
     if (handler_) PostLocked(std::move(response));
   }
   // Called by Stop with the registry locked.
-  void AbandonLocked() { PostLocked(SimpleError(503, "server is stopping")); }
+  void AbandonLocked(const http::Response& answer) { PostLocked(answer); }
 
  private:
   // With registry_->mu held: hand the answer to the connection's executor (the io_context is
@@ -153,6 +155,12 @@ class PendingReply final : public Responder::Slot {
 
 }  // namespace
 
+http::Response DefaultStoppingAnswer() {
+  http::Response r = SimpleError(503, "server is stopping; retry");
+  r.headers.Set("Retry-After", "1");
+  return r;
+}
+
 http::Response JsonResponse(int status, std::string body) {
   http::Response r;
   r.status = status;
@@ -166,11 +174,16 @@ struct HttpServer::Impl {
   Handler handler;
   AsyncHandler async_handler;
   std::shared_ptr<ReplyRegistry> replies = std::make_shared<ReplyRegistry>();
-  asio::io_context io;
+  // Optional so Stop() can destroy it: that closes every connection at once instead of leaving
+  // them open, unserved, until the server object goes away.
+  std::optional<asio::io_context> io{std::in_place};
+  std::optional<asio::signal_set> signals;
+  std::atomic<bool> stopping{false};
   std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::atomic<bool> stopped{false};
+  bool stop_finished = false;  // under mu
   std::mutex mu;
   std::condition_variable cv;
   uint16_t port = 0;
@@ -206,10 +219,12 @@ struct HttpServer::Impl {
         break;
       }
       auto& req = parser.get();
-      bool keep_alive = req.keep_alive();
+      bool keep_alive = req.keep_alive() && !stopping.load();
       bool head = req.method() == bhttp::verb::head;
       http::Response response;
-      if (async_handler) {
+      if (stopping.load()) {
+        response = options.stopping_answer;  // read after Stop() began: not started
+      } else if (async_handler) {
         response = co_await AwaitAsyncHandler(ToRequest(req, remote));
       } else {
         try {
@@ -227,7 +242,7 @@ struct HttpServer::Impl {
         --replies->delivering;
         replies->cv.notify_all();
       }
-      if (wec || !keep_alive) break;
+      if (wec || !keep_alive || stopping.load()) break;
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -250,7 +265,7 @@ struct HttpServer::Impl {
   asio::awaitable<http::Response> AwaitAsyncHandler(http::Request request) {
     return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
         [this](ReplyHandler done, http::Request req) {
-          auto reply = std::make_shared<PendingReply>(replies, std::move(done), io.get_executor());
+          auto reply = std::make_shared<PendingReply>(replies, std::move(done), io->get_executor());
           try {
             async_handler(std::move(req), Responder(reply));
           } catch (const std::exception&) {
@@ -265,9 +280,12 @@ struct HttpServer::Impl {
       auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
-        continue;  // e.g. EMFILE: keep serving the connections we have
+        // e.g. EMFILE: keep serving the connections we have, and do not spin on accept.
+        asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
       }
-      asio::co_spawn(io, Session(std::move(socket)), asio::detached);
+      asio::co_spawn(*io, Session(std::move(socket)), asio::detached);
     }
   }
 };
@@ -291,7 +309,7 @@ uint16_t HttpServer::Start() {
   auto address = asio::ip::make_address(d.options.host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + d.options.host + "'");
   tcp::endpoint endpoint{address, d.options.port};
-  d.acceptor.emplace(d.io);
+  d.acceptor.emplace(*d.io);
   d.acceptor->open(endpoint.protocol(), ec);
   if (!ec) d.acceptor->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) d.acceptor->bind(endpoint, ec);
@@ -301,26 +319,25 @@ uint16_t HttpServer::Start() {
                              std::to_string(d.options.port) + ": " + ec.message());
   }
   d.port = d.acceptor->local_endpoint().port();
-  d.work.emplace(d.io.get_executor());
-  asio::co_spawn(d.io, d.Listen(), asio::detached);
+  d.work.emplace(d.io->get_executor());
+  asio::co_spawn(*d.io, d.Listen(), asio::detached);
   int n = std::max(1, d.options.threads);
-  for (int i = 0; i < n; ++i) d.threads.emplace_back([&d] { d.io.run(); });
+  for (int i = 0; i < n; ++i) d.threads.emplace_back([&d] { d.io->run(); });
   return d.port;
 }
 
 void HttpServer::Wait(bool handle_signals) {
   auto& d = *impl_;
-  std::optional<asio::signal_set> signals;
-  if (handle_signals) {
-    signals.emplace(d.io, SIGINT, SIGTERM);
-    signals->async_wait([this](const beast::error_code& ec, int) {
+  std::unique_lock lock(d.mu);
+  if (handle_signals && !d.stopped.load() && d.io) {
+    d.signals.emplace(*d.io, SIGINT, SIGTERM);
+    d.signals->async_wait([this](const beast::error_code& ec, int) {
       if (!ec) {
         std::thread([this] { Stop(); }).detach();
       }
     });
   }
-  std::unique_lock lock(d.mu);
-  d.cv.wait(lock, [&] { return d.stopped.load(); });
+  d.cv.wait(lock, [&] { return d.stop_finished; });
 }
 
 void HttpServer::Stop() {
@@ -329,22 +346,27 @@ void HttpServer::Stop() {
     std::lock_guard lock(d.mu);
     if (d.stopped.exchange(true)) return;
   }
+  d.stopping = true;  // connections answer what they started, then close; no new requests run
+  const bool on_io_thread = d.io && d.io->get_executor().running_in_this_thread();
   if (d.acceptor && !d.threads.empty()) {
     // Stop accepting, then give owed asynchronous answers (e.g. commits in flight) a moment.
-    asio::post(d.io, [&d] {
+    asio::post(*d.io, [&d] {
       beast::error_code ec;
       d.acceptor->close(ec);
     });
     std::unique_lock lock(d.replies->mu);
-    if (!d.io.get_executor().running_in_this_thread()) {
-      d.replies->cv.wait_for(lock, d.options.stop_grace, [&] {
-        return d.replies->pending.empty() && d.replies->delivering == 0;
-      });
-    }
+    auto drained = [&] { return d.replies->pending.empty() && d.replies->delivering == 0; };
+    if (!on_io_thread) d.replies->cv.wait_for(lock, d.options.stop_grace, drained);
+    // Still owed after the grace: `stopping_answer` (e.g. 429 so GHL retries the webhook),
+    // written before the connections close.
     d.replies->closed = true;
-    while (!d.replies->pending.empty()) (*d.replies->pending.begin())->AbandonLocked();
+    d.replies->stopping_answer = d.options.stopping_answer;
+    while (!d.replies->pending.empty()) {
+      (*d.replies->pending.begin())->AbandonLocked(d.options.stopping_answer);
+    }
+    if (!on_io_thread) d.replies->cv.wait_for(lock, std::chrono::seconds(1), drained);
   }
-  d.io.stop();
+  if (d.io) d.io->stop();
   for (auto& t : d.threads) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
@@ -353,6 +375,18 @@ void HttpServer::Stop() {
   if (d.acceptor) {
     beast::error_code ec;
     d.acceptor->close(ec);
+  }
+  if (!on_io_thread) {
+    // Destroying the io_context closes every connection now (their coroutines go with it).
+    std::lock_guard lock(d.mu);
+    d.signals.reset();
+    d.acceptor.reset();
+    d.work.reset();
+    d.io.reset();
+  }
+  {
+    std::lock_guard lock(d.mu);
+    d.stop_finished = true;
   }
   d.cv.notify_all();
 }

@@ -134,8 +134,11 @@ void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
     }
     return;
   }
-  if (group.size() == 1) {
-    SafeDone(group[0]->done, result.error());
+  // One member alone, or the store itself unavailable (kNetwork: lost connection, write lock
+  // held elsewhere): everyone gets the error now. Retrying each member alone would make the
+  // k-th caller wait k timeouts for the same answer.
+  if (group.size() == 1 || result.error().kind == ErrorKind::kNetwork) {
+    for (const auto& r : group) SafeDone(r->done, result.error());
     return;
   }
   // The shared transaction failed and rolled back. Retry each submission alone, so one bad

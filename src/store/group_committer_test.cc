@@ -191,5 +191,50 @@ TEST(GroupCommitterTest, ThrowingCallbackDoesNotStopTheCommitter) {
   EXPECT_EQ((*r)[0].id, 2);
 }
 
+// The store unavailable (kNetwork, e.g. the write lock held by another process past the busy
+// timeout): every member of the group fails at once, with one attempt, not one per member.
+TEST(GroupCommitterTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> first{true};
+  std::mutex gate_mu;
+  std::condition_variable gate_cv;
+  bool open = false;
+  GroupCommitter committer(
+      [&](const std::vector<NewEvent>& ev) -> Result<std::vector<AppendResult>> {
+        if (first.exchange(false)) {  // hold the first commit while the others queue up
+          std::unique_lock lock(gate_mu);
+          gate_cv.wait(lock, [&] { return open; });
+          return std::vector<AppendResult>(ev.size());
+        }
+        ++calls;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a busy timeout
+        Error e;
+        e.kind = ErrorKind::kNetwork;
+        e.messages.push_back("database is locked");
+        return e;
+      },
+      512);
+  std::thread blocker([&] { (void)committer.Submit({Key("k0")}); });
+  while (committer.queued() != 0 || first.load()) std::this_thread::yield();
+  std::vector<std::thread> callers;
+  std::atomic<int> failed{0};
+  for (int i = 1; i <= 10; ++i) {
+    callers.emplace_back([&, i] {
+      auto r = committer.Submit({Key("k" + std::to_string(i))});
+      if (!r.ok() && r.error().kind == ErrorKind::kNetwork) ++failed;
+    });
+  }
+  while (committer.queued() < 10) std::this_thread::yield();
+  {
+    std::lock_guard lock(gate_mu);
+    open = true;
+  }
+  gate_cv.notify_all();
+  for (auto& t : callers) t.join();
+  blocker.join();
+  EXPECT_EQ(failed.load(), 10);
+  EXPECT_EQ(calls.load(), 1) << "one attempt for the group, not one per member";
+}
+
 }  // namespace
 }  // namespace ghl::store::internal

@@ -360,14 +360,23 @@ class SqliteStore final : public EventStore {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : sqlite3_errmsg(db);
       sqlite3_free(err);
-      return internal::StoreError(ErrorKind::kInternal, sqlite_.path + ": " + msg);
+      return internal::StoreError(KindOf(db), sqlite_.path + ": " + msg);
     }
     return Ok{};
   }
 
   Error DbError(sqlite3* db, std::string_view what) {
-    return internal::StoreError(ErrorKind::kInternal, std::string(what) + " on " + sqlite_.path +
-                                                          ": " + sqlite3_errmsg(db));
+    return internal::StoreError(KindOf(db), std::string(what) + " on " + sqlite_.path + ": " +
+                                                sqlite3_errmsg(db));
+  }
+
+  // Busy/locked (another connection holds the write lock past busy_timeout) is a temporary
+  // unavailability of the whole store, reported like a lost database connection (kNetwork):
+  // the group committer then fails the whole group at once instead of retrying each member.
+  static ErrorKind KindOf(sqlite3* db) {
+    int code = sqlite3_errcode(db) & 0xff;
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorKind::kNetwork
+                                                        : ErrorKind::kInternal;
   }
 
   // Runs `body` in BEGIN IMMEDIATE ... COMMIT on the write connection (caller holds write_mu_).

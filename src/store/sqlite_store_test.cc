@@ -10,6 +10,8 @@
 #include <fstream>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "store_conformance.h"
 
 namespace ghl::store::testing {
@@ -65,6 +67,39 @@ NewEvent Simple(const std::string& key) {
   e.type = "ContactCreate";
   e.body = R"({"type":"ContactCreate","id":")" + key + R"("})";
   return e;
+}
+
+// Another process holding the write lock past busy_timeout makes the store unavailable
+// (kNetwork: the receiver answers 429), promptly and for every waiting Append, never kInternal.
+TEST(SqliteStoreTest, WriteLockHeldElsewhereIsAPromptUnavailableError) {
+  TempDir dir;
+  std::string path = (dir.path() / "events.db").string();
+  SqliteOptions options;
+  options.path = path;
+  options.busy_timeout = std::chrono::milliseconds(200);
+  auto store = OpenSqliteStore(options);
+  ASSERT_TRUE(store.ok()) << store.error().Describe();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::vector<std::thread> callers;
+  std::atomic<int> unavailable{0};
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) {
+    callers.emplace_back([&, i] {
+      auto r = (*store)->Append({Simple("locked-" + std::to_string(i))});
+      if (!r.ok() && r.error().kind == ErrorKind::kNetwork) ++unavailable;
+    });
+  }
+  for (auto& t : callers) t.join();
+  auto waited = std::chrono::steady_clock::now() - t0;
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_EQ(unavailable.load(), 8);
+  // Each group waits one busy timeout (200 ms); at most a few groups form. One timeout per
+  // caller, serially, would be 1.6 s.
+  EXPECT_LT(waited, std::chrono::milliseconds(1200));
+  EXPECT_TRUE((*store)->Append({Simple("after")}).ok()) << "usable once the lock is gone";
 }
 
 TEST(SqliteStoreTest, UsesWalInOneFileAndReopensViaOpenEventStore) {

@@ -49,6 +49,10 @@ class Responder {
 /// escaping it before `respond` was called becomes a 500.
 using AsyncHandler = std::function<void(http::Request request, Responder respond)>;
 
+/// The default `ServerOptions::stopping_answer`: 503 {"statusCode":503,"message":"server is
+/// stopping; retry"} with `Retry-After: 1`.
+http::Response DefaultStoppingAnswer();
+
 /// Server settings; plain struct with defaults.
 struct ServerOptions {
   /// Address to bind. Loopback by default: nothing is exposed to the network unless asked.
@@ -66,6 +70,10 @@ struct ServerOptions {
   /// webhook whose commit is in flight) before the rest get 503 and connections close.
   /// Milliseconds.
   std::chrono::milliseconds stop_grace{5000};
+  /// Sent, with `Connection: close`, once `Stop()` has begun: to a request read after that
+  /// (its handler does not run) and to every answer still owed when `stop_grace` ends.
+  /// `ghl serve` makes it a 429, the only status GHL retries a webhook on.
+  http::Response stopping_answer = DefaultStoppingAnswer();
 };
 
 /// Listens, parses requests, calls the handler, writes responses; keep-alive supported.
@@ -88,8 +96,10 @@ class HttpServer {
   uint16_t Start();
   /// Blocks until `Stop()` is called or SIGINT/SIGTERM arrives (when `handle_signals`).
   void Wait(bool handle_signals = false);
-  /// Stops accepting, waits up to `stop_grace` for answers owed by asynchronous handlers,
-  /// answers what is still owed with 503, closes connections, joins threads. Idempotent.
+  /// Stops accepting; open connections finish the request in hand and close (requests read
+  /// later get `stopping_answer`); waits up to `stop_grace` for answers owed by asynchronous
+  /// handlers, answers what is still owed with `stopping_answer` (up to 1 s more to write it),
+  /// then closes every connection and joins the threads. Idempotent.
   void Stop();
   /// The bound port (valid after Start).
   uint16_t port() const;
