@@ -1,7 +1,5 @@
 #include "group_committer.h"
 
-#include "store_internal.h"
-
 #include <exception>
 
 namespace ghl::store::internal {
@@ -156,20 +154,6 @@ void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
     }
     SafeDone(group[i]->done, std::move(single));
   }
-}
-
-Result<std::vector<AppendResult>> AppendVia(GroupCommitter& committer,
-                                            std::vector<NewEvent> events, UtcTime now) {
-  if (events.empty()) return std::vector<AppendResult>{};
-  if (auto st = PrepareForAppend(events, now); !st.ok()) return st.error();
-  return committer.Submit(std::move(events));
-}
-
-void AppendAsyncVia(GroupCommitter& committer, std::vector<NewEvent> events, UtcTime now,
-                    AppendDone done) {
-  if (events.empty()) return SafeDone(done, std::vector<AppendResult>{});
-  if (auto st = PrepareForAppend(events, now); !st.ok()) return SafeDone(done, st.error());
-  committer.SubmitAsync(std::move(events), std::move(done));
 }
 
 }  // namespace ghl::store::internal

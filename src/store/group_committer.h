@@ -66,11 +66,4 @@ class GroupCommitter {
   std::thread thread_;
 };
 
-/// Append through `committer`: validates and stamps `events` (`PrepareForAppend` with `now`),
-/// then submits them; what every backend's Append/AppendAsync does.
-Result<std::vector<AppendResult>> AppendVia(GroupCommitter& committer,
-                                            std::vector<NewEvent> events, UtcTime now);
-void AppendAsyncVia(GroupCommitter& committer, std::vector<NewEvent> events, UtcTime now,
-                    AppendDone done);
-
 }  // namespace ghl::store::internal

@@ -10,7 +10,7 @@
 #include <mutex>
 
 #include "ghl/store/event_store.h"
-#include "group_committer.h"
+#include "group_committed_store.h"
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -57,12 +57,12 @@ Event ReadEvent(const pqxx::row& r) {
   return e;
 }
 
-class PostgresStore final : public EventStore {
+class PostgresStore final : public internal::GroupCommittedStore {
  public:
   PostgresStore(PostgresOptions pg, StoreOptions options)
-      : pg_(std::move(pg)), options_(std::move(options)) {}
+      : GroupCommittedStore(std::move(options)), pg_(std::move(pg)) {}
 
-  ~PostgresStore() override { committer_.reset(); }
+  ~PostgresStore() override { StopCommitter(); }  // Drain Appends before the connections go.
 
   Status Open() {
     try {
@@ -72,25 +72,14 @@ class PostgresStore final : public EventStore {
     } catch (const std::exception& ex) {
       return Translate(ex, "connect");
     }
-    committer_ = std::make_unique<internal::GroupCommitter>(
-        [this](const std::vector<NewEvent>& events) { return CommitBatch(events); },
-        options_.max_batch_events);
+    StartCommitter([this](const std::vector<NewEvent>& events) { return CommitBatch(events); });
     return Ok{};
-  }
-
-  Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events) override {
-    return internal::AppendVia(*committer_, std::move(events), options_.clock());
-  }
-
-  void AppendAsync(std::vector<NewEvent> events, AppendDone done) override {
-    internal::AppendAsyncVia(*committer_, std::move(events), options_.clock(), std::move(done));
   }
 
   Result<std::vector<Event>> Claim(std::string_view worker_id, std::chrono::milliseconds lease,
                                    int max_events) override {
-    if (worker_id.empty()) return UsageError("worker id must not be empty");
-    if (max_events < 1 || lease.count() <= 0) {
-      return UsageError("claim needs max_events >= 1 and a positive lease");
+    if (auto st = internal::ValidateClaim(worker_id, lease, max_events); !st.ok()) {
+      return st.error();
     }
     std::string worker = internal::SanitizeText(worker_id);
     return WithConnection<std::vector<Event>>("claim", [&](pqxx::connection& c) {
@@ -383,13 +372,11 @@ class PostgresStore final : public EventStore {
   }
 
   PostgresOptions pg_;
-  StoreOptions options_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<ConnPtr> pool_;
   int open_ = 0;
   ConnPtr commit_conn_;
-  std::unique_ptr<internal::GroupCommitter> committer_;  // Last: stops before the rest goes.
 };
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "ghl/store/event_store.h"
-#include "group_committer.h"
+#include "group_committed_store.h"
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -121,12 +121,12 @@ Event ReadEvent(const Stmt& s) {
   return e;
 }
 
-class SqliteStore final : public EventStore {
+class SqliteStore final : public internal::GroupCommittedStore {
  public:
   SqliteStore(SqliteOptions sqlite, StoreOptions options)
-      : sqlite_(std::move(sqlite)), options_(std::move(options)) {}
+      : GroupCommittedStore(std::move(options)), sqlite_(std::move(sqlite)) {}
 
-  ~SqliteStore() override { committer_.reset(); }  // Drain Appends before closing the files.
+  ~SqliteStore() override { StopCommitter(); }  // Drain Appends before closing the files.
 
   Status Open() {
     auto w = OpenConnection();
@@ -149,25 +149,14 @@ class SqliteStore final : public EventStore {
                    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
     find_key_ = Stmt(write_.get(), "SELECT id FROM ghl_events WHERE dedup_key = ?");
     if (!insert_.ok() || !find_key_.ok()) return DbError(write_.get(), "preparing statements");
-    committer_ = std::make_unique<internal::GroupCommitter>(
-        [this](const std::vector<NewEvent>& events) { return CommitBatch(events); },
-        options_.max_batch_events);
+    StartCommitter([this](const std::vector<NewEvent>& events) { return CommitBatch(events); });
     return Ok{};
-  }
-
-  Result<std::vector<AppendResult>> Append(std::vector<NewEvent> events) override {
-    return internal::AppendVia(*committer_, std::move(events), options_.clock());
-  }
-
-  void AppendAsync(std::vector<NewEvent> events, AppendDone done) override {
-    internal::AppendAsyncVia(*committer_, std::move(events), options_.clock(), std::move(done));
   }
 
   Result<std::vector<Event>> Claim(std::string_view worker_id, std::chrono::milliseconds lease,
                                    int max_events) override {
-    if (worker_id.empty()) return UsageError("worker id must not be empty");
-    if (max_events < 1 || lease.count() <= 0) {
-      return UsageError("claim needs max_events >= 1 and a positive lease");
+    if (auto st = internal::ValidateClaim(worker_id, lease, max_events); !st.ok()) {
+      return st.error();
     }
     std::lock_guard lock(write_mu_);
     std::vector<Event> claimed;
@@ -459,14 +448,12 @@ class SqliteStore final : public EventStore {
   }
 
   SqliteOptions sqlite_;
-  StoreOptions options_;
   std::mutex write_mu_;
   std::mutex read_mu_;
   DbPtr write_;
   DbPtr read_;
   Stmt insert_;
   Stmt find_key_;
-  std::unique_ptr<internal::GroupCommitter> committer_;  // Last: stops before the rest goes.
 };
 
 }  // namespace
