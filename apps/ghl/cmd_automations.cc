@@ -137,6 +137,9 @@ int RunWorker(const RunArgs& args) {
     std::fprintf(stderr, "ghl automations run: no token: pass --token TOKEN or set GHL_TOKEN\n");
     return kExitUsage;
   }
+  // Ctrl+C ends pacing and backoff waits at once (events in hand are retried next start).
+  auto cancel = std::make_shared<client::CancelToken>();
+  options.cancel = cancel;
   client::Client client(options);
 
   if (args.once) {
@@ -188,6 +191,7 @@ int RunWorker(const RunArgs& args) {
   std::fflush(stdout);
   int sig = 0;
   sigwait(&signals, &sig);
+  cancel->Cancel();
   engine->Stop();
   au::EngineStats s = engine->stats();
   std::printf("stopped: %lld done, %lld unrouted, %lld skipped, %lld retried, %lld dead\n",

@@ -291,8 +291,12 @@ int RunServe(const ServeArgs& args) {
   // The automations engine works the same store the receiver fills, calling the upstream API
   // (the embedded sandbox, or GHL with GHL_TOKEN).
   std::unique_ptr<automations::Engine> engine;
+  // Ctrl+C must not wait out the engine's pacing (a full rate-limit window): cancel its waits;
+  // the events in hand fail and are retried on the next start.
+  auto cancel = std::make_shared<client::CancelToken>();
   if (automations_config) {
     client::ClientOptions client_options;
+    client_options.cancel = cancel;
     if (embedded) {
       client_options.base_url = embedded->base_url();
       client_options.token = embedded->token();
@@ -324,6 +328,7 @@ int RunServe(const ServeArgs& args) {
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
   server.Wait(/*handle_signals=*/true);
+  cancel->Cancel();
   if (engine) engine->Stop();  // before the store and the sandbox go away
   if (embedded) embedded->Stop();
   return kExitOk;

@@ -157,12 +157,25 @@ Status CheckBaseUrl(std::string_view url) {
   return Ok{};
 }
 
+Error CancelledError(const std::string& label) {
+  Error e;
+  e.kind = ErrorKind::kNetwork;
+  e.messages.push_back("cancelled: the client is shutting down; nothing more was sent for " +
+                       label);
+  return e;
+}
+
 class DefaultConnection final : public Connection {
  public:
   explicit DefaultConnection(ClientOptions options)
       : options_(std::move(options)),
         limiter_(options_.limits, options_.steady_now, options_.wall_now) {
     if (!options_.transport) options_.transport = http::MakeCurlTransport();
+    if (!options_.sleeper && options_.cancel) {
+      options_.sleeper = [cancel = options_.cancel](std::chrono::milliseconds d) {
+        cancel->SleepFor(d);
+      };
+    }
     if (!options_.sleeper) {
       options_.sleeper = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
     }
@@ -211,8 +224,14 @@ class DefaultConnection final : public Connection {
                                                      : "location " + prepared.location_id;
     const RetryPolicy& policy = options_.retry;
     int max_attempts = std::max(1, policy.max_attempts);
+    auto cancelled = [this] { return options_.cancel && options_.cancel->cancelled(); };
     for (int attempt = 1;; ++attempt) {
-      Status paced = limiter_.Acquire(prepared.limiter_key, label, options_.sleeper);
+      if (cancelled()) {
+        Error e = CancelledError(label);
+        e.endpoint_id = endpoint_id;
+        return e;
+      }
+      Status paced = limiter_.Acquire(prepared.limiter_key, label, options_.sleeper, cancelled);
       if (!paced.ok()) {
         Error e = paced.error();
         e.endpoint_id = endpoint_id;

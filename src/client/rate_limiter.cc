@@ -162,12 +162,19 @@ Result<std::chrono::milliseconds> RateLimiter::TryAcquire(const std::string& key
 }
 
 Status RateLimiter::Acquire(const std::string& key, std::string_view label,
-                            const Sleeper& sleeper) {
+                            const Sleeper& sleeper, const std::function<bool()>& cancelled) {
   for (;;) {
     auto wait = TryAcquire(key, label);
     if (!wait.ok()) return wait.error();
     if (wait->count() == 0) return Ok{};
     sleeper(*wait);
+    if (cancelled && cancelled()) {
+      Error e;
+      e.kind = ErrorKind::kNetwork;
+      e.messages.push_back("cancelled while waiting for a rate-limit slot for " +
+                           std::string(label) + "; nothing was sent");
+      return e;
+    }
   }
 }
 

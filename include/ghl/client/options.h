@@ -8,15 +8,36 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
 #include "ghl/http/transport.h"
 
 namespace ghl::client {
+
+/// Ends a client's waits early, for shutdown (e.g. `ghl serve --automations` on Ctrl+C). Once
+/// `Cancel()` is called, every pacing or backoff wait of a Connection whose
+/// `ClientOptions::cancel` is this token ends at once, and its calls return a kNetwork error
+/// "cancelled …" without sending anything more (a caller such as the automations engine then
+/// retries the work later). Thread-safe; one token may serve many clients.
+class CancelToken {
+ public:
+  void Cancel();
+  bool cancelled() const;
+  /// Sleeps `d` (milliseconds), or less when `Cancel()` is called meanwhile. Returns false
+  /// when cancelled.
+  bool SleepFor(std::chrono::milliseconds d);
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool cancelled_ = false;
+};
 
 /// Blocks the calling thread for the given duration (milliseconds). Default:
 /// `std::this_thread::sleep_for`. Tests inject one that advances a fake clock.
@@ -107,8 +128,11 @@ struct ClientOptions {
   http::TransportOptions transport_options;
   /// The HTTP transport; null = `http::MakeCurlTransport()`.
   std::shared_ptr<http::Transport> transport;
-  /// Sleeps for backoff and pacing; null = std::this_thread::sleep_for.
+  /// Sleeps for backoff and pacing; null = std::this_thread::sleep_for (or `cancel`'s
+  /// SleepFor when set).
   Sleeper sleeper;
+  /// Optional: cancels waits and further attempts (see CancelToken); null = never.
+  std::shared_ptr<CancelToken> cancel;
   /// Monotonic clock for pacing; null = std::chrono::steady_clock.
   SteadyNow steady_now;
   /// UTC wall clock for daily-reset times; null = std::chrono::system_clock.

@@ -75,7 +75,10 @@ class RateLimiter {
 
   /// Calls TryAcquire until a slot is taken, sleeping through `sleeper` in between.
   /// Returns the kRateLimit error when the daily quota is spent.
-  Status Acquire(const std::string& key, std::string_view label, const Sleeper& sleeper);
+  /// `cancelled` (optional) is asked after each sleep: true → kNetwork "cancelled …" error
+  /// and no slot is taken (see CancelToken).
+  Status Acquire(const std::string& key, std::string_view label, const Sleeper& sleeper,
+                 const std::function<bool()>& cancelled = {});
 
   /// Learns from an answer's `X-RateLimit-*` headers for `key`: adopts Max and Interval (when
   /// `learn_from_headers`), the daily limit and remaining count, and — when Remaining shows
