@@ -14,6 +14,7 @@
 #include <string>
 
 #include "commands.h"
+#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
@@ -80,18 +81,7 @@ Result<std::unique_ptr<store::EventStore>> Open(const std::string& flag) {
   return store::OpenEventStore(location);
 }
 
-std::string Iso(store::UtcTime t) {
-  auto day = std::chrono::floor<std::chrono::days>(t);
-  std::chrono::year_month_day ymd{day};
-  std::chrono::hh_mm_ss<std::chrono::milliseconds> hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
-                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()),
-                static_cast<long>(hms.subseconds().count()));
-  return buf;
-}
+std::string Iso(store::UtcTime t) { return FormatUtcIso(t, IsoPrecision::kMilliseconds); }
 
 json OptIso(const std::optional<store::UtcTime>& t) { return t ? json(Iso(*t)) : json(nullptr); }
 

@@ -1,5 +1,7 @@
 #include "time_util.h"
 
+#include "ghl/core/time_format.h"
+
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -67,11 +69,8 @@ bool ValidZoneName(std::string_view n) {
 }  // namespace
 
 std::string IsoUtcMs(int64_t epoch_ms) {
-  Civil c = ToCivil(epoch_ms);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", c.y, c.m, c.d, c.hh, c.mm,
-                c.ss, c.ms);
-  return buf;
+  return FormatUtcIso(std::chrono::system_clock::time_point(std::chrono::milliseconds(epoch_ms)),
+                      IsoPrecision::kMilliseconds);
 }
 
 std::string IsoWithOffset(int64_t epoch_ms, int offset_seconds) {

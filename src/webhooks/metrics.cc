@@ -1,6 +1,8 @@
 // Stats JSON, Prometheus text exposition, and the routes that serve them beside the receiver.
 #include "ghl/webhooks/metrics.h"
 
+#include "ghl/core/time_format.h"
+
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -31,20 +33,6 @@ nlohmann::json CountsJson(const store::StateCounts& c) {
   for (auto s : kStates) j[std::string(store::ToString(s))] = CountOf(c, s);
   j["total"] = c.total();
   return j;
-}
-
-std::string IsoUtcMs(std::chrono::system_clock::time_point t) {
-  auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
-  auto day = std::chrono::floor<std::chrono::days>(ms);
-  std::chrono::year_month_day ymd{day};
-  std::chrono::hh_mm_ss<std::chrono::milliseconds> hms{ms - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%03ldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
-                static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()),
-                static_cast<long>(hms.subseconds().count()));
-  return buf;
 }
 
 // Prometheus label value escaping: backslash, double quote and newline.
@@ -92,7 +80,7 @@ std::string StatsJson(const store::Stats& stats, const ReceiverCounters* counter
   j["by_type"] = std::move(by_type);
   if (counters) {
     nlohmann::json r;
-    r["started_at"] = IsoUtcMs(counters->started_at);
+    r["started_at"] = FormatUtcIso(counters->started_at, IsoPrecision::kMilliseconds);
     r["received"] = counters->received();
     nlohmann::json refused = nlohmann::json::object();
     refused["total"] = counters->refused();
