@@ -18,6 +18,9 @@
 // reached the sandbox (the restarted engine must create it, once). Disabling the API check of
 // EnsureOpportunity makes this test fail with "contact … has 2 opportunities".
 //
+// The events are released in six phases, one per kill and one after the last, so each kill
+// falls while events are still arriving and being processed, on a fast machine too.
+//
 // Config: lease_seconds = 2 (a killed server's `processing` events and contact locks are
 // taken over 2 s after their claim), initial/max backoff 0.2 s / 1 s, poll 50 ms.
 // Prints the counts: contacts, events sent, answered 200, stored, processed (done),
@@ -375,6 +378,11 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   constexpr int kThreads = 4;
   std::atomic<bool> stop{false};
   std::atomic<size_t> next{0};
+  // Events the generator may send so far: the kill loop raises it one phase per kill, so every
+  // kill (and each aimed one) finds events still arriving and being processed, however fast the
+  // machine sends (CI once sent all 250 before the 3rd kill, and the 4th, aimed, kill then waited
+  // in vain for an opportunity to be created).
+  std::atomic<size_t> budget{0};
   std::atomic<size_t> finished{0};
   std::atomic<long> requests{0};
   std::atomic<long> not_200{0};
@@ -400,6 +408,8 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
       topts.connect_timeout = 1s;
       for (size_t k = next.fetch_add(1); k < outgoing.size() && !stop.load();
            k = next.fetch_add(1)) {
+        while (k >= budget.load() && !stop.load()) std::this_thread::sleep_for(5ms);
+        if (stop.load()) break;
         const Outgoing& o = outgoing[k];
         json body = {{"type", "ContactCreate"},
                      {"locationId", location},
@@ -442,16 +452,20 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   // 4th after the row says started and before the opportunity is created.
   unsigned seed = static_cast<unsigned>(std::random_device{}());
   std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> pause_ms(400, 1400);
+  std::uniform_int_distribution<int> pause_ms(100, 700);
   int kills = 0, kills_while_processing = 0;
   std::vector<int64_t> kill_ms;               // UTC epoch ms of each SIGKILL
   std::string trapped_after, trapped_before;  // contacts of the targeted kills
   for (int k = 0; k < kKills; ++k) {
+    const bool aimed = k == 1 || k == 3;
+    // Armed before the phase's events are released, so its new contacts' opportunities are
+    // still to be created when the trap waits for one.
+    if (aimed) trap.Arm(k == 1 ? EffectTrap::Mode::kAfterEffect : EffectTrap::Mode::kBeforeEffect);
+    budget = outgoing.size() * static_cast<size_t>(k + 1) / (kKills + 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
     json before = EventStats(*transport, serve->port());
     const char* moment = "at random";
-    if (k == 1 || k == 3) {
-      trap.Arm(k == 1 ? EffectTrap::Mode::kAfterEffect : EffectTrap::Mode::kBeforeEffect);
+    if (aimed) {
       std::string caught = trap.WaitCaught(10s);
       ASSERT_FALSE(caught.empty()) << "the engine created no opportunity within 10 s";
       (k == 1 ? trapped_after : trapped_before) = caught;
@@ -475,6 +489,7 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
         finished.load(), outgoing.size(), Counts(before).c_str(), serve->port());
     std::fflush(stdout);
   }
+  budget = outgoing.size();  // the last phase arrives after the last kill
 
   // Every event is answered (bounded), then every stored one is handled (bounded: leases of
   // the last kill run out after 2 s, failed attempts back off at most 1 s; the backlog drains
