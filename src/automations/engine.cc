@@ -207,13 +207,16 @@ Status Engine::RunRecipes(const IncomingEvent& event, const std::string& worker_
     };
   }
   std::string errors;
+  bool all_permanent = true;
   for (Recipe* r : recipes) {
     Status st = r->Run(event, ctx);
     if (!st.ok()) {
       if (!errors.empty()) errors += "\n";
       errors += "recipe " + std::string(r->name()) + ": " + st.error().Describe();
+      all_permanent = all_permanent && IsPermanentFailure(st.error());
     }
   }
+  report.permanent = !errors.empty() && all_permanent;
   if (!lock_key.empty()) {
     if (auto st = ledger_->Unlock(lock_key, worker_id); !st.ok()) {
       Log(LogLevel::kWarning, "unlock " + lock_key + ": " + st.error().Summary());
@@ -307,7 +310,9 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
     return report;
   }
   report.error = st.error().Describe();
-  auto failed = store_.Fail(stored.id, worker_id, report.error);
+  auto failed = store_.Fail(stored.id, worker_id, report.error,
+                            report.permanent ? store::FailureKind::kPermanent
+                                             : store::FailureKind::kTransient);
   if (!failed.ok()) {
     Log(LogLevel::kWarning,
         "event " + std::to_string(stored.id) + ": fail refused: " + failed.error().Summary());
@@ -318,7 +323,12 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
   finish(dead ? Disposition::kDead : Disposition::kRetry);
   Log(dead ? LogLevel::kError : LogLevel::kWarning,
       "event " + std::to_string(stored.id) + " " + stored.type + " attempt " +
-          std::to_string(stored.attempts) + (dead ? " dead-lettered: " : " will be retried: ") +
+          std::to_string(stored.attempts) +
+          (!dead             ? " will be retried: "
+           : report.permanent ? " dead-lettered (GHL refused it; retrying cannot help until the "
+                                "cause is fixed, then `ghl events retry " +
+                                    std::to_string(stored.id) + "`): "
+                              : " dead-lettered: ") +
           report.error);
   return report;
 }

@@ -10,6 +10,7 @@
 
 #include "ghl/automations/recipe.h"
 #include "ghl/sandbox/sandbox.h"
+#include "util.h"
 
 namespace ghl::automations {
 namespace {
@@ -470,6 +471,27 @@ TEST_F(RecipesTest, MessageClassificationTagsRepliesOnceAndAsksHumans) {
   Run(*recipe, question);
   Run(*recipe, question);
   EXPECT_EQ(Outbound(id), 2) << "one reply per message, even for the same reply text";
+}
+
+// A transient failure (the recipe's lock held, 5xx, network) is still retried with backoff:
+// only a GHL 4xx the same request would meet again is permanent.
+TEST(FailureKindTest, OnlyRepeatableGhlRefusalsArePermanent) {
+  auto api = [](int status) {
+    Error e;
+    e.kind = ErrorKind::kApi;
+    e.http_status = status;
+    return e;
+  };
+  for (int status : {400, 403, 404, 405, 410, 413, 422}) {
+    EXPECT_TRUE(IsPermanentFailure(api(status))) << status;
+  }
+  for (int status : {401, 408, 409, 425, 429, 500, 502, 503, 504}) {
+    EXPECT_FALSE(IsPermanentFailure(api(status))) << status;
+  }
+  EXPECT_FALSE(IsPermanentFailure(UsageError("contact c1 is locked")));
+  Error network;
+  network.kind = ErrorKind::kNetwork;
+  EXPECT_FALSE(IsPermanentFailure(network));
 }
 
 }  // namespace

@@ -33,6 +33,20 @@ int64_t EpochMs(std::chrono::system_clock::time_point t) {
 
 bool IsNotFound(const Error& e) { return e.kind == ErrorKind::kApi && e.http_status == 404; }
 
+bool IsPermanentFailure(const Error& e) {
+  if (e.kind != ErrorKind::kApi || e.http_status < 400 || e.http_status >= 500) return false;
+  switch (e.http_status) {
+    case 401:
+    case 408:
+    case 409:
+    case 425:
+    case 429:
+      return false;
+    default:
+      return true;
+  }
+}
+
 Error Context(Error e, std::string_view what) {
   if (e.messages.empty()) e.messages.emplace_back();
   e.messages.front() = std::string(what) + ": " + e.messages.front();

@@ -26,6 +26,10 @@ std::string Lower(std::string_view s);
 int64_t EpochMs(std::chrono::system_clock::time_point t);
 /// True when an error is an HTTP 404 from the API.
 bool IsNotFound(const Error& e);
+/// True when GHL refused the request in a way the same request will meet again: a 4xx other
+/// than 401 (credentials can be rotated), 408, 409, 425 and 429. Network errors, 5xx and our
+/// own transient conditions (a contact lock held elsewhere) are not permanent.
+bool IsPermanentFailure(const Error& e);
 /// Prefixes the first message of `e` with "<what>: ".
 Error Context(Error e, std::string_view what);
 

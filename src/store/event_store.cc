@@ -224,6 +224,11 @@ Status ValidateFilter(const ListFilter& filter) {
   return Ok{};
 }
 
+EventState StateAfterFailure(int attempts, const RetryPolicy& retry, FailureKind kind) {
+  if (kind == FailureKind::kPermanent || attempts >= retry.max_attempts) return EventState::kDead;
+  return EventState::kPending;
+}
+
 std::string LeaseExpiredError(std::string_view owner, int attempts) {
   return "lease of worker " + std::string(owner) + " expired on attempt " +
          std::to_string(attempts) + ", the last allowed (worker died or handler hung)";

@@ -135,8 +135,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
     });
   }
 
-  Result<EventState> Fail(int64_t id, std::string_view worker_id,
-                          std::string_view error) override {
+  Result<EventState> Fail(int64_t id, std::string_view worker_id, std::string_view error,
+                          FailureKind kind) override {
     return WithConnection<EventState>("fail", [&](pqxx::connection& c) -> Result<EventState> {
       pqxx::work w(c);
       auto cur = Current(w, id);
@@ -145,8 +145,7 @@ class PostgresStore final : public internal::GroupCommittedStore {
         return internal::NotLeased(id, worker_id, cur->state, cur->lease_owner);
       }
       int64_t now = ToMs(options_.clock());
-      EventState next = cur->attempts >= options_.retry.max_attempts ? EventState::kDead
-                                                                     : EventState::kPending;
+      EventState next = internal::StateAfterFailure(cur->attempts, options_.retry, kind);
       int64_t due = now + options_.retry.BackoffAfter(cur->attempts).count();
       w.exec_params(
           "UPDATE ghl_events SET state = $1, next_attempt_at = $2, last_error = $3, "

@@ -222,8 +222,8 @@ class SqliteStore final : public internal::GroupCommittedStore {
     });
   }
 
-  Result<EventState> Fail(int64_t id, std::string_view worker_id,
-                          std::string_view error) override {
+  Result<EventState> Fail(int64_t id, std::string_view worker_id, std::string_view error,
+                          FailureKind kind) override {
     std::lock_guard lock(write_mu_);
     EventState next = EventState::kPending;
     auto st = InTransaction([&]() -> Status {
@@ -233,8 +233,7 @@ class SqliteStore final : public internal::GroupCommittedStore {
         return internal::NotLeased(id, worker_id, cur->state, cur->lease_owner);
       }
       int64_t now = ToMs(options_.clock());
-      next = cur->attempts >= options_.retry.max_attempts ? EventState::kDead
-                                                          : EventState::kPending;
+      next = internal::StateAfterFailure(cur->attempts, options_.retry, kind);
       int64_t due = now + options_.retry.BackoffAfter(cur->attempts).count();
       Stmt s(write_.get(),
              "UPDATE ghl_events SET state = ?, next_attempt_at = ?, last_error = ?, "

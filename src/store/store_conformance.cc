@@ -261,6 +261,25 @@ TEST_P(Conformance, DeadLetterAfterMaxAttemptsKeepsTheLastError) {
   EXPECT_EQ((*claimed)[0].attempts, 1);
 }
 
+TEST_P(Conformance, PermanentFailureDeadLettersOnTheFirstAttemptAndCanBeRetried) {
+  int64_t id = AppendOne(MakeEvent("k1"));
+  ASSERT_EQ(store_->Claim("w1", seconds(30), 1)->size(), 1u);
+  EXPECT_FALSE(store_->Fail(id, "w2", "422", FailureKind::kPermanent).ok())
+      << "same lease rule as a transient failure";
+  auto state = store_->Fail(id, "w1", "HTTP 422: phone is invalid", FailureKind::kPermanent);
+  ASSERT_TRUE(state.ok()) << state.error().Describe();
+  EXPECT_EQ(*state, EventState::kDead);
+  Event dead = MustGet(id);
+  EXPECT_EQ(dead.state, EventState::kDead);
+  EXPECT_EQ(dead.attempts, 1);
+  EXPECT_EQ(dead.last_error, "HTTP 422: phone is invalid");
+  EXPECT_TRUE(dead.lease_owner.empty());
+  clock_.Advance(std::chrono::hours(1));
+  EXPECT_TRUE(store_->Claim("w1", seconds(30), 10)->empty()) << "not retried by itself";
+  ASSERT_TRUE(store_->Retry(id).ok()) << "once the cause is fixed, `ghl events retry` re-drives it";
+  ASSERT_EQ(store_->Claim("w1", seconds(30), 1)->size(), 1u);
+}
+
 TEST_P(Conformance, WorkerDyingOnTheLastAttemptDeadLettersTheEvent) {
   int64_t id = AppendOne(MakeEvent("poison"));
   for (int attempt = 1; attempt <= 3; ++attempt) {

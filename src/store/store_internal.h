@@ -44,6 +44,10 @@ Error WrongState(int64_t id, std::string_view operation, EventState state);
 /// kUsage error for a limit outside 1..10000 etc.
 Status ValidateFilter(const ListFilter& filter);
 
+/// The state after a failed attempt number `attempts` (1-based): dead when it was the last
+/// allowed or the failure is permanent, else pending (retried after the backoff).
+EventState StateAfterFailure(int attempts, const RetryPolicy& retry, FailureKind kind);
+
 /// The last_error text written when an expired lease dead-letters an event.
 std::string LeaseExpiredError(std::string_view owner, int attempts);
 

@@ -102,8 +102,9 @@ class FlakyStore : public store::EventStore {
     return inner_->Claim(w, l, n);
   }
   Status Ack(int64_t id, std::string_view w) override { return inner_->Ack(id, w); }
-  Result<store::EventState> Fail(int64_t id, std::string_view w, std::string_view e) override {
-    return inner_->Fail(id, w, e);
+  Result<store::EventState> Fail(int64_t id, std::string_view w, std::string_view e,
+                                 store::FailureKind kind) override {
+    return inner_->Fail(id, w, e, kind);
   }
   Status Retry(int64_t id) override { return inner_->Retry(id); }
   Status Replay(int64_t id) override { return inner_->Replay(id); }

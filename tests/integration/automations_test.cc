@@ -469,6 +469,39 @@ TEST_F(AutomationsChainTest, FailingHandlerIsDeadLetteredWithTheLastError) {
   EXPECT_EQ(engine.stats().retried, 7);
 }
 
+// GHL refusing a request for a reason the same request meets again (SMS 400 "Contact does not
+// have a phone number") dead-letters the event on the first attempt instead of retrying it
+// max_attempts times; the effects done before it (the appointment) stay single.
+TEST_F(AutomationsChainTest, PermanentGhlRefusalIsDeadLetteredAtOnceNotRetried) {
+  StartSandbox(Feeder::Mode::kDirect);
+  EngineOptions o;
+  std::atomic<int> dead_lines{0};
+  o.log = [&](LogLevel level, std::string_view line) {
+    if (level == LogLevel::kError) {
+      ++dead_lines;
+      EXPECT_THAT(std::string(line), HasSubstr("retrying cannot help")) << line;
+    }
+  };
+  Engine& engine = AddEngine(std::move(o));
+  ASSERT_TRUE(engine.Start().ok());
+  std::string c = NewContact({{"firstName", "NoPhone"}, {"email", "no.phone@example.org"}});
+  WaitQuiet();
+  Call("POST", "/contacts/" + c + "/tags", {{"tags", {"book-now"}}});
+  WaitQuiet();
+  auto dead = store_->List({.state = store::EventState::kDead});
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  const store::Event& e = dead->front();
+  EXPECT_EQ(e.type, "ContactTagUpdate");
+  EXPECT_EQ(e.attempts, 1) << "a permanent refusal is not retried";
+  EXPECT_THAT(e.last_error, HasSubstr("Contact does not have a phone number"));
+  EXPECT_EQ(engine.stats().retried, 0);
+  EXPECT_EQ(Appointments(c).size(), 1u);
+  EXPECT_EQ(Outbound(c), 0);
+  EXPECT_EQ(dead_lines.load(), 1) << "the dead-letter is logged once, with what to do";
+  engine.Stop();
+}
+
 TEST_F(AutomationsChainTest, ExpiredLeaseIsReclaimedAndProcessedOnce) {
   StartSandbox(Feeder::Mode::kDirect);
   // Events land in the store, but no engine runs yet.

@@ -71,7 +71,8 @@ enum class Disposition {
   kUnrouted,  ///< No recipe handles the type; acked (listed as unrouted by `ghl events`).
   kSkipped,   ///< Not for this engine (another location, unreadable body); acked.
   kRetry,     ///< A recipe failed; Fail() scheduled a retry.
-  kDead,      ///< A recipe failed on the last attempt; dead-lettered with the error.
+  kDead,      ///< A recipe failed on the last attempt, or every failing recipe got a
+              ///< permanent answer from GHL (see EventReport::permanent); dead-lettered.
   kLost,      ///< Ack/Fail refused: the lease was taken over by another worker.
 };
 
@@ -85,6 +86,10 @@ struct EventReport {
   Disposition disposition = Disposition::kDone;
   std::vector<std::string> actions;  ///< What each recipe did or skipped.
   std::string error;                 ///< Failure text given to the store (Describe()).
+  /// Retrying cannot help: every failing recipe got a GHL 4xx other than 401 (the token may be
+  /// rotated), 408, 409, 425 or 429, e.g. 400 "Contact does not have a phone number" or 422.
+  /// The event is dead-lettered at once; `ghl events retry` re-drives it once fixed.
+  bool permanent = false;
 };
 
 /// Counters since Start/Create.

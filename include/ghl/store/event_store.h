@@ -136,6 +136,12 @@ struct Stats {
   std::optional<std::chrono::milliseconds> oldest_pending_age;
 };
 
+/// Whether a failed attempt is worth retrying.
+enum class FailureKind {
+  kTransient,  ///< Network, 429, 5xx, a lock held elsewhere: retried with backoff.
+  kPermanent,  ///< The same attempt would fail the same way (e.g. GHL 400/404/422): dead now.
+};
+
 /// Retry schedule: attempt n (1-based) that fails is retried after
 /// min(initial_backoff * 2^(n-1), max_backoff); the `max_attempts`-th failure dead-letters.
 struct RetryPolicy {
@@ -191,10 +197,11 @@ class EventStore {
   virtual Status Ack(int64_t id, std::string_view worker_id) = 0;
 
   /// Records a failed attempt of a claimed event: back to pending at now + backoff, or dead
-  /// (with `error` as last_error) when it used `max_attempts`. Returns the new state. Same
-  /// lease rule as Ack.
-  virtual Result<EventState> Fail(int64_t id, std::string_view worker_id,
-                                  std::string_view error) = 0;
+  /// (with `error` as last_error) when it used `max_attempts` or `kind` is kPermanent (retrying
+  /// cannot help, e.g. GHL answered 422: dead now, `ghl events retry` once the cause is fixed).
+  /// Returns the new state. Same lease rule as Ack.
+  virtual Result<EventState> Fail(int64_t id, std::string_view worker_id, std::string_view error,
+                                  FailureKind kind = FailureKind::kTransient) = 0;
 
   /// Re-drives a dead (or backing-off pending) event now: pending, due now, attempts reset to 0.
   /// kUsage error for done or processing events (use Replay for done ones).
