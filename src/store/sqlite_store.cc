@@ -146,7 +146,7 @@ class SqliteStore final : public internal::GroupCommittedStore {
                    "INSERT INTO ghl_events (dedup_key, type, location_id, body, headers, "
                    "received_at, state, attempts, next_attempt_at) "
                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?) "
-                   "ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
+                   "ON CONFLICT (dedup_key) DO NOTHING");
     find_key_ = Stmt(write_.get(), "SELECT id FROM ghl_events WHERE dedup_key = ?");
     if (!insert_.ok() || !find_key_.ok()) return DbError(write_.get(), "preparing statements");
     StartCommitter([this](const std::vector<NewEvent>& events) { return CommitBatch(events); });
@@ -421,15 +421,13 @@ class SqliteStore final : public internal::GroupCommittedStore {
             .Bind(internal::EncodeHeaders(e.headers))
             .Bind(ToMs(e.received_at))
             .Bind(now);
-        int rc = insert_.Step();
-        if (rc == SQLITE_ROW) {
-          results.push_back({insert_.Int(0), false});
-          while ((rc = insert_.Step()) == SQLITE_ROW) {
-          }
-          if (rc != SQLITE_DONE) return DbError(write_.get(), "append");
+        // Not RETURNING: SQLite buffers RETURNING rows in an ephemeral table, one per row
+        // inserted (allocations on the committer, the serial stage).
+        if (insert_.Step() != SQLITE_DONE) return DbError(write_.get(), "append");
+        if (sqlite3_changes(write_.get()) == 1) {
+          results.push_back({sqlite3_last_insert_rowid(write_.get()), false});
           continue;
         }
-        if (rc != SQLITE_DONE) return DbError(write_.get(), "append");
         find_key_.Reset().Bind(e.dedup_key);
         if (find_key_.Step() != SQLITE_ROW) return DbError(write_.get(), "append (dedup lookup)");
         results.push_back({find_key_.Int(0), true});
