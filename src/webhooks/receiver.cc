@@ -160,12 +160,16 @@ std::string Json(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-http::Response JsonAnswer(int status, const nlohmann::json& body) {
+http::Response JsonBody(int status, std::string body) {
   http::Response r;
   r.status = status;
   r.headers.Set("Content-Type", "application/json; charset=utf-8");
-  r.body = Json(body);
+  r.body = std::move(body);
   return r;
+}
+
+http::Response JsonAnswer(int status, const nlohmann::json& body) {
+  return JsonBody(status, Json(body));
 }
 
 http::Response Refusal(int status, ReceiveOutcome outcome, std::string_view message) {
@@ -356,9 +360,12 @@ struct WebhookReceiver::Impl {
       return StoreUnavailable("the event store is unavailable; retry later");
     }
     const store::AppendResult& stored = appended->front();
+    // Written by hand (keys in the order nlohmann would sort them): this runs on the store's
+    // committer thread, the one serial stage of ingest, once per event.
+    const std::string id = std::to_string(stored.id);
     if (stored.duplicate) {
       Count(ReceiveOutcome::kDuplicate);
-      return Decorate(JsonAnswer(200, {{"status", "duplicate"}, {"id", stored.id}}));
+      return Decorate(JsonBody(200, R"({"id":)" + id + R"(,"status":"duplicate"})"));
     }
     bool routed = options.is_routed ? options.is_routed(type) : IsKnownEventType(type);
     if (unsigned_accepted) {
@@ -369,8 +376,9 @@ struct WebhookReceiver::Impl {
     } else {
       Count(ReceiveOutcome::kAccepted);
     }
-    return Decorate(JsonAnswer(
-        200, {{"status", "accepted"}, {"id", stored.id}, {"type", type}, {"routed", routed}}));
+    return Decorate(JsonBody(200, R"({"id":)" + id + R"(,"routed":)" +
+                                      (routed ? "true" : "false") +
+                                      R"(,"status":"accepted","type":)" + Json(type) + "}"));
   }
 
   // 429 (the only status GHL retries) with Retry-After, never 500.

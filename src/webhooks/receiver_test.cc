@@ -350,6 +350,23 @@ TEST_F(ReceiverTest, SignedBodyThatIsNotJsonIsStoredAsUnknown) {
   EXPECT_EQ(Body(arr).at("type"), "unknown");
 }
 
+// The answer is written by hand (it runs on the committer thread): a type with quotes,
+// backslashes, control characters or invalid UTF-8 must still give valid JSON naming it.
+TEST_F(ReceiverTest, AnswerIsValidJsonWhateverTheTypeHolds) {
+  auto receiver = MakeReceiver(TestOptions());
+  std::string type = R"(Odd\"Type\\\n\u00e9)";  // JSON escapes, as sent
+  auto r = receiver->Handle(SignedPost(R"({"type":")" + type + R"(","id":"q1"})", &ed_));
+  ASSERT_EQ(r.status, 200) << r.body;
+  nlohmann::json j = Body(r);
+  EXPECT_EQ(j.at("status"), "accepted");
+  EXPECT_EQ(j.at("type"), "Odd\"Type\\\n\xc3\xa9");
+  EXPECT_FALSE(j.at("routed").get<bool>());
+  EXPECT_GT(j.at("id").get<int64_t>(), 0);
+  auto raw = receiver->Handle(SignedPost("{\"type\":\"Bad\xff\",\"id\":\"q2\"}", &ed_));
+  ASSERT_EQ(raw.status, 200) << raw.body;
+  EXPECT_FALSE(nlohmann::json::parse(raw.body, nullptr, false).is_discarded()) << raw.body;
+}
+
 TEST_F(ReceiverTest, IsRoutedCallbackDecidesRoutedButNeverDrops) {
   ReceiverOptions o = TestOptions();
   o.is_routed = [](std::string_view type) { return type == "ContactCreate"; };

@@ -37,7 +37,7 @@ TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
   EXPECT_EQ(f->entity_id, "c1");
   EXPECT_EQ(f->webhook_id, "w-1");
   EXPECT_EQ(f->timestamp, Ms(1738074900000));
-  EXPECT_EQ(f->body_sha256.size(), 64u);
+  EXPECT_TRUE(f->body_sha256.empty()) << "the webhookId is the dedup key; no hash needed";
 
   auto appt = InspectBody(R"({"type":"AppointmentCreate","appointment":{"id":"a7"}})");
   ASSERT_TRUE(appt.ok());
@@ -46,6 +46,7 @@ TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
   auto untyped = InspectBody(R"({"id":"r1"})");
   ASSERT_TRUE(untyped.ok());
   EXPECT_EQ(untyped->type, kUnknownEventType);
+  EXPECT_EQ(untyped->body_sha256, Sha256Hex(R"({"id":"r1"})")) << "no webhookId: hashed";
 
   EXPECT_FALSE(InspectBody("[1,2]").ok());
   EXPECT_FALSE(InspectBody("{not json").ok());

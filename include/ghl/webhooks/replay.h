@@ -41,7 +41,8 @@ struct WebhookFacts {
   std::string timestamp_text;
   /// The parsed timestamp (UTC); nullopt when absent or unparseable (see timestamp_text).
   std::optional<std::chrono::system_clock::time_point> timestamp;
-  /// Lower-case hex SHA-256 of the raw body bytes.
+  /// Lower-case hex SHA-256 of the raw body bytes when there is no `webhookId` (the dedup key
+  /// then needs it); empty when there is one.
   std::string body_sha256;
 };
 
