@@ -22,6 +22,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "automations_wiring.h"
@@ -29,6 +30,7 @@
 #include "ghl/client/client.h"
 #include "ghl/playground/playground.h"
 #include "ghl/sandbox/sandbox.h"
+#include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
@@ -45,7 +47,8 @@ struct ServeArgs {
   int sandbox_port = 0;
   std::string location;
   int timeout_ms = 30000;
-  int threads = 16;
+  int threads = 0;  // 0: one per core (at least 2)
+  int forward_threads = 16;
   std::string events_db;
   std::vector<std::string> webhook_keys;
   std::string rsa_cutoff;
@@ -222,10 +225,13 @@ int RunServe(const ServeArgs& args) {
   server::ServerOptions server_options;
   server_options.host = args.host;
   server_options.port = static_cast<uint16_t>(args.port);
-  // The forwarder blocks its thread on the upstream, so several threads keep the others
-  // answering. Webhooks never hold a thread: the receiver answers from the store's committer
-  // once the group commit is durable, so concurrent deliveries share commits.
-  server_options.threads = args.threads;
+  // I/O threads never block: webhooks are answered from the store's committer once the group
+  // commit is durable (concurrent deliveries share commits), and everything that may wait (the
+  // playground's forwarder on the upstream, event-store reads) runs on `blocking`. So a slow
+  // upstream cannot keep a webhook from being read.
+  server_options.threads =
+      args.threads > 0 ? args.threads
+                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server_options.max_body_bytes =
       std::max(options.max_request_bytes, hooks->receiver->options().max_body_bytes);
   // A webhook still owed an answer when the server stops must get 429, the only status GHL
@@ -234,12 +240,15 @@ int RunServe(const ServeArgs& args) {
       server::JsonResponse(429, R"({"statusCode":429,"message":"server is stopping; retry"})");
   server_options.stopping_answer.headers.Set("Retry-After", "1");
   server::Handler playground_handler = playground.AsHandler();
-  server::AsyncHandler handler = [api = hooks->api, receiver = hooks->receiver,
-                                  playground_handler](http::Request request,
-                                                      server::Responder respond) {
+  server::Handler may_block = [api = hooks->api, playground_handler](const http::Request& request) {
+    if (auto answer = api->Handle(request)) return std::move(*answer);
+    return playground_handler(request);
+  };
+  server::BlockingPool blocking(args.forward_threads);  // outlives the server
+  server::AsyncHandler handler = [receiver = hooks->receiver, may_block, &blocking](
+                                     http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
-    if (auto answer = api->Handle(request)) return respond(std::move(*answer));
-    respond(playground_handler(request));
+    blocking.Run(may_block, std::move(request), std::move(respond));
   };
   server::HttpServer server(server_options, handler);
   uint16_t port = 0;
@@ -359,8 +368,13 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(100, 600000))
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
-                  "Server threads (the playground's forwarder blocks one while it waits for the "
-                  "upstream; webhook deliveries never hold one)")
+                  "Server I/O threads (default: one per core, at least 2); they never wait: "
+                  "webhooks are answered after the shared commit, playground calls run on the "
+                  "--forward-threads")
+      ->check(CLI::Range(1, 512));
+  cmd->add_option("--forward-threads", args->forward_threads,
+                  "Playground calls to the upstream (and event-store reads) running at once; "
+                  "more wait in a queue")
       ->check(CLI::Range(1, 512))
       ->capture_default_str();
   cmd->add_option("--events-db", args->events_db,

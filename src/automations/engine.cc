@@ -310,9 +310,9 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
     return report;
   }
   report.error = st.error().Describe();
-  auto failed = store_.Fail(stored.id, worker_id, report.error,
-                            report.permanent ? store::FailureKind::kPermanent
-                                             : store::FailureKind::kTransient);
+  auto failed = store_.Fail(
+      stored.id, worker_id, report.error,
+      report.permanent ? store::FailureKind::kPermanent : store::FailureKind::kTransient);
   if (!failed.ok()) {
     Log(LogLevel::kWarning,
         "event " + std::to_string(stored.id) + ": fail refused: " + failed.error().Summary());
@@ -324,7 +324,7 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
   Log(dead ? LogLevel::kError : LogLevel::kWarning,
       "event " + std::to_string(stored.id) + " " + stored.type + " attempt " +
           std::to_string(stored.attempts) +
-          (!dead             ? " will be retried: "
+          (!dead              ? " will be retried: "
            : report.permanent ? " dead-lettered (GHL refused it; retrying cannot help until the "
                                 "cause is fixed, then `ghl events retry " +
                                     std::to_string(stored.id) + "`): "

@@ -7,11 +7,13 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "ghl/http/transport.h"
+#include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
 
 namespace ghl::server {
@@ -197,6 +199,52 @@ TEST(AsyncHandlerTest, RequestsReadAfterStopBeganGetTheStoppingAnswer) {
   parked.ReleaseAll();
   stopper.join();
   held.join();
+}
+
+// A handler that blocks (the playground's forwarder waiting for GHL) runs on the pool: with one
+// I/O thread, a request that does not block is answered while the blocking one still waits.
+TEST(BlockingPoolTest, BlockingHandlersLeaveTheIoThreadFreeAndThrowingOnesAnswer500) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> blocked{0};
+  Handler slow = [&](const http::Request& req) {
+    if (req.Path() == "/throws") throw std::runtime_error("boom");
+    ++blocked;
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return JsonResponse(200, R"({"slow":true})");
+  };
+  BlockingPool pool(4);
+  HttpServer server({.port = 0, .threads = 1}, [&](http::Request req, Responder respond) {
+    if (req.Path() == "/fast") return respond(JsonResponse(200, R"({"fast":true})"));
+    pool.Run(slow, std::move(req), std::move(respond));
+  });
+  uint16_t port = server.Start();
+  auto transport = http::MakeCurlTransport();
+  std::vector<std::thread> slow_clients;
+  std::atomic<int> slow_ok{0};
+  for (int i = 0; i < 3; ++i) {
+    slow_clients.emplace_back([&] {
+      auto r = transport->Send(Get(port, "/slow"), {});
+      if (r.ok() && r->status == 200) ++slow_ok;
+    });
+  }
+  while (blocked.load() < 3) std::this_thread::sleep_for(5ms);
+  auto fast = transport->Send(Get(port, "/fast"), {});
+  ASSERT_TRUE(fast.ok());
+  EXPECT_EQ(fast->status, 200);
+  EXPECT_EQ(slow_ok.load(), 0) << "answered while all three blocking handlers still wait";
+  auto thrown = transport->Send(Get(port, "/throws"), {});
+  ASSERT_TRUE(thrown.ok());
+  EXPECT_EQ(thrown->status, 500);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& t : slow_clients) t.join();
+  EXPECT_EQ(slow_ok.load(), 3);
 }
 
 }  // namespace

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <mutex>
 #include <cstdio>
 #include <exception>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 #include <variant>
@@ -376,8 +376,7 @@ struct WebhookReceiver::Impl {
     } else {
       Count(ReceiveOutcome::kAccepted);
     }
-    return Decorate(JsonBody(200, R"({"id":)" + id + R"(,"routed":)" +
-                                      (routed ? "true" : "false") +
+    return Decorate(JsonBody(200, R"({"id":)" + id + R"(,"routed":)" + (routed ? "true" : "false") +
                                       R"(,"status":"accepted","type":)" + Json(type) + "}"));
   }
 

@@ -3,15 +3,20 @@
 // `ghl events` CLI and the /metrics and /api/events/stats pages on what was stored.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "ghl/http/transport.h"
+#include "ghl/server/http_server.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
 
@@ -281,6 +286,59 @@ TEST_F(WebhookReceiverTest, BadWebhookFlagsAreUsageErrors) {
       {"serve", "--port", "0", "--events-db", db.db, "--webhook-public-key", "bm90IGEga2V5"});
   EXPECT_EQ(key.exit_code, 2) << key.err;
   EXPECT_NE(key.err.find("public key #1"), std::string::npos) << key.err;
+}
+
+// One I/O thread and three playground calls hanging on a slow upstream: a webhook is still read,
+// stored and answered 200 (the calls wait on the forward threads, not on the I/O thread).
+TEST_F(WebhookReceiverTest, PlaygroundCallsHangingOnTheUpstreamDoNotHoldWebhooks) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  int held = 0;
+  server::HttpServer upstream({.port = 0, .threads = 4}, [&](const http::Request&) {
+    std::unique_lock lock(mu);
+    ++held;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    return server::JsonResponse(200, R"({"contacts":[]})");
+  });
+  uint16_t upstream_port = upstream.Start();
+  Start({"--upstream", "http://127.0.0.1:" + std::to_string(upstream_port), "--threads", "1",
+         "--forward-threads", "4"});
+  const std::string origin = "http://127.0.0.1:" + std::to_string(serve_->port());
+  std::vector<std::thread> calls;
+  std::atomic<int> calls_answered{0};
+  for (int i = 0; i < 3; ++i) {
+    calls.emplace_back([&] {
+      http::Request r;
+      r.method = "POST";
+      r.target = serve_->base_url() + "/api/send";
+      r.headers.Set("Origin", origin);
+      r.headers.Set("Content-Type", "application/json");
+      r.body = json{{"method", "GET"},
+                    {"path", "/contacts/"},
+                    {"query", {{"locationId", "loc1"}}},
+                    {"token", "pit-test-token"}}
+                   .dump();
+      auto answer = transport_->Send(r, {});
+      if (answer.ok()) ++calls_answered;
+    });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return held == 3; }))
+        << "the playground did not forward three calls: " << serve_->Stderr();
+  }
+  auto r = Deliver(R"({"type":"ContactCreate","id":"c-slow","webhookId":"wh-slow-upstream"})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(calls_answered.load(), 0) << "the webhook was answered while the calls still hang";
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& t : calls) t.join();
+  EXPECT_EQ(calls_answered.load(), 3);
 }
 
 }  // namespace
