@@ -221,6 +221,8 @@ int RunServe(const ServeArgs& args) {
     return webhook_exit;
   }
 
+  auto forward_cancel = std::make_shared<client::CancelToken>();
+  options.cancel = forward_cancel;
   playground::Playground playground(options);
   server::ServerOptions server_options;
   server_options.host = args.host;
@@ -239,16 +241,37 @@ int RunServe(const ServeArgs& args) {
   server_options.stopping_answer =
       server::JsonResponse(429, R"({"statusCode":429,"message":"server is stopping; retry"})");
   server_options.stopping_answer.headers.Set("Retry-After", "1");
+  // Upstream calls (waiting for GHL) and event-store pages (reads; PostgreSQL may be remote)
+  // may wait, each on their own threads, so hanging calls starve neither webhooks nor
+  // /metrics; the rest of the playground (page, catalog, config, health) never waits.
   server::Handler playground_handler = playground.AsHandler();
-  server::Handler may_block = [api = hooks->api, playground_handler](const http::Request& request) {
-    if (auto answer = api->Handle(request)) return std::move(*answer);
-    return playground_handler(request);
+  server::Handler event_pages = [api = hooks->api](const http::Request& request) {
+    auto answer = api->Handle(request);
+    return answer ? std::move(*answer) : server::JsonResponse(404, R"({"statusCode":404})");
   };
-  server::BlockingPool blocking(args.forward_threads);  // outlives the server
-  server::AsyncHandler handler = [receiver = hooks->receiver, may_block, &blocking](
+  server::BlockingPool forwards(args.forward_threads);  // both outlive the server
+  server::BlockingPool page_reads(2);
+  server_options.on_stopping = [&] {
+    // Calls not started are refused (never sent upstream after their caller was told to
+    // retry); calls in flight are cancelled, so the process exits at once.
+    http::Response busy = server::JsonResponse(
+        503, R"({"statusCode":503,"message":"ghl serve is stopping; the call was not sent"})");
+    forwards.Close(busy);
+    page_reads.Close(busy);
+    forward_cancel->Cancel();
+  };
+  server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
+                                  &forwards, &page_reads](
                                      http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
-    blocking.Run(may_block, std::move(request), std::move(respond));
+    if (request.Path() == playground::kSendPath) {
+      return forwards.Run(playground_handler, std::move(request), std::move(respond));
+    }
+    if (request.Path() == webhooks::kDefaultStatsPath ||
+        request.Path() == webhooks::kDefaultMetricsPath) {
+      return page_reads.Run(event_pages, std::move(request), std::move(respond));
+    }
+    respond(playground_handler(request));
   };
   server::HttpServer server(server_options, handler);
   uint16_t port = 0;

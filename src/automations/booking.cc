@@ -1,8 +1,8 @@
 // Cookbook 2.3: on the `book-now` tag, book the first free slot and confirm by SMS, once.
 #include <algorithm>
 
-#include "ghl/webhooks/replay.h"
 #include "event_contact.h"
+#include "ghl/webhooks/replay.h"
 #include "template.h"
 #include "util.h"
 
@@ -133,6 +133,7 @@ class Booking final : public Recipe {
     }
     // The first slot may be taken between the two calls: try the next ones.
     Error last;
+    size_t taken = 0;
     for (size_t i = 0; i < std::min<size_t>(slots.size(), 3); ++i) {
       if (ctx.check_lock) {
         if (auto st = ctx.check_lock(); !st.ok()) return st.error();
@@ -156,6 +157,22 @@ class Booking final : public Recipe {
       }
       last = booked.error();
       if (last.http_status != 422 && last.http_status != 400) break;
+      ++taken;
+    }
+    if (taken > 0 && taken == std::min<size_t>(slots.size(), 3)) {
+      // Every slot tried was refused: taken by other bookings since the free-slots read (a race,
+      // e.g. many contacts tagged at once). Fresh slots on the next attempt will do, so this
+      // is a conflict to retry, not a permanent refusal that dead-letters the event at once.
+      Error conflict;
+      conflict.kind = ErrorKind::kApi;
+      conflict.http_status = 409;
+      conflict.trace_id = last.trace_id;
+      conflict.messages.push_back("book appointment: all " + std::to_string(taken) +
+                                  " free slots tried were refused (taken meanwhile?); GHL's last "
+                                  "answer: " +
+                                  last.Summary());
+      conflict.hint = "retried later with fresh free slots";
+      return conflict;
     }
     return Context(last, "book appointment");
   }

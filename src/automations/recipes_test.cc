@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "ghl/automations/recipe.h"
 #include "ghl/sandbox/sandbox.h"
@@ -35,6 +36,12 @@ class SandboxTransport final : public http::Transport {
     auto path = r.target.find('/', scheme == std::string::npos ? 0 : scheme + 3);
     r.target = path == std::string::npos ? "/" : r.target.substr(path);
     r.headers.Set("Host", "sandbox.test");
+    {
+      std::lock_guard lock(mu_);
+      if (intercept) {
+        if (auto answer = intercept(r)) return *answer;
+      }
+    }
     http::Response res = sandbox_.Handle(r);
     std::lock_guard lock(mu_);
     if (drop_answer && drop_answer(r)) {
@@ -48,6 +55,8 @@ class SandboxTransport final : public http::Transport {
   }
   std::mutex mu_;
   std::function<bool(const http::Request&)> drop_answer;
+  // Answers instead of the sandbox when it returns a response (e.g. a refusal).
+  std::function<std::optional<http::Response>(const http::Request&)> intercept;
 
  private:
   sandbox::Sandbox& sandbox_;
@@ -122,6 +131,7 @@ class RecipesTest : public ::testing::Test {
     EXPECT_EQ(st.ok(), expect_ok) << recipe.name() << ": "
                                   << (st.ok() ? "ok" : st.error().Describe());
     last_error_ = st.ok() ? "" : st.error().Describe();
+    last_failure_ = st.ok() ? std::optional<Error>() : st.error();
     return actions;
   }
 
@@ -172,6 +182,7 @@ class RecipesTest : public ::testing::Test {
 
   std::unique_ptr<sandbox::Sandbox> sandbox_;
   std::shared_ptr<SandboxTransport> transport_;
+  std::optional<Error> last_failure_;
   std::unique_ptr<client::Client> client_;
   Config config_;
   ResolvedIds ids_;
@@ -326,6 +337,40 @@ TEST_F(RecipesTest, BookingBooksOnceAndConfirmsOnce) {
   Run(*recipe, LastEvent("ContactTagUpdate"));
   EXPECT_EQ(Appointments(id).size(), 1u);
   EXPECT_EQ(Outbound(id), 1);
+}
+
+// Every free slot tried refused (taken by other bookings since the free-slots read): a conflict
+// to retry with fresh slots, not a permanent refusal that would dead-letter the event at once.
+TEST_F(RecipesTest, BookingWhoseSlotsWereAllTakenMeanwhileIsRetriedNotDeadLettered) {
+  auto recipe = MakeBookingRecipe();
+  std::string id = NewContact(
+      {{"firstName", "Ray"}, {"email", "ray.race@example.org"}, {"phone", "+15125559009"}});
+  Call("POST", "/contacts/" + id + "/tags", {{"tags", {"book-now"}}});
+  int refused = 0;
+  {
+    std::lock_guard lock(transport_->mu_);
+    transport_->intercept = [&](const http::Request& r) -> std::optional<http::Response> {
+      if (r.method != "POST" || r.Path() != "/calendars/events/appointments") return std::nullopt;
+      ++refused;
+      http::Response res;
+      res.status = 422;
+      res.headers.Set("Content-Type", "application/json");
+      res.body =
+          R"({"statusCode":422,"message":"The slot you have selected is no longer available"})";
+      return res;
+    };
+  }
+  Run(*recipe, LastEvent("ContactTagUpdate"), /*expect_ok=*/false);
+  EXPECT_EQ(refused, 3) << "three slots tried";
+  ASSERT_TRUE(last_failure_.has_value());
+  EXPECT_FALSE(IsPermanentFailure(*last_failure_)) << last_error_;
+  EXPECT_THAT(last_error_, HasSubstr("no longer available"));
+  {
+    std::lock_guard lock(transport_->mu_);
+    transport_->intercept = nullptr;
+  }
+  Run(*recipe, LastEvent("ContactTagUpdate"));  // the retry books a fresh slot
+  EXPECT_EQ(Appointments(id).size(), 1u);
 }
 
 TEST_F(RecipesTest, BookingSmsLostAnswerIsNotSentTwice) {

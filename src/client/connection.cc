@@ -171,6 +171,11 @@ class DefaultConnection final : public Connection {
       : options_(std::move(options)),
         limiter_(options_.limits, options_.steady_now, options_.wall_now) {
     if (!options_.transport) options_.transport = http::MakeCurlTransport();
+    transport_options_ = options_.transport_options;
+    if (options_.cancel && !transport_options_.cancelled) {
+      // Cancel also ends a call in flight (e.g. a stalled upstream at Ctrl+C).
+      transport_options_.cancelled = [cancel = options_.cancel] { return cancel->cancelled(); };
+    }
     if (!options_.sleeper && options_.cancel) {
       options_.sleeper = [cancel = options_.cancel](std::chrono::milliseconds d) {
         cancel->SleepFor(d);
@@ -238,7 +243,7 @@ class DefaultConnection final : public Connection {
         return e;
       }
       auto sent_at = options_.steady_now ? options_.steady_now() : std::chrono::steady_clock::now();
-      auto sent = options_.transport->Send(prepared.http, options_.transport_options);
+      auto sent = options_.transport->Send(prepared.http, transport_options_);
       if (!sent.ok()) {
         // Only network failures are transient; a usage error (bad URL) never is.
         if (sent.error().kind == ErrorKind::kNetwork && attempt < max_attempts && MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
@@ -394,6 +399,7 @@ class DefaultConnection final : public Connection {
   }
 
   ClientOptions options_;
+  http::TransportOptions transport_options_;  // options_.transport_options + the cancel token
   RateLimiter limiter_;
   std::mutex warned_mutex_;
   std::set<std::string> warned_;

@@ -57,6 +57,11 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// CURLOPT_XFERINFOFUNCTION: non-zero aborts the transfer (CURLE_ABORTED_BY_CALLBACK).
+int OnProgress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return (*static_cast<const std::function<bool()>*>(cancelled))() ? 1 : 0;
+}
+
 class CurlTransport final : public Transport {
  public:
   Result<Response> Send(const Request& request, const TransportOptions& options) override {
@@ -102,9 +107,19 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate as GHL offers them
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
+    if (options.cancelled) {
+      curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+      curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &options.cancelled);
+    }
+    if (options.cancelled && options.cancelled()) {
+      curl_slist_free_all(header_list);
+      return Cancelled();
+    }
 
     CURLcode rc = curl_easy_perform(curl);
     curl_slist_free_all(header_list);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && options.cancelled) return Cancelled();
     if (rc != CURLE_OK) {
       Error e;
       // A URL curl cannot use is the caller's mistake, not a network failure: never retried.
@@ -126,6 +141,14 @@ class CurlTransport final : public Transport {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
     return response;
+  }
+
+ private:
+  static Error Cancelled() {
+    Error e;
+    e.kind = ErrorKind::kNetwork;
+    e.messages.push_back("cancelled (shutting down)");
+    return e;
   }
 };
 

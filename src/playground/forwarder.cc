@@ -211,8 +211,9 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
 
 std::shared_ptr<client::Connection> MakeForwarderConnection(
     const std::string& upstream, std::chrono::milliseconds timeout, size_t max_response_bytes,
-    std::shared_ptr<http::Transport> transport) {
+    std::shared_ptr<http::Transport> transport, std::shared_ptr<client::CancelToken> cancel) {
   client::ClientOptions options;
+  options.cancel = std::move(cancel);
   options.base_url = upstream;
   options.retry.max_attempts = 1;
   options.limits.enabled = false;  // the user clicks Send; the upstream's limits are shown

@@ -41,10 +41,12 @@ struct ForwarderConfig {
   std::shared_ptr<client::Connection> connection;
 };
 
-/// The connection the forwarder uses (see ForwarderConfig::connection).
+/// The connection the forwarder uses (see ForwarderConfig::connection); `cancel` (may be null)
+/// ends its calls in flight.
 std::shared_ptr<client::Connection> MakeForwarderConnection(
     const std::string& upstream, std::chrono::milliseconds timeout, size_t max_response_bytes,
-    std::shared_ptr<http::Transport> transport);
+    std::shared_ptr<http::Transport> transport,
+    std::shared_ptr<client::CancelToken> cancel = nullptr);
 
 /// Sends `input` upstream through libghl and returns the full `/api/send` answer (200 with the
 /// upstream's status inside, or 400/429/502/504 with an error when nothing was answered).

@@ -98,7 +98,7 @@ Playground::Playground(PlaygroundOptions options) : impl_(std::make_unique<Impl>
   impl_->forwarder = ForwarderConfig{
       options.upstream, options.timeout,
       MakeForwarderConnection(options.upstream, options.timeout, options.max_response_bytes,
-                              options.transport)};
+                              options.transport, options.cancel)};
   impl_->options = std::move(options);
   (void)PageContentSecurityPolicy();  // hash the page once, before the first request
 }
@@ -159,7 +159,7 @@ http::Response Playground::Handle(const http::Request& request) const {
     if (!get) return MethodNotAllowed("GET");
     return Json(200, {{"ok", true}});
   }
-  if (path == "/api/send") {
+  if (path == kSendPath) {
     if (request.method != "POST") return MethodNotAllowed("POST");
     // A JSON content type cannot be sent cross-site without a CORS preflight (which this
     // server never approves), on top of the Origin check above.

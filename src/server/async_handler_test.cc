@@ -247,5 +247,72 @@ TEST(BlockingPoolTest, BlockingHandlersLeaveTheIoThreadFreeAndThrowingOnesAnswer
   EXPECT_EQ(slow_ok.load(), 3);
 }
 
+// Shutdown: calls not started are answered the close answer and never run (nothing reaches an
+// upstream after its caller was told to retry); the one running finishes.
+TEST(BlockingPoolTest, CloseAnswersQueuedCallsWithoutRunningThem) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<int> ran{0};
+  Handler handler = [&](const http::Request&) {
+    ++ran;
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return release; });
+    return JsonResponse(200, R"({"ran":true})");
+  };
+  BlockingPool pool(1);
+  HttpServer server({.port = 0, .threads = 2}, [&](http::Request req, Responder respond) {
+    pool.Run(handler, std::move(req), std::move(respond));
+  });
+  uint16_t port = server.Start();
+  auto transport = http::MakeCurlTransport();
+  std::vector<int> statuses(3, 0);
+  std::vector<std::thread> clients;
+  clients.emplace_back([&] { statuses[0] = transport->Send(Get(port, "/a"), {})->status; });
+  while (ran.load() < 1) std::this_thread::sleep_for(5ms);
+  for (int i = 1; i < 3; ++i) {
+    clients.emplace_back([&, i] { statuses[i] = transport->Send(Get(port, "/q"), {})->status; });
+  }
+  std::this_thread::sleep_for(200ms);  // both queued behind the running call
+  pool.Close(JsonResponse(503, R"({"statusCode":503,"message":"stopping"})"));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(statuses[0], 200);
+  EXPECT_EQ(statuses[1], 503);
+  EXPECT_EQ(statuses[2], 503);
+  EXPECT_EQ(ran.load(), 1) << "queued calls must not run after Close";
+  auto after = transport->Send(Get(port, "/late"), {});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->status, 503);
+}
+
+// TransportOptions::cancelled ends a call the server never answers, well before its timeout.
+TEST(TransportCancelTest, CancelEndsACallInFlight) {
+  Parked parked;
+  HttpServer server({.port = 0, .threads = 1}, [&](http::Request req, Responder respond) {
+    parked.Park(std::string(req.Path()), respond);
+  });
+  uint16_t port = server.Start();
+  std::atomic<bool> cancel{false};
+  http::TransportOptions options;
+  options.timeout = 20s;
+  options.cancelled = [&] { return cancel.load(); };
+  std::thread canceller([&] {
+    parked.WaitFor(1, 5s);
+    cancel = true;
+  });
+  auto result = http::MakeCurlTransport()->Send(Get(port, "/never"), options);
+  canceller.join();
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::kNetwork);
+  EXPECT_NE(result.error().Describe().find("cancelled"), std::string::npos)
+      << result.error().Describe();
+  parked.ReleaseAll();
+}
+
 }  // namespace
 }  // namespace ghl::server

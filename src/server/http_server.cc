@@ -347,6 +347,7 @@ void HttpServer::Stop() {
     if (d.stopped.exchange(true)) return;
   }
   d.stopping = true;  // connections answer what they started, then close; no new requests run
+  if (d.options.on_stopping) d.options.on_stopping();
   const bool on_io_thread = d.io && d.io->get_executor().running_in_this_thread();
   if (d.acceptor && !d.threads.empty()) {
     // Stop accepting, then give owed asynchronous answers (e.g. commits in flight) a moment.

@@ -207,6 +207,27 @@ void ServeProcess::Stop() {
   }
 }
 
+std::optional<int> ServeProcess::Terminate(std::chrono::milliseconds grace) {
+  if (pid_ <= 0) return std::nullopt;
+  kill(pid_, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  int status = 0;
+  std::optional<int> code;
+  for (;;) {
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (WIFEXITED(status)) code = WEXITSTATUS(status);
+      pid_ = -1;
+      return code;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+  return std::nullopt;
+}
+
 std::string ServeProcess::Stdout() const { return Slurp(out_path_); }
 std::string ServeProcess::Stderr() const { return Slurp(err_path_); }
 

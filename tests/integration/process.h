@@ -4,7 +4,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +57,9 @@ class ServeProcess {
   pid_t pid() const { return pid_; }
   /// The working directory of the process.
   const std::string& dir() const { return dir_; }
+  /// Sends SIGTERM and waits up to `grace` for the process to exit by itself: its exit code,
+  /// or nullopt when it had to be SIGKILLed (or died of a signal).
+  std::optional<int> Terminate(std::chrono::milliseconds grace);
   /// What the process wrote so far.
   std::string Stdout() const;
   std::string Stderr() const;

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -288,57 +289,112 @@ TEST_F(WebhookReceiverTest, BadWebhookFlagsAreUsageErrors) {
   EXPECT_NE(key.err.find("public key #1"), std::string::npos) << key.err;
 }
 
-// One I/O thread and three playground calls hanging on a slow upstream: a webhook is still read,
-// stored and answered 200 (the calls wait on the forward threads, not on the I/O thread).
-TEST_F(WebhookReceiverTest, PlaygroundCallsHangingOnTheUpstreamDoNotHoldWebhooks) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  int held = 0;
-  server::HttpServer upstream({.port = 0, .threads = 4}, [&](const http::Request&) {
-    std::unique_lock lock(mu);
-    ++held;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-    return server::JsonResponse(200, R"({"contacts":[]})");
-  });
-  uint16_t upstream_port = upstream.Start();
-  Start({"--upstream", "http://127.0.0.1:" + std::to_string(upstream_port), "--threads", "1",
-         "--forward-threads", "4"});
-  const std::string origin = "http://127.0.0.1:" + std::to_string(serve_->port());
-  std::vector<std::thread> calls;
-  std::atomic<int> calls_answered{0};
-  for (int i = 0; i < 3; ++i) {
-    calls.emplace_back([&] {
+// An upstream that holds every request until released (a stalled GHL), and playground calls
+// (POST /api/send) to `ghl serve` running in the background.
+class HangingUpstream {
+ public:
+  HangingUpstream()
+      : server_({.port = 0, .threads = 8}, [this](const http::Request&) {
+          std::unique_lock lock(mu_);
+          ++held_;
+          cv_.notify_all();
+          cv_.wait(lock, [this] { return released_; });
+          return server::JsonResponse(200, R"({"contacts":[]})");
+        }) {
+    port_ = server_.Start();
+  }
+  ~HangingUpstream() {
+    Release();
+    for (auto& t : calls_) t.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Calls held right now (reached the upstream).
+  int held() {
+    std::lock_guard lock(mu_);
+    return held_;
+  }
+  bool WaitHeld(int n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return held_ >= n; });
+  }
+  void Release() {
+    {
+      std::lock_guard lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Starts one playground call through `serve`; `answered` counts those that got any answer.
+  void Call(const ServeProcess& serve, http::Transport& transport) {
+    calls_.emplace_back([&serve, &transport, this] {
       http::Request r;
       r.method = "POST";
-      r.target = serve_->base_url() + "/api/send";
-      r.headers.Set("Origin", origin);
+      r.target = serve.base_url() + "/api/send";
+      r.headers.Set("Origin", serve.base_url());
       r.headers.Set("Content-Type", "application/json");
-      r.body = json{{"method", "GET"},
+      r.body = json{{"method", "POST"},
                     {"path", "/contacts/"},
-                    {"query", {{"locationId", "loc1"}}},
+                    {"body", {{"locationId", "loc1"}, {"firstName", "Once"}}},
                     {"token", "pit-test-token"}}
                    .dump();
-      auto answer = transport_->Send(r, {});
-      if (answer.ok()) ++calls_answered;
+      if (transport.Send(r, {}).ok()) ++answered;
     });
   }
-  {
-    std::unique_lock lock(mu);
-    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return held == 3; }))
-        << "the playground did not forward three calls: " << serve_->Stderr();
+  void JoinCalls() {
+    for (auto& t : calls_) t.join();
+    calls_.clear();
   }
+  std::atomic<int> answered{0};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+  int held_ = 0;
+  server::HttpServer server_;
+  uint16_t port_ = 0;
+  std::vector<std::thread> calls_;
+};
+
+// One I/O thread and three playground calls hanging on a slow upstream, every forward thread
+// busy: a webhook is still read, stored and answered 200, and /metrics, the stats page and
+// /healthz still answer (the calls wait on their own threads).
+TEST_F(WebhookReceiverTest, PlaygroundCallsHangingOnTheUpstreamDoNotHoldWebhooks) {
+  HangingUpstream upstream;
+  Start({"--upstream", upstream.url(), "--threads", "1", "--forward-threads", "3"});
+  for (int i = 0; i < 3; ++i) upstream.Call(*serve_, *transport_);
+  ASSERT_TRUE(upstream.WaitHeld(3)) << "three calls not forwarded: " << serve_->Stderr();
   auto r = Deliver(R"({"type":"ContactCreate","id":"c-slow","webhookId":"wh-slow-upstream"})");
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(calls_answered.load(), 0) << "the webhook was answered while the calls still hang";
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
-  for (auto& t : calls) t.join();
-  EXPECT_EQ(calls_answered.load(), 3);
+  EXPECT_EQ(Send("GET", "/metrics").status, 200);
+  EXPECT_EQ(Send("GET", "/api/events/stats").status, 200);
+  EXPECT_EQ(
+      Send("GET", "/healthz", {}, {{"Host", "127.0.0.1:" + std::to_string(serve_->port())}}).status,
+      200);
+  EXPECT_EQ(upstream.answered.load(), 0) << "answered while the calls still hang";
+  upstream.Release();
+  upstream.JoinCalls();
+  EXPECT_EQ(upstream.answered.load(), 3);
+}
+
+// SIGTERM with playground calls hanging on the upstream and more queued behind them: the queued
+// ones are refused and never sent, the ones in flight are cancelled, and the process exits at
+// once (it waited out every queued call's timeout before: 30 s and more).
+TEST_F(WebhookReceiverTest, SigtermWithHangingPlaygroundCallsExitsAtOnceAndSendsNothingMore) {
+  HangingUpstream upstream;
+  Start({"--upstream", upstream.url(), "--forward-threads", "2", "--timeout-ms", "30000"});
+  for (int i = 0; i < 6; ++i) upstream.Call(*serve_, *transport_);
+  ASSERT_TRUE(upstream.WaitHeld(2)) << serve_->Stderr();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the other four are queued
+  auto started = std::chrono::steady_clock::now();
+  auto code = serve_->Terminate(std::chrono::seconds(10));
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(code, std::optional<int>(0)) << "exited by itself, cleanly";
+  EXPECT_LT(took, std::chrono::seconds(10));
+  upstream.JoinCalls();
+  EXPECT_EQ(upstream.answered.load(), 6) << "no caller left hanging";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(upstream.held(), 2) << "queued calls must never reach the upstream after the stop";
 }
 
 }  // namespace

@@ -22,9 +22,9 @@ namespace ghl::client {
 
 /// Ends a client's waits early, for shutdown (e.g. `ghl serve --automations` on Ctrl+C). Once
 /// `Cancel()` is called, every pacing or backoff wait of a Connection whose
-/// `ClientOptions::cancel` is this token ends at once, and its calls return a kNetwork error
-/// "cancelled …" without sending anything more (a caller such as the automations engine then
-/// retries the work later). Thread-safe; one token may serve many clients.
+/// `ClientOptions::cancel` is this token ends at once, a call in flight is aborted (within about
+/// a second: libcurl polls it), and its calls return a kNetwork error "cancelled …" without
+/// sending anything more (a caller such as the automations engine then retries the work later). Thread-safe; one token may serve many clients.
 class CancelToken {
  public:
   void Cancel();

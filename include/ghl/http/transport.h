@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "ghl/core/result.h"
@@ -20,6 +21,10 @@ struct TransportOptions {
   std::chrono::milliseconds connect_timeout{10000};
   /// Largest response body accepted, bytes; larger answers fail with kNetwork.
   size_t max_response_bytes = 64u << 20;
+  /// When set, polled during the transfer (at least about once a second, also while waiting
+  /// for the server); returning true aborts it with a kNetwork error "cancelled". Lets a
+  /// shutdown end calls in flight instead of waiting out `timeout`.
+  std::function<bool()> cancelled;
 };
 
 /// Sends one HTTP request and returns the response. Any HTTP status is a successful `Send`;

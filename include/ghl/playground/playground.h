@@ -49,6 +49,7 @@
 #include <string>
 #include <string_view>
 
+#include "ghl/client/options.h"
 #include "ghl/http/message.h"
 #include "ghl/http/transport.h"
 #include "ghl/server/http_server.h"
@@ -57,6 +58,9 @@ namespace ghl::playground {
 
 /// GHL's production API base URL, the default upstream.
 inline constexpr std::string_view kDefaultUpstream = "https://services.leadconnectorhq.com";
+/// The one route that calls the upstream (POST, JSON body: method, path, query, body, token):
+/// the only one that may wait for it.
+inline constexpr std::string_view kSendPath = "/api/send";
 
 /// Settings of the playground handler; plain struct with defaults.
 struct PlaygroundOptions {
@@ -81,6 +85,8 @@ struct PlaygroundOptions {
   std::chrono::milliseconds timeout{30000};
   /// Transport to reach the upstream; null = libcurl (`http::MakeCurlTransport()`).
   std::shared_ptr<http::Transport> transport;
+  /// Cancelling it ends upstream calls in flight at once (shutdown); null = never.
+  std::shared_ptr<client::CancelToken> cancel;
 };
 
 /// The playground handler. Thread-safe: `Handle` may run on several server threads at once.

@@ -24,6 +24,11 @@ class BlockingPool {
   /// Returns at once.
   void Run(const Handler& handler, http::Request request, Responder respond);
 
+  /// For shutdown: requests not started yet (and any Run after this) are answered `answer`
+  /// without running their handler, so nothing reaches an upstream after its caller was told
+  /// to retry. Handlers already running finish (cancel their I/O to end them sooner).
+  void Close(http::Response answer);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -74,6 +74,10 @@ struct ServerOptions {
   /// (its handler does not run) and to every answer still owed when `stop_grace` ends.
   /// `ghl serve` makes it a 429, the only status GHL retries a webhook on.
   http::Response stopping_answer = DefaultStoppingAnswer();
+  /// Called once when `Stop()` begins (signal or call), before it waits for owed answers: the
+  /// place to cancel work those answers wait for (e.g. `BlockingPool::Close`, a CancelToken).
+  /// Runs on the stopping thread; must not call Stop. Null = nothing.
+  std::function<void()> on_stopping;
 };
 
 /// Listens, parses requests, calls the handler, writes responses; keep-alive supported.
