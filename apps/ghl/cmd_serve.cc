@@ -396,8 +396,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "--forward-threads")
       ->check(CLI::Range(1, 512));
   cmd->add_option("--forward-threads", args->forward_threads,
-                  "Playground calls to the upstream (and event-store reads) running at once; "
-                  "more wait in a queue")
+                  "Playground calls to the upstream running at once; more wait in a queue "
+                  "(refused, never sent, once the server stops)")
       ->check(CLI::Range(1, 512))
       ->capture_default_str();
   cmd->add_option("--events-db", args->events_db,
