@@ -223,6 +223,9 @@ Status Engine::RunRecipes(const IncomingEvent& event, const std::string& worker_
     }
   }
   if (!errors.empty()) {
+    // Each line already names its recipe and its own kind ("network error", "HTTP 400 …"):
+    // that is the failure text, not an "internal error" around it.
+    report.error = errors;
     Error e;
     e.kind = ErrorKind::kInternal;
     e.messages.push_back(errors);
@@ -309,7 +312,7 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
     Log(LogLevel::kInfo, line);
     return report;
   }
-  report.error = st.error().Describe();
+  if (report.error.empty()) report.error = st.error().Describe();
   auto failed = store_.Fail(
       stored.id, worker_id, report.error,
       report.permanent ? store::FailureKind::kPermanent : store::FailureKind::kTransient);

@@ -464,6 +464,8 @@ TEST_F(AutomationsChainTest, FailingHandlerIsDeadLetteredWithTheLastError) {
   EXPECT_EQ(e.attempts, 8);
   EXPECT_EQ(failing->calls.load(), 8);
   EXPECT_THAT(e.last_error, HasSubstr("recipe always_fails: usage error: boom 8"));
+  EXPECT_EQ(e.last_error.rfind("recipe always_fails: ", 0), 0u)
+      << "the recipe's own error, not wrapped as an internal error: " << e.last_error;
   EXPECT_THAT(e.last_error, HasSubstr("hint: this recipe always fails"));
   EXPECT_EQ(engine.stats().dead, 1);
   EXPECT_EQ(engine.stats().retried, 7);
