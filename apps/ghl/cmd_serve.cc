@@ -228,9 +228,8 @@ int RunServe(const ServeArgs& args) {
   server_options.host = args.host;
   server_options.port = static_cast<uint16_t>(args.port);
   // I/O threads never block: webhooks are answered from the store's committer once the group
-  // commit is durable (concurrent deliveries share commits), and everything that may wait (the
-  // playground's forwarder on the upstream, event-store reads) runs on `blocking`. So a slow
-  // upstream cannot keep a webhook from being read.
+  // commit is durable (concurrent deliveries share commits); what may wait runs on the pools
+  // below. So a slow upstream cannot keep a webhook from being read.
   server_options.threads =
       args.threads > 0 ? args.threads
                        : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
