@@ -12,6 +12,7 @@
 #include "ghl/client/curl_format.h"
 #include "ghl/client/error_mapping.h"
 #include "ghl/client/field_args.h"
+#include "ghl/core/json_depth.h"
 
 namespace ghl::cli {
 namespace {
@@ -55,8 +56,12 @@ int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : 
 void PrintBody(const std::string& body) {
   if (body.empty()) return;
   // ordered_json keeps GHL's key order in the display.
-  auto doc = nlohmann::ordered_json::parse(body, nullptr, false);
+  auto doc = ghl::ParseJsonBounded<nlohmann::ordered_json>(body);
   if (doc.is_discarded()) {
+    if (auto deep = ghl::FindJsonTooDeep(body)) {
+      std::fprintf(stderr, "ghl: warning: the answer is %s; printed as received, not formatted\n",
+                   deep->Describe().c_str());
+    }
     std::fwrite(body.data(), 1, body.size(), stdout);
     if (body.back() != '\n') std::fputc('\n', stdout);
     return;
@@ -87,7 +92,11 @@ int RunApi(ApiArgs& args) {
     auto content = reader(args.input);
     if (!content.ok()) return Usage(content.error());
     input_body = std::move(content.value());
-    if (nlohmann::json::parse(input_body, nullptr, false).is_discarded()) {
+    if (auto deep = ghl::FindJsonTooDeep(input_body)) {
+      return Usage(UsageError("--input " + args.input + " is " + deep->Describe(),
+                              "GHL's request bodies nest a few levels at most; check the file."));
+    }
+    if (ghl::ParseJsonBounded(input_body).is_discarded()) {
       return Usage(UsageError("--input " + args.input + " is not valid JSON",
                               "Give a file holding one JSON document (or - for stdin)."));
     }
@@ -101,6 +110,14 @@ int RunApi(ApiArgs& args) {
       fields.push_back(std::move(field.value()));
     }
   }
+  // An upload operation (multipart/form-data) sends -F key=@file as the file itself.
+  std::vector<gc::FilePart> files;
+  if (auto match = catalog::Match(method.value(), path.substr(0, path.find('?')));
+      match && match->endpoint->body_media_type == "multipart/form-data") {
+    auto taken = gc::TakeFileFields(fields, reader);
+    if (!taken.ok()) return Usage(taken.error());
+    files = std::move(taken.value());
+  }
   auto placed = gc::PlaceFields(fields, method.value(), has_input, reader);
   if (!placed.ok()) return Usage(placed.error());
 
@@ -109,21 +126,13 @@ int RunApi(ApiArgs& args) {
   request.path = path;
   request.query = std::move(placed->query);
   request.body = has_input ? std::move(input_body) : std::move(placed->body);
+  request.files = std::move(files);
   request.retry_non_idempotent = args.retry;
   for (const auto& h : args.headers) {
+    // CR/LF and other control characters in names and values are refused by the library,
+    // with the token and the Version value, before anything is sent.
     auto header = gc::ParseHeaderArg(h);
     if (!header.ok()) return Usage(header.error());
-    auto has_control = [](const std::string& s) {
-      for (char c : s) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
-      }
-      return false;
-    };
-    if (has_control(header->first) || has_control(header->second)) {
-      return Usage(UsageError("-H header '" + header->first +
-                                  "' has a control character (CR/LF would inject headers)",
-                              "Give each -H as one line 'Name: value'."));
-    }
     request.headers.Add(header->first, header->second);
   }
   if (!args.version.empty()) request.version = args.version;
@@ -136,12 +145,18 @@ int RunApi(ApiArgs& args) {
   options.warning_sink = [](std::string_view line) {
     std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()), line.data());
   };
-  if (options.token.empty() && !args.dry_run && !request.headers.Has("Authorization")) {
+  bool no_token = options.token.empty();
+  gc::Client client(std::move(options));
+  auto prepared_check = client.Prepare(request);
+  if (!prepared_check.ok()) return Usage(prepared_check.error());
+  // Operations whose spec declares no security (POST /oauth/token) need no token.
+  bool needs_token =
+      prepared_check->endpoint == nullptr || prepared_check->endpoint->token_kinds != 0;
+  if (no_token && needs_token && !args.dry_run && !request.headers.Has("Authorization")) {
     return Usage(UsageError("no token: pass --token TOKEN or set GHL_TOKEN",
                             "Use a Private Integration Token or an OAuth access token; "
                             "`ghl sandbox` prints one for the local sandbox."));
   }
-  gc::Client client(std::move(options));
 
   if (args.dry_run) {
     auto prepared = client.Prepare(request);

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::automations {
 namespace {
 
@@ -248,7 +250,7 @@ Result<Classification> OpenAiClassifier::Classify(std::string_view text) {
   }
   if (res->status < 200 || res->status >= 300) {
     std::string detail;
-    json body = json::parse(res->body, nullptr, false);
+    json body = ghl::ParseJsonBounded<json>(res->body);
     if (body.is_object() && body.contains("error")) {
       const json& err = body["error"];
       detail = err.is_object()   ? err.value("message", "")
@@ -264,14 +266,14 @@ Result<Classification> OpenAiClassifier::Classify(std::string_view text) {
     }
     return e;
   }
-  json body = json::parse(res->body, nullptr, false);
+  json body = ghl::ParseJsonBounded<json>(res->body);
   std::string content;
   if (body.is_object() && body.contains("choices") && body["choices"].is_array() &&
       !body["choices"].empty()) {
     const json& msg = body["choices"][0].value("message", json::object());
     if (msg.contains("content") && msg["content"].is_string()) content = msg["content"];
   }
-  json answer = json::parse(StripFences(content), nullptr, false);
+  json answer = ghl::ParseJsonBounded<json>(StripFences(content));
   if (!answer.is_object() || !answer.contains("category") || !answer["category"].is_string()) {
     return ClassifierError(ErrorKind::kInternal,
                            "endpoint answer has no JSON {\"category\",\"confidence\"} in "

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "ghl/core/json_depth.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -247,7 +248,7 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
   event.type = stored.type;
   event.location_id = stored.location_id;
   event.dedup_key = stored.dedup_key;
-  event.body = json::parse(stored.body, nullptr, false);
+  event.body = ghl::ParseJsonBounded<json>(stored.body);
 
   auto finish = [&](Disposition d) {
     report.disposition = d;

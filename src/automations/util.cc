@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "ghl/core/json_depth.h"
 #include "template.h"
 
 namespace ghl::automations {
@@ -264,7 +265,7 @@ Result<OnceOutcome> EnsureOpportunity(RecipeContext& ctx, const json& contact,
     if (!r.ok()) {
       // GHL refuses a second open opportunity for the contact in the pipeline (location setting
       // allowDuplicateOpportunity off) and names the existing one: that is the effect, done.
-      json err = json::parse(r.error().body, nullptr, false);
+      json err = ghl::ParseJsonBounded<json>(r.error().body);
       if (r.error().http_status == 400 && err.is_object() && err.contains("meta") &&
           err["meta"].is_object()) {
         std::string existing = Str(err["meta"], "opportunityId");

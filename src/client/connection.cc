@@ -10,9 +10,12 @@
 #include <set>
 #include <thread>
 
+#include "body_encoding.h"
 #include "ghl/client/location_fill.h"
 #include "ghl/client/rate_limiter.h"
 #include "ghl/client/retry_policy.h"
+#include "ghl/core/json_depth.h"
+#include "header_checks.h"
 
 namespace ghl::client {
 namespace {
@@ -78,6 +81,19 @@ Result<std::string> SubstitutePlaceholders(
 
 bool IsHexDigit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
+// An operation whose spec declares no security scheme needs no token (GHL's OAuth token
+// exchange); one that also takes `client_secret` in its body authenticates with that, so no
+// token is sent to it either. Unknown paths need a token.
+bool NeedsToken(const catalog::Endpoint* endpoint) {
+  return endpoint == nullptr || endpoint->token_kinds != 0;
+}
+
+bool TakesCredentialsInBody(const catalog::Endpoint* endpoint) {
+  if (endpoint == nullptr || endpoint->token_kinds != 0) return false;
+  return std::any_of(endpoint->body_fields.begin(), endpoint->body_fields.end(),
+                     [](const catalog::BodyField& f) { return f.name == "client_secret"; });
+}
+
 bool HasControlChar(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) {
     auto u = static_cast<unsigned char>(c);
@@ -93,10 +109,9 @@ std::string EncodePath(std::string_view path) {
   for (size_t i = 0; i < path.size(); ++i) {
     char c = path[i];
     auto u = static_cast<unsigned char>(c);
-    bool keep = std::isalnum(u) != 0 || std::string_view("-._~!$&'()*+,;=:@/").find(c) !=
-                                            std::string_view::npos;
-    if (c == '%' && i + 2 < path.size() &&
-        IsHexDigit(path[i + 1]) && IsHexDigit(path[i + 2])) {
+    bool keep = std::isalnum(u) != 0 ||
+                std::string_view("-._~!$&'()*+,;=:@/").find(c) != std::string_view::npos;
+    if (c == '%' && i + 2 < path.size() && IsHexDigit(path[i + 1]) && IsHexDigit(path[i + 2])) {
       keep = true;
     }
     if (keep) {
@@ -116,13 +131,13 @@ Status CheckPathSegments(std::string_view path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t slash = path.find('/', start);
-    std::string_view seg =
-        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    std::string_view seg = path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     std::string decoded = http::UrlDecode(seg, false);
     if (decoded == "." || decoded == "..") {
-      return UsageError("path segment '" + std::string(seg) + "' is not allowed in '" +
-                            std::string(path) + "'",
-                        "Write the path without '.' or '..' segments, e.g. /locations/{id}.");
+      return UsageError(
+          "path segment '" + std::string(seg) + "' is not allowed in '" + std::string(path) + "'",
+          "Write the path without '.' or '..' segments, e.g. /locations/{id}.");
     }
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -219,7 +234,7 @@ class DefaultConnection final : public Connection {
     auto prepared_or = Prepare(request);
     if (!prepared_or.ok()) return prepared_or.error();
     PreparedRequest& prepared = prepared_or.value();
-    if (!prepared.http.headers.Has("Authorization")) {
+    if (!prepared.http.headers.Has("Authorization") && NeedsToken(prepared.endpoint)) {
       return UsageError("no token: the request has no Authorization",
                         "Set ClientOptions::token to a Private Integration Token or OAuth "
                         "access token (the ghl CLI reads --token or GHL_TOKEN).");
@@ -246,8 +261,9 @@ class DefaultConnection final : public Connection {
       auto sent = options_.transport->Send(prepared.http, transport_options_);
       if (!sent.ok()) {
         // Only network failures are transient; a usage error (bad URL) never is.
-        if (sent.error().kind == ErrorKind::kNetwork && attempt < max_attempts && MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
-                                               request.retry_non_idempotent)) {
+        if (sent.error().kind == ErrorKind::kNetwork && attempt < max_attempts &&
+            MayRetry(policy, prepared.http.method, RetryCause::kNetwork,
+                     request.retry_non_idempotent)) {
           options_.sleeper(BackoffDelay(policy, attempt, options_.random()));
           continue;
         }
@@ -281,7 +297,7 @@ class DefaultConnection final : public Connection {
       out.version = prepared.version;
       out.location_id = prepared.location_id;
       out.attempts = attempt;
-      out.request_body = prepared.http.body;
+      out.request_body = prepared.fields_json;
       out.request_query = http::ParseQuery(prepared.http.Query());
       return out;
     }
@@ -290,15 +306,6 @@ class DefaultConnection final : public Connection {
  private:
   Result<PreparedRequest> PrepareQuiet(const ApiRequest& original) {
     if (Status base = CheckBaseUrl(options_.base_url); !base.ok()) return base.error();
-    for (const auto& [name, value] : original.headers.fields()) {
-      if (HasControlChar(name) || HasControlChar(value) || name.empty() ||
-          name.find_first_of(" :") != std::string::npos) {
-        return UsageError("header '" + std::string(name) +
-                              "' has a control character (CR/LF) or an invalid name",
-                          "Give each header as one line 'Name: value' without CR, LF or other "
-                          "control characters.");
-      }
-    }
     ApiRequest request = original;
     request.method = Upper(request.method);
     if (!IsKnownMethod(request.method)) {
@@ -377,23 +384,43 @@ class DefaultConnection final : public Connection {
       url += http::UrlEncode(request.query[i].second);
     }
 
+    // Body: in the media type the operation declares, unless the caller set a Content-Type.
+    out.fields_json = request.body;
+    EncodedBody body;
+    if (request.headers.Has("Content-Type")) {
+      if (auto deep = FindJsonTooDeep(request.body)) {
+        return UsageError("the request body is " + deep->Describe(),
+                          "GHL's request bodies nest a few levels at most; check the body.");
+      }
+      body.body = std::move(request.body);
+    } else {
+      auto encoded = EncodeBody(out.endpoint ? out.endpoint->body_media_type : std::string_view(),
+                                request.body, request.files, NewMultipartBoundary());
+      if (!encoded.ok()) return encoded.error();
+      body = std::move(encoded.value());
+    }
+
     // Headers: ours first, then the caller's (which replace ours of the same name).
     http::Headers headers;
-    if (!options_.token.empty()) headers.Set("Authorization", "Bearer " + options_.token);
+    const std::string& token = request.token.empty() ? options_.token : request.token;
+    if (!token.empty() && !TakesCredentialsInBody(out.endpoint)) {
+      headers.Set("Authorization", "Bearer " + token);
+    }
     headers.Set("Accept", "application/json");
     headers.Set("Version", out.version);
-    if (!request.body.empty()) headers.Set("Content-Type", "application/json");
+    if (!body.content_type.empty()) headers.Set("Content-Type", body.content_type);
     if (!options_.user_agent.empty()) headers.Set("User-Agent", options_.user_agent);
     for (const auto& [name, value] : request.headers.fields()) headers.Set(name, value);
+    if (Status checked = CheckHeaders(headers); !checked.ok()) return checked.error();
 
     out.http.method = request.method;
     out.http.target = std::move(url);
     out.http.headers = std::move(headers);
-    out.http.body = std::move(request.body);
+    out.http.body = std::move(body.body);
     if (!out.location_id.empty()) {
       out.limiter_key = "location:" + out.location_id;
     } else {
-      out.limiter_key = TokenKey(options_.token);
+      out.limiter_key = TokenKey(token);
     }
     return out;
   }

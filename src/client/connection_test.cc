@@ -397,8 +397,8 @@ TEST(ConnectionUrlTest, PathParamWithQueryOrFragmentCharsStaysInTheSegment) {
 }
 
 TEST(ConnectionUrlTest, NonHttpBaseUrlIsAUsageErrorAndNothingIsSent) {
-  for (const char* base : {"ftp://ghl.test", "file:///etc", "ghl.test", "http://", "https://:80",
-                           "http://host?x=1"}) {
+  for (const char* base :
+       {"ftp://ghl.test", "file:///etc", "ghl.test", "http://", "https://:80", "http://host?x=1"}) {
     Fixture f;
     f.options.base_url = base;
     auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
@@ -429,9 +429,13 @@ TEST(ConnectionUrlTest, UsageKindTransportFailuresAreNeverRetried) {
 TEST(ConnectionHeadersTest, ControlCharactersInHeadersAreRefused) {
   Fixture f;
   Client client = f.MakeClient();
-  for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"X-A", "v\r\nX-Injected: 1"}, {"X-B\r\nX-Injected", "v"}, {"X-C", "a\nb"},
-           {"X-D", std::string("a\0b", 3)}, {"X-E", "tab\there"}, {"Bad Name", "v"}}) {
+  for (auto [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"X-A", "v\r\nX-Injected: 1"},
+                                                        {"X-B\r\nX-Injected", "v"},
+                                                        {"X-C", "a\nb"},
+                                                        {"X-D", std::string("a\0b", 3)},
+                                                        {"X-E", "tab\there"},
+                                                        {"Bad Name", "v"}}) {
     ApiRequest r = Req("GET", "/contacts/c1");
     r.headers.Add(name, value);
     auto res = client.Send(r);
@@ -439,6 +443,102 @@ TEST(ConnectionHeadersTest, ControlCharactersInHeadersAreRefused) {
     EXPECT_EQ(res.error().kind, ErrorKind::kUsage) << name;
     EXPECT_NE(res.error().messages[0].find("header '"), std::string::npos) << name;
   }
+  EXPECT_EQ(f.transport->request_count(), 0u);
+}
+
+TEST(ConnectionHeadersTest, TokenAndVersionWithLineBreaksAreRefusedBeforeAnyByteIsSent) {
+  Fixture f;
+  f.options.token = "pit-token\r\nX-Injected: 1";
+  auto res = f.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(res.error().messages[0], "the token contains a carriage return (CR) at character 10");
+  Fixture g;
+  ApiRequest r = Req("GET", "/contacts/c1");
+  r.version = "2021-07-28\nX-Injected: 1";
+  auto v = g.MakeClient().Send(r);
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().messages[0], "the Version value contains a line break (LF) at character 11");
+  Fixture b;
+  b.options.token = "Bearer pit-token";
+  auto bearer = b.MakeClient().Send(Req("GET", "/contacts/c1"));
+  ASSERT_FALSE(bearer.ok());
+  EXPECT_EQ(bearer.error().messages[0], "the token starts with 'Bearer '");
+  EXPECT_EQ(
+      f.transport->request_count() + g.transport->request_count() + b.transport->request_count(),
+      0u);
+}
+
+// --- media types and operations without security ---------------------------------------------
+
+TEST(ConnectionMediaTypeTest, OAuthTokenExchangeIsFormEncodedWithoutAuthorizationOrToken) {
+  Fixture f;
+  f.options.token.clear();  // the exchange needs no token
+  f.transport->PushResponse(200, R"({"access_token":"x"})");
+  auto res = f.MakeClient().Send(
+      Req("POST", "/oauth/token",
+          R"({"client_id":"cid","client_secret":"s3cr&t","grant_type":"authorization_code",)"
+          R"("code":"c0de","user_type":"Location"})"));
+  ASSERT_TRUE(res.ok()) << res.error().Describe();
+  auto sent = f.transport->requests().at(0);
+  EXPECT_EQ(sent.headers.GetOr("Content-Type", ""), "application/x-www-form-urlencoded");
+  EXPECT_FALSE(sent.headers.Has("Authorization"));
+  EXPECT_EQ(sent.body,
+            "client_id=cid&client_secret=s3cr%26t&code=c0de&grant_type=authorization_code&"
+            "user_type=Location");
+  // A configured token is not sent to it either: the client credentials authenticate.
+  Fixture g;
+  g.transport->PushResponse(200, "{}");
+  ASSERT_TRUE(g.MakeClient().Send(Req("POST", "/oauth/token", R"({"client_id":"c"})")).ok());
+  EXPECT_FALSE(g.transport->requests().at(0).headers.Has("Authorization"));
+}
+
+TEST(ConnectionMediaTypeTest, LocationTokenIsFormEncodedWithTheAgencyToken) {
+  Fixture f;
+  f.transport->PushResponse(200, "{}");
+  auto res = f.MakeClient().Send(
+      Req("POST", "/oauth/locationToken", R"({"companyId":"co1","locationId":"L1"})"));
+  ASSERT_TRUE(res.ok()) << res.error().Describe();
+  auto sent = f.transport->requests().at(0);
+  EXPECT_EQ(sent.headers.GetOr("Content-Type", ""), "application/x-www-form-urlencoded");
+  EXPECT_EQ(sent.headers.GetOr("Authorization", ""), "Bearer secret-token");
+  EXPECT_EQ(sent.body, "companyId=co1&locationId=L1");
+}
+
+TEST(ConnectionMediaTypeTest, UploadsAreMultipartWithTheFile) {
+  Fixture f;
+  f.transport->PushResponse(200, "{}");
+  ApiRequest r = Req("POST", "/medias/upload-file", R"({"name":"logo.png"})");
+  r.files.push_back({"file", "logo.png", "image/png", "PNGDATA"});
+  auto res = f.MakeClient().Send(r);
+  ASSERT_TRUE(res.ok()) << res.error().Describe();
+  auto sent = f.transport->requests().at(0);
+  std::string type = sent.headers.GetOr("Content-Type", "");
+  ASSERT_EQ(type.rfind("multipart/form-data; boundary=ghlkit-", 0), 0u) << type;
+  std::string boundary = type.substr(type.find('=') + 1);
+  EXPECT_EQ(sent.body, "--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nlogo.png\r\n"
+                           "--" +
+                           boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"; "
+                           "filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\nPNGDATA\r\n"
+                           "--" +
+                           boundary + "--\r\n");
+  EXPECT_EQ(res->request_body, R"({"name":"logo.png"})");
+}
+
+TEST(ConnectionMediaTypeTest, TooDeepBodyIsAUsageErrorNamingWhere) {
+  Fixture f;
+  std::string body = R"({"filters":)";
+  for (int i = 0; i < 20000; ++i) body += R"([{"group":"AND","filters":)";
+  auto res = f.MakeClient().Send(Req("POST", "/contacts/search", body));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(res.error().messages[0].rfind("the request body is nested deeper than 64 levels at "
+                                          "filters[0].filters[0]",
+                                          0),
+            0u)
+      << res.error().messages[0];
   EXPECT_EQ(f.transport->request_count(), 0u);
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ghl/client/rate_limiter.h"
+#include "ghl/core/json_depth.h"
 
 namespace ghl::client {
 namespace {
@@ -167,7 +168,7 @@ std::string RateLimitHint(const ApiResponse& r) {
 
 std::vector<std::string> ExtractMessages(std::string_view body) {
   std::vector<std::string> out;
-  json doc = json::parse(body, nullptr, false);
+  json doc = ghl::ParseJsonBounded<json>(body);
   if (doc.is_discarded()) {
     std::string_view trimmed = body;
     while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) {
@@ -196,7 +197,7 @@ std::vector<std::string> ExtractMessages(std::string_view body) {
 }
 
 std::string ExtractTraceId(std::string_view body) {
-  json doc = json::parse(body, nullptr, false);
+  json doc = ghl::ParseJsonBounded<json>(body);
   if (!doc.is_object()) return {};
   auto it = doc.find("traceId");
   if (it != doc.end() && it->is_string()) return it->get<std::string>();
@@ -229,7 +230,7 @@ std::string RequiredFieldsText(const catalog::Endpoint& endpoint) {
 std::string MissingRequiredFieldsText(const catalog::Endpoint& endpoint,
                                       std::string_view request_body,
                                       const QueryParams& request_query) {
-  json body = request_body.empty() ? json::object() : json::parse(request_body, nullptr, false);
+  json body = request_body.empty() ? json::object() : ghl::ParseJsonBounded<json>(request_body);
   std::vector<std::string> missing_body, missing_query;
   if (body.is_object()) {
     for (const auto& f : endpoint.body_fields) {

@@ -11,6 +11,8 @@
 #include <optional>
 #include <sstream>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::client {
 namespace {
 
@@ -201,6 +203,46 @@ FileReader DefaultFileReader() {
   };
 }
 
+std::string_view GuessContentType(std::string_view filename) {
+  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
+      {".png", "image/png"},         {".jpg", "image/jpeg"},      {".jpeg", "image/jpeg"},
+      {".gif", "image/gif"},         {".webp", "image/webp"},     {".svg", "image/svg+xml"},
+      {".pdf", "application/pdf"},   {".txt", "text/plain"},      {".csv", "text/csv"},
+      {".json", "application/json"}, {".mp4", "video/mp4"},       {".mp3", "audio/mpeg"},
+      {".wav", "audio/wav"},         {".zip", "application/zip"}, {".html", "text/html"},
+  };
+  std::string lower(filename);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const auto& [ext, type] : kTypes) {
+    if (lower.size() > ext.size() &&
+        lower.compare(lower.size() - ext.size(), ext.size(), ext) == 0) {
+      return type;
+    }
+  }
+  return "application/octet-stream";
+}
+
+Result<std::vector<FilePart>> TakeFileFields(std::vector<FieldArg>& fields,
+                                             const FileReader& reader) {
+  std::vector<FilePart> files;
+  std::vector<FieldArg> rest;
+  for (auto& field : fields) {
+    if (!field.typed || field.value.size() < 2 || field.value.front() != '@') {
+      rest.push_back(std::move(field));
+      continue;
+    }
+    std::string path = field.value.substr(1);
+    auto content = reader(path);
+    if (!content.ok()) return content.error();
+    std::string name = path == "-" ? "stdin" : path.substr(path.find_last_of('/') + 1);
+    files.push_back(
+        {field.key, name, std::string(GuessContentType(name)), std::move(content.value())});
+  }
+  fields = std::move(rest);
+  return files;
+}
+
 Result<FieldArg> ParseFieldArg(std::string_view arg, bool typed) {
   const char* flag = typed ? "-F" : "-f";
   auto eq = arg.find('=');
@@ -235,12 +277,20 @@ Result<nlohmann::json> FieldValue(const FieldArg& field, const FileReader& reade
     }
     auto content = reader(path);
     if (!content.ok()) return content.error();
-    json parsed = json::parse(content.value(), nullptr, false);
+    if (auto deep = FindJsonTooDeep(content.value())) {
+      return UsageError("-F " + field.key + "=@" + path + ": the JSON is " + deep->Describe(),
+                        "GHL's request bodies nest a few levels at most; check the file.");
+    }
+    json parsed = ghl::ParseJsonBounded<json>(content.value());
     if (!parsed.is_discarded()) return parsed;
     return json(std::move(content.value()));
   }
   if (!v.empty() && (v.front() == '[' || v.front() == '{' || v.front() == '"')) {
-    json parsed = json::parse(v, nullptr, false);
+    if (auto deep = FindJsonTooDeep(v)) {
+      return UsageError("-F " + field.key + ": the JSON is " + deep->Describe(),
+                        "GHL's request bodies nest a few levels at most.");
+    }
+    json parsed = ghl::ParseJsonBounded<json>(v);
     if (parsed.is_discarded()) {
       return UsageError("-F " + field.key + ": '" + v + "' is not valid JSON",
                         "Quote the argument for the shell, e.g. -F 'tags=[\"a\",\"b\"]', or use "

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::client {
 namespace {
 
@@ -41,7 +43,7 @@ std::string FindLocationId(const ApiRequest& request,
     if (IsLocationName(k) && !v.empty()) return v;
   }
   if (!request.body.empty()) {
-    auto doc = nlohmann::json::parse(request.body, nullptr, false);
+    auto doc = ghl::ParseJsonBounded(request.body);
     if (doc.is_object()) {
       for (const char* key : {"locationId", "location_id"}) {
         auto it = doc.find(key);
@@ -69,8 +71,8 @@ std::vector<std::string> FillLocation(const catalog::Endpoint& endpoint,
       }
     } else if (slot.in == LocationSlot::In::kBody) {
       if (!body_parsed) {
-        body = request.body.empty() ? nlohmann::json::object()
-                                    : nlohmann::json::parse(request.body, nullptr, false);
+        body =
+            request.body.empty() ? nlohmann::json::object() : ghl::ParseJsonBounded(request.body);
         body_parsed = true;
       }
       if (!body.is_object()) continue;

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "ghl/client/error_mapping.h"
+#include "ghl/core/json_depth.h"
 
 namespace ghl::client {
 namespace {
@@ -149,7 +150,7 @@ Paginator::Paginator(std::shared_ptr<Connection> connection, ApiRequest request,
   if (auto match = catalog::Match(request_.method, request_.path)) endpoint = match->endpoint;
 
   if (!request_.body.empty()) {
-    body_ = json::parse(request_.body, nullptr, false);
+    body_ = ghl::ParseJsonBounded<json>(request_.body);
     if (body_.is_discarded()) body_ = json();
   }
   if (options_.style) {

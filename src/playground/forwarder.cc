@@ -1,5 +1,7 @@
 #include "forwarder.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -7,6 +9,7 @@
 #include <vector>
 
 #include "ghl/client/error_mapping.h"
+#include "ghl/core/json_depth.h"
 #include "ghl/server/http_server.h"
 
 namespace ghl::playground {
@@ -17,6 +20,26 @@ using json = nlohmann::ordered_json;
 
 constexpr size_t kMaxQueryParams = 200;
 constexpr size_t kMaxHeaders = 50;
+constexpr size_t kMaxFiles = 10;
+
+// Standard base64 (the page's FileReader data URL payload); nullopt when malformed.
+std::optional<std::string> DecodeBase64(std::string_view text) {
+  std::string clean;
+  for (char c : text) {
+    if (c != '\n' && c != '\r') clean += c;
+  }
+  if (clean.size() % 4 != 0) return std::nullopt;
+  std::string out(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()),
+                          static_cast<int>(clean.size()));
+  if (n < 0) return std::nullopt;
+  size_t pad = 0;
+  if (!clean.empty() && clean.back() == '=') ++pad;
+  if (clean.size() > 1 && clean[clean.size() - 2] == '=') ++pad;
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -102,7 +125,11 @@ http::Response RefusalResponse(const Refusal& refusal) {
 }
 
 std::variant<SendInput, Refusal> ParseSendInput(std::string_view text) {
-  json in = json::parse(text, nullptr, false);
+  if (auto deep = FindJsonTooDeep(text)) {
+    return Bad("the request is " + deep->Describe(),
+               "GHL's request bodies nest a few levels at most; check the body.");
+  }
+  json in = ghl::ParseJsonBounded<json>(text);
   if (in.is_discarded() || !in.is_object()) return Bad("the request is not a JSON object");
   SendInput out;
 
@@ -160,6 +187,35 @@ std::variant<SendInput, Refusal> ParseSendInput(std::string_view text) {
 
   if (auto b = in.find("body"); b != in.end() && !b->is_null()) out.body = b->dump();
 
+  if (auto f = in.find("files"); f != in.end() && !f->is_null()) {
+    if (!f->is_array() || f->size() > kMaxFiles) {
+      return Bad("`files` must be an array of at most " + std::to_string(kMaxFiles) +
+                 " {field, filename, contentType, base64}");
+    }
+    for (const auto& file : *f) {
+      if (!file.is_object() || !file.value("field", json()).is_string() ||
+          !file.value("base64", json()).is_string()) {
+        return Bad("each file needs `field` and `base64` strings");
+      }
+      client::FilePart part;
+      part.field = file["field"].get<std::string>();
+      part.filename = file.value("filename", json("upload")).is_string()
+                          ? file.value("filename", std::string("upload"))
+                          : "upload";
+      part.content_type = file.value("contentType", json("")).is_string()
+                              ? file.value("contentType", std::string())
+                              : "";
+      if (part.field.empty() || HasControlChars(part.field) || HasControlChars(part.filename) ||
+          HasControlChars(part.content_type)) {
+        return Bad("a file's field, name or type is empty or holds control characters");
+      }
+      auto bytes = DecodeBase64(file["base64"].get<std::string>());
+      if (!bytes) return Bad("file '" + part.filename.substr(0, 80) + "' is not valid base64");
+      part.content = std::move(*bytes);
+      out.files.push_back(std::move(part));
+    }
+  }
+
   if (auto t = in.find("token"); t != in.end() && !t->is_null()) {
     if (!t->is_string()) return Bad("`token` must be a string");
     out.token = t->get<std::string>();
@@ -189,18 +245,35 @@ std::variant<SendInput, Refusal> ParseSendInput(std::string_view text) {
 }
 
 std::string MaskedCurl(std::string_view method, std::string_view url, const http::Headers& headers,
-                       const std::optional<std::string>& body, std::string_view token) {
+                       const std::string& body, const std::string& fields_json,
+                       const std::vector<client::FilePart>& files, std::string_view token) {
+  bool multipart = Lower(headers.GetOr("Content-Type", "")).rfind("multipart/", 0) == 0;
   std::string out = "curl -sS";
-  if (method != "GET" || body) out += " -X " + std::string(method);
+  if (method != "GET" || !body.empty()) out += " -X " + std::string(method);
   out += " " + ShellQuote(url);
   for (const auto& [name, value] : headers.fields()) {
     if (http::EqualsIgnoreCase(name, "Authorization")) {
       out += " \\\n  -H \"Authorization: Bearer $GHL_TOKEN\"";
-    } else {
+    } else if (!(multipart && http::EqualsIgnoreCase(name, "Content-Type"))) {
       out += " \\\n  -H " + ShellQuote(name + ": " + value);
     }
   }
-  if (body) out += " \\\n  --data " + ShellQuote(*body);
+  if (multipart) {
+    // --form-string: curl gives '@' and '<' no meaning there, so text parts stay text.
+    json fields = fields_json.empty() ? json::object() : ParseJsonBounded<json>(fields_json);
+    if (fields.is_object()) {
+      for (const auto& [k, v] : fields.items()) {
+        if (v.is_null()) continue;
+        std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+        out += " \\\n  --form-string " + ShellQuote(k + "=" + text);
+      }
+    }
+    for (const auto& f : files) {
+      out += " \\\n  -F " + ShellQuote(f.field + "=@" + f.filename + ";type=" + f.content_type);
+    }
+  } else if (!body.empty()) {
+    out += " \\\n  --data " + ShellQuote(body);
+  }
   // The token typed into a field, header or the body: every part is single-quoted, so close
   // the quotes around "$GHL_TOKEN" and the command still runs.
   if (token.size() >= 6) {
@@ -232,8 +305,9 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
   call.path = input.path;
   call.query = input.query;
   call.body = input.body.value_or("");
+  call.files = input.files;
   call.headers = input.headers;
-  if (!input.token.empty()) call.headers.Set("Authorization", "Bearer " + input.token);
+  call.token = input.token;
   call.version = input.version.value_or("");
   call.fill_location = false;  // send exactly what the page shows
 
@@ -251,8 +325,8 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
     return e;
   };
   auto finish = [](int status, const json& answer) {
-    auto response = server::JsonResponse(
-        status, answer.dump(-1, ' ', false, json::error_handler_t::replace));
+    auto response =
+        server::JsonResponse(status, answer.dump(-1, ' ', false, json::error_handler_t::replace));
     response.headers.Set("Cache-Control", "no-store");
     return response;
   };
@@ -267,8 +341,8 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
       {"method", prepared->http.method},
       {"url", scrubbed(prepared->http.target)},
       {"version", prepared->version},
-      {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, input.body,
-                          input.token)}};
+      {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, prepared->http.body,
+                          prepared->fields_json, input.files, input.token)}};
   json warnings = json::array();
   for (const auto& w : prepared->warnings) warnings.push_back(scrubbed(w));
   json endpoint = prepared->endpoint ? json{{"id", prepared->endpoint->id},
@@ -283,8 +357,11 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
 
   if (!result.ok()) {
     const Error& error = result.error();
-    json answer = {{"error", error_json(error)}, {"timeMs", time_ms},
-                   {"request", request_info}, {"warnings", warnings}, {"endpoint", endpoint}};
+    json answer = {{"error", error_json(error)},
+                   {"timeMs", time_ms},
+                   {"request", request_info},
+                   {"warnings", warnings},
+                   {"endpoint", endpoint}};
     int status = 502;
     if (error.kind == ErrorKind::kUsage) {
       status = 400;
@@ -292,8 +369,8 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
       status = 429;
     } else if (time_ms + 50 >= static_cast<double>(config.timeout.count())) {
       status = 504;
-      answer["error"]["hint"] = "The upstream did not answer within " +
-                                std::to_string(config.timeout.count()) + " ms.";
+      answer["error"]["hint"] =
+          "The upstream did not answer within " + std::to_string(config.timeout.count()) + " ms.";
     } else if (error.hint.empty()) {
       answer["error"]["hint"] =
           "Check that the upstream (" + config.upstream + ") is reachable from this machine.";
@@ -316,19 +393,13 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
     if (lower.rfind("x-ratelimit-", 0) == 0) rate_limit[RateLimitKey(lower)] = value;
   }
   std::string body_text = scrubbed(upstream.body);
-  json body = json::parse(body_text, nullptr, false);
+  json body = ghl::ParseJsonBounded<json>(body_text);
   bool body_is_json = !body.is_discarded() && !body_text.empty();
   if (!body_is_json) body = body_text;
 
-  json answer = {{"status", upstream.status},
-                 {"ok", upstream.ok()},
-                 {"timeMs", time_ms},
-                 {"headers", headers},
-                 {"rateLimit", rate_limit},
-                 {"body", body},
-                 {"bodyIsJson", body_is_json},
-                 {"endpoint", endpoint},
-                 {"warnings", warnings},
+  json answer = {{"status", upstream.status},  {"ok", upstream.ok()},     {"timeMs", time_ms},
+                 {"headers", headers},         {"rateLimit", rate_limit}, {"body", body},
+                 {"bodyIsJson", body_is_json}, {"endpoint", endpoint},    {"warnings", warnings},
                  {"request", request_info}};
   if (!upstream.ok()) answer["error"] = error_json(client::ErrorFromResponse(upstream));
   return finish(200, answer);

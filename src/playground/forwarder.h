@@ -25,8 +25,9 @@ struct SendInput {
   std::vector<std::pair<std::string, std::string>> query;  ///< Sorted by name (JSON object order).
   http::Headers headers;                                   ///< Extra fields, checked.
   std::optional<std::string> body;                         ///< Serialized JSON, or none.
-  std::string token;                                       ///< May be empty.
-  std::optional<std::string> version;                      ///< Explicit `Version`, if any.
+  std::vector<client::FilePart> files;  ///< Uploads for multipart/form-data operations.
+  std::string token;                    ///< May be empty.
+  std::optional<std::string> version;   ///< Explicit `Version`, if any.
 };
 
 /// Parses and checks the JSON the page posts; a Refusal says what is wrong.
@@ -53,11 +54,15 @@ std::shared_ptr<client::Connection> MakeForwarderConnection(
 http::Response Forward(const SendInput& input, const ForwarderConfig& config);
 
 /// A curl command equivalent to the call, the token replaced by `$GHL_TOKEN` (double-quoted
-/// so the command runs as is with the variable set). `url` is absolute. Every other occurrence
-/// of `token` (6 characters or more: as is, percent-encoded or JSON-escaped, e.g. pasted into
-/// a query field or the body) becomes `'"$GHL_TOKEN"'` inside the single-quoted parts.
+/// so the command runs as is with the variable set). `url` is absolute; `headers` and `body`
+/// are as sent (JSON or form text). A multipart body is shown as curl `--form-string` /
+/// `-F field=@file` arguments built from `fields_json` and `files` (curl then makes its own
+/// boundary, so the Content-Type header is left out). Every other occurrence of `token`
+/// (6 characters or more: as is, percent-encoded or JSON-escaped, e.g. pasted into a query field
+/// or the body) becomes `'"$GHL_TOKEN"'` inside the single-quoted parts.
 std::string MaskedCurl(std::string_view method, std::string_view url, const http::Headers& headers,
-                       const std::optional<std::string>& body, std::string_view token);
+                       const std::string& body, const std::string& fields_json,
+                       const std::vector<client::FilePart>& files, std::string_view token);
 
 /// The refusal as the JSON answer the page shows.
 http::Response RefusalResponse(const Refusal& refusal);

@@ -26,11 +26,12 @@ class FakeUpstream {
   FakeUpstream() {
     server_ = std::make_unique<server::HttpServer>(server::ServerOptions{},
                                                    [this](const http::Request& r) {
-      std::lock_guard lock(mu_);
-      received_.push_back(r);
-      if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
-      return answer_;
-    });
+                                                     std::lock_guard lock(mu_);
+                                                     received_.push_back(r);
+                                                     if (delay_.count() > 0)
+                                                       std::this_thread::sleep_for(delay_);
+                                                     return answer_;
+                                                   });
     port_ = server_->Start();
     answer_ = server::JsonResponse(200, R"({"contacts":[{"id":"c1"}],"total":1})");
     answer_.headers.Set("X-RateLimit-Max", "100");
@@ -38,9 +39,18 @@ class FakeUpstream {
     answer_.headers.Set("X-RateLimit-Interval-Milliseconds", "10000");
   }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  void Answer(http::Response r) { std::lock_guard lock(mu_); answer_ = std::move(r); }
-  void Delay(std::chrono::milliseconds d) { std::lock_guard lock(mu_); delay_ = d; }
-  std::vector<http::Request> received() { std::lock_guard lock(mu_); return received_; }
+  void Answer(http::Response r) {
+    std::lock_guard lock(mu_);
+    answer_ = std::move(r);
+  }
+  void Delay(std::chrono::milliseconds d) {
+    std::lock_guard lock(mu_);
+    delay_ = d;
+  }
+  std::vector<http::Request> received() {
+    std::lock_guard lock(mu_);
+    return received_;
+  }
 
  private:
   std::mutex mu_;
@@ -76,8 +86,10 @@ class PlaygroundTest : public ::testing::Test {
     return r;
   }
   static json SearchCall() {
-    return {{"method", "POST"}, {"path", "/contacts/search"},
-            {"body", {{"locationId", "loc-1"}, {"pageLimit", 20}}}, {"token", kToken}};
+    return {{"method", "POST"},
+            {"path", "/contacts/search"},
+            {"body", {{"locationId", "loc-1"}, {"pageLimit", 20}}},
+            {"token", kToken}};
   }
   http::Response Call(const http::Request& r) { return playground_->Handle(r); }
 
@@ -97,10 +109,10 @@ TEST_F(PlaygroundTest, ServesThePageWithAStrictCsp) {
   EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
   EXPECT_EQ(r.headers.GetOr("X-Content-Type-Options", ""), "nosniff");
   EXPECT_EQ(r.body, PageHtml());
-  for (const char* id : {"id=\"token\"", "id=\"location\"", "id=\"endpoint-search\"",
-                         "id=\"endpoint-list\"", "id=\"send\"", "id=\"status\"",
-                         "id=\"response\"", "id=\"explanation\"", "id=\"rate-limit\"",
-                         "id=\"copy-curl\"", "id=\"share-link\"", "id=\"history\""}) {
+  for (const char* id :
+       {"id=\"token\"", "id=\"location\"", "id=\"endpoint-search\"", "id=\"endpoint-list\"",
+        "id=\"send\"", "id=\"status\"", "id=\"response\"", "id=\"explanation\"",
+        "id=\"rate-limit\"", "id=\"copy-curl\"", "id=\"share-link\"", "id=\"history\""}) {
     EXPECT_NE(r.body.find(id), std::string::npos) << id;
   }
   // Nothing is loaded from another origin.
@@ -238,8 +250,10 @@ TEST_F(PlaygroundTest, ForwardsWithTheCatalogsVersionAndTheToken) {
 }
 
 TEST_F(PlaygroundTest, UsesEachEndpointsOwnVersionOrTheOverride) {
-  json call = {{"method", "POST"}, {"path", "/conversations/messages"},
-               {"body", {{"type", "SMS"}}}, {"token", kToken}};
+  json call = {{"method", "POST"},
+               {"path", "/conversations/messages"},
+               {"body", {{"type", "SMS"}}},
+               {"token", kToken}};
   ASSERT_EQ(Call(Send(call)).status, 200);
   call["version"] = "2021-07-28";
   ASSERT_EQ(Call(Send(call)).status, 200);
@@ -254,7 +268,9 @@ TEST_F(PlaygroundTest, UsesEachEndpointsOwnVersionOrTheOverride) {
 }
 
 TEST_F(PlaygroundTest, EncodesTheQueryAndSendsNoBodyForGet) {
-  json call = {{"method", "GET"}, {"path", "/contacts/"}, {"token", kToken},
+  json call = {{"method", "GET"},
+               {"path", "/contacts/"},
+               {"token", kToken},
                {"query", {{"locationId", "loc 1"}, {"limit", 5}, {"tags", {"a&b", "c"}}}}};
   ASSERT_EQ(Call(Send(call)).status, 200);
   auto received = upstream_.received();
@@ -299,7 +315,9 @@ TEST_F(PlaygroundTest, NeverEchoesTheTokenEvenWhenTheUpstreamDoes) {
 // A token pasted into a query field or the body by mistake is sent (the user asked for it) but
 // never shown back: the curl has "$GHL_TOKEN" there too and stays runnable.
 TEST_F(PlaygroundTest, TheCurlAndUrlNeverCarryTheTokenTypedIntoTheCall) {
-  json get = {{"method", "GET"}, {"path", "/contacts/"}, {"token", kToken},
+  json get = {{"method", "GET"},
+              {"path", "/contacts/"},
+              {"token", kToken},
               {"query", {{"locationId", "loc-1"}, {"query", kToken}}}};
   auto r = Call(Send(get));
   ASSERT_EQ(r.status, 200);
@@ -367,6 +385,81 @@ TEST_F(PlaygroundTest, KeepsNonJsonBodiesAsText) {
   EXPECT_EQ(answer["body"], "<html>bad gateway</html>");
 }
 
+TEST_F(PlaygroundTest, AnAnswerNestedHundredThousandDeepIsShownAsTextAndTheServerLives) {
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  upstream_.Answer(server::JsonResponse(200, deep));
+  auto r = Call(Send(SearchCall()));
+  ASSERT_EQ(r.status, 200);
+  json answer = json::parse(r.body);
+  EXPECT_EQ(answer["bodyIsJson"], false);
+  EXPECT_EQ(answer["body"].get<std::string>().size(), deep.size());
+  upstream_.Answer(server::JsonResponse(200, R"({"contacts":[]})"));
+  EXPECT_EQ(json::parse(Call(Send(SearchCall())).body)["bodyIsJson"], true);
+}
+
+TEST_F(PlaygroundTest, ACallNestedTooDeepIsRefusedNamingWhere) {
+  http::Request r = Send(SearchCall());
+  r.body = R"({"method":"POST","path":"/contacts/search","body":{"filters":)" +
+           std::string(20000, '[') + std::string(20000, ']') + "}}";
+  auto answer = Call(r);
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_NE(json::parse(answer.body)["error"]["summary"].get<std::string>().find(
+                "nested deeper than 64 levels at body.filters[0][0]"),
+            std::string::npos)
+      << answer.body.substr(0, 300);
+  EXPECT_TRUE(upstream_.received().empty());
+}
+
+TEST_F(PlaygroundTest, OAuthTokenExchangeIsSentFormEncodedWithoutTheToken) {
+  json call = {{"method", "POST"},
+               {"path", "/oauth/token"},
+               {"body",
+                {{"client_id", "cid"},
+                 {"client_secret", "cs"},
+                 {"grant_type", "refresh_token"},
+                 {"refresh_token", "rt"}}},
+               {"token", kToken}};
+  json answer = json::parse(Call(Send(call)).body);
+  ASSERT_EQ(answer["status"], 200) << answer.dump();
+  auto sent = upstream_.received().at(0);
+  EXPECT_EQ(sent.headers.GetOr("Content-Type", ""), "application/x-www-form-urlencoded");
+  EXPECT_FALSE(sent.headers.Has("Authorization"));
+  EXPECT_EQ(sent.body, "client_id=cid&client_secret=cs&grant_type=refresh_token&refresh_token=rt");
+  std::string curl = answer["request"]["curl"];
+  EXPECT_NE(curl.find("--data 'client_id=cid&client_secret=cs&grant_type=refresh_token&"
+                      "refresh_token=rt'"),
+            std::string::npos)
+      << curl;
+  // Without a token at all it is sent too: the operation declares no security.
+  call.erase("token");
+  EXPECT_EQ(json::parse(Call(Send(call)).body)["status"], 200);
+}
+
+TEST_F(PlaygroundTest, UploadsAFileAsMultipart) {
+  json call = {{"method", "POST"},
+               {"path", "/medias/upload-file"},
+               {"body", {{"name", "Logo"}}},
+               {"files",
+                {{{"field", "file"},
+                  {"filename", "logo.png"},
+                  {"contentType", "image/png"},
+                  {"base64", "iVBORw0KGgo="}}}},
+               {"token", kToken}};
+  json answer = json::parse(Call(Send(call)).body);
+  ASSERT_EQ(answer["status"], 200) << answer.dump();
+  auto sent = upstream_.received().at(0);
+  EXPECT_EQ(sent.headers.GetOr("Content-Type", "").rfind("multipart/form-data; boundary=", 0), 0u);
+  EXPECT_NE(sent.body.find("filename=\"logo.png\"\r\nContent-Type: image/png\r\n\r\n"
+                           "\x89PNG\r\n\x1a\n\r\n"),
+            std::string::npos);
+  std::string curl = answer["request"]["curl"];
+  EXPECT_NE(curl.find("--form-string 'name=Logo'"), std::string::npos) << curl;
+  EXPECT_NE(curl.find("-F 'file=@logo.png;type=image/png'"), std::string::npos) << curl;
+  EXPECT_EQ(curl.find("Content-Type"), std::string::npos) << curl;
+  call["files"][0]["base64"] = "not base64!";
+  EXPECT_EQ(Call(Send(call)).status, 400);
+}
+
 TEST_F(PlaygroundTest, CapsTheUpstreamAnswer) {
   PlaygroundOptions options;
   options.max_response_bytes = 1000;
@@ -391,9 +484,8 @@ TEST_F(PlaygroundTest, TimesOut) {
 TEST_F(PlaygroundTest, UnreachableUpstreamIs502WithoutTheToken) {
   uint16_t closed_port = 0;
   {
-    server::HttpServer gone(server::ServerOptions{}, [](const http::Request&) {
-      return http::Response{};
-    });
+    server::HttpServer gone(server::ServerOptions{},
+                            [](const http::Request&) { return http::Response{}; });
     closed_port = gone.Start();
   }
   PlaygroundOptions options;

@@ -1,6 +1,7 @@
 // Contacts: create, get, update, delete, upsert, duplicate search, tags, notes, add to
 // workflow (spec: shared/ghl-openapi/apps/contacts.json). Search lives in contact_search.cc.
 #include <algorithm>
+#include <cstdlib>
 
 #include "handler.h"
 
@@ -8,34 +9,44 @@ namespace ghl::sandbox {
 namespace {
 
 constexpr FieldRule kContactFields[] = {
-    {"firstName", FieldType::kString},  {"lastName", FieldType::kString},
-    {"name", FieldType::kString},       {"email", FieldType::kEmail},
+    {"firstName", FieldType::kString},
+    {"lastName", FieldType::kString},
+    {"name", FieldType::kString},
+    {"email", FieldType::kEmail},
     {"locationId", FieldType::kString, true},
-    {"gender", FieldType::kString},     {"phone", FieldType::kString},
-    {"address1", FieldType::kString},   {"city", FieldType::kString},
-    {"state", FieldType::kString},      {"postalCode", FieldType::kString},
-    {"website", FieldType::kString},    {"timezone", FieldType::kString},
-    {"dnd", FieldType::kBoolean},       {"dndSettings", FieldType::kObject},
+    {"gender", FieldType::kString},
+    {"phone", FieldType::kString},
+    {"address1", FieldType::kString},
+    {"city", FieldType::kString},
+    {"state", FieldType::kString},
+    {"postalCode", FieldType::kString},
+    {"website", FieldType::kString},
+    {"timezone", FieldType::kString},
+    {"dnd", FieldType::kBoolean},
+    {"dndSettings", FieldType::kObject},
     {"inboundDndSettings", FieldType::kObject},
-    {"tags", FieldType::kArray},        {"customFields", FieldType::kArray},
-    {"source", FieldType::kString},     {"dateOfBirth", FieldType::kAny},
-    {"country", FieldType::kString},    {"companyName", FieldType::kString},
+    {"tags", FieldType::kArray},
+    {"customFields", FieldType::kArray},
+    {"source", FieldType::kString},
+    {"dateOfBirth", FieldType::kAny},
+    {"country", FieldType::kString},
+    {"companyName", FieldType::kString},
     {"assignedTo", FieldType::kString},
 };
 
 // UpdateContactDto: no locationId (GHL answers "property locationId should not exist") and no
 // gender; companyName is accepted (the spec omits it, GHL takes it).
 constexpr FieldRule kUpdateFields[] = {
-    {"firstName", FieldType::kString},  {"lastName", FieldType::kString},
-    {"name", FieldType::kString},       {"email", FieldType::kEmail},
-    {"phone", FieldType::kString},      {"address1", FieldType::kString},
-    {"city", FieldType::kString},       {"state", FieldType::kString},
-    {"postalCode", FieldType::kString}, {"website", FieldType::kString},
-    {"timezone", FieldType::kString},   {"dnd", FieldType::kBoolean},
+    {"firstName", FieldType::kString},   {"lastName", FieldType::kString},
+    {"name", FieldType::kString},        {"email", FieldType::kEmail},
+    {"phone", FieldType::kString},       {"address1", FieldType::kString},
+    {"city", FieldType::kString},        {"state", FieldType::kString},
+    {"postalCode", FieldType::kString},  {"website", FieldType::kString},
+    {"timezone", FieldType::kString},    {"dnd", FieldType::kBoolean},
     {"dndSettings", FieldType::kObject}, {"inboundDndSettings", FieldType::kObject},
-    {"tags", FieldType::kArray},        {"customFields", FieldType::kArray},
-    {"source", FieldType::kString},     {"dateOfBirth", FieldType::kAny},
-    {"country", FieldType::kString},    {"companyName", FieldType::kString},
+    {"tags", FieldType::kArray},         {"customFields", FieldType::kArray},
+    {"source", FieldType::kString},      {"dateOfBirth", FieldType::kAny},
+    {"country", FieldType::kString},     {"companyName", FieldType::kString},
     {"assignedTo", FieldType::kString},
 };
 
@@ -56,13 +67,78 @@ void CheckStringArray(const json& body, std::string_view key, std::vector<std::s
   }
 }
 
-void CheckCustomFields(const json& body, std::vector<std::string>* msgs) {
+// The custom field a `customFields` entry names by `id`, or by `key` ("score" or
+// "contact.score"); nullptr when none does.
+const Doc* FindCustomField(const Store& store, const json& entry) {
+  if (std::string id = Str(entry, "id"); !id.empty()) return store.Get(Coll::kCustomFields, id);
+  std::string key = Str(entry, "key");
+  if (key.empty()) return nullptr;
+  for (const auto& [fid, def] : store.All(Coll::kCustomFields)) {
+    std::string fk = Str(def.value, "fieldKey");
+    if (fk == key || fk == "contact." + key) return &def;
+  }
+  return nullptr;
+}
+
+// What a value of `data_type` may be, as "a …" for the message; "" when `v` fits.
+std::string CustomValueMismatch(std::string_view data_type, const json& v) {
+  if (v.is_null()) return {};  // clears the value
+  auto is_text_list = [&] {
+    if (v.is_string()) return true;
+    if (!v.is_array()) return false;
+    for (const auto& e : v) {
+      if (!e.is_string()) return false;
+    }
+    return true;
+  };
+  if (data_type == "NUMERICAL" || data_type == "MONETORY" || data_type == "FLOAT") {
+    if (v.is_number()) return {};
+    if (v.is_string()) {
+      const std::string& t = v.get_ref<const std::string&>();
+      char* end = nullptr;
+      std::strtod(t.c_str(), &end);
+      if (!t.empty() && end == t.c_str() + t.size()) return {};
+    }
+    return "a number";
+  }
+  if (data_type == "CHECKBOX" || data_type == "MULTIPLE_OPTIONS") {
+    return is_text_list() ? std::string() : "a string or an array of strings";
+  }
+  if (data_type == "TEXTBOX_LIST") {
+    if (v.is_object()) {
+      for (const auto& [k, e] : v.items()) {
+        if (e.is_structured()) return "an object of option id → text";
+      }
+      return {};
+    }
+    return is_text_list() ? std::string() : "an object of option id → text";
+  }
+  if (data_type == "FILE_UPLOAD" || data_type == "SIGNATURE") {
+    return v.is_structured() || v.is_string() ? std::string() : "file metadata (object or array)";
+  }
+  // TEXT, LARGE_TEXT, PHONE, EMAIL, DATE, TIME, SINGLE_OPTIONS, RADIO and unknown types.
+  return v.is_primitive() ? std::string() : "a string";
+}
+
+// Each entry names a field (by id or key) and its value fits the field's dataType.
+void CheckCustomFields(const Store& store, const json& body, std::vector<std::string>* msgs) {
   auto it = body.find("customFields");
   if (it == body.end() || !it->is_array()) return;
   for (size_t i = 0; i < it->size(); ++i) {
     const json& f = (*it)[i];
+    std::string at = "customFields." + std::to_string(i);
     if (!f.is_object() || (!f.contains("id") && !f.contains("key"))) {
-      msgs->push_back("customFields." + std::to_string(i) + ".id should not be empty");
+      msgs->push_back(at + ".id should not be empty");
+      continue;
+    }
+    std::string value_key = f.contains("field_value") ? "field_value" : "value";
+    json value = f.value(value_key, json());
+    const Doc* def = FindCustomField(store, f);
+    std::string data_type = def ? Str(def->value, "dataType") : "";
+    if (std::string want = CustomValueMismatch(data_type, value); !want.empty()) {
+      msgs->push_back(at + "." + value_key + " must be " + want +
+                      (def ? " for the " + data_type + " field " + Str(def->value, "fieldKey")
+                           : std::string()));
     }
   }
 }
@@ -80,13 +156,12 @@ size_t Utf8Chars(const std::string& s) {
 void CheckStringLengths(const json& body, std::vector<std::string>* msgs) {
   std::string limit = std::to_string(kMaxContactStringChars);
   for (const auto& [key, value] : body.items()) {
-    bool too_long = value.is_string() && Utf8Chars(value.get_ref<const std::string&>()) >
-                                             kMaxContactStringChars;
+    bool too_long = value.is_string() &&
+                    Utf8Chars(value.get_ref<const std::string&>()) > kMaxContactStringChars;
     if (key == "tags" && value.is_array()) {
       for (const auto& t : value) {
-        too_long = too_long ||
-                   (t.is_string() && Utf8Chars(t.get_ref<const std::string&>()) >
-                                         kMaxContactStringChars);
+        too_long = too_long || (t.is_string() && Utf8Chars(t.get_ref<const std::string&>()) >
+                                                     kMaxContactStringChars);
       }
       if (too_long) {
         msgs->push_back("each value in tags must be shorter than or equal to " + limit +
@@ -142,21 +217,20 @@ http::Response CreateContact(Ctx& ctx) {
   auto msgs = ValidateBody(ctx.body, kContactFields);
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
-    CheckCustomFields(ctx.body, &msgs);
+    CheckCustomFields(ctx.store, ctx.body, &msgs);
     CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   std::string loc = ctx.body["locationId"].get<std::string>();
   if (!LocationAllows(ctx.store, loc, "allowDuplicateContact")) {
     std::string field;
-    if (const Doc* dup = FindDuplicate(ctx.store, loc, Str(ctx.body, "email"),
-                                       Str(ctx.body, "phone"), &field)) {
+    if (const Doc* dup =
+            FindDuplicate(ctx.store, loc, Str(ctx.body, "email"), Str(ctx.body, "phone"), &field)) {
       std::string name = Str(dup->value, "firstName") + " " + Str(dup->value, "lastName");
-      return ErrorResponse(400, "This location does not allow duplicated contacts.",
-                           {{"meta",
-                             {{"contactName", name},
-                              {"contactId", dup->value["id"]},
-                              {"matchingField", field}}}});
+      return ErrorResponse(
+          400, "This location does not allow duplicated contacts.",
+          {{"meta",
+            {{"contactName", name}, {"contactId", dup->value["id"]}, {"matchingField", field}}}});
     }
   }
   json c = NewContact(ctx.store.NewId(), loc, ctx.now_ms);
@@ -183,7 +257,7 @@ http::Response UpdateContact(Ctx& ctx) {
   auto msgs = ValidateBody(ctx.body, kUpdateFields);
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
-    CheckCustomFields(ctx.body, &msgs);
+    CheckCustomFields(ctx.store, ctx.body, &msgs);
     CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
@@ -209,7 +283,7 @@ http::Response UpsertContact(Ctx& ctx) {
   auto msgs = ValidateBody(ctx.body, kRules);
   if (ctx.body.is_object()) {
     CheckStringArray(ctx.body, "tags", &msgs);
-    CheckCustomFields(ctx.body, &msgs);
+    CheckCustomFields(ctx.store, ctx.body, &msgs);
     CheckStringLengths(ctx.body, &msgs);
   }
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
@@ -217,23 +291,22 @@ http::Response UpsertContact(Ctx& ctx) {
   json input = ctx.body;
   input.erase("createNewIfDuplicateAllowed");
   std::string field;
-  const Doc* dup =
-      FindDuplicate(ctx.store, loc, Str(input, "email"), Str(input, "phone"), &field);
+  const Doc* dup = FindDuplicate(ctx.store, loc, Str(input, "email"), Str(input, "phone"), &field);
   if (dup) {
     json before = dup->value;
     json c = before;
     ApplyContactFields(c, input, ctx.store, ctx.now_ms, true);
     const Doc& nd = ctx.store.Put(Coll::kContacts, std::move(c));
     EmitContactChange(ctx, before, nd.value);
-    return JsonText(200, "{\"new\":false,\"contact\":" + nd.text + ",\"traceId\":\"" +
-                             NewTraceId() + "\"}");
+    return JsonText(
+        200, "{\"new\":false,\"contact\":" + nd.text + ",\"traceId\":\"" + NewTraceId() + "\"}");
   }
   json c = NewContact(ctx.store.NewId(), loc, ctx.now_ms);
   ApplyContactFields(c, input, ctx.store, ctx.now_ms, false);
   const Doc& nd = ctx.store.Put(Coll::kContacts, std::move(c));
   ctx.events.push_back({"ContactCreate", ContactEvent("ContactCreate", nd.value)});
-  return JsonText(200, "{\"new\":true,\"contact\":" + nd.text + ",\"traceId\":\"" +
-                           NewTraceId() + "\"}");
+  return JsonText(
+      200, "{\"new\":true,\"contact\":" + nd.text + ",\"traceId\":\"" + NewTraceId() + "\"}");
 }
 
 http::Response DuplicateContact(Ctx& ctx) {
@@ -276,8 +349,8 @@ http::Response AddTags(Ctx& ctx) { return ChangeTags(ctx, true); }
 http::Response RemoveTags(Ctx& ctx) { return ChangeTags(ctx, false); }
 
 constexpr FieldRule kNoteRules[] = {
-    {"userId", FieldType::kString}, {"body", FieldType::kString, true},
-    {"title", FieldType::kString},  {"color", FieldType::kString},
+    {"userId", FieldType::kString},  {"body", FieldType::kString, true},
+    {"title", FieldType::kString},   {"color", FieldType::kString},
     {"pinned", FieldType::kBoolean},
 };
 
@@ -296,9 +369,9 @@ http::Response CreateNote(Ctx& ctx) {
     if (ctx.body.contains(k) && !ctx.body[k].is_null()) note[k] = ctx.body[k];
   }
   const Doc& nd = ctx.store.Put(Coll::kNotes, Str(note, "id"), note);
-  json ev = {{"type", "NoteCreate"},      {"locationId", note["locationId"]},
-             {"id", note["id"]},          {"body", note["body"]},
-             {"contactId", note["contactId"]}, {"dateAdded", note["dateAdded"]}};
+  json ev = {
+      {"type", "NoteCreate"}, {"locationId", note["locationId"]}, {"id", note["id"]},
+      {"body", note["body"]}, {"contactId", note["contactId"]},   {"dateAdded", note["dateAdded"]}};
   ctx.events.push_back({"NoteCreate", std::move(ev)});
   return JsonText(201, "{\"note\":" + nd.text + "}");
 }
@@ -363,14 +436,9 @@ std::span<const RouteDef> ContactRoutes() { return kRoutes; }
 
 json NewContact(const std::string& id, const std::string& location_id, int64_t now_ms) {
   std::string now = IsoUtcMs(now_ms);
-  return {{"id", id},
-          {"locationId", location_id},
-          {"type", "lead"},
-          {"dnd", false},
-          {"tags", json::array()},
-          {"customFields", json::array()},
-          {"dateAdded", now},
-          {"dateUpdated", now}};
+  return {{"id", id},         {"locationId", location_id}, {"type", "lead"},
+          {"dnd", false},     {"tags", json::array()},     {"customFields", json::array()},
+          {"dateAdded", now}, {"dateUpdated", now}};
 }
 
 void ApplyContactFields(json& c, const json& input, const Store& store, int64_t now_ms,
@@ -382,8 +450,10 @@ void ApplyContactFields(json& c, const json& input, const Store& store, int64_t 
       c.erase(k);
     } else if (k == "phone") {
       std::string p = NormalizePhone(v.get<std::string>());
-      if (p.empty()) c.erase("phone");
-      else c["phone"] = p;
+      if (p.empty())
+        c.erase("phone");
+      else
+        c["phone"] = p;
     } else {
       c[k] = v;
     }
@@ -409,13 +479,10 @@ void ApplyContactFields(json& c, const json& input, const Store& store, int64_t 
       if (!f.is_object()) continue;
       std::string id = Str(f, "id");
       if (id.empty()) {
-        std::string key = Str(f, "key");
-        for (const auto& [fid, def] : store.All(Coll::kCustomFields)) {
-          std::string fk = Str(def.value, "fieldKey");
-          if (fk == key || fk == "contact." + key) id = fid;
-        }
+        const Doc* def = FindCustomField(store, f);
+        if (def == nullptr) continue;
+        id = Str(def->value, "id");
       }
-      if (id.empty()) continue;
       json value = f.contains("field_value") ? f["field_value"] : f.value("value", json());
       bool replaced = false;
       for (auto& m : mine) {
@@ -432,8 +499,10 @@ void ApplyContactFields(json& c, const json& input, const Store& store, int64_t 
   if (!last.empty()) c["lastNameLowerCase"] = Lower(last);
   std::string full = first.empty() ? last : (last.empty() ? first : first + " " + last);
   if (!full.empty()) c["fullNameLowerCase"] = Lower(full);
-  if (auto e = Str(c, "email"); !e.empty()) c["emailLowerCase"] = Lower(e);
-  else c.erase("emailLowerCase");
+  if (auto e = Str(c, "email"); !e.empty())
+    c["emailLowerCase"] = Lower(e);
+  else
+    c.erase("emailLowerCase");
   c["dateUpdated"] = IsoUtcMs(now_ms);
 }
 

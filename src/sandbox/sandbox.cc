@@ -10,6 +10,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "ghl/core/json_depth.h"
 #include "handler.h"
 #include "rate_limiter.h"
 #include "router.h"
@@ -65,12 +66,18 @@ Result<RateLimit> ParseRateLimit(std::string_view text) {
   }
   std::string_view unit(p, static_cast<size_t>(end - p));
   int64_t ms;
-  if (unit == "ms") ms = 1;
-  else if (unit == "s") ms = 1000;
-  else if (unit == "m") ms = 60000;
-  else if (unit == "h") ms = 3600000;
-  else if (unit == "d") ms = 86400000;
-  else return bad();
+  if (unit == "ms")
+    ms = 1;
+  else if (unit == "s")
+    ms = 1000;
+  else if (unit == "m")
+    ms = 60000;
+  else if (unit == "h")
+    ms = 3600000;
+  else if (unit == "d")
+    ms = 86400000;
+  else
+    return bad();
   out.interval = std::chrono::milliseconds(n * ms);
   return out;
 }
@@ -106,9 +113,10 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
                                        std::string* warning, std::vector<Event>* events) {
   // Body size first (GHL's proxy refuses before routing); Handle still adds X-RateLimit-*.
   if (req.body.size() > options.max_body_bytes) {
-    return ErrorResponse(413, "request entity too large: limit is " +
-                                  std::to_string(options.max_body_bytes) + " bytes",
-                         {{"error", "Payload Too Large"}});
+    return ErrorResponse(
+        413,
+        "request entity too large: limit is " + std::to_string(options.max_body_bytes) + " bytes",
+        {{"error", "Payload Too Large"}});
   }
   std::string_view path = req.Path();
   Router::Match match;
@@ -125,19 +133,29 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   const Router::Entry& entry = *match.entry;
   const catalog::Endpoint& ep = *entry.endpoint;
 
-  // Token.
+  // Token. An operation whose spec declares no security (the OAuth token exchange) is
+  // answered without one; a token sent anyway is checked like any other.
+  static const Token kAnonymous{};
   auto auth = req.headers.Get("Authorization");
-  if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
-    return ErrorResponse(401, "Invalid JWT");
+  bool anonymous = ep.token_kinds == 0 && !auth;
+  const Token* token_ptr = &kAnonymous;
+  if (!anonymous) {
+    if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
+      return ErrorResponse(401, "Invalid JWT");
+    }
+    auto tok = token_index.find(std::string_view(*auth).substr(7));
+    if (tok == token_index.end()) {
+      return ErrorResponse(401, "Invalid token: access token is invalid");
+    }
+    token_ptr = &tokens[tok->second];
   }
-  auto tok = token_index.find(std::string_view(*auth).substr(7));
-  if (tok == token_index.end()) {
-    return ErrorResponse(401, "Invalid token: access token is invalid");
-  }
-  const Token& token = tokens[tok->second];
+  const Token& token = *token_ptr;
 
   // Rate limit.
-  *rate = limiter->Take(token.agency ? token.company_id : token.location_id, now);
+  *rate = limiter->Take(anonymous      ? std::string("anonymous")
+                        : token.agency ? token.company_id
+                                       : token.location_id,
+                        now);
   if (!rate->allowed) return ErrorResponse(429, "Too Many Requests");
 
   // Version.
@@ -155,11 +173,11 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   }
 
   if (!entry.route) {
-    return ErrorResponse(
-        501,
-        "The sandbox does not emulate " + std::string(ep.id) + " (" + std::string(ep.method) +
-            " " + std::string(ep.path) + ") yet; try it against GHL itself.",
-        {{"endpointId", ep.id}});
+    return ErrorResponse(501,
+                         "The sandbox does not emulate " + std::string(ep.id) + " (" +
+                             std::string(ep.method) + " " + std::string(ep.path) +
+                             ") yet; try it against GHL itself.",
+                         {{"endpointId", ep.id}});
   }
 
   // Token kind and scope.
@@ -178,10 +196,24 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   // Query and body.
   auto query = http::ParseQuery(req.Query());
   json body;
-  if (IsBodyMethod(req.method) && !req.body.empty()) {
-    body = json::parse(req.body, nullptr, false);
+  std::string content_type = Lower(req.headers.GetOr("Content-Type", ""));
+  if (IsBodyMethod(req.method) && !req.body.empty() &&
+      content_type.rfind("application/x-www-form-urlencoded", 0) == 0) {
+    body = json::object();
+    for (const auto& [k, v] : http::ParseQuery(req.body)) body[k] = v;
+  } else if (IsBodyMethod(req.method) && !req.body.empty() &&
+             content_type.rfind("multipart/", 0) == 0) {
+    // No emulated route reads an upload; the parts are not parsed.
+  } else if (IsBodyMethod(req.method) && !req.body.empty()) {
+    // Refused before parsing: every walk over the body below recurses once per level.
+    if (auto deep = ghl::FindJsonTooDeep(req.body)) {
+      return Unprocessable({"request body is " + deep->Describe() +
+                            "; GHL's request bodies nest a few levels at most"});
+    }
+    body = ghl::ParseJsonBounded<json>(req.body);
     if (body.is_discarded()) {
-      return ErrorResponse(400, "Unexpected token in JSON body: the request body is not valid JSON");
+      return ErrorResponse(400,
+                           "Unexpected token in JSON body: the request body is not valid JSON");
     }
   }
 
@@ -194,13 +226,13 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
     if ((k == "locationId" || k == "location_id") && !v.empty()) named.push_back(v);
   }
   if (body.is_object()) {
-    if (auto it = body.find("locationId"); it != body.end() && it->is_string() &&
-                                           !it->get_ref<const std::string&>().empty()) {
+    if (auto it = body.find("locationId");
+        it != body.end() && it->is_string() && !it->get_ref<const std::string&>().empty()) {
       named.push_back(it->get<std::string>());
     }
   }
   for (const auto& loc : named) {
-    if (!OwnsLocation(token, loc)) return ForbiddenLocation();
+    if (!anonymous && !OwnsLocation(token, loc)) return ForbiddenLocation();
   }
 
   // Required query parameters (catalog facts).
@@ -213,8 +245,8 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   }
   if (!missing.empty()) return Unprocessable(std::move(missing));
 
-  Ctx ctx{req,  ep,   std::move(match.params), std::move(query), std::move(body),
-          token, now, store,                   *events};
+  Ctx ctx{req,   ep,     std::move(match.params), std::move(query), std::move(body), token, now,
+          store, *events};
   if (entry.route->writes) {
     std::unique_lock lock(state_mu);
     http::Response res = entry.route->fn(ctx);
@@ -280,10 +312,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
   }
 
   auto scopes = EmulatedScopes();
-  impl->tokens.push_back(Token{std::string(kDefaultToken), false, std::string(kDemoLocationId),
-                               "", scopes});
-  impl->tokens.push_back(Token{std::string(kReadOnlyToken), false, std::string(kDemoLocationId),
-                               "", {"contacts.readonly"}});
+  impl->tokens.push_back(
+      Token{std::string(kDefaultToken), false, std::string(kDemoLocationId), "", scopes});
+  impl->tokens.push_back(Token{
+      std::string(kReadOnlyToken), false, std::string(kDemoLocationId), "", {"contacts.readonly"}});
   auto agency_scopes = scopes;
   if (std::find(agency_scopes.begin(), agency_scopes.end(), "locations.readonly") ==
       agency_scopes.end()) {

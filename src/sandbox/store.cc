@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::sandbox {
 namespace {
 
@@ -40,9 +42,9 @@ uint64_t DecodeSeq(std::string_view id) {
 
 std::string_view CollName(Coll c) {
   static constexpr std::array<std::string_view, static_cast<int>(Coll::kCount)> kNames = {
-      "locations",     "contacts", "notes",        "opportunities",
-      "pipelines",     "calendars", "appointments", "conversations",
-      "messages",      "customFields", "workflows", "workflowEnrollments"};
+      "locations", "contacts",     "notes",        "opportunities",
+      "pipelines", "calendars",    "appointments", "conversations",
+      "messages",  "customFields", "workflows",    "workflowEnrollments"};
   return kNames[static_cast<int>(c)];
 }
 
@@ -57,8 +59,8 @@ Status Store::Open(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {
     // A path the caller chose that cannot be opened is a usage error, not an internal one.
-    Error e = UsageError("sandbox database: cannot open '" + path + "': " +
-                             (db_ ? sqlite3_errmsg(db_) : "cannot allocate"),
+    Error e = UsageError("sandbox database: cannot open '" + path +
+                             "': " + (db_ ? sqlite3_errmsg(db_) : "cannot allocate"),
                          "the file is created if missing, its directory is not: check that the "
                          "directory exists and is writable");
     sqlite3_close(db_);
@@ -97,7 +99,7 @@ Status Store::Load(bool* loaded_any) {
     std::string body(reinterpret_cast<const char*>(sqlite3_column_text(st, 2)));
     for (int i = 0; i < static_cast<int>(Coll::kCount); ++i) {
       if (CollName(static_cast<Coll>(i)) != coll) continue;
-      json value = json::parse(body, nullptr, false);
+      json value = ghl::ParseJsonBounded<json>(body);
       if (value.is_discarded()) break;
       seq_ = std::max(seq_, DecodeSeq(id));
       maps_[i][id] = Doc{std::move(value), std::move(body)};
@@ -169,8 +171,7 @@ Status Store::Flush() {
     sqlite3_bind_text(st, 1, name.data(), static_cast<int>(name.size()), SQLITE_STATIC);
     sqlite3_bind_text(st, 2, id.data(), static_cast<int>(id.size()), SQLITE_STATIC);
     if (doc) {
-      sqlite3_bind_text(st, 3, doc->text.data(), static_cast<int>(doc->text.size()),
-                        SQLITE_STATIC);
+      sqlite3_bind_text(st, 3, doc->text.data(), static_cast<int>(doc->text.size()), SQLITE_STATIC);
     }
     ok = sqlite3_step(st) == SQLITE_DONE;
   }

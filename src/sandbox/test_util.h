@@ -4,9 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "ghl/catalog/catalog.h"
 #include "ghl/sandbox/sandbox.h"
@@ -48,13 +47,31 @@ class SandboxFixture : public ::testing::Test {
     if (!version) {
       auto m = catalog::Match(method, r.Path());
       version = m && !m->endpoint->version.empty() ? std::string(m->endpoint->version)
-                                                    : std::string(catalog::kDefaultVersion);
+                                                   : std::string(catalog::kDefaultVersion);
     }
     if (!version->empty()) r.headers.Set("Version", *version);
     if (!body.is_null()) {
       r.body = body.dump();
       r.headers.Set("Content-Type", "application/json");
     }
+    return sb_->Handle(r);
+  }
+
+  /// Calls with a raw body (sent as given) and the spec's Version; no token when `token` is "".
+  http::Response CallRaw(const std::string& method, const std::string& target, std::string body,
+                         const std::string& content_type = "application/json",
+                         std::string token = std::string(kDefaultToken)) {
+    http::Request r;
+    r.method = method;
+    r.target = target;
+    r.headers.Set("Host", "127.0.0.1:1");
+    if (!token.empty()) r.headers.Set("Authorization", "Bearer " + token);
+    auto m = catalog::Match(method, r.Path());
+    r.headers.Set("Version", m && !m->endpoint->version.empty()
+                                 ? std::string(m->endpoint->version)
+                                 : std::string(catalog::kDefaultVersion));
+    r.headers.Set("Content-Type", content_type);
+    r.body = std::move(body);
     return sb_->Handle(r);
   }
 

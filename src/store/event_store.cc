@@ -5,6 +5,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "ghl/core/json_depth.h"
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -15,17 +16,21 @@ UtcTime SystemNow() {
 
 std::string_view ToString(EventState state) {
   switch (state) {
-    case EventState::kPending: return "pending";
-    case EventState::kProcessing: return "processing";
-    case EventState::kDone: return "done";
-    case EventState::kDead: return "dead";
+    case EventState::kPending:
+      return "pending";
+    case EventState::kProcessing:
+      return "processing";
+    case EventState::kDone:
+      return "done";
+    case EventState::kDead:
+      return "dead";
   }
   return "pending";
 }
 
 std::optional<EventState> ParseEventState(std::string_view text) {
-  for (EventState s : {EventState::kPending, EventState::kProcessing, EventState::kDone,
-                       EventState::kDead}) {
+  for (EventState s :
+       {EventState::kPending, EventState::kProcessing, EventState::kDone, EventState::kDead}) {
     if (ToString(s) == text) return s;
   }
   return std::nullopt;
@@ -33,9 +38,8 @@ std::optional<EventState> ParseEventState(std::string_view text) {
 
 const std::vector<std::string>& StoredHeaderAllowList() {
   static const std::vector<std::string> kList = {
-      "content-type",    "content-length", "user-agent",      "x-ghl-signature",
-      "x-wh-signature",  "x-request-id",   "x-forwarded-for", "x-real-ip",
-      "traceparent",     "date",
+      "content-type", "content-length",  "user-agent", "x-ghl-signature", "x-wh-signature",
+      "x-request-id", "x-forwarded-for", "x-real-ip",  "traceparent",     "date",
   };
   return kList;
 }
@@ -176,7 +180,7 @@ std::string EncodeHeaders(const std::vector<std::pair<std::string, std::string>>
 
 std::vector<std::pair<std::string, std::string>> DecodeHeaders(std::string_view json) {
   std::vector<std::pair<std::string, std::string>> out;
-  auto j = nlohmann::json::parse(json, nullptr, false);
+  auto j = ghl::ParseJsonBounded(json);
   if (!j.is_array()) return out;
   for (const auto& pair : j) {
     if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
@@ -210,7 +214,8 @@ Error NotLeased(int64_t id, std::string_view worker, EventState state, std::stri
 Error WrongState(int64_t id, std::string_view operation, EventState state) {
   std::string hint;
   if (state == EventState::kDone) hint = "Use replay to process a done event again.";
-  if (state == EventState::kProcessing) hint = "Wait until its worker acks, fails or its lease expires.";
+  if (state == EventState::kProcessing)
+    hint = "Wait until its worker acks, fails or its lease expires.";
   return UsageError("cannot " + std::string(operation) + " event " + std::to_string(id) +
                         ": it is " + std::string(ToString(state)),
                     std::move(hint));

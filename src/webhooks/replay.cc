@@ -6,6 +6,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::webhooks {
 
 using Clock = std::chrono::system_clock;
@@ -119,7 +121,11 @@ std::optional<Clock::time_point> ParseIsoTimestamp(std::string_view s) {
 }
 
 Result<WebhookFacts> InspectBody(std::string_view raw_body) {
-  nlohmann::json j = nlohmann::json::parse(raw_body, nullptr, /*allow_exceptions=*/false);
+  if (auto deep = FindJsonTooDeep(raw_body)) {
+    return UsageError("webhook body is " + deep->Describe() +
+                      "; GHL's events nest a few levels at most");
+  }
+  nlohmann::json j = ghl::ParseJsonBounded(raw_body);
   if (j.is_discarded()) return UsageError("webhook body is not valid JSON");
   if (!j.is_object()) return UsageError("webhook body is not a JSON object");
   WebhookFacts f;
@@ -162,11 +168,16 @@ std::string DedupKey(const WebhookFacts& facts) {
 
 std::string_view ToString(FreshnessOutcome outcome) {
   switch (outcome) {
-    case FreshnessOutcome::kFresh: return "fresh";
-    case FreshnessOutcome::kNoTimestamp: return "no_timestamp";
-    case FreshnessOutcome::kStale: return "stale";
-    case FreshnessOutcome::kFuture: return "future";
-    case FreshnessOutcome::kUnparseable: return "unparseable";
+    case FreshnessOutcome::kFresh:
+      return "fresh";
+    case FreshnessOutcome::kNoTimestamp:
+      return "no_timestamp";
+    case FreshnessOutcome::kStale:
+      return "stale";
+    case FreshnessOutcome::kFuture:
+      return "future";
+    case FreshnessOutcome::kUnparseable:
+      return "unparseable";
   }
   return "unknown";
 }
@@ -187,14 +198,14 @@ Freshness CheckFreshness(const WebhookFacts& facts, Clock::time_point now,
   if (age > options.window) {
     return {false, FreshnessOutcome::kStale,
             "timestamp " + facts.timestamp_text + " is " +
-                std::to_string(duration_cast<seconds>(age).count()) + " s old (window " +
-                window_s + " s)"};
+                std::to_string(duration_cast<seconds>(age).count()) + " s old (window " + window_s +
+                " s)"};
   }
   if (-age > options.window) {
     return {false, FreshnessOutcome::kFuture,
             "timestamp " + facts.timestamp_text + " is " +
-                std::to_string(duration_cast<seconds>(-age).count()) +
-                " s in the future (window " + window_s + " s)"};
+                std::to_string(duration_cast<seconds>(-age).count()) + " s in the future (window " +
+                window_s + " s)"};
   }
   return {true, FreshnessOutcome::kFresh, "timestamp within the window"};
 }

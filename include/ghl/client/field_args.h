@@ -4,7 +4,9 @@
 /// - `-F key=value`: a typed field: `true`, `false`, `null`; JSON numbers (RFC 8259 syntax, so
 ///   "0123", "+1", ".5" and "1." stay strings); inline JSON arrays, objects and quoted strings
 ///   (`["a","b"]`, `{"a":1}`); `@file` reads a file and `@-` standard input (content parsed as
-///   JSON when it is JSON, else kept as a string); anything else is a string.
+///   JSON when it is JSON, else kept as a string); anything else is a string. For an upload
+///   operation (multipart/form-data) `-F key=@file` sends the file itself (TakeFileFields).
+///   JSON nested deeper than ghl::kMaxJsonDepth is a kUsage error naming where.
 /// - Numbers keep the value as written. nlohmann::json holds an int64, a uint64 or a double,
 ///   not the text, so: a number written without a '.' whose value is an integer that fits in
 ///   64 bits is sent as that integer (`42`, `1e3` → 1000, `1500e-2` → 15: an integer never
@@ -63,6 +65,17 @@ struct PlacedFields {
 /// FieldValue, or for conflicting keys ("a=1" and "a[b]=2").
 Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::string_view method,
                                  bool body_from_input, const FileReader& reader);
+
+/// For a `multipart/form-data` operation (uploads): takes every `-F key=@file` out of
+/// `fields` and returns it as a file part (field `key`, the file's base name, a content type
+/// guessed from its extension, its bytes); the other fields stay and become text parts.
+/// kUsage error naming the file when it cannot be read.
+Result<std::vector<FilePart>> TakeFileFields(std::vector<FieldArg>& fields,
+                                             const FileReader& reader);
+
+/// Content type for a file name by its extension ("logo.PNG" → "image/png"), else
+/// "application/octet-stream".
+std::string_view GuessContentType(std::string_view filename);
 
 /// Parses a `-H 'Name: value'` argument. kUsage error when there is no ':' or the name is
 /// empty or contains spaces.

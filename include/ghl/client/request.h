@@ -19,6 +19,15 @@ namespace ghl::client {
 /// Ordered (name, value) pairs; values are raw (not percent-encoded). Repeated names allowed.
 using QueryParams = std::vector<std::pair<std::string, std::string>>;
 
+/// One file of a `multipart/form-data` upload (e.g. POST /medias/upload-file, spec
+/// medias.json; POST /conversations/messages/upload, conversations.json).
+struct FilePart {
+  std::string field;         ///< Form field name, e.g. "file" or "fileAttachment".
+  std::string filename;      ///< File name sent in Content-Disposition (no directories).
+  std::string content_type;  ///< e.g. "image/png"; empty = "application/octet-stream".
+  std::string content;       ///< The file's bytes.
+};
+
 /// One call. Only `method` and `path` are required.
 struct ApiRequest {
   /// Upper case: "GET", "POST", "PUT", "PATCH", "DELETE" (or "HEAD").
@@ -31,9 +40,20 @@ struct ApiRequest {
   QueryParams query;
   /// Values for `{name}` placeholders in `path` (percent-encoded when substituted).
   std::vector<std::pair<std::string, std::string>> path_params;
-  /// Raw JSON request body; empty = no body. Sent with `Content-Type: application/json`
-  /// unless `headers` sets another Content-Type.
+  /// Raw JSON request body; empty = no body. Sent as the media type the catalog declares for
+  /// the operation: `application/json` as is; for `application/x-www-form-urlencoded`
+  /// (POST /oauth/token, /oauth/locationToken) a JSON object's top-level fields become form
+  /// fields (scalars as text; arrays/objects as JSON text); for `multipart/form-data` they
+  /// become text parts beside `files`. A body that is not a JSON object, or a Content-Type set
+  /// in `headers`, is sent as given. JSON nested deeper than ghl::kMaxJsonDepth is a kUsage
+  /// error naming where.
   std::string body;
+  /// Files for a `multipart/form-data` operation (the body is then multipart even when the
+  /// catalog does not know the path). kUsage error for an operation declaring another type.
+  std::vector<FilePart> files;
+  /// Token for this call only, replacing ClientOptions::token (the playground's per-call
+  /// token); empty = the options' token. Checked and sent like it.
+  std::string token;
   /// Extra request headers. A `Version` header here is treated like `version` (an override).
   /// `Authorization` here replaces the token from the options.
   http::Headers headers;
@@ -69,6 +89,9 @@ struct PreparedRequest {
   std::string limiter_key;
   /// Warnings produced while preparing (also sent to the WarningSink).
   std::vector<std::string> warnings;
+  /// The body's fields as JSON text before form/multipart encoding ("" when none): what the
+  /// 400/422 hint compares with the operation's required fields.
+  std::string fields_json;
 };
 
 /// An HTTP answer, with what is needed to explain it. Returned for every status by
@@ -92,8 +115,8 @@ struct ApiResponse {
   std::string location_id;
   /// Attempts made (1 = no retry).
   int attempts = 1;
-  /// The raw JSON body sent (after the location fill), empty when none. The 400/422 hint
-  /// names only the required body fields missing from it.
+  /// The body's fields as JSON (after the location fill; before form/multipart encoding),
+  /// empty when none. The 400/422 hint names only the required body fields missing from it.
   std::string request_body;
   /// The query parameters sent (decoded, in order); the 400/422 hint names only the required
   /// query parameters missing from them.
