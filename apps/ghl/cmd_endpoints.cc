@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "ghl/catalog/catalog.h"
+#include "ghl/sandbox/sandbox.h"
 
 namespace ghl::cli {
 namespace {
@@ -128,6 +129,7 @@ struct Options {
   std::vector<std::string> query;
   std::string service;
   bool json = false;
+  bool emulated = false;
   std::string show_id;
   bool show_json = false;
 };
@@ -145,6 +147,9 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--json", opts->json,
       "Print a JSON array of objects (id, method, path, version, scopes, tokenKinds, ...)");
+  cmd->add_flag("--emulated", opts->emulated,
+                "Only the operations the local sandbox (`ghl sandbox`) emulates; the others "
+                "answer 501 there");
   auto* show = cmd->add_subcommand("show", "Show every fact about one operation");
   cmd->callback([opts, exit_code, show] {
     if (show->parsed()) return;  // `ghl endpoints show ID` ran its own callback
@@ -161,6 +166,16 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
       }
     }
     std::vector<const cat::Endpoint*> rows = cat::Search(Join(opts->query, " "), opts->service);
+    if (opts->emulated) {
+      auto ids = sandbox::EmulatedOperationIds();
+      std::erase_if(rows, [&](const cat::Endpoint* e) {
+        return !std::binary_search(ids.begin(), ids.end(), std::string(e->id));
+      });
+      if (!opts->json) {
+        std::fprintf(stderr, "ghl endpoints: the sandbox emulates %zu of %zu operations\n",
+                     ids.size(), cat::AllEndpoints().size());
+      }
+    }
     if (opts->json) {
       PrintJsonArray(rows);
     } else if (rows.empty()) {

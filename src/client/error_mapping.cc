@@ -102,6 +102,41 @@ std::string UserTypeHint(const ApiResponse& r) {
          "endpoints.";
 }
 
+std::string LocationHint(const ApiResponse& r) {
+  std::string hint = "The token has no access to this location";
+  if (!r.location_id.empty()) hint += " (" + r.location_id + ")";
+  return hint +
+         ": it belongs to another location (sub-account), or its user lacks access to it. Use "
+         "the location id the token was issued for, or a token of this location.";
+}
+
+// "No conversation provider found for this message": GHL has not yet "downstreamed" a message
+// handed to a custom provider (seconds, 401 before June 2025, 403 since). Not a token problem.
+std::string ProviderNotReadyHint() {
+  return "GHL has not finished handing this message to the conversation provider yet (it takes "
+         "seconds): retry the status update with backoff. This is not a token problem — do not "
+         "refresh the token on it.";
+}
+
+std::string NotImplementedHint(const ApiResponse& r) {
+  json doc = ParseJsonBounded<json>(r.body);
+  if (doc.is_object() && doc.value("notEmulated", false)) {
+    std::string hint = "The local sandbox does not emulate " + EndpointLabel(r) +
+                       "; it was not retried. Try it against GHL (GHL_BASE_URL="
+                       "https://services.leadconnectorhq.com with a real token)";
+    std::vector<std::string> near;
+    if (auto it = doc.find("emulatedInService"); it != doc.end() && it->is_array()) {
+      for (const auto& v : *it) {
+        if (v.is_string() && near.size() < 6) near.push_back(v.get<std::string>());
+      }
+    }
+    if (!near.empty()) hint += ", or use what the sandbox emulates here: " + Join(near, ", ");
+    return hint + ". `ghl endpoints --emulated` lists every emulated operation.";
+  }
+  return "The server does not implement " + EndpointLabel(r) +
+         " (HTTP 501); it was not retried, as asking again gives the same answer.";
+}
+
 std::string NotFoundHint(const ApiResponse& r) {
   if (r.endpoint) {
     std::string hint = "GHL knows " + EndpointLabel(r) +
@@ -274,22 +309,33 @@ Error ErrorFromResponse(const ApiResponse& r) {
         e.hint = ScopeHint(r);
       } else if (AnyContains(m, "user type mismatch")) {
         e.hint = UserTypeHint(r);
-      } else {
+      } else if (AnyContains(m, "not accessible from this token") ||
+                 AnyContains(m, "does not have access to this location")) {
+        e.hint = LocationHint(r);
+      } else if (AnyContains(m, "no conversation provider found")) {
+        e.hint = ProviderNotReadyHint();
+      } else if (AnyContains(m, "jwt") || AnyContains(m, "token") || AnyContains(m, "expired")) {
         e.hint =
             "The token was refused (invalid, expired or revoked). OAuth access tokens last one "
             "day: refresh it with the refresh token; or create a new Private Integration "
             "Token, and send it as 'Authorization: Bearer <token>'.";
+      } else {
+        e.hint = "GHL refused the call as unauthorized; its message above says why. ";
+        e.hint += m.empty() ? "The answer gave no reason: check the token, its scopes and the "
+                              "Version header."
+                            : "It does not say the token is invalid, so refreshing the token "
+                              "is unlikely to help.";
       }
       break;
-    case 403: {
-      std::string hint = "The token has no access to this location";
-      if (!r.location_id.empty()) hint += " (" + r.location_id + ")";
-      hint +=
-          ": it belongs to another location (sub-account), or its user lacks access to it. "
-          "Use the location id the token was issued for, or a token of this location.";
-      e.hint = hint;
+    case 403:
+      if (AnyContains(m, "no conversation provider found")) {
+        e.hint = ProviderNotReadyHint();
+      } else if (AnyContains(m, "location") || m.empty()) {
+        e.hint = LocationHint(r);
+      } else {
+        e.hint = "GHL refused the call (forbidden); its message above says why.";
+      }
       break;
-    }
     case 404:
       e.hint = NotFoundHint(r);
       break;
@@ -303,18 +349,29 @@ Error ErrorFromResponse(const ApiResponse& r) {
     case 429:
       e.hint = RateLimitHint(r);
       break;
+    case 501:
+      e.hint = NotImplementedHint(r);
+      break;
+    case 500:
+    case 502:
+    case 503:
+    case 504: {
+      e.hint = "GHL's side failed (HTTP " + std::to_string(r.status) + "), usually briefly";
+      if (r.attempts > 1) {
+        e.hint += "; ghlkit retried " + std::to_string(r.attempts - 1) + " time(s)";
+      } else if (!r.method.empty() && r.method != "GET" && r.method != "PUT" &&
+                 r.method != "DELETE" && r.method != "HEAD") {
+        e.hint += "; " + r.method +
+                  " is not retried automatically (it may have been applied): check before "
+                  "sending again";
+      }
+      e.hint += ". Try again later; if it persists, quote the traceId to GHL support.";
+      break;
+    }
     default:
       if (r.status >= 500) {
-        e.hint = "A transient failure on GHL's side";
-        if (r.attempts > 1) {
-          e.hint += "; ghlkit retried " + std::to_string(r.attempts - 1) + " time(s)";
-        } else if (!r.method.empty() && r.method != "GET" && r.method != "PUT" &&
-                   r.method != "DELETE" && r.method != "HEAD") {
-          e.hint += "; " + r.method +
-                    " is not retried automatically (it may have been applied): check before "
-                    "sending again";
-        }
-        e.hint += ". Try again later; if it persists, quote the traceId to GHL support.";
+        e.hint = "GHL answered HTTP " + std::to_string(r.status) +
+                 "; this status is not transient, so ghlkit did not retry it.";
       }
       break;
   }

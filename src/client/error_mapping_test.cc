@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ghl/client/retry_policy.h"
+
 namespace ghl::client {
 namespace {
 
@@ -180,12 +182,83 @@ TEST(ErrorMappingTest, ServerErrorIsTransientAndDescribeShowsHintAndTrace) {
                          "GET", "/contacts/c1");
   r.attempts = 4;
   Error e = ErrorFromResponse(r);
-  EXPECT_TRUE(Has(e.hint, "transient")) << e.hint;
+  EXPECT_TRUE(Has(e.hint, "GHL's side failed (HTTP 502)")) << e.hint;
   EXPECT_EQ(e.trace_id, "tr-9");
   std::string d = e.Describe();
   EXPECT_TRUE(Has(d, "HTTP 502: Bad Gateway (endpoint contacts.get-contact)")) << d;
   EXPECT_TRUE(Has(d, "\nhint: ")) << d;
   EXPECT_TRUE(Has(d, "\ntraceId: tr-9")) << d;
+}
+
+// Every hint names a cause the answer shows, and no other: one row per kind of answer GHL (or
+// the sandbox) gives. `must` is in the hint; none of `never` is.
+TEST(ErrorMappingTest, EveryHintClaimsOnlyACauseTheAnswerShows) {
+  struct Row {
+    int status;
+    std::string body;
+    std::string must;
+    std::vector<std::string> never;
+  };
+  const std::string token_claim = "token was refused";
+  const std::string location_claim = "no access to this location";
+  const std::string transient_claim = "usually briefly";
+  std::vector<Row> rows = {
+      {401, R"({"message":"Invalid JWT"})", token_claim, {location_claim}},
+      {401, R"({"message":"Invalid token: access token is invalid"})", token_claim, {}},
+      {401, R"({"message":"jwt expired"})", token_claim, {}},
+      {401, R"({"message":"version header was not found."})", "not a token problem", {token_claim}},
+      {401,
+       R"({"message":"The token is not authorized for this scope."})",
+       "lacks the scope",
+       {token_claim}},
+      {401,
+       R"({"message":"This route is not yet supported by the IAM Service."})",
+       "refreshing the token is unlikely to help",
+       {token_claim, location_claim}},
+      {401,
+       R"({"message":"This location is not accessible from this token!"})",
+       location_claim,
+       {token_claim}},
+      {401,
+       R"({"message":"No conversation provider found for this message"})",
+       "not a token problem",
+       {token_claim, location_claim}},
+      {403,
+       R"({"message":"No conversation provider found for this message"})",
+       "retry the status update with backoff",
+       {token_claim, location_claim}},
+      {403,
+       R"({"message":"The token does not have access to this location."})",
+       location_claim,
+       {token_claim}},
+      {403,
+       R"({"message":"Feature disabled for this plan"})",
+       "its message above says why",
+       {token_claim, location_claim}},
+      {501,
+       R"({"statusCode":501,"message":"The sandbox does not emulate x","notEmulated":true,)"
+       R"("emulatedInService":["POST /contacts/search"]})",
+       "use what the sandbox emulates here: POST /contacts/search",
+       {transient_claim, "GHL's side"}},
+      {501, R"({"message":"Not Implemented"})", "it was not retried", {transient_claim}},
+      {505, R"({"message":"HTTP Version Not Supported"})", "not transient", {transient_claim}},
+      {500, R"({"message":"Internal server error"})", transient_claim, {token_claim}},
+      {503, "", transient_claim, {token_claim}},
+  };
+  for (const auto& row : rows) {
+    Error e = ErrorFromResponse(Answer(row.status, row.body, "GET", "/contacts/c1"));
+    EXPECT_TRUE(Has(e.hint, row.must)) << row.status << " " << row.body << "\n" << e.hint;
+    for (const auto& claim : row.never) {
+      EXPECT_FALSE(Has(e.hint, claim)) << row.status << " " << row.body << "\n" << e.hint;
+    }
+  }
+}
+
+TEST(ErrorMappingTest, OnlyTransientServerStatusesAreRetryable) {
+  for (int status : {429, 500, 502, 503, 504}) EXPECT_TRUE(IsRetryableStatus(status)) << status;
+  for (int status : {400, 401, 403, 404, 409, 422, 501, 505, 507, 599}) {
+    EXPECT_FALSE(IsRetryableStatus(status)) << status;
+  }
 }
 
 TEST(ErrorMappingTest, RequiredFieldsText) {

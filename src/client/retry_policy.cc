@@ -11,7 +11,10 @@ bool IsIdempotentMethod(std::string_view method) {
          method == "OPTIONS";
 }
 
-bool IsRetryableStatus(int status) { return status == 429 || (status >= 500 && status <= 599); }
+// 501 (not implemented), 505, 507… say the same thing every time: answered at once.
+bool IsRetryableStatus(int status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
 
 bool MayRetry(const RetryPolicy& policy, std::string_view method, RetryCause cause,
               bool call_opt_in) {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "ghl/core/json_depth.h"
+#include "ghl/core/text.h"
 #include "handler.h"
 #include "rate_limiter.h"
 #include "router.h"
@@ -33,6 +34,13 @@ bool IsBodyMethod(std::string_view m) {
 }
 
 }  // namespace
+
+std::vector<std::string> EmulatedOperationIds() {
+  std::vector<std::string> ids;
+  for (const RouteDef* r : AllRoutes()) ids.emplace_back(r->id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 std::vector<std::string> EmulatedScopes() {
   std::set<std::string> scopes;
@@ -173,11 +181,25 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   }
 
   if (!entry.route) {
-    return ErrorResponse(501,
-                         "The sandbox does not emulate " + std::string(ep.id) + " (" +
-                             std::string(ep.method) + " " + std::string(ep.path) +
-                             ") yet; try it against GHL itself.",
-                         {{"endpointId", ep.id}});
+    // What the caller can use instead: the emulated operations of the same service, nearest
+    // (method and path) first.
+    std::string wanted = std::string(ep.method) + " " + std::string(ep.path);
+    std::vector<std::pair<size_t, std::string>> near;
+    for (const auto& id : EmulatedOperationIds()) {
+      const auto* other = catalog::FindById(id);
+      if (other != nullptr && other->service == ep.service) {
+        std::string name = std::string(other->method) + " " + std::string(other->path);
+        near.emplace_back(ghl::EditDistance(name, wanted), std::move(name));
+      }
+    }
+    std::sort(near.begin(), near.end());
+    json emulated = json::array();
+    for (auto& [distance, name] : near) emulated.push_back(std::move(name));
+    return ErrorResponse(
+        501,
+        "The sandbox does not emulate " + std::string(ep.id) + " (" + std::string(ep.method) + " " +
+            std::string(ep.path) + ") yet; try it against GHL itself.",
+        {{"endpointId", ep.id}, {"notEmulated", true}, {"emulatedInService", std::move(emulated)}});
   }
 
   // Token kind and scope.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "process.h"
 
@@ -18,6 +19,22 @@ TEST(CliEndpointsTest, JsonListsAll576OperationsWithTheDocumentedKeys) {
   for (const char* key : {"id", "method", "path", "version", "scopes", "tokenKinds"}) {
     EXPECT_TRUE(all[0].contains(key)) << key;
   }
+}
+
+TEST(CliEndpointsTest, EmulatedListsWhatTheSandboxAnswersAndTheCount) {
+  auto r = RunGhl({"endpoints", "--emulated", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json emulated = json::parse(r.out);
+  std::set<std::string> ids;
+  for (const auto& e : emulated) ids.insert(e["id"].get<std::string>());
+  EXPECT_GE(ids.size(), 30u);
+  EXPECT_LT(ids.size(), 576u);
+  EXPECT_TRUE(ids.count("contacts.search-contacts-advanced"));
+  EXPECT_FALSE(ids.count("contacts.get-appointments-for-contact"));
+  auto table = RunGhl({"endpoints", "--emulated"});
+  EXPECT_NE(table.err.find("the sandbox emulates " + std::to_string(ids.size()) + " of 576"),
+            std::string::npos)
+      << table.err;
 }
 
 TEST(CliEndpointsTest, QueryAndServiceFilter) {

@@ -49,42 +49,56 @@ SandboxProcess* ClientSandboxTest::sandbox_ = nullptr;
 TEST_F(ClientSandboxTest, CookbookChainThroughTheLibrary) {
   Client c(OptionsFor(*sandbox_));
   // 1.1 search
-  json page = MustCall(c, {.method = "POST", .path = "/contacts/search",
+  json page = MustCall(c, {.method = "POST",
+                           .path = "/contacts/search",
                            .body = R"({"page":1,"pageLimit":20,"filters":[]})"});
   ASSERT_EQ(page["contacts"].size(), 20u);
   // 1.2 create, 1.3 upsert dedup, 1.4 duplicate check
-  json created = MustCall(c, {.method = "POST", .path = "/contacts/",
+  json created = MustCall(c, {.method = "POST",
+                              .path = "/contacts/",
                               .body = R"({"firstName":"Lib","email":"lib.chain@example.com",
                                           "phone":"+15550003434","tags":["api-created"]})"});
   std::string contact_id = created["contact"]["id"];
-  json upserted = MustCall(c, {.method = "POST", .path = "/contacts/upsert",
-                               .body = R"({"email":"lib.chain@example.com","tags":["returning-lead"]})"});
+  json upserted =
+      MustCall(c, {.method = "POST",
+                   .path = "/contacts/upsert",
+                   .body = R"({"email":"lib.chain@example.com","tags":["returning-lead"]})"});
   EXPECT_EQ(upserted["new"], false);
   EXPECT_EQ(upserted["contact"]["id"], contact_id);
-  json dup = MustCall(c, {.method = "GET", .path = "/contacts/search/duplicate",
+  json dup = MustCall(c, {.method = "GET",
+                          .path = "/contacts/search/duplicate",
                           .query = {{"phone", "+15550003434"}}});
   EXPECT_EQ(dup["contact"]["id"], contact_id);
   // 2.1 dedup tag
-  json tags = MustCall(c, {.method = "POST", .path = "/contacts/{contactId}/tags",
+  json tags = MustCall(c, {.method = "POST",
+                           .path = "/contacts/{contactId}/tags",
                            .path_params = {{"contactId", contact_id}},
                            .body = R"({"tags":["returning-lead"]})"});
   EXPECT_NE(tags.dump().find("returning-lead"), std::string::npos);
   // 2.2 pipelines -> opportunity
   json pipelines = MustCall(c, {.method = "GET", .path = "/opportunities/pipelines"});
   const json& p = pipelines["pipelines"][0];
-  json opp = MustCall(c, {.method = "POST", .path = "/opportunities/",
-                          .body = json{{"pipelineId", p["id"]}, {"name", "Lib - New Deal"},
-                                       {"status", "open"}, {"contactId", contact_id},
-                                       {"pipelineStageId", p["stages"][0]["id"]},
-                                       {"monetaryValue", 500}}.dump()});
+  json opp = MustCall(c, {.method = "POST",
+                          .path = "/opportunities/",
+                          .body = json{
+                              {"pipelineId", p["id"]},
+                              {"name", "Lib - New Deal"},
+                              {"status", "open"},
+                              {"contactId", contact_id},
+                              {"pipelineStageId", p["stages"][0]["id"]},
+                              {"monetaryValue",
+                               500}}.dump()});
   std::string opp_id = opp["opportunity"]["id"];
   // 2.3 free slots -> appointment -> SMS (conversations: Version 2021-04-15)
-  std::string calendar_id = MustCall(c, {.method = "GET", .path = "/calendars/"})["calendars"][0]["id"];
+  std::string calendar_id =
+      MustCall(c, {.method = "GET", .path = "/calendars/"})["calendars"][0]["id"];
   long long day = 86400000LL;
   long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
   long long start = (now_ms / day + 1) * day;
-  json slots = MustCall(c, {.method = "GET", .path = "/calendars/{calendarId}/free-slots",
+  json slots = MustCall(c, {.method = "GET",
+                            .path = "/calendars/{calendarId}/free-slots",
                             .query = {{"startDate", std::to_string(start)},
                                       {"endDate", std::to_string(start + 7 * day)},
                                       {"timezone", "UTC"}},
@@ -92,35 +106,47 @@ TEST_F(ClientSandboxTest, CookbookChainThroughTheLibrary) {
   EXPECT_TRUE(slots.contains("traceId"));
   std::string slot;
   for (auto& [k, v] : slots.items()) {
-    if (v.is_object() && !v["slots"].empty()) { slot = v["slots"][0]; break; }
+    if (v.is_object() && !v["slots"].empty()) {
+      slot = v["slots"][0];
+      break;
+    }
   }
   ASSERT_FALSE(slot.empty());
-  json appt = MustCall(c, {.method = "POST", .path = "/calendars/events/appointments",
-                           .body = json{{"calendarId", calendar_id}, {"contactId", contact_id},
-                                        {"startTime", slot}}.dump()});
+  json appt = MustCall(
+      c, {.method = "POST",
+          .path = "/calendars/events/appointments",
+          .body = json{{"calendarId", calendar_id}, {"contactId", contact_id}, {"startTime", slot}}
+                      .dump()});
   EXPECT_FALSE(appt["id"].get<std::string>().empty());
-  json sms = MustCall(c, {.method = "POST", .path = "/conversations/messages",
-                          .body = json{{"type", "SMS"}, {"contactId", contact_id},
-                                       {"message", "Booked!"}}.dump()});
+  json sms = MustCall(
+      c, {.method = "POST",
+          .path = "/conversations/messages",
+          .body = json{{"type", "SMS"}, {"contactId", contact_id}, {"message", "Booked!"}}.dump()});
   EXPECT_FALSE(sms["messageId"].get<std::string>().empty());
   // 2.4 find opportunity -> move stage -> note
-  json found = MustCall(c, {.method = "GET", .path = "/opportunities/search",
+  json found = MustCall(c, {.method = "GET",
+                            .path = "/opportunities/search",
                             .query = {{"contact_id", contact_id}, {"status", "open"}}});
   ASSERT_EQ(found["opportunities"].size(), 1u);
   EXPECT_EQ(found["opportunities"][0]["id"], opp_id);
-  json moved = MustCall(c, {.method = "PUT", .path = "/opportunities/" + opp_id,
+  json moved = MustCall(c, {.method = "PUT",
+                            .path = "/opportunities/" + opp_id,
                             .body = json{{"pipelineStageId", p["stages"][1]["id"]}}.dump()});
   EXPECT_EQ(moved["opportunity"]["pipelineStageId"], p["stages"][1]["id"]);
-  json note = MustCall(c, {.method = "POST", .path = "/contacts/" + contact_id + "/notes",
+  json note = MustCall(c, {.method = "POST",
+                           .path = "/contacts/" + contact_id + "/notes",
                            .body = R"({"body":"Moved to stage 2"})"});
   EXPECT_TRUE(note.contains("note"));
 }
 
 TEST_F(ClientSandboxTest, SandboxRejectsMissingOrUnknownVersionWhileClientSendsTheSpecValue) {
   auto transport = http::MakeCurlTransport();
-  http::Request raw{.method = "GET", .target = sandbox_->base_url() + "/opportunities/pipelines?locationId=" +
-                                                sandbox_->location_id(),
-                    .headers = {}, .body = {}, .remote = {}};
+  http::Request raw{.method = "GET",
+                    .target = sandbox_->base_url() +
+                              "/opportunities/pipelines?locationId=" + sandbox_->location_id(),
+                    .headers = {},
+                    .body = {},
+                    .remote = {}};
   raw.headers.Set("Authorization", "Bearer " + sandbox_->token());
   auto r = transport->Send(raw, {});
   ASSERT_TRUE(r.ok());
@@ -146,7 +172,8 @@ TEST_F(ClientSandboxTest, VersionErrorHintIsAboutTheHeaderNotTheToken) {
   o.warning_sink = [](std::string_view) {};
   Client c(o);
   // The --strict sandbox refuses a known-but-wrong version for this endpoint.
-  auto r = c.Send({.method = "POST", .path = "/conversations/messages",
+  auto r = c.Send({.method = "POST",
+                   .path = "/conversations/messages",
                    .body = R"({"type":"SMS","contactId":"x","message":"hi"})",
                    .version = "2021-07-28"});
   ASSERT_FALSE(r.ok());
@@ -194,8 +221,8 @@ TEST_F(ClientSandboxTest, AgencyTokenOnLocationEndpointExplainsTheTokenKind) {
 
 TEST_F(ClientSandboxTest, OtherLocationIs403) {
   Client c(OptionsFor(*sandbox_));
-  auto r = c.Send({.method = "GET", .path = "/opportunities/pipelines",
-                   .location_id = "someoneElsesLocation"});
+  auto r = c.Send(
+      {.method = "GET", .path = "/opportunities/pipelines", .location_id = "someoneElsesLocation"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().http_status, 403);
   EXPECT_FALSE(r.error().hint.empty());
@@ -237,22 +264,31 @@ class PaginationTest : public ::testing::Test {
     Client c(OptionsFor(*sandbox_));
     // The demo seed has ~50 contacts; add 200 for 250+.
     for (int i = 0; i < 200; ++i) {
-      auto r = c.Send({.method = "POST", .path = "/contacts/",
-                       .body = json{{"firstName", "Page"}, {"lastName", std::to_string(i)},
-                                    {"email", "page" + std::to_string(i) + "@example.com"}}.dump()});
+      auto r = c.Send({.method = "POST",
+                       .path = "/contacts/",
+                       .body = json{{"firstName", "Page"},
+                                    {"lastName", std::to_string(i)},
+                                    {"email", "page" + std::to_string(i) + "@example.com"}}
+                                   .dump()});
       ASSERT_TRUE(r.ok()) << r.error().Describe();
     }
     auto pipelines = c.Call({.method = "GET", .path = "/opportunities/pipelines"});
     ASSERT_TRUE(pipelines.ok());
     const json& p = (*pipelines)["pipelines"][0];
     for (int i = 0; i < 35; ++i) {
-      auto contact = c.Call({.method = "POST", .path = "/contacts/",
-                             .body = json{{"email", "opp" + std::to_string(i) + "@example.com"}}.dump()});
+      auto contact =
+          c.Call({.method = "POST",
+                  .path = "/contacts/",
+                  .body = json{{"email", "opp" + std::to_string(i) + "@example.com"}}.dump()});
       ASSERT_TRUE(contact.ok());
-      auto r = c.Send({.method = "POST", .path = "/opportunities/",
-                       .body = json{{"pipelineId", p["id"]}, {"name", "Deal " + std::to_string(i)},
-                                    {"status", "open"}, {"contactId", (*contact)["contact"]["id"]},
-                                    {"pipelineStageId", p["stages"][0]["id"]}}.dump()});
+      auto r = c.Send({.method = "POST",
+                       .path = "/opportunities/",
+                       .body = json{{"pipelineId", p["id"]},
+                                    {"name", "Deal " + std::to_string(i)},
+                                    {"status", "open"},
+                                    {"contactId", (*contact)["contact"]["id"]},
+                                    {"pipelineStageId", p["stages"][0]["id"]}}
+                                   .dump()});
       ASSERT_TRUE(r.ok()) << r.error().Describe();
     }
   }
@@ -273,8 +309,8 @@ TEST_F(PaginationTest, ContactsSearchPageStyleVisitsEveryContactOnce) {
   Client c(OptionsFor(*sandbox_));
   int total = TotalContacts(c);
   ASSERT_GE(total, 250);
-  auto pages = c.Paginate({.method = "POST", .path = "/contacts/search",
-                           .body = R"({"page":1,"pageLimit":100})"});
+  auto pages = c.Paginate(
+      {.method = "POST", .path = "/contacts/search", .body = R"({"page":1,"pageLimit":100})"});
   auto items = pages.CollectItems();
   ASSERT_TRUE(items.ok()) << items.error().Describe();
   std::set<std::string> ids;
@@ -287,7 +323,8 @@ TEST_F(PaginationTest, ContactsSearchPageStyleVisitsEveryContactOnce) {
 TEST_F(PaginationTest, ContactsSearchAfterStyleVisitsEveryContactOnce) {
   Client c(OptionsFor(*sandbox_));
   int total = TotalContacts(c);
-  auto pages = c.Paginate({.method = "POST", .path = "/contacts/search",
+  auto pages = c.Paginate({.method = "POST",
+                           .path = "/contacts/search",
                            .body = R"({"pageLimit":100,"searchAfter":[]})"});
   auto items = pages.CollectItems();
   ASSERT_TRUE(items.ok()) << items.error().Describe();
@@ -298,12 +335,13 @@ TEST_F(PaginationTest, ContactsSearchAfterStyleVisitsEveryContactOnce) {
 
 TEST_F(PaginationTest, OpportunitySearchKeepsLocationIdOnEveryPage) {
   Client c(OptionsFor(*sandbox_));
-  auto first = c.Call({.method = "GET", .path = "/opportunities/search", .query = {{"limit", "10"}}});
+  auto first =
+      c.Call({.method = "GET", .path = "/opportunities/search", .query = {{"limit", "10"}}});
   ASSERT_TRUE(first.ok()) << first.error().Describe();
   int total = (*first)["meta"]["total"];
   ASSERT_GE(total, 35);
-  auto pages = c.Paginate({.method = "GET", .path = "/opportunities/search",
-                           .query = {{"limit", "10"}}});
+  auto pages =
+      c.Paginate({.method = "GET", .path = "/opportunities/search", .query = {{"limit", "10"}}});
   auto items = pages.CollectItems();
   ASSERT_TRUE(items.ok()) << items.error().Describe();
   std::set<std::string> ids;
@@ -316,7 +354,8 @@ TEST_F(PaginationTest, CliPaginatePrintsOneArrayOfAllItems) {
   Client c(OptionsFor(*sandbox_));
   int total = TotalContacts(c);
   auto r = RunGhl({"api", "--paginate", "POST", "/contacts/search", "-F", "pageLimit=100"},
-                  {{"GHL_BASE_URL", sandbox_->base_url()}, {"GHL_TOKEN", sandbox_->token()},
+                  {{"GHL_BASE_URL", sandbox_->base_url()},
+                   {"GHL_TOKEN", sandbox_->token()},
                    {"GHL_LOCATION_ID", sandbox_->location_id()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json all = json::parse(r.out, nullptr, false);
@@ -324,12 +363,41 @@ TEST_F(PaginationTest, CliPaginatePrintsOneArrayOfAllItems) {
   EXPECT_EQ(static_cast<int>(all.size()), total);
 
   auto o = RunGhl({"api", "--paginate", "GET", "/opportunities/search", "-f", "limit=10"},
-                  {{"GHL_BASE_URL", sandbox_->base_url()}, {"GHL_TOKEN", sandbox_->token()},
+                  {{"GHL_BASE_URL", sandbox_->base_url()},
+                   {"GHL_TOKEN", sandbox_->token()},
                    {"GHL_LOCATION_ID", sandbox_->location_id()}});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   json opps = json::parse(o.out, nullptr, false);
   ASSERT_TRUE(opps.is_array());
   EXPECT_GE(opps.size(), 35u);
+}
+
+// A 501 is answered once (the sandbox's own request count, X-RateLimit-Remaining, drops by
+// exactly one) with the sandbox's hint, not "a transient failure on GHL's side" after 3 tries.
+TEST_F(ClientSandboxTest, NotEmulatedIsAnsweredOnceWithTheSandboxHint) {
+  ClientOptions o = OptionsFor(*sandbox_);
+  o.retry.max_attempts = 4;
+  Client c(o);
+  auto remaining = [&] {
+    auto r = c.Send({.method = "GET", .path = "/locations/" + sandbox_->location_id()});
+    EXPECT_TRUE(r.ok());
+    return std::stoi(r->headers.GetOr("X-RateLimit-Remaining", "-1"));
+  };
+  int before = remaining();
+  auto r = c.Send({.method = "GET", .path = "/contacts/c1/appointments"});
+  int after = remaining();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().http_status, 501);
+  EXPECT_EQ(before - after, 2) << "the 501 call and the second probe: no retry in between";
+  EXPECT_NE(r.error().hint.find(
+                "The local sandbox does not emulate GET /contacts/{contactId}/appointments"),
+            std::string::npos)
+      << r.error().hint;
+  EXPECT_NE(
+      r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}/notes"),
+      std::string::npos)
+      << r.error().hint;
+  EXPECT_EQ(r.error().hint.find("transient"), std::string::npos) << r.error().hint;
 }
 
 }  // namespace

@@ -17,7 +17,8 @@ namespace ghl::client {
 /// and PATCH. Case-sensitive: methods are upper case throughout ghlkit.
 bool IsIdempotentMethod(std::string_view method);
 
-/// True for 429 (Too Many Requests) and every 5xx status.
+/// True for 429 (Too Many Requests) and the transient server statuses 500, 502, 503 and 504;
+/// false for 501 (not implemented: the sandbox's "not emulated" too) and every other status.
 bool IsRetryableStatus(int status);
 
 /// Why a retry may happen; decides whether a non-idempotent method may be retried.

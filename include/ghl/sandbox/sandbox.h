@@ -68,6 +68,11 @@ struct Token {
 /// Scopes the default token carries: every scope an emulated route requires.
 std::vector<std::string> EmulatedScopes();
 
+/// Catalog ids of every operation the sandbox emulates, sorted (e.g.
+/// "contacts.search-contacts-advanced"); every other catalog operation answers 501 with
+/// {"notEmulated":true,"endpointId":…,"emulatedInService":["METHOD /path",…]}.
+std::vector<std::string> EmulatedOperationIds();
+
 /// Per-location rate limits (GHL's defaults: 100 requests per 10 s burst window and 200,000 per
 /// day). Burst windows are fixed: a window opens at the first request after the previous one
 /// closed and lasts `interval`; the daily count resets at 00:00 UTC. Every authenticated
