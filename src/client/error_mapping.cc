@@ -303,7 +303,19 @@ Error ErrorFromResponse(const ApiResponse& r) {
       e.hint = RateLimitHint(r);
       break;
     default:
-      if (r.status >= 500) {
+      if (r.status >= 300 && r.status < 400) {
+        // Never followed (the token would go along): report where it pointed.
+        std::string location = r.headers.Get("Location").value_or("");
+        e.messages.insert(e.messages.begin(),
+                          location.empty() ? std::string("redirect without a Location header")
+                                           : "redirected to " + location + " (not followed)");
+        e.hint =
+            "A GHL API host answers directly and never redirects, so the base URL probably "
+            "names a web page, a proxy or http:// where https:// is needed. Set the API host "
+            "(https://services.leadconnectorhq.com, or your sandbox) with --base-url or "
+            "GHL_BASE_URL. ghlkit never follows a redirect, so the token is not sent to the "
+            "Location host.";
+      } else if (r.status >= 500) {
         e.hint = "A transient failure on GHL's side";
         if (r.attempts > 1) {
           e.hint += "; ghlkit retried " + std::to_string(r.attempts - 1) + " time(s)";
