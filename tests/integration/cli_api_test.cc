@@ -2,8 +2,14 @@
 // processes against a local HTTP server (127.0.0.1) that misbehaves on purpose — repeating or
 // cycling its cursor, ignoring the cursor, failing mid-way, holding its answer, redirecting,
 // answering with terminal escape sequences.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -59,6 +65,50 @@ http::Response OpportunitiesPage(int n, const std::string& after_id, int64_t aft
 int PageAsked(const http::Request& r) {
   std::string id = QueryValue(r, "startAfterId");
   return id.empty() ? 1 : std::stoi(id.substr(1)) + 1;
+}
+
+// Runs `ghl <args>` with stdout on a pseudo-terminal (so isatty(1) is true) and returns what
+// the terminal received (the line discipline turns "\n" into "\r\n").
+std::string RunGhlOnATerminal(const std::vector<std::string>& args_in,
+                              const std::map<std::string, std::string>& env) {
+  int master = -1, slave = -1;
+  if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) return "<openpty failed>";
+  std::vector<std::string> args = {GhlBinary()};
+  args.insert(args.end(), args_in.begin(), args_in.end());
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  auto pointers = [](std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& s : v) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+  };
+  auto argv = pointers(args);
+  auto envp = pointers(env_strings);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, slave, 1);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addclose(&actions, master);
+  posix_spawn_file_actions_addclose(&actions, slave);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  close(slave);
+  std::string out;
+  if (rc == 0) {
+    char buf[4096];
+    for (;;) {
+      pollfd p{master, POLLIN, 0};
+      if (poll(&p, 1, 10000) <= 0) break;
+      ssize_t n = read(master, buf, sizeof buf);
+      if (n <= 0) break;  // EIO once the child closed the terminal
+      out.append(buf, static_cast<size_t>(n));
+    }
+    waitpid(pid, nullptr, 0);
+  }
+  close(master);
+  return out;
 }
 
 class CliApiTest : public ::testing::Test {
@@ -396,6 +446,12 @@ TEST_F(CliApiTest, ServerTextIsPrintedWithControlCharactersEscaped) {
   EXPECT_EQ(plain.out, "no such thing " + evil + "\n");
   EXPECT_EQ(plain.err.find('\x1b'), std::string::npos) << plain.err;
   EXPECT_TRUE(Has(plain.err, "no such thing \\x1b]0;pwned\\x07")) << plain.err;
+
+  // The same body printed to a terminal is escaped.
+  std::string shown = RunGhlOnATerminal({"api", "GET", "/contacts/c1"}, Env());
+  EXPECT_EQ(shown.find('\x1b'), std::string::npos) << shown;
+  EXPECT_EQ(shown.find('\x07'), std::string::npos) << shown;
+  EXPECT_TRUE(Has(shown, "no such thing \\x1b]0;pwned\\x07 \\x1b[31mred\\x0d")) << shown;
 }
 
 }  // namespace
