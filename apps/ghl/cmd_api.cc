@@ -1,5 +1,8 @@
 // `ghl api METHOD PATH`: call any GHL API v2 endpoint (model: `gh api`). A thin layer over
 // ghl::client — argument parsing lives in ghl/client/field_args.h, the call in Client.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -7,12 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "api_paginate.h"
 #include "commands.h"
 #include "ghl/client/client.h"
 #include "ghl/client/curl_format.h"
 #include "ghl/client/error_mapping.h"
 #include "ghl/client/field_args.h"
 #include "ghl/core/json_depth.h"
+#include "ghl/core/text.h"
+#include "server_text.h"
 
 namespace ghl::cli {
 namespace {
@@ -27,6 +33,9 @@ struct ApiArgs {
   std::vector<std::string> headers;
   std::string input;
   bool paginate = false;
+  bool ndjson = false;
+  int max_pages = -1;    // -1 = not given
+  double timeout_s = 0;  // 0 = the transport default (30 s)
   bool include = false;
   bool dry_run = false;
   bool retry = false;
@@ -41,10 +50,7 @@ std::string Env(const char* name) {
   return v == nullptr ? std::string() : std::string(v);
 }
 
-void PrintError(const Error& e) {
-  std::string text = e.Describe();
-  std::fprintf(stderr, "ghl: %s\n", text.c_str());
-}
+void PrintError(const Error& e) { cli::PrintError("ghl", e); }
 
 int Usage(const Error& e) {
   PrintError(e);
@@ -53,25 +59,12 @@ int Usage(const Error& e) {
 
 int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
 
-void PrintBody(const std::string& body) {
-  if (body.empty()) return;
-  // ordered_json keeps GHL's key order in the display.
-  auto doc = ghl::ParseJsonBounded<nlohmann::ordered_json>(body);
-  if (doc.is_discarded()) {
-    if (auto deep = ghl::FindJsonTooDeep(body)) {
-      std::fprintf(stderr, "ghl: warning: the answer is %s; printed as received, not formatted\n",
-                   deep->Describe().c_str());
-    }
-    std::fwrite(body.data(), 1, body.size(), stdout);
-    if (body.back() != '\n') std::fputc('\n', stdout);
-    return;
-  }
-  std::string pretty = doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  std::fwrite(pretty.data(), 1, pretty.size(), stdout);
-  std::fputc('\n', stdout);
-}
-
 int RunApi(ApiArgs& args) {
+  if (!args.paginate && (args.ndjson || args.max_pages >= 0)) {
+    return Usage(
+        UsageError(std::string(args.ndjson ? "--ndjson" : "--max-pages") + " needs --paginate",
+                   "Add --paginate to fetch every page."));
+  }
   auto method = gc::ParseMethod(args.method);
   if (!method.ok()) return Usage(method.error());
   std::string path = args.path;
@@ -143,8 +136,21 @@ int RunApi(ApiArgs& args) {
   if (!base_url.empty()) options.base_url = base_url;
   options.default_location_id = !args.location.empty() ? args.location : Env("GHL_LOCATION_ID");
   options.warning_sink = [](std::string_view line) {
-    std::fprintf(stderr, "ghl: warning: %.*s\n", static_cast<int>(line.size()), line.data());
+    std::string safe = TerminalSafe(line);
+    std::fprintf(stderr, "ghl: warning: %s\n", safe.c_str());
   };
+  if (args.timeout_s > 0) {
+    auto ms =
+        std::chrono::milliseconds(std::max<long long>(1, std::llround(args.timeout_s * 1000)));
+    options.transport_options.timeout = ms;
+    options.transport_options.connect_timeout =
+        std::min(options.transport_options.connect_timeout, ms);
+  }
+  if (args.paginate && !args.dry_run) {
+    // Ctrl+C / SIGTERM end the call in flight; the pages already printed stay valid output.
+    options.cancel = std::make_shared<gc::CancelToken>();
+    CancelOnSignals(options.cancel);
+  }
   bool no_token = options.token.empty();
   gc::Client client(std::move(options));
   auto prepared_check = client.Prepare(request);
@@ -172,29 +178,8 @@ int RunApi(ApiArgs& args) {
   }
 
   if (args.paginate) {
-    auto pages = client.Paginate(request);
-    nlohmann::json all = nlohmann::json::array();
-    for (const auto& page : pages) {
-      if (page.number == 1 && (pages.style() == catalog::Paging::kNone || !page.items_found)) {
-        // Not a paging endpoint (or no items array): the one answer, unchanged — never reduce
-        // {"pipelines":[…]} or a single object to a bare array.
-        std::string id = page.response.endpoint != nullptr
-                             ? std::string(page.response.endpoint->id)
-                             : page.response.method + " " + page.response.path;
-        std::fprintf(stderr, "ghl: note: %s does not paginate; printed the single answer\n",
-                     id.c_str());
-        PrintBody(page.response.body);
-        return kExitOk;
-      }
-      for (const auto& item : page.items) all.push_back(item);
-    }
-    if (!pages.status().ok()) {
-      PrintError(pages.status().error());
-      return ExitFor(pages.status().error());
-    }
-    std::string pretty = all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-    std::printf("%s\n", pretty.c_str());
-    return kExitOk;
+    return RunPaginate(client, std::move(request),
+                       {.ndjson = args.ndjson, .max_pages = args.max_pages});
   }
 
   auto response = client.Execute(request);
@@ -203,11 +188,13 @@ int RunApi(ApiArgs& args) {
     return ExitFor(response.error());
   }
   if (args.include) {
-    std::string head = gc::FormatStatusAndHeaders(response->status, response->headers);
+    // Header values came from the server: always escaped, pipe or terminal.
+    std::string head =
+        TerminalSafe(gc::FormatStatusAndHeaders(response->status, response->headers));
     std::fwrite(head.data(), 1, head.size(), stdout);
     std::fputc('\n', stdout);
   }
-  PrintBody(response->body);
+  PrintServerBody(response->body);
   std::fflush(stdout);
   if (!response->ok()) {
     PrintError(gc::ErrorFromResponse(response.value()));
@@ -226,7 +213,9 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
       "  ghl api POST /contacts/search -F pageLimit=20 --location LOC\n"
       "  ghl api GET /opportunities/search -f status=open --paginate\n"
       "Token from --token or GHL_TOKEN; base URL from --base-url or GHL_BASE_URL;\n"
-      "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error, 2 usage error.");
+      "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error (or --paginate\n"
+      "stopped early), 2 usage error, 130/143 --paginate interrupted by SIGINT/SIGTERM.\n"
+      "A redirect (3xx) is reported with its Location, never followed.");
   cmd->add_option("method", args->method, "HTTP method: " + std::string(gc::kApiMethods))
       ->required();
   cmd->add_option("path", args->path, "API path, e.g. /contacts/search or /contacts/{id}")
@@ -240,7 +229,19 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("-H,--header", args->headers, "'Name: value' request header (Version: overrides)")
       ->allow_extra_args(false);
   cmd->add_option("--input", args->input, "Raw JSON request body from FILE, or - for stdin");
-  cmd->add_flag("--paginate", args->paginate, "Fetch every page; print ONE JSON array of items");
+  cmd->add_flag("--paginate", args->paginate,
+                "Fetch every page; stream ONE JSON array of items (closed even when stopped "
+                "early or by Ctrl+C); an early stop says why and exits 1");
+  cmd->add_flag("--ndjson", args->ndjson,
+                "With --paginate: print one compact JSON item per line instead of an array");
+  cmd->add_option("--max-pages", args->max_pages,
+                  "With --paginate: fetch at most N pages (0 = no cap; reaching N is a note, "
+                  "exit 0). Without it a safety cap of " +
+                      std::to_string(kSafetyMaxPages) + " pages applies (reaching it exits 1)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--timeout", args->timeout_s,
+                  "Seconds each HTTP attempt may take (default 30; fractions allowed)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("-i,--include", args->include, "Print the status line and headers first");
   cmd->add_flag("--dry-run", args->dry_run,
                 "Print the request as a curl command (token masked); send nothing");

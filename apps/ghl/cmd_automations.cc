@@ -13,6 +13,7 @@
 #include "automations_wiring.h"
 #include "commands.h"
 #include "ghl/automations/engine.h"
+#include "ghl/core/text.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/store/event_store.h"
 
@@ -35,14 +36,18 @@ au::EnvLookup ProcessEnv() {
 }
 
 // Prints every message of a config / resolution error on its own line, then the hint.
+// Messages and traceIds may come from GHL: escaped (TerminalSafe) so they cannot drive the
+// terminal.
 void PrintErrors(const char* prefix, const Error& e) {
   if (e.kind == ErrorKind::kUsage && e.messages.size() > 1) {
-    for (const auto& m : e.messages) std::fprintf(stderr, "%s\n", m.c_str());
+    for (const auto& m : e.messages) std::fprintf(stderr, "%s\n", TerminalSafe(m).c_str());
   } else {
-    std::fprintf(stderr, "%s: %s\n", prefix, e.Summary().c_str());
+    std::fprintf(stderr, "%s: %s\n", prefix, TerminalSafe(e.Summary()).c_str());
   }
-  if (!e.hint.empty()) std::fprintf(stderr, "hint: %s\n", e.hint.c_str());
-  if (!e.trace_id.empty()) std::fprintf(stderr, "traceId: %s\n", e.trace_id.c_str());
+  if (!e.hint.empty()) std::fprintf(stderr, "hint: %s\n", TerminalSafe(e.hint).c_str());
+  if (!e.trace_id.empty()) {
+    std::fprintf(stderr, "traceId: %s\n", TerminalSafe(e.trace_id).c_str());
+  }
 }
 
 int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
@@ -106,7 +111,8 @@ int RunCheck(const CheckArgs& args) {
     PrintErrors("ghl automations check", ids.error());
     return ExitFor(ids.error());
   }
-  std::printf("%s", au::DescribeResolved(*config, *ids).c_str());
+  // Names resolved from GHL (pipelines, stages, calendars): server text.
+  std::printf("%s", TerminalSafe(au::DescribeResolved(*config, *ids)).c_str());
   std::printf("ok\n");
   return kExitOk;
 }

@@ -14,10 +14,12 @@
 #include <string>
 
 #include "commands.h"
+#include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
+#include "server_text.h"
 
 namespace ghl::cli {
 
@@ -61,7 +63,7 @@ struct EventsArgs {
 int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
 
 int Fail(const char* what, const Error& e) {
-  std::fprintf(stderr, "ghl events %s: %s\n", what, e.Describe().c_str());
+  PrintError(std::string("ghl events ") + what, e);
   return ExitFor(e);
 }
 
@@ -114,13 +116,18 @@ json EventJson(const store::Event& e, bool with_body) {
   return j;
 }
 
+// One table cell: on one line, at most `n` bytes, escaped (webhook senders and GHL wrote it).
 std::string Clip(std::string s, size_t n) {
   for (char& c : s) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
+  s = TerminalSafeLine(s);
   if (s.size() > n) s = s.substr(0, n - 3) + "...";
   return s;
 }
+
+// A field of `ghl events show`: on one line and escaped.
+std::string Field(const std::string& s) { return TerminalSafeLine(s); }
 
 int RunList(const EventsArgs& args) {
   store::ListFilter filter;
@@ -172,7 +179,7 @@ int RunShow(const EventsArgs& args) {
   auto e = (*store)->Get(args.id);
   if (!e.ok()) return Fail("show", e.error());
   if (args.body_only) {
-    std::fwrite(e->body.data(), 1, e->body.size(), stdout);
+    WriteServerBytes(e->body, stdout, false);  // exact bytes unless stdout is a terminal
     std::fflush(stdout);
     return kExitOk;
   }
@@ -181,30 +188,31 @@ int RunShow(const EventsArgs& args) {
     return kExitOk;
   }
   std::printf("id:           %lld\n", static_cast<long long>(e->id));
-  std::printf("type:         %s (%s)\n", e->type.c_str(),
+  std::printf("type:         %s (%s)\n", Field(e->type).c_str(),
               webhooks::IsKnownEventType(e->type) ? "routed" : "unrouted");
   std::printf("state:        %s\n", std::string(store::ToString(e->state)).c_str());
   std::printf("attempts:     %d\n", e->attempts);
   std::printf("received:     %s\n", Iso(e->received_at).c_str());
-  if (!e->location_id.empty()) std::printf("location:     %s\n", e->location_id.c_str());
-  std::printf("dedup key:    %s\n", e->dedup_key.c_str());
+  if (!e->location_id.empty()) std::printf("location:     %s\n", Field(e->location_id).c_str());
+  std::printf("dedup key:    %s\n", Field(e->dedup_key).c_str());
   if (e->state == store::EventState::kPending) {
     std::printf("next attempt: %s\n", Iso(e->next_attempt_at).c_str());
   }
   if (e->lease_until) {
-    std::printf("lease:        %s until %s\n", e->lease_owner.c_str(),
+    std::printf("lease:        %s until %s\n", Field(e->lease_owner).c_str(),
                 Iso(*e->lease_until).c_str());
   }
   if (e->processed_at) std::printf("processed:    %s\n", Iso(*e->processed_at).c_str());
-  if (!e->last_error.empty()) std::printf("last error:   %s\n", e->last_error.c_str());
+  if (!e->last_error.empty()) {
+    std::printf("last error:   %s\n", TerminalSafe(e->last_error).c_str());
+  }
   std::printf("headers:\n");
   for (const auto& [name, value] : e->headers) {
-    std::printf("  %s: %s\n", name.c_str(), value.c_str());
+    std::printf("  %s: %s\n", Field(name).c_str(), Field(value).c_str());
   }
   std::printf("body (%zu bytes, exactly as received; `--body` prints only these bytes):\n",
               e->body.size());
-  std::fwrite(e->body.data(), 1, e->body.size(), stdout);
-  if (e->body.empty() || e->body.back() != '\n') std::printf("\n");
+  WriteServerBytes(e->body, stdout, true);  // escaped on a terminal
   return kExitOk;
 }
 

@@ -369,7 +369,19 @@ Error ErrorFromResponse(const ApiResponse& r) {
       break;
     }
     default:
-      if (r.status >= 500) {
+      if (r.status >= 300 && r.status < 400) {
+        // Never followed (the token would go along): report where it pointed.
+        std::string location = r.headers.Get("Location").value_or("");
+        e.messages.insert(e.messages.begin(),
+                          location.empty() ? std::string("redirect without a Location header")
+                                           : "redirected to " + location + " (not followed)");
+        e.hint =
+            "A GHL API host answers directly and never redirects, so the base URL probably "
+            "names a web page, a proxy or http:// where https:// is needed. Set the API host "
+            "(https://services.leadconnectorhq.com, or your sandbox) with --base-url or "
+            "GHL_BASE_URL. ghlkit never follows a redirect, so the token is not sent to the "
+            "Location host.";
+      } else if (r.status >= 500) {
         e.hint = "GHL answered HTTP " + std::to_string(r.status) +
                  "; this status is not transient, so ghlkit did not retry it.";
       }

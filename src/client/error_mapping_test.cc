@@ -261,6 +261,21 @@ TEST(ErrorMappingTest, OnlyTransientServerStatusesAreRetryable) {
   }
 }
 
+TEST(ErrorMappingTest, RedirectNamesTheLocationAndIsNotFollowed) {
+  ApiResponse r = Answer(302, "<html>Moved</html>", "GET", "/contacts/c1");
+  r.headers.Add("Location", "https://login.example.com/signin");
+  Error e = ErrorFromResponse(r);
+  EXPECT_EQ(e.http_status, 302);
+  ASSERT_FALSE(e.messages.empty());
+  EXPECT_EQ(e.messages[0], "redirected to https://login.example.com/signin (not followed)");
+  EXPECT_TRUE(Has(e.hint, "--base-url")) << e.hint;
+  EXPECT_TRUE(Has(e.hint, "never follows a redirect")) << e.hint;
+
+  Error bare = ErrorFromResponse(Answer(301, "", "GET", "/contacts/c1"));
+  ASSERT_FALSE(bare.messages.empty());
+  EXPECT_EQ(bare.messages[0], "redirect without a Location header");
+}
+
 TEST(ErrorMappingTest, RequiredFieldsText) {
   const catalog::Endpoint* e = catalog::FindById("contacts.search-contacts-advanced");
   ASSERT_NE(e, nullptr);

@@ -126,6 +126,47 @@ std::string PageSignature(const json& items) {
 
 }  // namespace
 
+bool IsComplete(StopReason reason) {
+  switch (reason) {
+    case StopReason::kSinglePage:
+    case StopReason::kEmptyPage:
+    case StopReason::kNextPageFalse:
+    case StopReason::kTotalReached:
+    case StopReason::kNoCursor:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view ToString(StopReason reason) {
+  switch (reason) {
+    case StopReason::kRunning:
+      return "";
+    case StopReason::kSinglePage:
+      return "single page";
+    case StopReason::kEmptyPage:
+      return "empty page";
+    case StopReason::kNextPageFalse:
+      return "nextPage is false";
+    case StopReason::kTotalReached:
+      return "total reached";
+    case StopReason::kNoCursor:
+      return "no cursor";
+    case StopReason::kCursorNotAdvancing:
+      return "cursor did not advance";
+    case StopReason::kCursorRepeated:
+      return "cursor repeated";
+    case StopReason::kPageRepeated:
+      return "page repeated";
+    case StopReason::kMaxPages:
+      return "max pages";
+    case StopReason::kError:
+      return "error";
+  }
+  return "";
+}
+
 Paginator::Iterator& Paginator::Iterator::operator++() {
   if (owner_ != nullptr && !owner_->Advance()) owner_ = nullptr;
   return *this;
@@ -191,7 +232,7 @@ bool Paginator::Advance() {
   if (options_.max_pages > 0 && pages_fetched_ >= options_.max_pages) {
     done_ = true;
     has_current_ = false;
-    stop_reason_ = "max pages";
+    stop_ = StopReason::kMaxPages;
     return false;
   }
   if (style_ == Paging::kBodyPage || style_ == Paging::kBodySearchAfter) {
@@ -203,7 +244,7 @@ bool Paginator::Advance() {
     status_ = std::move(e);
     done_ = true;
     has_current_ = false;
-    stop_reason_ = "error";
+    stop_ = StopReason::kError;
     return false;
   };
   if (!response.ok()) return fail(response.error());
@@ -224,13 +265,13 @@ bool Paginator::Advance() {
   if (!first && page.items.empty()) {
     done_ = true;
     has_current_ = false;
-    stop_reason_ = "empty page";
+    stop_ = StopReason::kEmptyPage;
     return false;
   }
   if (!first && !signature.empty() && signature == last_page_signature_) {
     done_ = true;
     has_current_ = false;
-    stop_reason_ = "page repeated";
+    stop_ = StopReason::kPageRepeated;
     return false;
   }
   last_page_signature_ = signature;
@@ -242,29 +283,29 @@ bool Paginator::Advance() {
 }
 
 bool Paginator::PrepareNext(const Page& page) {
-  auto stop = [&](const char* reason) {
-    stop_reason_ = reason;
+  auto stop = [&](StopReason reason) {
+    stop_ = reason;
     return false;
   };
-  if (style_ == Paging::kNone) return stop("single page");
-  if (page.items.empty()) return stop("empty page");
+  if (style_ == Paging::kNone) return stop(StopReason::kSinglePage);
+  if (page.items.empty()) return stop(StopReason::kEmptyPage);
   auto [items, container] = FindItems(page.body, items_key_);
   (void)items;
   if (const json* next = FindMeta(page.body, container, "nextPage")) {
     if (next->is_null() || (next->is_boolean() && !next->get<bool>())) {
-      return stop("nextPage is false");
+      return stop(StopReason::kNextPageFalse);
     }
   }
   if (const json* total = FindMeta(page.body, container, "total")) {
     if (total->is_number() && static_cast<double>(items_seen_) >= total->get<double>()) {
-      return stop("total reached");
+      return stop(StopReason::kTotalReached);
     }
   }
 
   std::string cursor;
   switch (style_) {
     case Paging::kNone:
-      return stop("single page");
+      return stop(StopReason::kSinglePage);
     case Paging::kBodyPage: {
       int64_t current = 1;
       auto it = body_.find("page");
@@ -277,7 +318,7 @@ bool Paginator::PrepareNext(const Page& page) {
       const json& last = page.items.back();
       auto it = last.is_object() ? last.find("searchAfter") : last.end();
       if (!last.is_object() || it == last.end() || !it->is_array() || it->empty()) {
-        return stop("no cursor");
+        return stop(StopReason::kNoCursor);
       }
       body_["searchAfter"] = *it;
       body_.erase("page");
@@ -288,7 +329,7 @@ bool Paginator::PrepareNext(const Page& page) {
       const json* after = FindMeta(page.body, container, "startAfter");
       const json* after_id = FindMeta(page.body, container, "startAfterId");
       if (after == nullptr || after_id == nullptr || after->is_null() || after_id->is_null()) {
-        return stop("no cursor");
+        return stop(StopReason::kNoCursor);
       }
       SetQuery(request_.query, "startAfter", ScalarText(*after));
       SetQuery(request_.query, "startAfterId", ScalarText(*after_id));
@@ -317,13 +358,20 @@ bool Paginator::PrepareNext(const Page& page) {
       } else if (page.items.back().is_object() && page.items.back().contains("id")) {
         id = ScalarText(page.items.back()["id"]);
       }
-      if (id.empty()) return stop("no cursor");
+      if (id.empty()) return stop(StopReason::kNoCursor);
       SetQuery(request_.query, "lastMessageId", id);
       cursor = id;
       break;
     }
   }
-  if (cursor == last_cursor_) return stop("cursor did not advance");
+  if (cursor == last_cursor_) {
+    stop_cursor_ = cursor;
+    return stop(StopReason::kCursorNotAdvancing);
+  }
+  if (!cursors_sent_.insert(cursor).second) {
+    stop_cursor_ = cursor;
+    return stop(StopReason::kCursorRepeated);
+  }
   last_cursor_ = cursor;
   return true;
 }

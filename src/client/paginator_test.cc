@@ -174,7 +174,52 @@ TEST(PaginatorTest, StopsOnACursorThatDoesNotAdvance) {
   }
   EXPECT_EQ(count, 2);
   EXPECT_EQ(pages.stop_reason(), "cursor did not advance");
+  EXPECT_EQ(pages.stop(), StopReason::kCursorNotAdvancing);
+  EXPECT_FALSE(IsComplete(pages.stop()));
+  EXPECT_EQ(pages.stop_cursor(), "1700000000000/o1");
   EXPECT_EQ(f.transport->request_count(), 2u);
+}
+
+TEST(PaginatorTest, StopsOnACursorThatCyclesBackToAnEarlierOne) {
+  int call = 0;
+  Fixture f([&](const http::Request&) {
+    // Cursors A, B, A, B … with new items each time: without the check this never ends.
+    ++call;
+    std::string id = call % 2 == 1 ? "A" : "B";
+    return json{{"opportunities", json::array({{{"id", "o" + std::to_string(call)}}})},
+                {"meta", {{"startAfter", 1700000000000LL + (call % 2)}, {"startAfterId", id}}}};
+  });
+  auto pages = f.MakeClient().Paginate(Req("GET", "/opportunities/search?location_id=L"));
+  int count = 0;
+  for (const Page& page : pages) {
+    (void)page;
+    ASSERT_LT(++count, 10) << "must not loop forever";
+  }
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(pages.stop(), StopReason::kCursorRepeated);
+  EXPECT_EQ(pages.stop_reason(), "cursor repeated");
+  EXPECT_EQ(pages.stop_cursor(), "1700000000001/A");
+  EXPECT_EQ(pages.items_seen(), 3u);
+}
+
+TEST(PaginatorTest, MaxPagesStopsOnlyWhenMorePagesExist) {
+  Fixture f([&](const http::Request& r) {
+    int page = json::parse(r.body).value("page", 1);
+    return json{{"contacts", Contacts((page - 1) * 2, page * 2)}, {"total", 6}};
+  });
+  auto capped = f.MakeClient().Paginate(Req("POST", "/contacts/search", R"({"pageLimit":2})"),
+                                        {.max_pages = 2});
+  auto items = capped.CollectItems();
+  ASSERT_TRUE(items.ok());
+  EXPECT_EQ(items->size(), 4u);
+  EXPECT_EQ(capped.stop(), StopReason::kMaxPages);
+  EXPECT_FALSE(IsComplete(capped.stop()));
+
+  auto exact = f.MakeClient().Paginate(Req("POST", "/contacts/search", R"({"pageLimit":2})"),
+                                       {.max_pages = 3});
+  ASSERT_TRUE(exact.CollectItems().ok());
+  EXPECT_EQ(exact.stop(), StopReason::kTotalReached) << "the cap was not what ended it";
+  EXPECT_TRUE(IsComplete(exact.stop()));
 }
 
 TEST(PaginatorTest, SkipLimitAdvancesByItemsReceived) {

@@ -14,5 +14,37 @@ TEST(EditDistanceTest, CountsInsertionsDeletionsAndSubstitutions) {
   EXPECT_EQ(EditDistance("contact", "Contact"), 1u) << "case counts";
 }
 
+TEST(TerminalSafeTest, EscapesTheSequencesThatDriveATerminal) {
+  // OSC 0 (set the window title) ended by BEL, an SGR colour, a carriage return that would
+  // overwrite the line, and DEL.
+  EXPECT_EQ(TerminalSafe("\x1b]0;pwned\x07red:\x1b[31mX\rY\x7f"),
+            "\\x1b]0;pwned\\x07red:\\x1b[31mX\\x0dY\\x7f");
+  EXPECT_EQ(TerminalSafe(std::string_view("a\0b", 3)), "a\\x00b");
+}
+
+TEST(TerminalSafeTest, KeepsNewlineTabAndValidUtf8) {
+  EXPECT_EQ(TerminalSafe("line 1\n\tline 2"), "line 1\n\tline 2");
+  EXPECT_EQ(TerminalSafe("Zoë 東京 \xF0\x9F\x98\x80 C:\\path"),
+            "Zoë 東京 \xF0\x9F\x98\x80 C:\\path");
+  EXPECT_EQ(TerminalSafeLine("a\nb\tc"), "a\\x0ab\\x09c");
+}
+
+TEST(TerminalSafeTest, EscapesC1ControlsAndInvalidUtf8) {
+  // U+009B (CSI) and U+009D (OSC) encoded as UTF-8; U+00A0 is printable and kept.
+  EXPECT_EQ(TerminalSafe("\xC2\x9B"
+                         "31m\xC2\x9D"
+                         "0;t \xC2\xA0"),
+            "\\u009b31m\\u009d0;t \xC2\xA0");
+  // A raw 8-bit CSI, a stray continuation byte, an overlong '/', a surrogate, a truncated
+  // sequence at the end.
+  EXPECT_EQ(TerminalSafe("\x9b\x80\xC0\xAF\xED\xA0\x80\xE2\x82"),
+            "\\x9b\\x80\\xc0\\xaf\\xed\\xa0\\x80\\xe2\\x82");
+}
+
+TEST(TerminalSafeTest, IsIdempotent) {
+  std::string once = TerminalSafe("\x1b[2J\xC2\x9B\xff");
+  EXPECT_EQ(TerminalSafe(once), once);
+}
+
 }  // namespace
 }  // namespace ghl

@@ -1,7 +1,9 @@
 // libcurl transport: one easy handle per thread so connections are reused across calls.
 #include <curl/curl.h>
 
+#include <chrono>
 #include <mutex>
+#include <string>
 
 #include "ghl/http/transport.h"
 
@@ -62,6 +64,17 @@ int OnProgress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) 
   return (*static_cast<const std::function<bool()>*>(cancelled))() ? 1 : 0;
 }
 
+// "2 s", "0.5 s": a duration as a user typed it.
+std::string Seconds(std::chrono::milliseconds d) {
+  std::string out = std::to_string(d.count() / 1000);
+  if (auto ms = d.count() % 1000; ms != 0) {
+    std::string frac = std::to_string(1000 + ms).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    out += "." + frac;
+  }
+  return out + " s";
+}
+
 class CurlTransport final : public Transport {
  public:
   Result<Response> Send(const Request& request, const TransportOptions& options) override {
@@ -106,6 +119,9 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate as GHL offers them
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Never follow a redirect: the Authorization header would go to whatever host Location
+    // names. A 3xx is returned as the answer (the client reports it with its Location).
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
     if (options.cancelled) {
       curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -128,12 +144,22 @@ class CurlTransport final : public Transport {
       if (state.too_large) {
         e.messages.push_back("response body exceeds " + std::to_string(options.max_response_bytes) +
                              " bytes");
+      } else if (rc == CURLE_OPERATION_TIMEDOUT) {
+        curl_off_t connected_us = 0;
+        curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connected_us);
+        e.messages.push_back(connected_us == 0
+                                 ? "no connection within the connect timeout of " +
+                                       Seconds(options.connect_timeout)
+                                 : "no answer within the timeout of " + Seconds(options.timeout));
       } else {
         e.messages.push_back(std::string(curl_easy_strerror(rc)));
       }
+      // The URL tried (never a header: the token stays out), so a wrong base URL shows.
+      e.messages.push_back("tried " + request.method + " " + request.target);
       e.hint = bad_url ? "Check the base URL: http(s)://host[:port]."
                : rc == CURLE_OPERATION_TIMEDOUT
-                   ? "The server did not answer in time; try again or raise the timeout."
+                   ? "The server did not answer in time; try again, or raise the timeout "
+                     "(TransportOptions::timeout; `ghl api --timeout SECONDS`)."
                    : "Check the base URL and that the server is reachable.";
       return e;
     }

@@ -7,7 +7,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ghl/http/transport.h"
@@ -25,9 +28,11 @@ TEST(HttpServerTest, ServesHandlerOverLoopbackWithKeepAlive) {
   ASSERT_NE(port, 0);
   auto transport = http::MakeCurlTransport();
   for (int i = 0; i < 3; ++i) {
-    http::Request req{.method = "POST", .target = "http://127.0.0.1:" + std::to_string(port) +
-                                                  "/contacts/search?x=1",
-                      .headers = {}, .body = "abc", .remote = {}};
+    http::Request req{.method = "POST",
+                      .target = "http://127.0.0.1:" + std::to_string(port) + "/contacts/search?x=1",
+                      .headers = {},
+                      .body = "abc",
+                      .remote = {}};
     auto res = transport->Send(req, {});
     ASSERT_TRUE(res.ok()) << res.error().Summary();
     EXPECT_EQ(res->status, 200);
@@ -45,8 +50,11 @@ TEST(HttpServerTest, OversizedBodyGets413WithoutCallingHandler) {
   });
   uint16_t port = server.Start();
   auto transport = http::MakeCurlTransport();
-  http::Request req{.method = "POST", .target = "http://127.0.0.1:" + std::to_string(port) + "/",
-                    .headers = {}, .body = std::string(100, 'x'), .remote = {}};
+  http::Request req{.method = "POST",
+                    .target = "http://127.0.0.1:" + std::to_string(port) + "/",
+                    .headers = {},
+                    .body = std::string(100, 'x'),
+                    .remote = {}};
   auto res = transport->Send(req, {});
   ASSERT_TRUE(res.ok()) << res.error().Summary();
   EXPECT_EQ(res->status, 413);
@@ -109,14 +117,15 @@ TEST(HttpServerTest, MalformedRequestsGetAnErrorStatusWithJsonBodyThenClose) {
        "POST / HTTP/1.1\r\n" + host +
            "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
        400},
-      {"bad chunk", "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n", 400},
+      {"bad chunk",
+       "POST / HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n", 400},
       {"NUL in path", std::string("GET /a\0b HTTP/1.1\r\n", 19) + host + "\r\n", 400},
-      {"200 KB header", "GET / HTTP/1.1\r\n" + host + "X-Big: " + std::string(200 * 1024, 'a') +
-                            "\r\n\r\n", 431},
+      {"200 KB header",
+       "GET / HTTP/1.1\r\n" + host + "X-Big: " + std::string(200 * 1024, 'a') + "\r\n\r\n", 431},
       {"100 KB URL", "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\n" + host + "\r\n", 414},
       {"bare LF", "GET / HTTP/1.1\nHost: x\n\n", 400},
-      {"body over the limit", "POST / HTTP/1.1\r\n" + host + "Content-Length: 5000\r\n\r\n" +
-                                  std::string(5000, 'x'), 413},
+      {"body over the limit",
+       "POST / HTTP/1.1\r\n" + host + "Content-Length: 5000\r\n\r\n" + std::string(5000, 'x'), 413},
   };
   for (const auto& c : cases) {
     std::string out = RawExchange(port, c.bytes);
@@ -139,9 +148,11 @@ TEST(HttpServerTest, MalformedRequestsGetAnErrorStatusWithJsonBodyThenClose) {
 }
 
 TEST(HttpServerTest, BindFailureNamesTheAddress) {
-  HttpServer a({.port = 0, .threads = 1}, [](const http::Request&) { return JsonResponse(200, ""); });
+  HttpServer a({.port = 0, .threads = 1},
+               [](const http::Request&) { return JsonResponse(200, ""); });
   uint16_t port = a.Start();
-  HttpServer b({.port = port, .threads = 1}, [](const http::Request&) { return JsonResponse(200, ""); });
+  HttpServer b({.port = port, .threads = 1},
+               [](const http::Request&) { return JsonResponse(200, ""); });
   try {
     b.Start();
     FAIL() << "second bind on the same port succeeded";
@@ -162,14 +173,76 @@ TEST(HttpServerTest, StoppedServerRefusesNewConnections) {
   uint16_t port = server.Start();
   server.Stop();
   auto transport = http::MakeCurlTransport();
-  http::Request req{.method = "GET", .target = "http://127.0.0.1:" + std::to_string(port) + "/",
-                    .headers = {}, .body = {}, .remote = {}};
+  http::Request req{.method = "GET",
+                    .target = "http://127.0.0.1:" + std::to_string(port) + "/",
+                    .headers = {},
+                    .body = {},
+                    .remote = {}};
   http::TransportOptions quick;
   quick.timeout = std::chrono::milliseconds(2000);
   auto res = transport->Send(req, quick);
   ASSERT_FALSE(res.ok()) << "a stopped server answered HTTP " << res->status;
   EXPECT_EQ(res.error().messages.at(0).find("Timeout"), std::string::npos)
       << "connection hung instead of being refused: " << res.error().Summary();
+  EXPECT_NE(res.error().Summary().find("tried GET http://127.0.0.1:" + std::to_string(port) + "/"),
+            std::string::npos)
+      << "the URL tried is named: " << res.error().Summary();
+}
+
+// A 3xx is the answer: never followed, so the Authorization header never reaches the host the
+// Location names.
+TEST(TransportRedirectTest, RedirectIsReturnedNotFollowed) {
+  std::atomic<int> followed{0};
+  HttpServer server({.port = 0, .threads = 1}, [&](const http::Request& r) {
+    if (r.Path() == "/elsewhere") {
+      ++followed;
+      return JsonResponse(200, "{}");
+    }
+    http::Response res = JsonResponse(302, "{}");
+    res.headers.Set("Location", "/elsewhere");
+    return res;
+  });
+  uint16_t port = server.Start();
+  auto transport = http::MakeCurlTransport();
+  http::Request req{.method = "GET",
+                    .target = "http://127.0.0.1:" + std::to_string(port) + "/contacts/",
+                    .headers = {},
+                    .body = {},
+                    .remote = {}};
+  req.headers.Add("Authorization", "Bearer secret");
+  auto res = transport->Send(req, {});
+  ASSERT_TRUE(res.ok()) << res.error().Summary();
+  EXPECT_EQ(res->status, 302);
+  EXPECT_EQ(res->headers.Get("Location"), "/elsewhere");
+  EXPECT_EQ(followed.load(), 0);
+  server.Stop();
+}
+
+// A server that holds its answer: the error says which timeout ran out and names the URL.
+TEST(TransportTimeoutTest, TimeoutNamesTheLimitAndTheUrl) {
+  HttpServer server({.port = 0, .threads = 1}, [](const http::Request&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    return JsonResponse(200, "{}");
+  });
+  uint16_t port = server.Start();
+  auto transport = http::MakeCurlTransport();
+  http::Request req{.method = "GET",
+                    .target = "http://127.0.0.1:" + std::to_string(port) + "/slow",
+                    .headers = {},
+                    .body = {},
+                    .remote = {}};
+  http::TransportOptions options;
+  options.timeout = std::chrono::milliseconds(300);
+  auto res = transport->Send(req, options);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+  std::string text = res.error().Describe();
+  EXPECT_NE(text.find("no answer within the timeout of 0.3 s"), std::string::npos) << text;
+  EXPECT_NE(text.find("tried GET http://127.0.0.1:" + std::to_string(port) + "/slow"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("--timeout SECONDS"), std::string::npos) << text;
+  server.Stop();
 }
 
 }  // namespace

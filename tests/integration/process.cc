@@ -91,8 +91,7 @@ SandboxProcess::SandboxProcess(std::vector<std::string> extra_args) {
     auto eq = word.find('=');
     if (eq != std::string::npos) env_[word.substr(0, eq)] = word.substr(eq + 1);
   }
-  if (!env_.count("GHL_BASE_URL") || !env_.count("GHL_TOKEN") ||
-      !env_.count("GHL_LOCATION_ID")) {
+  if (!env_.count("GHL_BASE_URL") || !env_.count("GHL_TOKEN") || !env_.count("GHL_LOCATION_ID")) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
     throw std::runtime_error("sandbox did not print its start line; got: '" + line + "'");
@@ -303,5 +302,65 @@ CliResult RunGhl(const std::vector<std::string>& args_in,
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+GhlRun::GhlRun(const std::vector<std::string>& args_in,
+               const std::map<std::string, std::string>& env) {
+  char tmpl[] = "/tmp/ghl_run_test_XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  dir_ = tmpl;
+  std::vector<std::string> args = {GhlBinary()};
+  args.insert(args.end(), args_in.begin(), args_in.end());
+  std::string out_path = dir_ + "/stdout.txt";
+  std::string err_path = dir_ + "/stderr.txt";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  auto env_strings = BaseEnv(env);
+  auto argv = Argv(args);
+  auto envp = Argv(env_strings);
+  int rc = posix_spawn(&pid_, args[0].c_str(), &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    pid_ = -1;
+    std::filesystem::remove_all(dir_);
+    throw std::runtime_error("cannot start " + args[0]);
+  }
+}
+
+GhlRun::~GhlRun() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void GhlRun::Signal(int sig) {
+  if (pid_ > 0) kill(pid_, sig);
+}
+
+std::optional<int> GhlRun::Wait(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
+      if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+      return std::nullopt;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::string GhlRun::Stdout() const { return Slurp(dir_ + "/stdout.txt"); }
+std::string GhlRun::Stderr() const { return Slurp(dir_ + "/stderr.txt"); }
 
 }  // namespace ghl::testing

@@ -87,4 +87,29 @@ CliResult RunGhl(const std::vector<std::string>& args,
                  const std::map<std::string, std::string>& env = {},
                  const std::string& input = {});
 
+/// `ghl <args...>` running in the background, stdout and stderr going to files (no pipe to
+/// fill up), so a test can signal it mid-way and read what it had printed. The destructor
+/// SIGKILLs it if it still runs and removes the files.
+class GhlRun {
+ public:
+  explicit GhlRun(const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env = {});
+  ~GhlRun();
+  GhlRun(const GhlRun&) = delete;
+  GhlRun& operator=(const GhlRun&) = delete;
+
+  pid_t pid() const { return pid_; }
+  /// Sends `sig` (e.g. SIGINT) to the process.
+  void Signal(int sig);
+  /// Waits up to `timeout` for the process to end: its exit code, 128+N when signal N killed
+  /// it, nullopt when it still runs.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  std::string Stdout() const;
+  std::string Stderr() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string dir_;
+};
+
 }  // namespace ghl::testing

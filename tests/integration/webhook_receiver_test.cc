@@ -150,6 +150,31 @@ TEST_F(WebhookReceiverTest, SignedDeliveryIsStoredListedAndShownByteForByte) {
   EXPECT_EQ(json::parse(Events({"list", "--json"}).out).size(), 1u);
 }
 
+// A sender's text (here the event type; the HTTP parser already refuses control characters in
+// headers) cannot drive the terminal of whoever reads the store:
+// `ghl events list` and `show` print it escaped; `show --body` to a pipe stays byte-exact.
+TEST_F(WebhookReceiverTest, EventsListAndShowEscapeControlCharacters) {
+  Start();
+  std::string body =
+      R"({"type":"Contact\u001b]0;pwned\u0007Create","id":"c-esc","locationId":"L1"})";
+  auto r = Deliver(body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  int64_t id = json::parse(r.body)["id"].get<int64_t>();
+
+  auto list = Events({"list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out.find('\x1b'), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("Contact\\x1b]0;pwned\\x07Create"), std::string::npos) << list.out;
+
+  auto shown = Events({"show", std::to_string(id)});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("type:         Contact\\x1b]0;pwned\\x07Create"), std::string::npos)
+      << shown.out;
+  EXPECT_EQ(shown.out.find('\x1b'), std::string::npos) << shown.out;
+
+  EXPECT_EQ(Events({"show", std::to_string(id), "--body"}).out, body);
+}
+
 TEST_F(WebhookReceiverTest, ForgedDeliveriesAre401AndMetricsCountEveryOutcome) {
   Start();
   std::string body = R"({"type":"ContactCreate","id":"c-1","locationId":"L1"})";

@@ -15,6 +15,7 @@
 /// | 404    | any, path unknown to the catalog              | nearest catalog paths              |
 /// | 400/422| `message` array                               | messages + unsent required fields  |
 /// | 429    | any                                           | the X-RateLimit-* values           |
+/// | 3xx    | message "redirected to <Location> (not followed)" | check the base URL (API host)  |
 /// | 5xx    | any                                           | transient; retried (idempotent)    |
 ///
 /// GHL error bodies look like {"statusCode":401,"message":"...","traceId":"..."} or, on

@@ -18,8 +18,10 @@
 ///
 /// Iteration stops after a page that is empty, that reports `nextPage` false or null, that
 /// brings the item count to `total` (top-level or `meta.total`), whose cursor does not
-/// advance, or that repeats the previous page; an empty or repeated page after the first is
-/// not yielded. A page that fails ends iteration; `status()` then holds the `Error`.
+/// advance or repeats an earlier one, or that repeats the previous page; an empty or repeated
+/// page after the first is not yielded. A page that fails ends iteration; `status()` then
+/// holds the `Error`. `stop()` says which of these ended it (see StopReason): the first four
+/// mean every item was received, the others that the range ended early.
 #pragma once
 
 #include <cstddef>
@@ -27,7 +29,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "ghl/catalog/catalog.h"
 #include "ghl/client/connection.h"
@@ -35,6 +39,34 @@
 #include "ghl/core/result.h"
 
 namespace ghl::client {
+
+/// Why a Paginator stopped. Reasons up to kNoCursor mean the data ended (`IsComplete`); the
+/// others mean pages may be missing.
+enum class StopReason {
+  kRunning,             ///< Not stopped yet (or not started).
+  kSinglePage,          ///< The endpoint does not paginate: its one answer was the range.
+  kEmptyPage,           ///< A page had no items.
+  kNextPageFalse,       ///< The answer said `nextPage` false or null.
+  kTotalReached,        ///< The items received reached the answer's `total`.
+  kNoCursor,            ///< The answer gave no cursor for a next page (no `meta.startAfter`, no
+                        ///< `searchAfter` on the last item, no `lastMessageId`): GHL's end of data.
+  kCursorNotAdvancing,  ///< The next cursor equals the one just sent: the server would answer
+                        ///< the same page forever.
+  kCursorRepeated,      ///< The next cursor is one sent earlier (a cycle A → B → A).
+  kPageRepeated,        ///< A page held the same items as the one before (the server
+                        ///< ignored the cursor); that page was not yielded.
+  kMaxPages,  ///< `PageOptions::max_pages` pages were fetched and the last one pointed to more.
+  kError,     ///< A page failed; `Paginator::status()` holds the error.
+};
+
+/// True for the reasons that mean every item was received (kSinglePage, kEmptyPage,
+/// kNextPageFalse, kTotalReached, kNoCursor); false for kRunning and the early stops.
+bool IsComplete(StopReason reason);
+
+/// Short lower-case text: "single page", "empty page", "nextPage is false", "total reached",
+/// "no cursor", "cursor did not advance", "cursor repeated", "page repeated", "max pages",
+/// "error"; "" for kRunning.
+std::string_view ToString(StopReason reason);
 
 /// Paging settings; defaults follow the catalog.
 struct PageOptions {
@@ -49,11 +81,11 @@ struct PageOptions {
 
 /// One fetched page.
 struct Page {
-  int number = 0;        ///< 1-based position in this iteration.
-  nlohmann::json body;   ///< The whole parsed answer.
-  nlohmann::json items;  ///< The page's items (a JSON array; empty when none found).
+  int number = 0;            ///< 1-based position in this iteration.
+  nlohmann::json body;       ///< The whole parsed answer.
+  nlohmann::json items;      ///< The page's items (a JSON array; empty when none found).
   bool items_found = false;  ///< True when the answer holds an items array (see `items`).
-  ApiResponse response;  ///< Status, headers, raw body of the call.
+  ApiResponse response;      ///< Status, headers, raw body of the call.
 };
 
 /// Single-pass range over pages. Not thread-safe; cheap to move.
@@ -97,10 +129,16 @@ class Paginator {
 
   /// Ok while iterating and after a normal end; the failing page's `Error` otherwise.
   const Status& status() const { return status_; }
-  /// Why iteration ended: "empty page", "nextPage is false", "total reached", "no cursor",
-  /// "cursor did not advance", "page repeated", "max pages", "single page", "error"; "" while
-  /// running.
-  const std::string& stop_reason() const { return stop_reason_; }
+  /// Why iteration ended; kRunning while running.
+  StopReason stop() const { return stop_; }
+  /// `ToString(stop())`: "total reached", "cursor did not advance" …; "" while running.
+  std::string_view stop_reason() const { return ToString(stop_); }
+  /// The cursor that ended the range for kCursorNotAdvancing / kCursorRepeated (e.g.
+  /// "1700000000000/opp9" for startAfter/startAfterId, a JSON `searchAfter` array, a message
+  /// id), else "".
+  const std::string& stop_cursor() const { return stop_cursor_; }
+  /// Items yielded so far (over every page yielded).
+  size_t items_seen() const { return items_seen_; }
   /// Pages fetched so far (including a final empty one that was not yielded).
   int pages_fetched() const { return pages_fetched_; }
   /// The paging style in use.
@@ -125,10 +163,12 @@ class Paginator {
   bool has_current_ = false;
   Page current_;
   Status status_ = Ok{};
-  std::string stop_reason_;
+  StopReason stop_ = StopReason::kRunning;
+  std::string stop_cursor_;
   int pages_fetched_ = 0;
   size_t items_seen_ = 0;
   std::string last_cursor_;
+  std::set<std::string> cursors_sent_;
   std::string last_page_signature_;
 };
 
