@@ -3,8 +3,8 @@
 #include <random>
 #include <regex>
 
-#include "handler.h"
 #include "ghl/server/http_server.h"
+#include "handler.h"
 
 namespace ghl::sandbox {
 
@@ -36,9 +36,7 @@ std::string Ctx::LocationId() const {
   return std::string(kDemoLocationId);
 }
 
-std::string Ctx::BaseUrl() const {
-  return "http://" + request.headers.GetOr("Host", "127.0.0.1");
-}
+std::string Ctx::BaseUrl() const { return "http://" + request.headers.GetOr("Host", "127.0.0.1"); }
 
 std::string NewTraceId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -189,12 +187,13 @@ std::string Str(const json& obj, std::string_view key) {
 }
 
 json ContactEvent(std::string_view type, const json& contact) {
-  json e = {{"type", type}, {"locationId", contact.value("locationId", "")},
+  json e = {{"type", type},
+            {"locationId", contact.value("locationId", "")},
             {"id", contact.value("id", "")}};
   static constexpr std::string_view kKeys[] = {
-      "address1", "city", "state", "companyName", "country", "source", "dateAdded",
-      "dateOfBirth", "dnd", "email", "firstName", "lastName", "phone", "postalCode",
-      "tags", "website", "assignedTo", "customFields"};
+      "address1",  "city",        "state", "companyName", "country",    "source",
+      "dateAdded", "dateOfBirth", "dnd",   "email",       "firstName",  "lastName",
+      "phone",     "postalCode",  "tags",  "website",     "assignedTo", "customFields"};
   for (auto k : kKeys) {
     if (auto it = contact.find(k); it != contact.end()) e[std::string(k)] = *it;
   }
@@ -208,6 +207,14 @@ json ContactEvent(std::string_view type, const json& contact) {
 
 bool SameLocation(const Ctx& ctx, const json& doc) {
   return Str(doc, "locationId") == ctx.LocationId();
+}
+
+std::optional<http::Response> LoadContact(const Ctx& ctx, const Doc** out) {
+  const Doc* d = ctx.store.Get(Coll::kContacts, ctx.Path("contactId"));
+  if (!d) return NotFound("Contact not found");
+  if (!SameLocation(ctx, d->value)) return ForbiddenLocation();
+  *out = d;
+  return std::nullopt;
 }
 
 const Doc* FindContact(const Ctx& ctx, std::string_view id) {

@@ -246,20 +246,6 @@ bool Eval(const json& f, const json& c, const FieldResolver& fr) {
   return false;
 }
 
-bool MatchesQuery(const json& c, const std::string& q) {
-  if (q.empty()) return true;
-  std::string lq = Lower(q);
-  for (auto k : {"fullNameLowerCase", "emailLowerCase", "companyName", "firstNameLowerCase",
-                 "lastNameLowerCase"}) {
-    if (Lower(Str(c, k)).find(lq) != std::string::npos) return true;
-  }
-  std::string qd;
-  for (char ch : q) {
-    if (ch >= '0' && ch <= '9') qd.push_back(ch);
-  }
-  if (qd.size() >= 3 && Str(c, "phone").find(qd) != std::string::npos) return true;
-  return false;
-}
 
 struct SortKey {
   std::string field;
@@ -326,6 +312,21 @@ int CmpTuple(const json& a, const json& b, const std::vector<SortKey>& keys) {
 }
 
 }  // namespace
+
+bool MatchesQuery(const json& c, const std::string& q) {
+  if (q.empty()) return true;
+  std::string lq = Lower(q);
+  for (auto k : {"fullNameLowerCase", "emailLowerCase", "companyName", "firstNameLowerCase",
+                 "lastNameLowerCase"}) {
+    if (Lower(Str(c, k)).find(lq) != std::string::npos) return true;
+  }
+  std::string qd;
+  for (char ch : q) {
+    if (ch >= '0' && ch <= '9') qd.push_back(ch);
+  }
+  if (qd.size() >= 3 && Str(c, "phone").find(qd) != std::string::npos) return true;
+  return false;
+}
 
 http::Response SearchContacts(Ctx& ctx) {
   const json& b = ctx.body;

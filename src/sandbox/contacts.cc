@@ -197,15 +197,6 @@ bool LocationAllows(const Store& store, const std::string& location_id, std::str
   return s != loc->value.end() && s->value(std::string(key), false);
 }
 
-// 404 for an unknown id, 403 for another location's contact, else nullptr and *out set.
-std::optional<http::Response> LoadContact(const Ctx& ctx, const Doc** out) {
-  const Doc* d = ctx.store.Get(Coll::kContacts, ctx.Path("contactId"));
-  if (!d) return NotFound("Contact not found");
-  if (!SameLocation(ctx, d->value)) return ForbiddenLocation();
-  *out = d;
-  return std::nullopt;
-}
-
 void EmitContactChange(Ctx& ctx, const json& before, const json& after) {
   ctx.events.push_back({"ContactUpdate", ContactEvent("ContactUpdate", after)});
   if (before.value("tags", json::array()) != after.value("tags", json::array())) {

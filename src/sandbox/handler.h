@@ -3,14 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ghl/catalog/catalog.h"
 #include "ghl/http/message.h"
@@ -59,10 +58,13 @@ using HandlerFn = http::Response (*)(Ctx&);
 struct RouteDef {
   std::string_view id;  ///< Catalog id, e.g. "contacts.get-contact".
   HandlerFn fn;
-  bool writes;          ///< Needs the exclusive lock (and a write-through flush).
+  bool writes;  ///< Needs the exclusive lock (and a write-through flush).
 };
 
 std::span<const RouteDef> ContactRoutes();
+std::span<const RouteDef> ContactListRoutes();
+std::span<const RouteDef> LocationRecordRoutes();  // custom values, users, location search
+std::span<const RouteDef> ContactTaskRoutes();     // also notes by id, followers, appointments
 std::span<const RouteDef> OpportunityRoutes();
 std::span<const RouteDef> CalendarRoutes();
 std::span<const RouteDef> ConversationRoutes();
@@ -116,6 +118,10 @@ bool SameLocation(const Ctx& ctx, const json& doc);
 /// Whether a contact with `id` exists in the request's location.
 const Doc* FindContact(const Ctx& ctx, std::string_view id);
 
+/// The contact named by the path's {contactId}: 404 "Contact not found" for an unknown id, 403
+/// for another location's contact; else nullopt and `*out` set.
+std::optional<http::Response> LoadContact(const Ctx& ctx, const Doc** out);
+
 }  // namespace ghl::sandbox
 
 namespace ghl::sandbox {
@@ -137,5 +143,8 @@ const Doc* FindDuplicate(const Store& store, const std::string& location_id,
                          std::string* matching_field);
 /// Handler of POST /contacts/search (contact_search.cc).
 http::Response SearchContacts(Ctx& ctx);
+/// True when free text `q` matches the contact's name, email or company (case-insensitive
+/// substring), or 3+ of its digits appear in the phone; an empty `q` matches everything.
+bool MatchesQuery(const json& contact, const std::string& q);
 
 }  // namespace ghl::sandbox

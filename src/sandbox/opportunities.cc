@@ -3,6 +3,7 @@
 // (spec: shared/ghl-openapi/apps/opportunities.json).
 #include <algorithm>
 
+#include "cursor_page.h"
 #include "handler.h"
 
 namespace ghl::sandbox {
@@ -27,7 +28,8 @@ json View(const Store& store, const json& opp) {
     std::string name = Str(c->value, "firstName");
     std::string last = Str(c->value, "lastName");
     if (!last.empty()) name += name.empty() ? last : " " + last;
-    json summary = {{"id", c->value["id"]}, {"name", name}, {"tags", c->value.value("tags", json::array())}};
+    json summary = {
+        {"id", c->value["id"]}, {"name", name}, {"tags", c->value.value("tags", json::array())}};
     for (auto k : {"companyName", "email", "phone"}) {
       if (c->value.contains(k)) summary[k] = c->value[k];
     }
@@ -82,11 +84,10 @@ constexpr FieldRule kCreateRules[] = {
 };
 
 constexpr FieldRule kUpdateRules[] = {
-    {"pipelineId", FieldType::kString},  {"name", FieldType::kString},
-    {"pipelineStageId", FieldType::kString},
-    {"status", FieldType::kString, false, kStatuses},
-    {"monetaryValue", FieldType::kNumber}, {"assignedTo", FieldType::kString},
-    {"customFields", FieldType::kArray}, {"source", FieldType::kString},
+    {"pipelineId", FieldType::kString},      {"name", FieldType::kString},
+    {"pipelineStageId", FieldType::kString}, {"status", FieldType::kString, false, kStatuses},
+    {"monetaryValue", FieldType::kNumber},   {"assignedTo", FieldType::kString},
+    {"customFields", FieldType::kArray},     {"source", FieldType::kString},
 };
 
 void MergeCustomFields(json& opp, const json& input) {
@@ -126,13 +127,13 @@ http::Response CreateOpportunity(Ctx& ctx) {
   const Doc* contact = ctx.store.Get(Coll::kContacts, Str(b, "contactId"));
   if (!contact || Str(contact->value, "locationId") != loc) return NotFound("Contact not found");
   const Doc* location = ctx.store.Get(Coll::kLocations, loc);
-  bool allow_dup = location && location->value.value("settings", json::object())
-                                   .value("allowDuplicateOpportunity", false);
+  bool allow_dup =
+      location &&
+      location->value.value("settings", json::object()).value("allowDuplicateOpportunity", false);
   if (!allow_dup) {
     for (const auto& [id, o] : ctx.store.All(Coll::kOpportunities)) {
       if (Str(o.value, "contactId") == Str(b, "contactId") &&
-          Str(o.value, "pipelineId") == Str(b, "pipelineId") &&
-          Str(o.value, "status") == "open") {
+          Str(o.value, "pipelineId") == Str(b, "pipelineId") && Str(o.value, "status") == "open") {
         return ErrorResponse(400, "Can not create duplicate opportunity for the contact.",
                              {{"meta", {{"opportunityId", id}}}});
       }
@@ -200,8 +201,8 @@ http::Response UpdateOpportunity(Ctx& ctx) {
     return Unprocessable({"pipelineStageId should not be empty when pipelineId changes"});
   }
   std::string now = IsoUtcMs(ctx.now_ms);
-  for (auto k : {"pipelineId", "name", "pipelineStageId", "status", "monetaryValue",
-                 "assignedTo", "source"}) {
+  for (auto k : {"pipelineId", "name", "pipelineStageId", "status", "monetaryValue", "assignedTo",
+                 "source"}) {
     if (b.contains(k) && !b[k].is_null()) o[k] = b[k];
   }
   MergeCustomFields(o, b);
@@ -245,40 +246,21 @@ http::Response DeleteOpportunity(Ctx& ctx) {
 
 http::Response SearchOpportunities(Ctx& ctx) {
   std::vector<std::string> msgs;
-  auto num = [&](std::string_view name, int64_t def) -> int64_t {
-    auto v = ctx.Query(name);
-    if (!v || v->empty()) return def;
-    auto n = ParseInt(*v);
-    if (!n) {
-      msgs.push_back(std::string(name) + " must be a number conforming to the specified constraints");
-      return def;
-    }
-    return *n;
-  };
-  int64_t limit = num("limit", 20);
-  int64_t page = num("page", 1);
-  int64_t start_after = num("startAfter", -1);
+  CursorQuery cq = ReadCursorQuery(ctx, &msgs);
   std::string status = ctx.Query("status").value_or("");
   if (!status.empty() &&
       std::find(std::begin(kStatuses), std::end(kStatuses), status) == std::end(kStatuses)) {
     msgs.push_back("status must be one of the following values: open, won, lost, abandoned, all");
   }
-  if (limit < 1 || limit > 100) msgs.push_back("limit must not be greater than 100");
-  if (page < 1) msgs.push_back("page must not be less than 1");
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   std::string loc = ctx.LocationId();
   auto q = [&](std::string_view name) { return ctx.Query(name).value_or(""); };
   std::string contact = q("contact_id"), pipeline = q("pipeline_id"),
               stage = q("pipeline_stage_id"), assigned = q("assigned_to"), id = q("id"),
-              text = Lower(q("q")), after_id = q("startAfterId");
+              text = Lower(q("q"));
   bool asc = q("order") == "added_asc";
 
-  struct Hit {
-    const Doc* doc;
-    int64_t created;
-    std::string id;
-  };
-  std::vector<Hit> hits;
+  std::vector<CursorHit> hits;
   for (const auto& [oid, o] : ctx.store.All(Coll::kOpportunities)) {
     const json& v = o.value;
     if (Str(v, "locationId") != loc) continue;
@@ -298,55 +280,11 @@ http::Response SearchOpportunities(Ctx& ctx) {
     }
     hits.push_back({&o, ParseIso(Str(v, "createdAt")).value_or(0), oid});
   }
-  auto before = [&](const Hit& a, int64_t created, const std::string& hid) {
-    if (a.created != created) return asc ? a.created < created : a.created > created;
-    return asc ? a.id < hid : a.id > hid;
-  };
-  std::sort(hits.begin(), hits.end(),
-            [&](const Hit& a, const Hit& b) { return before(a, b.created, b.id); });
-  size_t start = 0;
-  if (start_after >= 0 || !after_id.empty()) {
-    // Items strictly after the cursor (createdAt ms, id) in this order.
-    int64_t cursor_time = start_after;
-    if (cursor_time < 0) {
-      for (const auto& h : hits) {
-        if (h.id == after_id) cursor_time = h.created;
-      }
-    }
-    while (start < hits.size() && !before({nullptr, cursor_time, after_id}, hits[start].created,
-                                          hits[start].id)) {
-      ++start;
-    }
-  } else {
-    start = static_cast<size_t>((page - 1) * limit);
-  }
-  size_t end = std::min(hits.size(), start + static_cast<size_t>(limit));
+  CursorPage page = PageByCursor(ctx, hits, asc, cq);
   json items = json::array();
-  for (size_t i = start; i < end; ++i) items.push_back(View(ctx.store, hits[i].doc->value));
-  bool more = end < hits.size();
-  json meta = {{"total", hits.size()},
-               {"currentPage", page},
-               {"nextPage", more ? json(page + 1) : json(nullptr)},
-               {"prevPage", page > 1 ? json(page - 1) : json(nullptr)},
-               {"startAfterId", nullptr},
-               {"startAfter", nullptr},
-               {"nextPageUrl", nullptr}};
-  if (end > start) {
-    meta["startAfterId"] = hits[end - 1].id;
-    meta["startAfter"] = hits[end - 1].created;
-  }
-  if (more && end > start) {
-    std::string url = ctx.BaseUrl() + std::string(ctx.request.Path()) + "?";
-    bool first = true;
-    for (const auto& [k, v] : ctx.query) {
-      if (k == "startAfter" || k == "startAfterId" || k == "page") continue;
-      url += (first ? "" : "&") + http::UrlEncode(k) + "=" + http::UrlEncode(v);
-      first = false;
-    }
-    url += (first ? "" : "&") + std::string("startAfter=") + std::to_string(hits[end - 1].created) +
-           "&startAfterId=" + hits[end - 1].id + "&page=" + std::to_string(page + 1);
-    meta["nextPageUrl"] = url;
-  }
+  for (size_t i = page.start; i < page.end; ++i)
+    items.push_back(View(ctx.store, hits[i].doc->value));
+  json& meta = page.meta;
   return Json(200, {{"opportunities", items}, {"meta", meta}, {"aggregations", json::object()}});
 }
 

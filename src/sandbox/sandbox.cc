@@ -22,8 +22,9 @@ namespace {
 
 std::vector<const RouteDef*> AllRoutes() {
   std::vector<const RouteDef*> out;
-  for (auto table : {ContactRoutes(), OpportunityRoutes(), CalendarRoutes(), ConversationRoutes(),
-                     CustomFieldRoutes(), WorkflowRoutes()}) {
+  for (auto table : {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
+                     CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(),
+                     LocationRecordRoutes(), WorkflowRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;

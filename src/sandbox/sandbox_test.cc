@@ -181,12 +181,13 @@ TEST(RunningSandboxTest, OversizedBodyOverHttpIsAnsweredByTheSandboxNotTheServer
 }
 
 TEST_F(SandboxTest, CatalogOperationNotEmulatedIs501WithJson) {
-  auto c = FirstContact();
-  auto r = Call("GET", "/contacts/" + c["id"].get<std::string>() + "/tasks");
+  auto r = Call("GET", "/contacts/business/b1");
   EXPECT_EQ(r.status, 501);
   auto b = Body(r);
   EXPECT_EQ(b["statusCode"], 501);
-  EXPECT_EQ(b["endpointId"], "contacts.get-all-tasks");
+  EXPECT_EQ(b["endpointId"], "contacts.get-contacts-by-businessId");
+  EXPECT_EQ(b["notEmulated"], true);
+  EXPECT_FALSE(b["emulatedInService"].empty());
   EXPECT_NE(b["message"].get<std::string>().find("does not emulate"), std::string::npos);
 }
 

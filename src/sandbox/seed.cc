@@ -61,6 +61,17 @@ void SeedLocation(Store& store) {
               {"settings", {{"allowDuplicateContact", false},
                             {"allowDuplicateOpportunity", false}}}};
   store.Put(Coll::kLocations, std::string(kDemoLocationId), loc);
+  // The location's owner, so GET /users/ has someone to list (and to assign work to).
+  json owner = {{"id", "sandbox-user-owner"},
+                {"companyId", kDemoCompanyId},
+                {"firstName", "Sandy"},
+                {"lastName", "Box"},
+                {"email", "owner@sandbox.localhost"},
+                {"phone", "+15125550100"},
+                {"type", "account"},
+                {"role", "admin"},
+                {"locationIds", {kDemoLocationId}}};
+  store.Put(Coll::kUsers, "sandbox-user-owner", owner);
 }
 
 void SeedDemo(Store& store) {

@@ -44,7 +44,8 @@ std::string_view CollName(Coll c) {
   static constexpr std::array<std::string_view, static_cast<int>(Coll::kCount)> kNames = {
       "locations", "contacts",     "notes",        "opportunities",
       "pipelines", "calendars",    "appointments", "conversations",
-      "messages",  "customFields", "workflows",    "workflowEnrollments"};
+      "messages",  "customFields", "workflows",    "workflowEnrollments",
+      "tasks",     "users",        "customValues"};
   return kNames[static_cast<int>(c)];
 }
 

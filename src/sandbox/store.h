@@ -5,13 +5,12 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ghl/core/result.h"
 
@@ -35,6 +34,9 @@ enum class Coll : int {
   kCustomFields,
   kWorkflows,
   kEnrollments,
+  kTasks,
+  kUsers,
+  kCustomValues,
   kCount,
 };
 

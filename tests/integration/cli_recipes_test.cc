@@ -3,6 +3,8 @@
 // exactly the Version value the spec declares for its endpoint.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -329,6 +331,27 @@ TEST_F(CliRecipesTest, ControlCharactersInHeadersAreRefused) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("X-Test"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("control character"), std::string::npos) << r.err;
+}
+
+
+// B14: the contact list GET /contacts/ (startAfter/startAfterId cursors, limit ≤ 100) through
+// `ghl api --paginate` returns every contact once.
+TEST(CliContactListTest, PaginateOverTheContactListReturnsEachContactOnce) {
+  SandboxProcess sandbox({"--seed", "empty", "--seed-contacts", "250"});
+  std::map<std::string, std::string> env = {{"GHL_BASE_URL", sandbox.base_url()},
+                                            {"GHL_TOKEN", sandbox.token()},
+                                            {"GHL_LOCATION_ID", sandbox.location_id()}};
+  auto r = RunGhl({"api", "--paginate", "GET", "/contacts/", "-F", "limit=100"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json items = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(items.is_array()) << r.out.substr(0, 300);
+  std::set<std::string> ids;
+  for (const auto& c : items) ids.insert(c["id"].get<std::string>());
+  EXPECT_EQ(items.size(), 250u);
+  EXPECT_EQ(ids.size(), 250u);
+  auto over = RunGhl({"api", "GET", "/contacts/", "-F", "limit=101"}, env);
+  EXPECT_EQ(over.exit_code, 1);
+  EXPECT_NE(over.err.find("limit must not be greater than 100"), std::string::npos) << over.err;
 }
 
 }  // namespace

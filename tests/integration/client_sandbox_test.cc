@@ -384,14 +384,14 @@ TEST_F(ClientSandboxTest, NotEmulatedIsAnsweredOnceWithTheSandboxHint) {
     return std::stoi(r->headers.GetOr("X-RateLimit-Remaining", "-1"));
   };
   int before = remaining();
-  auto r = c.Send({.method = "GET", .path = "/contacts/c1/appointments"});
+  auto r = c.Send({.method = "GET", .path = "/contacts/business/b1"});
   int after = remaining();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().http_status, 501);
   EXPECT_EQ(before - after, 2) << "the 501 call and the second probe: no retry in between";
-  EXPECT_NE(r.error().hint.find(
-                "The local sandbox does not emulate GET /contacts/{contactId}/appointments"),
-            std::string::npos)
+  EXPECT_NE(
+      r.error().hint.find("The local sandbox does not emulate GET /contacts/business/{businessId}"),
+      std::string::npos)
       << r.error().hint;
   EXPECT_NE(
       r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}/notes"),
