@@ -1,16 +1,16 @@
 // PostgreSQL backend of the event store (libpqxx 6): several receivers and workers on several
 // machines share one table; claims use `FOR UPDATE SKIP LOCKED`, so two workers never lease
 // the same event and never wait for each other. The group committer has its own connection;
-// queue operations and reads use a small pool.
-#include <pqxx/pqxx>
-
+// queue operations and reads use a small pool. A group is written in one statement.
 #include <algorithm>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
+#include <pqxx/pqxx>
 
 #include "ghl/store/event_store.h"
 #include "group_committed_store.h"
+#include "postgres_batch_insert.h"
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -27,8 +27,8 @@ std::string Prefixed(std::string_view prefix) {
   size_t start = 0;
   while (start < cols.size()) {
     size_t comma = cols.find(',', start);
-    std::string_view col = cols.substr(start, comma == std::string_view::npos ? cols.npos
-                                                                              : comma - start);
+    std::string_view col =
+        cols.substr(start, comma == std::string_view::npos ? cols.npos : comma - start);
     while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
     if (!out.empty()) out += ", ";
     out += std::string(prefix) + std::string(col);
@@ -103,7 +103,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
           "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
           "UPDATE ghl_events e SET state = 'processing', lease_owner = $3, lease_until = $4, "
           "  next_attempt_at = $4, attempts = e.attempts + 1 FROM c WHERE e.id = c.id "
-          "RETURNING " + Prefixed("e.") + ", c.due",
+          "RETURNING " +
+              Prefixed("e.") + ", c.due",
           now, max_events, worker, until);
       std::vector<std::pair<std::pair<int64_t, int64_t>, Event>> sorted;
       for (const auto& row : rows) {
@@ -169,8 +170,7 @@ class PostgresStore final : public internal::GroupCommittedStore {
     return WithConnection<Event>("get", [&](pqxx::connection& c) -> Result<Event> {
       pqxx::read_transaction r(c);
       auto rows = r.exec_params(
-          "SELECT " + std::string(internal::kEventColumns) + " FROM ghl_events WHERE id = $1",
-          id);
+          "SELECT " + std::string(internal::kEventColumns) + " FROM ghl_events WHERE id = $1", id);
       if (rows.empty()) return internal::NotFound(id);
       return ReadEvent(rows[0]);
     });
@@ -185,9 +185,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
           "SELECT " + std::string(internal::kEventColumns) +
               " FROM ghl_events WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR type = $3) "
               "AND ($4 = 0 OR location_id = $5) AND id < $6 ORDER BY id DESC LIMIT $7",
-          filter.state ? std::string(ToString(*filter.state)) : std::string(),
-          filter.type ? 1 : 0, filter.type.value_or(""), filter.location_id ? 1 : 0,
-          filter.location_id.value_or(""),
+          filter.state ? std::string(ToString(*filter.state)) : std::string(), filter.type ? 1 : 0,
+          filter.type.value_or(""), filter.location_id ? 1 : 0, filter.location_id.value_or(""),
           filter.before_id.value_or(std::numeric_limits<int64_t>::max()), filter.limit);
       std::vector<Event> out;
       for (const auto& row : rows) out.push_back(ReadEvent(row));
@@ -206,10 +205,18 @@ class PostgresStore final : public internal::GroupCommittedStore {
         int64_t n = row[2].as<int64_t>();
         for (StateCounts* sc : {&stats.by_state, &stats.by_type[row[0].as<std::string>()]}) {
           switch (*state) {
-            case EventState::kPending: sc->pending += n; break;
-            case EventState::kProcessing: sc->processing += n; break;
-            case EventState::kDone: sc->done += n; break;
-            case EventState::kDead: sc->dead += n; break;
+            case EventState::kPending:
+              sc->pending += n;
+              break;
+            case EventState::kProcessing:
+              sc->processing += n;
+              break;
+            case EventState::kDone:
+              sc->done += n;
+              break;
+            case EventState::kDead:
+              sc->dead += n;
+              break;
           }
         }
       }
@@ -257,24 +264,17 @@ class PostgresStore final : public internal::GroupCommittedStore {
       pqxx::nontransaction n(*c);
       n.exec("SET search_path TO " + schema);
     }
-    c->prepare("ghl_insert",
-               "INSERT INTO ghl_events (dedup_key, type, location_id, body, headers, "
-               "received_at, state, attempts, next_attempt_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7) "
-               "ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
-    c->prepare("ghl_find_key", "SELECT id FROM ghl_events WHERE dedup_key = $1");
     return c;
   }
 
   Error Translate(const std::exception& ex, std::string_view what) {
     std::string where = " (" + MaskUrlPassword(pg_.url) + ", schema " + pg_.schema + ")";
     if (dynamic_cast<const pqxx::broken_connection*>(&ex) != nullptr) {
-      return internal::StoreError(ErrorKind::kNetwork, std::string(what) +
-                                                           ": cannot reach PostgreSQL" + where +
-                                                           ": " + ex.what());
+      return internal::StoreError(
+          ErrorKind::kNetwork,
+          std::string(what) + ": cannot reach PostgreSQL" + where + ": " + ex.what());
     }
-    return internal::StoreError(ErrorKind::kInternal,
-                                std::string(what) + where + ": " + ex.what());
+    return internal::StoreError(ErrorKind::kInternal, std::string(what) + where + ": " + ex.what());
   }
 
   // Runs `f` with a pooled connection; a broken connection is dropped (the next call makes a
@@ -299,8 +299,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
       result = f(*conn);
     } catch (const std::exception& ex) {
       result = Translate(ex, what);
-      keep = conn && conn->is_open() &&
-             dynamic_cast<const pqxx::broken_connection*>(&ex) == nullptr;
+      keep =
+          conn && conn->is_open() && dynamic_cast<const pqxx::broken_connection*>(&ex) == nullptr;
     }
     {
       std::lock_guard lock(pool_mu_);
@@ -339,35 +339,10 @@ class PostgresStore final : public internal::GroupCommittedStore {
     });
   }
 
-  // Called on the committer thread only, with its own connection.
+  // Called on the committer thread only, with its own connection: the whole group in one
+  // statement, one round trip (postgres_batch_insert.h).
   Result<std::vector<AppendResult>> CommitBatch(const std::vector<NewEvent>& events) {
-    try {
-      if (!commit_conn_ || !commit_conn_->is_open()) commit_conn_ = Connect(false);
-      pqxx::work w(*commit_conn_);
-      int64_t now = ToMs(options_.clock());
-      std::vector<AppendResult> results;
-      results.reserve(events.size());
-      for (const NewEvent& e : events) {
-        auto r = w.exec_prepared("ghl_insert", e.dedup_key, e.type, e.location_id,
-                                 pqxx::binarystring(e.body.data(), e.body.size()),
-                                 internal::EncodeHeaders(e.headers), ToMs(e.received_at), now);
-        if (!r.empty()) {
-          results.push_back({r[0][0].as<int64_t>(), false});
-          continue;
-        }
-        auto existing = w.exec_prepared("ghl_find_key", e.dedup_key);
-        if (existing.empty()) {
-          return internal::StoreError(ErrorKind::kInternal,
-                                      "append: dedup key vanished during insert");
-        }
-        results.push_back({existing[0][0].as<int64_t>(), true});
-      }
-      w.commit();
-      return results;
-    } catch (const std::exception& ex) {
-      if (dynamic_cast<const pqxx::broken_connection*>(&ex) != nullptr) commit_conn_.reset();
-      return Translate(ex, "append");
-    }
+    return batch_insert_.Insert(events, ToMs(options_.clock()));
   }
 
   PostgresOptions pg_;
@@ -375,7 +350,7 @@ class PostgresStore final : public internal::GroupCommittedStore {
   std::condition_variable pool_cv_;
   std::vector<ConnPtr> pool_;
   int open_ = 0;
-  ConnPtr commit_conn_;
+  internal::PostgresBatchInsert batch_insert_{pg_.url, pg_.schema};
 };
 
 }  // namespace
