@@ -62,10 +62,11 @@ class BinaryArray {
 };
 
 // Each input row carries its position (ord); `ins` holds the rows this statement inserted (a
-// dedup key seen twice in the group is inserted once, the later copy conflicts with it); `e`
-// is the table as it was before the statement (a CTE's snapshot), i.e. rows stored earlier.
+// dedup key seen twice in the group is inserted once, the later copy conflicts with it). A key
+// that was not inserted is looked up in the table as it was before the statement (a CTE's
+// snapshot), i.e. among rows stored earlier; the lookup runs only for those rows (COALESCE).
 // A key inserted concurrently by another receiver, committed after our snapshot, comes back
-// with neither id: Insert looks those up in a second statement.
+// with no id: Insert looks those up in a second statement.
 std::string InsertSql(const std::string& table) {
   return "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], "
          "$4::bytea[], $5::text[], $6::int8[]) WITH ORDINALITY "
@@ -76,10 +77,11 @@ std::string InsertSql(const std::string& table) {
          "next_attempt_at) SELECT dedup_key, type, location_id, body, headers, received_at, "
          "'pending', 0, $7::int8 FROM input ORDER BY ord "
          "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key) "
-         "SELECT ins.id, e.id, i.ord = min(i.ord) OVER (PARTITION BY i.dedup_key) "
-         "FROM input i LEFT JOIN ins ON ins.dedup_key = i.dedup_key "
-         "LEFT JOIN " +
-         table + " e ON e.dedup_key = i.dedup_key ORDER BY i.ord";
+         "SELECT ins.id, COALESCE(ins.id, (SELECT e.id FROM " +
+         table +
+         " e WHERE e.dedup_key = i.dedup_key)), "
+         "i.ord = min(i.ord) OVER (PARTITION BY i.dedup_key) "
+         "FROM input i LEFT JOIN ins ON ins.dedup_key = i.dedup_key ORDER BY i.ord";
 }
 
 std::string FindSql(const std::string& table) {

@@ -2,11 +2,12 @@
 // machines share one table; claims use `FOR UPDATE SKIP LOCKED`, so two workers never lease
 // the same event and never wait for each other. The group committer has its own connection;
 // queue operations and reads use a small pool. A group is written in one statement.
+#include <pqxx/pqxx>
+
 #include <algorithm>
 #include <condition_variable>
 #include <limits>
 #include <mutex>
-#include <pqxx/pqxx>
 
 #include "ghl/store/event_store.h"
 #include "group_committed_store.h"
@@ -27,8 +28,8 @@ std::string Prefixed(std::string_view prefix) {
   size_t start = 0;
   while (start < cols.size()) {
     size_t comma = cols.find(',', start);
-    std::string_view col =
-        cols.substr(start, comma == std::string_view::npos ? cols.npos : comma - start);
+    std::string_view col = cols.substr(start, comma == std::string_view::npos ? cols.npos
+                                                                              : comma - start);
     while (!col.empty() && col.front() == ' ') col.remove_prefix(1);
     if (!out.empty()) out += ", ";
     out += std::string(prefix) + std::string(col);
@@ -103,8 +104,7 @@ class PostgresStore final : public internal::GroupCommittedStore {
           "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
           "UPDATE ghl_events e SET state = 'processing', lease_owner = $3, lease_until = $4, "
           "  next_attempt_at = $4, attempts = e.attempts + 1 FROM c WHERE e.id = c.id "
-          "RETURNING " +
-              Prefixed("e.") + ", c.due",
+          "RETURNING " + Prefixed("e.") + ", c.due",
           now, max_events, worker, until);
       std::vector<std::pair<std::pair<int64_t, int64_t>, Event>> sorted;
       for (const auto& row : rows) {
@@ -170,7 +170,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
     return WithConnection<Event>("get", [&](pqxx::connection& c) -> Result<Event> {
       pqxx::read_transaction r(c);
       auto rows = r.exec_params(
-          "SELECT " + std::string(internal::kEventColumns) + " FROM ghl_events WHERE id = $1", id);
+          "SELECT " + std::string(internal::kEventColumns) + " FROM ghl_events WHERE id = $1",
+          id);
       if (rows.empty()) return internal::NotFound(id);
       return ReadEvent(rows[0]);
     });
@@ -185,8 +186,9 @@ class PostgresStore final : public internal::GroupCommittedStore {
           "SELECT " + std::string(internal::kEventColumns) +
               " FROM ghl_events WHERE ($1 = '' OR state = $1) AND ($2 = 0 OR type = $3) "
               "AND ($4 = 0 OR location_id = $5) AND id < $6 ORDER BY id DESC LIMIT $7",
-          filter.state ? std::string(ToString(*filter.state)) : std::string(), filter.type ? 1 : 0,
-          filter.type.value_or(""), filter.location_id ? 1 : 0, filter.location_id.value_or(""),
+          filter.state ? std::string(ToString(*filter.state)) : std::string(),
+          filter.type ? 1 : 0, filter.type.value_or(""), filter.location_id ? 1 : 0,
+          filter.location_id.value_or(""),
           filter.before_id.value_or(std::numeric_limits<int64_t>::max()), filter.limit);
       std::vector<Event> out;
       for (const auto& row : rows) out.push_back(ReadEvent(row));
@@ -205,18 +207,10 @@ class PostgresStore final : public internal::GroupCommittedStore {
         int64_t n = row[2].as<int64_t>();
         for (StateCounts* sc : {&stats.by_state, &stats.by_type[row[0].as<std::string>()]}) {
           switch (*state) {
-            case EventState::kPending:
-              sc->pending += n;
-              break;
-            case EventState::kProcessing:
-              sc->processing += n;
-              break;
-            case EventState::kDone:
-              sc->done += n;
-              break;
-            case EventState::kDead:
-              sc->dead += n;
-              break;
+            case EventState::kPending: sc->pending += n; break;
+            case EventState::kProcessing: sc->processing += n; break;
+            case EventState::kDone: sc->done += n; break;
+            case EventState::kDead: sc->dead += n; break;
           }
         }
       }
@@ -270,11 +264,12 @@ class PostgresStore final : public internal::GroupCommittedStore {
   Error Translate(const std::exception& ex, std::string_view what) {
     std::string where = " (" + MaskUrlPassword(pg_.url) + ", schema " + pg_.schema + ")";
     if (dynamic_cast<const pqxx::broken_connection*>(&ex) != nullptr) {
-      return internal::StoreError(
-          ErrorKind::kNetwork,
-          std::string(what) + ": cannot reach PostgreSQL" + where + ": " + ex.what());
+      return internal::StoreError(ErrorKind::kNetwork, std::string(what) +
+                                                           ": cannot reach PostgreSQL" + where +
+                                                           ": " + ex.what());
     }
-    return internal::StoreError(ErrorKind::kInternal, std::string(what) + where + ": " + ex.what());
+    return internal::StoreError(ErrorKind::kInternal,
+                                std::string(what) + where + ": " + ex.what());
   }
 
   // Runs `f` with a pooled connection; a broken connection is dropped (the next call makes a
@@ -299,8 +294,8 @@ class PostgresStore final : public internal::GroupCommittedStore {
       result = f(*conn);
     } catch (const std::exception& ex) {
       result = Translate(ex, what);
-      keep =
-          conn && conn->is_open() && dynamic_cast<const pqxx::broken_connection*>(&ex) == nullptr;
+      keep = conn && conn->is_open() &&
+             dynamic_cast<const pqxx::broken_connection*>(&ex) == nullptr;
     }
     {
       std::lock_guard lock(pool_mu_);
