@@ -31,6 +31,7 @@
 //   --peer            the peer's directory (bench/peer, with node_modules installed)
 //   --repeat          runs of the receivers (default 1)
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -189,6 +190,7 @@ constexpr double kStallMs = 100;  // a request that waited this long met a disk 
 struct Phase {
   LoadResult load;
   double cpu_us = 0;     // this process's CPU per request (server + client; not PostgreSQL's)
+  double other_cpu_us = 0;  // CPU per request of the PostgreSQL server and the peer's node
   long long stored = 0;  // rows in the store afterwards
   double Max() const {
     return load.latencies_ms.empty()
@@ -197,6 +199,33 @@ struct Phase {
   }
   bool Stalled() const { return Max() >= kStallMs; }
 };
+
+// User + system CPU seconds of every process named `comm` on this machine (/proc), e.g. the
+// PostgreSQL server's backends, or the peer's `node`: what the ingest costs outside this process.
+double CpuOfProcessesNamed(const std::string& comm) {
+  double ticks = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    FILE* f = std::fopen((entry.path() / "stat").c_str(), "r");
+    if (f == nullptr) continue;
+    char buf[1024];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    buf[n] = '\0';
+    std::string stat(buf);
+    auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    if (stat.substr(open + 1, close - open - 1) != comm) continue;
+    // Fields after "(comm) ": state is field 3; utime and stime are fields 14 and 15.
+    unsigned long long utime = 0, stime = 0;
+    if (std::sscanf(stat.c_str() + close + 2,
+                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                    &stime) == 2) {
+      ticks += static_cast<double>(utime + stime);
+    }
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 // Profiling one phase: with GHL_BENCH_PERF_CTL=FIFO and GHL_BENCH_PERF_PHASE=LABEL, the phase
 // LABEL (trivial, no-store, sqlite, postgres, peer) writes "enable" / "disable" to FIFO, for
@@ -216,10 +245,14 @@ Phase Drive(const std::string& label, uint16_t port, const std::string& path,
             const std::vector<LoadRequest>& requests, int connections) {
   Phase p;
   const double cpu_before = ProcessCpuSeconds();
+  const double other_before = CpuOfProcessesNamed("postgres") + CpuOfProcessesNamed("node");
   PerfControl(label, "enable");
   p.load = RunLoad(port, path, requests, connections);
   PerfControl(label, "disable");
-  p.cpu_us = (ProcessCpuSeconds() - cpu_before) * 1e6 / std::max(1, p.load.ok + p.load.failed);
+  const int sent = std::max(1, p.load.ok + p.load.failed);
+  p.cpu_us = (ProcessCpuSeconds() - cpu_before) * 1e6 / sent;
+  p.other_cpu_us =
+      (CpuOfProcessesNamed("postgres") + CpuOfProcessesNamed("node") - other_before) * 1e6 / sent;
   if (p.load.failed) {
     std::fprintf(stderr, "bench_ingest: first failure: %s\n", p.load.first_failure.c_str());
   }
@@ -308,9 +341,9 @@ const char* Verdict(bool ok) { return ok ? "ok" : "MISSED"; }
 void PrintPhase(const char* name, const Phase& p) {
   std::printf(
       "   %-27s %7.0f events/s answered 200  (p50 %.2f ms, p99 %.2f ms, max %.0f ms%s; %d not "
-      "200; %lld stored; cpu per event here %.0f us)\n",
+      "200; %lld stored; cpu per event: %.0f us here, %.0f us in postgres + node)\n",
       name, p.load.PerSecond(), p.load.Percentile(0.50), p.load.Percentile(0.99), p.Max(),
-      p.Stalled() ? ", DISK STALL" : "", p.load.failed, p.stored, p.cpu_us);
+      p.Stalled() ? ", DISK STALL" : "", p.load.failed, p.stored, p.cpu_us, p.other_cpu_us);
 }
 
 }  // namespace
