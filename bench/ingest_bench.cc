@@ -189,9 +189,9 @@ constexpr double kStallMs = 100;  // a request that waited this long met a disk 
 // One receiver's timed phase.
 struct Phase {
   LoadResult load;
-  double cpu_us = 0;     // this process's CPU per request (server + client; not PostgreSQL's)
+  double cpu_us = 0;        // this process's CPU per request (server + client; not PostgreSQL's)
   double other_cpu_us = 0;  // CPU per request of the PostgreSQL server and the peer's node
-  long long stored = 0;  // rows in the store afterwards
+  long long stored = 0;     // rows in the store afterwards
   double Max() const {
     return load.latencies_ms.empty()
                ? 0
@@ -219,8 +219,7 @@ double CpuOfProcessesNamed(const std::string& comm) {
     // Fields after "(comm) ": state is field 3; utime and stime are fields 14 and 15.
     unsigned long long utime = 0, stime = 0;
     if (std::sscanf(stat.c_str() + close + 2,
-                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                    &stime) == 2) {
+                    "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) == 2) {
       ticks += static_cast<double>(utime + stime);
     }
   }
@@ -405,7 +404,8 @@ int main(int argc, char** argv) {
     std::printf(
         "   ceiling 3: trivial handler     %9.0f req/s  (p99 %.2f ms; cpu per request %.0f us)\n",
         trivial_rate, trivial.load.Percentile(0.99), trivial.cpu_us);
-    Phase no_store = Drive("no-store", refs.port(), "/reference/no-store", requests, args.connections);
+    Phase no_store =
+        Drive("no-store", refs.port(), "/reference/no-store", requests, args.connections);
     std::printf(
         "   reference: verify+read, no store %6.0f events/s  (p50 %.2f ms, p99 %.2f ms; cpu per "
         "event %.0f us)\n",
@@ -444,8 +444,8 @@ int main(int argc, char** argv) {
         {
           Served s(MustOpen(ghl::store::OpenPostgresStore({.url = args.pg_url, .schema = schema})),
                    public_key, *verifier, server_threads);
-          Phase p = Drive(which, s.port(), std::string(ghl::webhooks::kDefaultWebhookPath), requests,
-                          args.connections);
+          Phase p = Drive(which, s.port(), std::string(ghl::webhooks::kDefaultWebhookPath),
+                          requests, args.connections);
           p.stored = s.Stored();
           PrintPhase("ghl, PostgreSQL store:", p);
           phases[which].push_back(std::move(p));
@@ -461,8 +461,8 @@ int main(int argc, char** argv) {
                          args.peer_dir.c_str());
             return 1;
           }
-          Phase p = Drive(which, peer.port(), std::string(ghl::webhooks::kDefaultWebhookPath), requests,
-                          args.connections);
+          Phase p = Drive(which, peer.port(), std::string(ghl::webhooks::kDefaultWebhookPath),
+                          requests, args.connections);
           p.stored = std::atoll(
               PgScalar(args.pg_url, "SELECT count(*) FROM " + schema + ".webhook_events").c_str());
           PrintPhase("peer, Node/Express + pg:", p);
@@ -521,8 +521,7 @@ int main(int argc, char** argv) {
     std::printf(
         "   %-9s p50 %.2f ms at %d connections %s; p99 %.2f ms; disk stall (a request >= %.0f "
         "ms) in %d of %zu runs\n",
-        which.c_str(), p50, args.connections, target.c_str(), p99, kStallMs, stalls,
-        list.size());
+        which.c_str(), p50, args.connections, target.c_str(), p99, kStallMs, stalls, list.size());
   }
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
