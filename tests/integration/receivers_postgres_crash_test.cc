@@ -60,10 +60,13 @@ class ScratchDatabase {
     pqxx::nontransaction n(c);
     n.exec("DROP DATABASE IF EXISTS " + name_);
     n.exec("CREATE DATABASE " + name_);
-    auto slash = base_url_.rfind('/');
-    auto query = base_url_.find('?', slash);
-    url_ = base_url_.substr(0, slash + 1) + name_ +
-           (query == std::string::npos ? "" : base_url_.substr(query));
+    // postgresql://user@host:port/DB?params -> the same with our database.
+    auto query = base_url_.find('?');
+    std::string head = base_url_.substr(0, query);
+    std::string tail = query == std::string::npos ? "" : base_url_.substr(query);
+    auto authority = head.find("://") + 3;
+    auto slash = head.find('/', authority);
+    url_ = head.substr(0, slash) + "/" + name_ + tail;
   }
   ~ScratchDatabase() {
     try {
