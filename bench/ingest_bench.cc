@@ -519,6 +519,18 @@ int main(int argc, char** argv) {
   summary("PostgreSQL / SQLite:", "pg_sqlite", 0.9);
   summary("PostgreSQL / Node peer:", "pg_peer", 3);
   summary("SQLite / Node peer:", "sqlite_peer", 3.5);
+  if (with_peer) {
+    // Less sensitive to other load on the machine than the rates: the CPU one event costs
+    // every process involved (load client included on both sides).
+    auto total_cpu = [](const Phase& p) { return p.cpu_us + p.other_cpu_us; };
+    const double c_sqlite = median_of("sqlite", total_cpu);
+    const double c_pg = median_of("postgres", total_cpu);
+    const double c_peer = median_of("peer", total_cpu);
+    std::printf(
+        "   CPU per event, all processes: SQLite %.0f us, PostgreSQL %.0f us, peer %.0f us "
+        "(peer / PostgreSQL %.2f, peer / SQLite %.2f)\n",
+        c_sqlite, c_pg, c_peer, c_peer / c_pg, c_peer / c_sqlite);
+  }
   for (const auto& [which, list] : phases) {
     if (list.empty()) continue;
     const double p50 = median_of(which, [](const Phase& p) { return p.load.Percentile(0.5); });
