@@ -53,14 +53,19 @@ Result<std::vector<AppendResult>> GroupCommitter::Submit(std::vector<NewEvent> e
 
 void GroupCommitter::SubmitAsync(std::vector<NewEvent> events, AppendDone done) {
   auto request = std::make_unique<Request>(Request{std::move(events), std::move(done)});
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     if (!stop_) {
       queue_.push_back(std::move(request));
-      cv_.notify_one();
-      return;
+      // Only an idle committer needs waking (a busy one takes the queue when its commit ends),
+      // and it is woken after the lock is released, so it does not wake up only to wait for it.
+      wake = idle_;
+      idle_ = false;
     }
   }
+  if (wake) cv_.notify_one();
+  if (!request) return;
   Error e;
   e.kind = ErrorKind::kInternal;
   e.messages.push_back("event store is closing");
@@ -87,7 +92,11 @@ void GroupCommitter::Run() {
   for (;;) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      if (!stop_ && queue_.empty()) {
+        idle_ = true;
+        cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      }
+      idle_ = false;
       if (queue_.empty()) return;  // stop_ and nothing left to commit.
       size_t n = 0;
       group.clear();

@@ -61,6 +61,7 @@ class GroupCommitter {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<Request>> queue_;
   bool stop_ = false;
+  bool idle_ = false;  // the committer waits on cv_ (and must be woken)
   uint64_t commits_ = 0;
   uint64_t events_committed_ = 0;
   std::thread thread_;

@@ -1,7 +1,7 @@
 // PostgreSQL backend of the event store (libpqxx 6): several receivers and workers on several
 // machines share one table; claims use `FOR UPDATE SKIP LOCKED`, so two workers never lease
 // the same event and never wait for each other. The group committer has its own connection;
-// queue operations and reads use a small pool.
+// queue operations and reads use a small pool. A group is written in one statement.
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "ghl/store/event_store.h"
 #include "group_committed_store.h"
+#include "postgres_batch_insert.h"
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -257,12 +258,6 @@ class PostgresStore final : public internal::GroupCommittedStore {
       pqxx::nontransaction n(*c);
       n.exec("SET search_path TO " + schema);
     }
-    c->prepare("ghl_insert",
-               "INSERT INTO ghl_events (dedup_key, type, location_id, body, headers, "
-               "received_at, state, attempts, next_attempt_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7) "
-               "ON CONFLICT (dedup_key) DO NOTHING RETURNING id");
-    c->prepare("ghl_find_key", "SELECT id FROM ghl_events WHERE dedup_key = $1");
     return c;
   }
 
@@ -339,35 +334,10 @@ class PostgresStore final : public internal::GroupCommittedStore {
     });
   }
 
-  // Called on the committer thread only, with its own connection.
+  // Called on the committer thread only, with its own connection: the whole group in one
+  // statement, one round trip (postgres_batch_insert.h).
   Result<std::vector<AppendResult>> CommitBatch(const std::vector<NewEvent>& events) {
-    try {
-      if (!commit_conn_ || !commit_conn_->is_open()) commit_conn_ = Connect(false);
-      pqxx::work w(*commit_conn_);
-      int64_t now = ToMs(options_.clock());
-      std::vector<AppendResult> results;
-      results.reserve(events.size());
-      for (const NewEvent& e : events) {
-        auto r = w.exec_prepared("ghl_insert", e.dedup_key, e.type, e.location_id,
-                                 pqxx::binarystring(e.body.data(), e.body.size()),
-                                 internal::EncodeHeaders(e.headers), ToMs(e.received_at), now);
-        if (!r.empty()) {
-          results.push_back({r[0][0].as<int64_t>(), false});
-          continue;
-        }
-        auto existing = w.exec_prepared("ghl_find_key", e.dedup_key);
-        if (existing.empty()) {
-          return internal::StoreError(ErrorKind::kInternal,
-                                      "append: dedup key vanished during insert");
-        }
-        results.push_back({existing[0][0].as<int64_t>(), true});
-      }
-      w.commit();
-      return results;
-    } catch (const std::exception& ex) {
-      if (dynamic_cast<const pqxx::broken_connection*>(&ex) != nullptr) commit_conn_.reset();
-      return Translate(ex, "append");
-    }
+    return batch_insert_.Insert(events, ToMs(options_.clock()));
   }
 
   PostgresOptions pg_;
@@ -375,7 +345,7 @@ class PostgresStore final : public internal::GroupCommittedStore {
   std::condition_variable pool_cv_;
   std::vector<ConnPtr> pool_;
   int open_ = 0;
-  ConnPtr commit_conn_;
+  internal::PostgresBatchInsert batch_insert_{pg_.url, pg_.schema};
 };
 
 }  // namespace

@@ -139,6 +139,22 @@ TEST_P(Conformance, DuplicateDedupKeyStoresNothingNew) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 3u);
 
+  // One group mixing new keys, a key stored earlier and a repeat within the group (the
+  // PostgreSQL store writes it in one statement): each result in input order, new ids ascending.
+  auto mixed = store_->Append(
+      {MakeEvent("wh:c"), MakeEvent("wh:dup"), MakeEvent("wh:d"), MakeEvent("wh:c")});
+  ASSERT_TRUE(mixed.ok()) << mixed.error().Describe();
+  ASSERT_EQ(mixed->size(), 4u);
+  EXPECT_FALSE((*mixed)[0].duplicate);
+  EXPECT_GT((*mixed)[0].id, (*batch)[2].id);
+  EXPECT_TRUE((*mixed)[1].duplicate);
+  EXPECT_EQ((*mixed)[1].id, id);
+  EXPECT_FALSE((*mixed)[2].duplicate);
+  EXPECT_GT((*mixed)[2].id, (*mixed)[0].id);
+  EXPECT_TRUE((*mixed)[3].duplicate);
+  EXPECT_EQ((*mixed)[3].id, (*mixed)[0].id);
+  EXPECT_EQ(MustGet(id).body, "first");
+
   auto bad = store_->Append({MakeEvent("")});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().kind, ErrorKind::kUsage);

@@ -55,6 +55,7 @@
 #include "ghl/webhooks/replay.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
+#include "stored_events.h"
 
 namespace ghl::testing {
 namespace {
@@ -531,20 +532,12 @@ TEST(AutomationsCrashTest, EveryEventAnswered200IsProcessedOnceAndNoEffectDouble
   ASSERT_TRUE(opened.ok()) << opened.error().Describe();
   std::map<std::string, int> stored_count;
   std::map<std::string, store::Event> stored;
-  std::optional<int64_t> before_id;
-  for (;;) {
-    store::ListFilter filter;
-    filter.limit = 10000;
-    filter.before_id = before_id;
-    auto page = (*opened)->List(filter);
-    ASSERT_TRUE(page.ok()) << page.error().Describe();
-    if (page->empty()) break;
-    for (const auto& e : *page) {
-      std::string id = WebhookIdOf(e.body);
-      ++stored_count[id];
-      stored[id] = e;
-    }
-    before_id = page->back().id;
+  auto all = ListAllEvents(**opened);
+  ASSERT_TRUE(all.ok()) << all.error().Describe();
+  for (const auto& e : *all) {
+    std::string id = WebhookIdOf(e.body);
+    ++stored_count[id];
+    stored[id] = e;
   }
   long lost = 0, not_done = 0, doubled = 0, reclaimed = 0, processed = 0;
   for (const auto& id : answered) {

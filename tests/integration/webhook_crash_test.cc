@@ -27,6 +27,7 @@
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
+#include "stored_events.h"
 
 namespace ghl::testing {
 namespace {
@@ -156,21 +157,13 @@ TEST(WebhookCrashTest, EveryEventAnswered200SurvivesKill9AndNoneIsStoredTwice) {
   std::map<std::string, int> stored_count;
   std::map<std::string, std::string> stored_body;
   long stored = 0;
-  std::optional<int64_t> before_id;
-  for (;;) {
-    store::ListFilter filter;
-    filter.limit = 10000;
-    filter.before_id = before_id;
-    auto page = es.List(filter);
-    ASSERT_TRUE(page.ok()) << page.error().Describe();
-    if (page->empty()) break;
-    for (const auto& e : *page) {
-      std::string id = WebhookIdOf(e.body);
-      ++stored_count[id];
-      stored_body[id] = e.body;
-      ++stored;
-    }
-    before_id = page->back().id;
+  auto all = ListAllEvents(es);
+  ASSERT_TRUE(all.ok()) << all.error().Describe();
+  for (const auto& e : *all) {
+    std::string id = WebhookIdOf(e.body);
+    ++stored_count[id];
+    stored_body[id] = e.body;
+    ++stored;
   }
 
   long lost = 0, altered = 0, duplicated = 0, unknown = 0;
