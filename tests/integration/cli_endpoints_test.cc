@@ -30,7 +30,7 @@ TEST(CliEndpointsTest, EmulatedListsWhatTheSandboxAnswersAndTheCount) {
   EXPECT_GE(ids.size(), 30u);
   EXPECT_LT(ids.size(), 576u);
   EXPECT_TRUE(ids.count("contacts.search-contacts-advanced"));
-  EXPECT_FALSE(ids.count("contacts.get-appointments-for-contact"));
+  EXPECT_FALSE(ids.count("contacts.get-contacts-by-businessId"));
   auto table = RunGhl({"endpoints", "--emulated"});
   EXPECT_NE(table.err.find("the sandbox emulates " + std::to_string(ids.size()) + " of 576"),
             std::string::npos)

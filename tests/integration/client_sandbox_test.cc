@@ -394,7 +394,7 @@ TEST_F(ClientSandboxTest, NotEmulatedIsAnsweredOnceWithTheSandboxHint) {
       std::string::npos)
       << r.error().hint;
   EXPECT_NE(
-      r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}/notes"),
+      r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}"),
       std::string::npos)
       << r.error().hint;
   EXPECT_EQ(r.error().hint.find("transient"), std::string::npos) << r.error().hint;
