@@ -143,6 +143,45 @@ double ConceptScore(const internal::Concept& want, const std::vector<DocTerm>& d
   return best * want.weight;
 }
 
+std::string LowerTrimmedPath(std::string_view path) {
+  std::string out;
+  for (char c : path) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (out.empty() || out.front() != '/') out.insert(out.begin(), '/');
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
+}
+
+/// The query's path ("conversations/messages" in "POST conversations/messages"), normalised
+/// like LowerTrimmedPath, or "" when no word of it holds a '/'.
+std::string QueryPath(std::string_view query) {
+  size_t i = 0;
+  while (i < query.size()) {
+    while (i < query.size() && std::isspace(static_cast<unsigned char>(query[i]))) ++i;
+    size_t j = i;
+    while (j < query.size() && !std::isspace(static_cast<unsigned char>(query[j]))) ++j;
+    std::string_view word = query.substr(i, j - i);
+    if (word.find('/') != std::string_view::npos) return LowerTrimmedPath(word);
+    i = j;
+  }
+  return "";
+}
+
+/// A query that names an operation exactly (its path, or its id) puts that operation first:
+/// x3 for the same path or id, x1.3 for a path the query is a leading part of.
+double ReferenceFactor(const Endpoint& e, const std::string& query_path,
+                       std::string_view trimmed_query) {
+  if (!query_path.empty()) {
+    std::string path = LowerTrimmedPath(e.path);
+    if (path == query_path) return 3.0;
+    if (path.size() > query_path.size() && path.compare(0, query_path.size(), query_path) == 0 &&
+        path[query_path.size()] == '/') {
+      return 1.3;
+    }
+  }
+  if (trimmed_query == e.id || trimmed_query == e.operation_id) return 3.0;
+  return 1.0;
+}
+
 }  // namespace
 
 std::vector<ScoredEndpoint> SearchByPurpose(std::string_view query, size_t limit,
@@ -151,6 +190,14 @@ std::vector<ScoredEndpoint> SearchByPurpose(std::string_view query, size_t limit
   if (concepts.empty() || limit == 0) return {};
   const PurposeIndex& idx = GetIndex();
   auto all = AllEndpoints();
+  std::string query_path = QueryPath(query);
+  std::string_view trimmed = query;
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.front()))) {
+    trimmed.remove_prefix(1);
+  }
+  while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back()))) {
+    trimmed.remove_suffix(1);
+  }
   std::vector<double> raw(all.size(), 0.0);  // before the deprecation factor
   for (size_t i = 0; i < all.size(); ++i) {
     const Endpoint& e = all[i];
@@ -171,7 +218,8 @@ std::vector<ScoredEndpoint> SearchByPurpose(std::string_view query, size_t limit
     double title_share = idx.title_terms[i] == 0 ? 0.0
                                                  : static_cast<double>(title_hits.size()) /
                                                        static_cast<double>(idx.title_terms[i]);
-    raw[i] = sum * coverage * coverage * (1.0 + kTitleCoverageBonus * title_share);
+    raw[i] = sum * coverage * coverage * (1.0 + kTitleCoverageBonus * title_share) *
+             ReferenceFactor(e, query_path, trimmed);
   }
   // A replacement does what the deprecated operation did: it ranks at least where the
   // deprecated one would ("list contacts" finds POST /contacts/search, not GET /contacts/).

@@ -155,6 +155,24 @@ TEST(PurposeSearchTest, LimitServiceFilterAndEmptyQueries) {
   for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].score, hits[i].score);
 }
 
+// A path or an id typed as the query names that operation: it comes first.
+TEST(PurposeSearchTest, PathsAndIdsFindTheirOperationFirst) {
+  auto hits = SearchByPurpose("POST conversations/messages", 3);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].endpoint->id, "conversations.send-a-new-message");
+  hits = SearchByPurpose("/calendars/{calendarId}/free-slots", 3);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].endpoint->id, "calendars.get-slots");
+  hits = SearchByPurpose("contacts.get-contact", 3);
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].endpoint->id, "contacts.get-contact");
+  // Without the method every operation on the path is near the top.
+  hits = SearchByPurpose("conversations/messages", 10);
+  bool post = false;
+  for (const auto& h : hits) post |= h.endpoint->id == "conversations.send-a-new-message";
+  EXPECT_TRUE(post);
+}
+
 TEST(PurposeSearchTest, PartialWordsMatchWhileTyping) {
   auto hits = SearchByPurpose("free slo", 3);
   ASSERT_FALSE(hits.empty());
