@@ -62,6 +62,13 @@ TEST(CliEndpointsTest, FindsByPurposeBestFirst) {
   ASSERT_EQ(found.size(), 3u);
   EXPECT_EQ(found[0]["id"], "opportunities.update-opportunity");
   EXPECT_FALSE(found[0]["title"].get<std::string>().empty());
+
+  // With --emulated the ranking keeps only what the sandbox answers, best first.
+  auto emulated = RunGhl({"endpoints", "send", "sms", "--emulated", "--limit", "2", "--json"});
+  ASSERT_EQ(emulated.exit_code, 0) << emulated.err;
+  json sms = json::parse(emulated.out);
+  ASSERT_EQ(sms.size(), 2u);
+  EXPECT_EQ(sms[0]["id"], "conversations.send-a-new-message");
 }
 
 TEST(CliEndpointsTest, DeprecatedOperationsPointToTheirReplacement) {
