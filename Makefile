@@ -4,7 +4,7 @@ BUILD := build/$(PRESET)
 GHL := $(BUILD)/apps/ghl/ghl
 JOBS ?= $(shell nproc)
 
-.PHONY: deps configure build test test-asan demo bench catalog format clean
+.PHONY: deps configure build test test-asan demo bench catalog webhook-examples format clean
 
 deps:
 	@scripts/install-deps
@@ -34,6 +34,9 @@ bench: build
 
 catalog:
 	@python3 tools/gen_catalog.py --shared ../shared --out src/catalog/catalog_data.cc
+
+webhook-examples:
+	@python3 tools/gen_webhook_examples.py --shared ../shared --out src/webhooks/event_examples_data.cc
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -5,7 +5,10 @@ Reads <shared>/ghl-openapi/apps/*.json (the top-level service files, not apps/v3
 table <shared>/ghl-openapi/scopes.tsv and the project's corrections in
 tools/catalog_overlay.json, and writes one C++ source file of facts (no description text):
 service, operationId, method, path, Version, token kinds, scopes, parameters, request-body
-fields, paging style and the response key holding a page's items.
+fields, paging style, the response key holding a page's items, the spec's deprecation flag
+(with the replacement from the overlay's "replacements") and a one-line title of our own:
+generated from the operationId ("send-a-new-message" -> "Send a new message") and replaced
+by tools/catalog_titles.json where that reads badly. Titles never copy spec prose.
 
   python3 tools/gen_catalog.py --shared ../shared --out src/catalog/catalog_data.cc
   python3 tools/gen_catalog.py --shared ../shared --out src/catalog/catalog_data.cc --check
@@ -19,10 +22,12 @@ import argparse
 import difflib
 import json
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OVERLAY = os.path.join(HERE, "catalog_overlay.json")
+DEFAULT_TITLES = os.path.join(HERE, "catalog_titles.json")
 
 METHODS = ("get", "post", "put", "patch", "delete")
 SKIPPED_HEADERS = {"version", "authorization"}
@@ -231,6 +236,9 @@ def read_operation(service, path, method, op, res, scope_table):
         "paging": "none",
         "itemsKey": "",
         "overlaid": False,
+        "title": title_of(op["operationId"]),
+        "deprecated": bool(op.get("deprecated", False)),
+        "replacedBy": "",
     }
     for raw in op.get("parameters") or []:
         prm, doc = res.deref(raw)
@@ -293,6 +301,66 @@ def read_operation(service, path, method, op, res, scope_table):
     return ep
 
 
+# How words of an operationId are written in a title; platform prefixes become "Platform: ".
+WORD_FORMS = {
+    "id": "ID", "ids": "IDs", "sms": "SMS", "csv": "CSV", "saas": "SaaS", "oauth": "OAuth",
+    "url": "URL", "urls": "URLs", "ai": "AI", "text2pay": "Text2Pay", "facebook": "Facebook",
+    "linkedin": "LinkedIn", "instagram": "Instagram", "tiktok": "TikTok", "twitter": "Twitter",
+    "google": "Google",
+}
+PLATFORM_PREFIXES = {"fb": "Facebook", "li": "LinkedIn", "google": "Google"}
+
+
+def title_of(operation_id):
+    """'send-a-new-message' -> 'Send a new message'; 'getAgentById' -> 'Get agent by ID';
+    'fb-get-pages' -> 'Facebook: get pages'. A '-deprecated' suffix is dropped (the flag says
+    it)."""
+    op = operation_id
+    if op.endswith("-deprecated"):
+        op = op[:-len("-deprecated")]
+    op = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", op)
+    words = [w.lower() for w in re.split(r"[-_ ]+", op) if w]
+    prefix = ""
+    if len(words) > 1 and words[0] in PLATFORM_PREFIXES:
+        prefix = PLATFORM_PREFIXES[words[0]] + ": "
+        words = words[1:]
+    words = [WORD_FORMS.get(w, w) for w in words]
+    text = " ".join(words)
+    if not prefix:
+        text = text[:1].upper() + text[1:]
+    return prefix + text
+
+
+def apply_titles(endpoints, titles):
+    """Hand-written titles (tools/catalog_titles.json {"titles": {id: title}}) replace the
+    generated ones; an id that matches no operation fails generation (stale entry)."""
+    by_id = {e["id"]: e for e in endpoints}
+    for op_id, title in sorted((titles.get("titles") or {}).items()):
+        if op_id not in by_id:
+            raise SpecError("catalog_titles.json: %r matches no operation" % op_id)
+        if not isinstance(title, str) or not title.strip() or "\n" in title:
+            raise SpecError("catalog_titles.json: %r needs a one-line title" % op_id)
+        by_id[op_id]["title"] = title.strip()
+
+
+def apply_replacements(endpoints, overlay):
+    """overlay["replacements"]: [{id, replacedBy, why}] names the operation that replaces a
+    deprecated one. The id must be deprecated in the spec and the replacement must exist."""
+    by_id = {e["id"]: e for e in endpoints}
+    for entry in overlay.get("replacements", []):
+        ep = by_id.get(entry.get("id"))
+        if ep is None:
+            raise SpecError("replacement entry %r matches no operation" % entry.get("id"))
+        if not ep["deprecated"]:
+            raise SpecError("replacement entry %s: the spec does not deprecate it" % ep["id"])
+        if entry.get("replacedBy") not in by_id:
+            raise SpecError("replacement entry %s: unknown replacedBy %r" % (
+                ep["id"], entry.get("replacedBy")))
+        if not entry.get("why"):
+            raise SpecError("replacement entry %s has no 'why'" % ep["id"])
+        ep["replacedBy"] = entry["replacedBy"]
+
+
 def apply_overlay(endpoints, overlay):
     by_id = {e["id"]: e for e in endpoints}
     allowed = {"version", "tokenKinds", "oauthOnly", "scopes", "parameters", "hasBody",
@@ -335,7 +403,7 @@ def apply_overlay(endpoints, overlay):
         ep["overlaid"] = True
 
 
-def collect(shared, overlay_path):
+def collect(shared, overlay_path, titles_path=DEFAULT_TITLES):
     apps = os.path.join(shared, "ghl-openapi", "apps")
     files = sorted(f for f in os.listdir(apps)
                    if f.endswith(".json") and os.path.isfile(os.path.join(apps, f)))
@@ -352,7 +420,12 @@ def collect(shared, overlay_path):
                         read_operation(service, path, method, item[method], res, scope_table))
     if overlay_path and os.path.exists(overlay_path):
         with open(overlay_path, encoding="utf-8") as f:
-            apply_overlay(endpoints, json.load(f))
+            overlay = json.load(f)
+        apply_overlay(endpoints, overlay)
+        apply_replacements(endpoints, overlay)
+    if titles_path and os.path.exists(titles_path):
+        with open(titles_path, encoding="utf-8") as f:
+            apply_titles(endpoints, json.load(f))
     endpoints.sort(key=lambda e: (e["service"], e["path"], e["method"]))
     ids = [e["id"] for e in endpoints]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -402,16 +475,19 @@ def render(endpoints):
         b = pooled("B", bkey, ["    {%s, %s, %s}," % (
             cstr(n), cstr(t), "true" if r else "false") for n, t, r in bkey], "BodyField")
         rows.append(
-            "    {%s, %s, %s, %s, %s, %s, %d, %s,\n     %s, %s, %s, %s, Paging::%s, %s, %s, %s}," % (
+            "    {%s, %s, %s, %s, %s, %s, %d, %s,\n     %s, %s, %s, %s, Paging::%s, %s, %s, %s,\n"
+            "     %s, %s, %s}," % (
                 cstr(e["id"]), cstr(e["service"]), cstr(e["operationId"]), cstr(e["method"]),
                 cstr(e["path"]), cstr(e["version"]), e["tokenKinds"],
                 "true" if e["oauthOnly"] else "false", s, p,
                 "true" if e["hasBody"] else "false", b, PAGING[e["paging"]], cstr(e["itemsKey"]),
-                "true" if e["overlaid"] else "false", cstr(e["bodyMediaType"])))
+                "true" if e["overlaid"] else "false", cstr(e["bodyMediaType"]),
+                cstr(e["title"]), "true" if e["deprecated"] else "false", cstr(e["replacedBy"])))
     out = [
         "// GENERATED by tools/gen_catalog.py from the official GHL OpenAPI specs; do not edit.",
-        "// Regenerate with `make catalog`; corrections go in tools/catalog_overlay.json.",
-        "// %d operations. Facts only (no description text)." % len(endpoints),
+        "// Regenerate with `make catalog`; corrections go in tools/catalog_overlay.json,",
+        "// titles (our own words) in tools/catalog_titles.json.",
+        "// %d operations. Facts only (no description text from the specs)." % len(endpoints),
         "// clang-format off",
         "#include \"catalog_data.h\"",
         "",
@@ -425,7 +501,8 @@ def render(endpoints):
     out += [
         "",
         "// id, service, operationId, method, path, version, tokenKinds, oauthOnly,",
-        "// scopes, parameters, hasBody, bodyFields, paging, itemsKey, overlaid, bodyMediaType",
+        "// scopes, parameters, hasBody, bodyFields, paging, itemsKey, overlaid, bodyMediaType,",
+        "// title, deprecated, replacedBy",
         "constexpr Endpoint kEndpoints[] = {",
     ]
     out += rows
@@ -447,36 +524,43 @@ def main():
     ap.add_argument("--shared", required=True, help="path to the shared/ folder")
     ap.add_argument("--out", required=True, help="the .cc file to write (or check)")
     ap.add_argument("--overlay", default=DEFAULT_OVERLAY, help="project corrections (JSON)")
+    ap.add_argument("--titles", default=DEFAULT_TITLES, help="hand-written titles (JSON)")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 with a diff summary if --out is stale")
     args = ap.parse_args()
     try:
-        text = render(collect(args.shared, args.overlay))
+        text = render(collect(args.shared, args.overlay, args.titles))
     except (OSError, SpecError, ValueError) as e:
         print("gen_catalog: %s" % e, file=sys.stderr)
         return 2
-    if args.check:
+    return write_or_check(args.out, text, args.check, "gen_catalog", "make catalog")
+
+
+def write_or_check(out, text, check, tool, remake):
+    """Writes `text` to `out` atomically, or with `check` compares and reports a stale file
+    (exit code 1, a short diff on stderr). Shared by the project's generators."""
+    if check:
         try:
-            with open(args.out, encoding="utf-8") as f:
+            with open(out, encoding="utf-8") as f:
                 old = f.read()
         except OSError:
             old = ""
         if old == text:
-            print("gen_catalog: %s is up to date" % args.out)
+            print("%s: %s is up to date" % (tool, out))
             return 0
         diff = list(difflib.unified_diff(old.splitlines(), text.splitlines(),
-                                         args.out + " (committed)", args.out + " (generated)",
+                                         out + " (committed)", out + " (generated)",
                                          n=0, lineterm=""))
         changed = sum(1 for d in diff if d[:1] in "+-" and d[:3] not in ("+++", "---"))
-        print("gen_catalog: %s is stale (%d lines differ); run `make catalog`" % (
-            args.out, changed), file=sys.stderr)
+        print("%s: %s is stale (%d lines differ); run `%s`" % (tool, out, changed, remake),
+              file=sys.stderr)
         for line in diff[:40]:
             print(line, file=sys.stderr)
         return 1
-    tmp = args.out + ".tmp"
+    tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8", newline="\n") as f:
         f.write(text)
-    os.replace(tmp, args.out)
+    os.replace(tmp, out)
     return 0
 
 

@@ -1,5 +1,6 @@
-// `ghl endpoints [QUERY...] [--service S] [--json]` and `ghl endpoints show ID`: the endpoint
-// catalog (ghl/catalog/catalog.h) on the command line.
+// `ghl endpoints [QUERY...] [--service S] [--limit N] [--json]` and `ghl endpoints show ID`:
+// the endpoint catalog (ghl/catalog/catalog.h) on the command line. A query finds operations
+// by purpose ("send sms") with catalog::SearchByPurpose, best first.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -38,6 +39,32 @@ std::string Or(std::string_view s, std::string_view fallback) {
   return std::string(s.empty() ? fallback : s);
 }
 
+/// " (deprecated; use METHOD PATH)" or " (deprecated)" for a deprecated operation, else "".
+std::string DeprecationNote(const cat::Endpoint& e) {
+  if (!e.deprecated) return "";
+  const cat::Endpoint* to = e.replaced_by.empty() ? nullptr : cat::FindById(e.replaced_by);
+  if (to == nullptr) return " (deprecated)";
+  return " (deprecated; use " + std::string(to->method) + " " + std::string(to->path) + ")";
+}
+
+/// Ranked results of a purpose query: METHOD PATH TITLE, then the id on its own line.
+void PrintRanked(const std::vector<const cat::Endpoint*>& rows) {
+  size_t w_method = 6, w_path = 4;
+  for (const cat::Endpoint* e : rows) {
+    w_method = std::max(w_method, e->method.size());
+    w_path = std::max(w_path, e->path.size());
+  }
+  std::printf("%-*s  %-*s  %s\n", static_cast<int>(w_method), "METHOD", static_cast<int>(w_path),
+              "PATH", "WHAT IT DOES (ID)");
+  for (const cat::Endpoint* e : rows) {
+    std::string what =
+        std::string(e->title) + DeprecationNote(*e) + "  (" + std::string(e->id) + ")";
+    std::printf("%-*.*s  %-*.*s  %s\n", static_cast<int>(w_method),
+                static_cast<int>(e->method.size()), e->method.data(), static_cast<int>(w_path),
+                static_cast<int>(e->path.size()), e->path.data(), what.c_str());
+  }
+}
+
 void PrintTable(const std::vector<const cat::Endpoint*>& rows) {
   // Column widths from the rows shown, so the table stays narrow for narrow results.
   size_t w_method = 6, w_path = 4, w_version = 7, w_scopes = 6, w_token = 5;
@@ -66,7 +93,7 @@ void PrintTable(const std::vector<const cat::Endpoint*>& rows) {
       std::printf("# %.*s\n", static_cast<int>(service.size()), service.data());
     }
     line(e->method, e->path, Or(e->version, "-"), ScopesText(*e),
-         Or(cat::TokenKindsText(e->token_kinds), "-"), e->id);
+         Or(cat::TokenKindsText(e->token_kinds), "-"), std::string(e->id) + DeprecationNote(*e));
   }
 }
 
@@ -91,6 +118,13 @@ void PrintOne(const cat::Endpoint& e) {
                 v.data());
   };
   kv("id:", e.id);
+  kv("title:", e.title);
+  if (e.deprecated) {
+    const cat::Endpoint* to = e.replaced_by.empty() ? nullptr : cat::FindById(e.replaced_by);
+    kv("deprecated:", to == nullptr ? std::string("yes (GHL marks it deprecated)")
+                                    : "yes; use " + std::string(to->method) + " " +
+                                          std::string(to->path) + " (" + std::string(to->id) + ")");
+  }
   kv("service:", e.service);
   kv("operationId:", e.operation_id);
   kv("request:", std::string(e.method) + " " + std::string(e.path));
@@ -128,6 +162,7 @@ void PrintOne(const cat::Endpoint& e) {
 struct Options {
   std::vector<std::string> query;
   std::string service;
+  size_t limit = 10;
   bool json = false;
   bool emulated = false;
   std::string show_id;
@@ -141,8 +176,10 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "endpoints", "List the GHL API operations the catalog knows (all 576 v2 operations)");
   cmd->add_option("query", opts->query,
-                  "Words that must all appear in the id, path, method or service "
-                  "(case-insensitive)");
+                  "What you want to do, e.g. `send sms`, `book appointment`, `move deal stage` "
+                  "(also ids and paths); results best first. Without a query: every operation");
+  cmd->add_option("--limit", opts->limit, "At most this many results for a query (default 10)")
+      ->check(CLI::Range(1, 1000));
   cmd->add_option("--service", opts->service, "Only this service (spec file), e.g. contacts");
   cmd->add_flag(
       "--json", opts->json,
@@ -165,12 +202,23 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
         return;
       }
     }
-    std::vector<const cat::Endpoint*> rows = cat::Search(Join(opts->query, " "), opts->service);
+    std::string query = Join(opts->query, " ");
+    std::vector<const cat::Endpoint*> rows;
+    if (opts->query.empty()) {
+      rows = cat::Search("", opts->service);
+    } else {
+      // With --emulated, rank everything, keep the emulated ones, then cut to --limit.
+      size_t depth = opts->emulated ? cat::AllEndpoints().size() : opts->limit;
+      for (const cat::ScoredEndpoint& s : cat::SearchByPurpose(query, depth, opts->service)) {
+        rows.push_back(s.endpoint);
+      }
+    }
     if (opts->emulated) {
       auto ids = sandbox::EmulatedOperationIds();
       std::erase_if(rows, [&](const cat::Endpoint* e) {
         return !std::binary_search(ids.begin(), ids.end(), std::string(e->id));
       });
+      if (!opts->query.empty() && rows.size() > opts->limit) rows.resize(opts->limit);
       if (!opts->json) {
         std::fprintf(stderr, "ghl endpoints: the sandbox emulates %zu of %zu operations\n",
                      ids.size(), cat::AllEndpoints().size());
@@ -179,9 +227,14 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
     if (opts->json) {
       PrintJsonArray(rows);
     } else if (rows.empty()) {
-      std::fprintf(stderr, "ghl endpoints: nothing matches '%s'\n", Join(opts->query, " ").c_str());
-    } else {
+      std::fprintf(stderr,
+                   "ghl endpoints: nothing matches '%s'; try other words (e.g. `ghl endpoints "
+                   "send sms`) or `ghl endpoints` for every operation\n",
+                   query.c_str());
+    } else if (opts->query.empty()) {
       PrintTable(rows);
+    } else {
+      PrintRanked(rows);
     }
     *exit_code = kExitOk;
   });

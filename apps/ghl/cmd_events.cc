@@ -1,5 +1,5 @@
-// `ghl events list|show|retry|replay|stats`: inspect and re-drive the webhook events stored by
-// `ghl serve`'s receiver. Thin over ghl::store::EventStore; every subcommand takes
+// `ghl events list|show|tail|retry|replay|stats`: inspect, follow and re-drive the webhook
+// events stored by `ghl serve`'s receiver. Thin over ghl::store::EventStore; every subcommand takes
 // `--events-db URL|FILE` (default $GHL_EVENTS_DB, else ./ghl-events.db, as `ghl serve`).
 #include <unistd.h>
 
@@ -12,8 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "commands.h"
+#include "ghl/automations/ledger.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
@@ -58,6 +60,10 @@ struct EventsArgs {
   // show / retry / replay
   int64_t id = 0;
   bool body_only = false;
+  // tail
+  int interval_ms = 500;
+  int64_t from = -1;
+  int max_events = 0;
 };
 
 int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
@@ -173,18 +179,35 @@ int RunList(const EventsArgs& args) {
   return kExitOk;
 }
 
+// What the automations did with event `id` (the ledger beside the store), oldest first.
+Result<std::vector<automations::EventAction>> ActionsOf(const EventsArgs& args, int64_t id) {
+  auto ledger = automations::OpenEffectLedger(ResolveEventsDb(args.db));
+  if (!ledger.ok()) return ledger.error();
+  return (*ledger)->EventActions(id);
+}
+
 int RunShow(const EventsArgs& args) {
   auto store = Open(args.db);
   if (!store.ok()) return Fail("show", store.error());
   auto e = (*store)->Get(args.id);
   if (!e.ok()) return Fail("show", e.error());
+  auto actions =
+      args.body_only
+          ? Result<std::vector<automations::EventAction>>(std::vector<automations::EventAction>{})
+          : ActionsOf(args, e->id);
+  if (!actions.ok()) return Fail("show", actions.error());
   if (args.body_only) {
     WriteServerBytes(e->body, stdout, false);  // exact bytes unless stdout is a terminal
     std::fflush(stdout);
     return kExitOk;
   }
   if (args.json) {
-    std::printf("%s\n", Dump(EventJson(*e, true)).c_str());
+    json j = EventJson(*e, true);
+    j["actions"] = json::array();
+    for (const auto& a : *actions) {
+      j["actions"].push_back({{"seq", a.seq}, {"at", Iso(a.at)}, {"text", a.text}});
+    }
+    std::printf("%s\n", Dump(j).c_str());
     return kExitOk;
   }
   std::printf("id:           %lld\n", static_cast<long long>(e->id));
@@ -206,6 +229,16 @@ int RunShow(const EventsArgs& args) {
   if (!e->last_error.empty()) {
     std::printf("last error:   %s\n", TerminalSafe(e->last_error).c_str());
   }
+  if (actions->empty()) {
+    std::printf(
+        "automations:  nothing recorded (no `ghl serve --automations` or "
+        "`ghl automations run` worker has handled it yet)\n");
+  } else {
+    std::printf("automations (what they did with this event, oldest first):\n");
+    for (const auto& a : *actions) {
+      std::printf("  %s  %s\n", Iso(a.at).c_str(), TerminalSafe(a.text).c_str());
+    }
+  }
   std::printf("headers:\n");
   for (const auto& [name, value] : e->headers) {
     std::printf("  %s: %s\n", Field(name).c_str(), Field(value).c_str());
@@ -214,6 +247,63 @@ int RunShow(const EventsArgs& args) {
               e->body.size());
   WriteServerBytes(e->body, stdout, true);  // escaped on a terminal
   return kExitOk;
+}
+
+// Follows the store: prints each new event when it is stored, and again each time its state
+// changes (pending -> done | dead, with the error), until --max-events have finished.
+int RunTail(const EventsArgs& args) {
+  auto store = Open(args.db);
+  if (!store.ok()) return Fail("tail", store.error());
+  int64_t after = args.from;
+  if (after < 0) {  // only events stored from now on
+    store::ListFilter newest;
+    newest.limit = 1;
+    auto top = (*store)->List(newest);
+    if (!top.ok()) return Fail("tail", top.error());
+    after = top->empty() ? 0 : top->front().id;
+  }
+  if (!args.json) {
+    std::fprintf(stderr, "following %s (events after %lld; Ctrl+C stops)\n",
+                 DescribeEventsDb(ResolveEventsDb(args.db)).c_str(), static_cast<long long>(after));
+  }
+  auto finished_state = [](store::EventState st) {
+    return st == store::EventState::kDone || st == store::EventState::kDead;
+  };
+  std::map<int64_t, store::EventState> shown;  // events after `after`, last state printed
+  int finished = 0;
+  while (true) {
+    store::ListFilter filter;
+    filter.limit = 500;
+    if (!args.type.empty()) filter.type = args.type;
+    auto events = (*store)->List(filter);
+    if (!events.ok()) return Fail("tail", events.error());
+    for (auto it = events->rbegin(); it != events->rend(); ++it) {  // oldest first
+      const store::Event& e = *it;
+      if (e.id <= after) continue;
+      auto known = shown.find(e.id);
+      if (known != shown.end() && known->second == e.state) continue;
+      if (args.json) {
+        std::printf("%s\n", Dump(EventJson(e, false), -1).c_str());
+      } else {
+        std::printf("%-8lld %-24s %-32s %-10s %-8s %s\n", static_cast<long long>(e.id),
+                    Iso(e.received_at).c_str(), Clip(e.type, 32).c_str(),
+                    std::string(store::ToString(e.state)).c_str(),
+                    webhooks::IsKnownEventType(e.type) ? "routed" : "unrouted",
+                    Clip(e.last_error, 80).c_str());
+      }
+      std::fflush(stdout);
+      bool newly_finished =
+          finished_state(e.state) && (known == shown.end() || !finished_state(known->second));
+      shown[e.id] = e.state;
+      if (newly_finished && args.max_events > 0 && ++finished >= args.max_events) return kExitOk;
+    }
+    // Forget a prefix of finished events: nothing more to show for them.
+    while (!shown.empty() && finished_state(shown.begin()->second)) {
+      after = shown.begin()->first;
+      shown.erase(shown.begin());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(args.interval_ms));
+  }
 }
 
 int RunRedrive(const EventsArgs& args, bool replay) {
@@ -287,13 +377,30 @@ void AddEventsCommand(CLI::App& app, int* exit_code) {
   list->callback([args, exit_code] { *exit_code = RunList(*args); });
 
   auto* show = events->add_subcommand(
-      "show", "One event: state, attempts, last error, stored headers and the raw body");
+      "show",
+      "One event: state, attempts, last error, what the automations did (each recipe's "
+      "action and the outcome), stored headers and the raw body");
   AddDbOption(show, args.get());
   show->add_option("id", args->id, "Event id (from `ghl events list`)")->required();
   show->add_flag("--json", args->json, "JSON object (body as a string)");
   show->add_flag("--body", args->body_only,
                  "Print only the body bytes exactly as received (no added newline)");
   show->callback([args, exit_code] { *exit_code = RunShow(*args); });
+
+  auto* tail = events->add_subcommand(
+      "tail", "Follow events as they are stored, and their outcome (done, dead + error)");
+  AddDbOption(tail, args.get());
+  tail->add_option("--type", args->type, "Only this event type");
+  tail->add_option("--from", args->from,
+                   "Start after this event id (default: the newest now, so only new events)");
+  tail->add_option("--interval", args->interval_ms, "Poll the store every N milliseconds")
+      ->check(CLI::Range(50, 60000))
+      ->capture_default_str();
+  tail->add_option("--max-events", args->max_events,
+                   "Exit once this many events have finished (done or dead); 0 = never")
+      ->check(CLI::Range(0, 1000000));
+  tail->add_flag("--json", args->json, "One JSON object per line and state change");
+  tail->callback([args, exit_code] { *exit_code = RunTail(*args); });
 
   auto* retry = events->add_subcommand(
       "retry", "Re-drive a dead (or backing-off) event now: pending, attempts reset");

@@ -13,12 +13,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitApiError = 1;
 inline constexpr int kExitUsage = 2;
 
-void AddEndpointsCommand(CLI::App& app, int* exit_code);  // cmd_endpoints.cc
-void AddApiCommand(CLI::App& app, int* exit_code);        // cmd_api.cc
-void AddSandboxCommand(CLI::App& app, int* exit_code);    // cmd_sandbox.cc
-void AddServeCommand(CLI::App& app, int* exit_code);      // cmd_serve.cc
-void AddEventsCommand(CLI::App& app, int* exit_code);     // cmd_events.cc
+void AddEndpointsCommand(CLI::App& app, int* exit_code);    // cmd_endpoints.cc
+void AddApiCommand(CLI::App& app, int* exit_code);          // cmd_api.cc
+void AddSandboxCommand(CLI::App& app, int* exit_code);      // cmd_sandbox.cc
+void AddServeCommand(CLI::App& app, int* exit_code);        // cmd_serve.cc
+void AddEventsCommand(CLI::App& app, int* exit_code);       // cmd_events.cc
 void AddAutomationsCommand(CLI::App& app, int* exit_code);  // cmd_automations.cc
+void AddTriggerCommand(CLI::App& app, int* exit_code);      // cmd_trigger.cc
+void AddCompletionCommand(CLI::App& app, int* exit_code);   // cmd_completion.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

@@ -5,8 +5,9 @@
 #include "commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"ghl — GoHighLevel API toolkit: call any endpoint, run the offline sandbox, "
-               "serve the playground"};
+  CLI::App app{
+      "ghl — GoHighLevel API toolkit: call any endpoint, run the offline sandbox, "
+      "serve the playground"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ghl 0.1.0");
   int exit_code = ghl::cli::kExitOk;
@@ -16,6 +17,8 @@ int main(int argc, char** argv) {
   ghl::cli::AddServeCommand(app, &exit_code);
   ghl::cli::AddEventsCommand(app, &exit_code);
   ghl::cli::AddAutomationsCommand(app, &exit_code);
+  ghl::cli::AddTriggerCommand(app, &exit_code);
+  ghl::cli::AddCompletionCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -252,6 +252,17 @@ EventReport Engine::Process(const store::Event& stored, std::string_view worker_
 
   auto finish = [&](Disposition d) {
     report.disposition = d;
+    // What `ghl events show` lists for this event: each recipe's action, then the outcome.
+    std::vector<std::string> lines = report.actions;
+    std::string outcome = "outcome: " + std::string(ToString(d));
+    if (!report.error.empty() && (d == Disposition::kRetry || d == Disposition::kDead)) {
+      outcome += ": " + report.error;
+    }
+    lines.push_back(std::move(outcome));
+    if (auto st = ledger_->RecordEventActions(stored.id, lines); !st.ok()) {
+      Log(LogLevel::kWarning, "event " + std::to_string(stored.id) +
+                                  ": cannot record its actions: " + st.error().Summary());
+    }
     std::lock_guard lock(stats_mu_);
     switch (d) {
       case Disposition::kDone:

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <mutex>
+#include <vector>
 
 #include "ledger_internal.h"
 
@@ -43,6 +44,21 @@ class MemoryLedger final : public EffectLedger {
     return Ok{};
   }
 
+  Status RecordEventActions(int64_t event_id, const std::vector<std::string>& lines) override {
+    std::lock_guard lock(mu_);
+    auto& list = actions_[event_id];
+    for (const std::string& line : lines) {
+      list.push_back({event_id, static_cast<int>(list.size()) + 1, line, clock_()});
+    }
+    return Ok{};
+  }
+
+  Result<std::vector<EventAction>> EventActions(int64_t event_id) override {
+    std::lock_guard lock(mu_);
+    auto it = actions_.find(event_id);
+    return it == actions_.end() ? std::vector<EventAction>() : it->second;
+  }
+
  private:
   struct Lock {
     std::string owner;
@@ -52,6 +68,7 @@ class MemoryLedger final : public EffectLedger {
   std::mutex mu_;
   std::map<std::string, Lock, std::less<>> locks_;
   std::map<std::string, EffectRecord, std::less<>> effects_;
+  std::map<int64_t, std::vector<EventAction>> actions_;
 };
 
 }  // namespace

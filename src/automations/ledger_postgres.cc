@@ -2,6 +2,7 @@
 // (each call is one short statement); a broken connection is reopened on the next call.
 #include <mutex>
 #include <pqxx/pqxx>
+#include <vector>
 
 #include "ledger_internal.h"
 
@@ -69,6 +70,37 @@ class PostgresLedger final : public EffectLedger {
     });
   }
 
+  Status RecordEventActions(int64_t event_id, const std::vector<std::string>& lines) override {
+    return Run<Ok>("record actions", [&](pqxx::connection& c) {
+      pqxx::work w(c);
+      for (const std::string& line : lines) {
+        w.exec_params(
+            "INSERT INTO ghl_automation_event_actions (event_id, seq, at, text) "
+            "SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3 FROM ghl_automation_event_actions "
+            "WHERE event_id = $1",
+            event_id, ToMs(clock_()), line);
+      }
+      w.commit();
+      return Result<Ok>(Ok{});
+    });
+  }
+
+  Result<std::vector<EventAction>> EventActions(int64_t event_id) override {
+    return Run<std::vector<EventAction>>("read actions", [&](pqxx::connection& c) {
+      pqxx::read_transaction r(c);
+      auto rows = r.exec_params(
+          "SELECT seq, at, text FROM ghl_automation_event_actions WHERE event_id = $1 "
+          "ORDER BY seq",
+          event_id);
+      std::vector<EventAction> out;
+      for (const auto& row : rows) {
+        out.push_back(
+            {event_id, row[0].as<int>(), row[2].as<std::string>(), FromMs(row[1].as<int64_t>())});
+      }
+      return Result<std::vector<EventAction>>(std::move(out));
+    });
+  }
+
  private:
   std::unique_ptr<pqxx::connection> Connect() {
     auto c = std::make_unique<pqxx::connection>(url_);
@@ -83,6 +115,9 @@ class PostgresLedger final : public EffectLedger {
     w.exec("CREATE TABLE IF NOT EXISTS " + schema +
            ".ghl_automation_effects (key TEXT PRIMARY KEY, state TEXT NOT NULL, "
            "result TEXT NOT NULL DEFAULT '', updated_at BIGINT NOT NULL)");
+    w.exec("CREATE TABLE IF NOT EXISTS " + schema +
+           ".ghl_automation_event_actions (event_id BIGINT NOT NULL, seq INTEGER NOT NULL, "
+           "at BIGINT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (event_id, seq))");
     w.commit();
     pqxx::nontransaction n(*c);
     n.exec("SET search_path TO " + schema);

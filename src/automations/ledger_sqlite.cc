@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <mutex>
+#include <vector>
 
 #include "ledger_internal.h"
 
@@ -21,6 +22,13 @@ CREATE TABLE IF NOT EXISTS ghl_automation_effects (
   state TEXT NOT NULL,
   result TEXT NOT NULL DEFAULT '',
   updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ghl_automation_event_actions (
+  event_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (event_id, seq)
 );
 )sql";
 
@@ -113,6 +121,48 @@ class SqliteLedger final : public EffectLedger {
     s.Bind(key).Bind(StateText(state)).Bind(result).Bind(ToMs(clock_()));
     if (s.Step() != SQLITE_DONE) return DbError("write effect");
     return Ok{};
+  }
+
+  Status RecordEventActions(int64_t event_id, const std::vector<std::string>& lines) override {
+    std::lock_guard lock(mu_);
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return DbError("record actions");
+    }
+    for (const std::string& line : lines) {
+      Statement s(db_,
+                  "INSERT INTO ghl_automation_event_actions (event_id, seq, at, text) "
+                  "SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM ghl_automation_event_actions "
+                  "WHERE event_id = ?");
+      if (!s.ok()) break;
+      s.Bind(event_id).Bind(ToMs(clock_())).Bind(line).Bind(event_id);
+      if (s.Step() != SQLITE_DONE) {
+        Error e = DbError("record actions");
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return e;
+      }
+    }
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error e = DbError("record actions");
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return e;
+    }
+    return Ok{};
+  }
+
+  Result<std::vector<EventAction>> EventActions(int64_t event_id) override {
+    std::lock_guard lock(mu_);
+    Statement s(db_,
+                "SELECT seq, at, text FROM ghl_automation_event_actions WHERE event_id = ? "
+                "ORDER BY seq");
+    if (!s.ok()) return DbError("read actions");
+    s.Bind(event_id);
+    std::vector<EventAction> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.push_back({event_id, static_cast<int>(s.Int(0)), s.Text(2), FromMs(s.Int(1))});
+    }
+    if (rc != SQLITE_DONE) return DbError("read actions");
+    return out;
   }
 
  private:

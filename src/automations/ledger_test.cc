@@ -112,6 +112,24 @@ TEST_P(LedgerTest, ManyThreadsOneWinner) {
   EXPECT_EQ(winners.load(), 1);
 }
 
+// What `ghl events show` lists: lines per event, in order, appended across re-drives.
+TEST_P(LedgerTest, EventActionsAreKeptPerEventInOrder) {
+  ASSERT_TRUE(
+      ledger_->RecordEventActions(7, {"booking: appointment a1 booked", "outcome: done"}).ok());
+  ASSERT_TRUE(ledger_->RecordEventActions(8, {"outcome: unrouted"}).ok());
+  ASSERT_TRUE(ledger_->RecordEventActions(7, {"outcome: done"}).ok());  // a replay
+  auto seven = ledger_->EventActions(7);
+  ASSERT_TRUE(seven.ok()) << seven.error().Describe();
+  ASSERT_EQ(seven->size(), 3u);
+  EXPECT_EQ((*seven)[0].text, "booking: appointment a1 booked");
+  EXPECT_EQ((*seven)[0].seq, 1);
+  EXPECT_EQ((*seven)[2].seq, 3);
+  EXPECT_EQ((*seven)[2].event_id, 7);
+  auto none = ledger_->EventActions(9);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LedgerTest, ::testing::Values("memory", "sqlite", "postgres"),
                          [](const auto& p) { return p.param; });
 

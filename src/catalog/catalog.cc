@@ -1,6 +1,5 @@
 // The endpoint catalog: lookups over the generated table (catalog_data.cc). Indexes are built
 // lazily, once, on first use, so a process that never asks pays nothing at start.
-#include "ghl/core/text.h"
 #include "ghl/catalog/catalog.h"
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <unordered_map>
 
 #include "catalog_data.h"
+#include "ghl/core/text.h"
 
 namespace ghl::catalog {
 namespace {
@@ -216,7 +216,10 @@ nlohmann::ordered_json ToJson(const Endpoint& e) {
           {"bodyFields", std::move(fields)},
           {"paging", PagingText(e.paging)},
           {"itemsKey", e.items_key},
-          {"overlaid", e.overlaid}};
+          {"overlaid", e.overlaid},
+          {"title", e.title},
+          {"deprecated", e.deprecated},
+          {"replacedBy", e.replaced_by}};
 }
 
 }  // namespace

@@ -139,6 +139,7 @@ TEST(CatalogTest, EveryOperationMatchesItsSpec) {
           EXPECT_EQ(e->token_kinds, kinds);
         }
         EXPECT_EQ(e->oauth_only, oauth_only);
+        EXPECT_EQ(e->deprecated, op.value("deprecated", false));
         if (scopes.empty() && !e->scopes.empty()) {
           EXPECT_TRUE(e->overlaid) << "scopes not in the spec but not marked overlaid";
         } else {

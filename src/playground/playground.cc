@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -24,8 +25,8 @@ std::string Sha256Base64(std::string_view data) {
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest,
-                          static_cast<int>(size));
+  int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest, static_cast<int>(size));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -62,13 +63,38 @@ http::Response Json(int status, const json& body) {
 
 http::Response NotFound(std::string_view path) {
   return RefusalResponse(Refusal{404, "no route " + std::string(path.substr(0, 200)),
-                                 "The playground serves /, /api/catalog, /api/config and "
-                                 "POST /api/send."});
+                                 "The playground serves /, /api/catalog, "
+                                 "/api/endpoints/search?q=, /api/config and POST /api/send."});
 }
 
 http::Response MethodNotAllowed(std::string_view allow) {
   auto response = RefusalResponse(Refusal{405, "method not allowed", "Use " + std::string(allow)});
   response.headers.Set("Allow", allow);
+  return response;
+}
+
+/// GET /api/endpoints/search?q=WORDS[&limit=N]: catalog::SearchByPurpose, best first, as
+/// {"query": q, "results": [{"id", "score"}]} (the page has the catalog for the rest).
+http::Response SearchEndpoints(const http::Request& request) {
+  std::string q;
+  size_t limit = 50;
+  for (const auto& [name, value] : http::ParseQuery(request.Query())) {
+    if (name == "q") q = value.substr(0, 500);
+    if (name == "limit") {
+      char* end = nullptr;
+      unsigned long n = std::strtoul(value.c_str(), &end, 10);
+      if (end == value.c_str() || *end != '\0' || n < 1 || n > 576) {
+        return RefusalResponse(Refusal{400, "limit must be a whole number from 1 to 576", ""});
+      }
+      limit = n;
+    }
+  }
+  json results = json::array();
+  for (const catalog::ScoredEndpoint& s : catalog::SearchByPurpose(q, limit)) {
+    results.push_back({{"id", s.endpoint->id}, {"score", s.score}});
+  }
+  auto response = Json(200, {{"query", q}, {"results", std::move(results)}});
+  SecurityHeaders(response);
   return response;
 }
 
@@ -78,8 +104,8 @@ std::string_view PageHtml() { return generated::PlaygroundHtml(); }
 
 const std::string& PageContentSecurityPolicy() {
   static const std::string kPolicy =
-      "default-src 'none'; script-src " + InlineHashes(PageHtml(), "script") +
-      "; style-src " + InlineHashes(PageHtml(), "style") +
+      "default-src 'none'; script-src " + InlineHashes(PageHtml(), "script") + "; style-src " +
+      InlineHashes(PageHtml(), "style") +
       "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
       "frame-ancestors 'none'";
   return kPolicy;
@@ -142,6 +168,10 @@ http::Response Playground::Handle(const http::Request& request) const {
     SecurityHeaders(response);
     return response;
   }
+  if (path == "/api/endpoints/search") {
+    if (!get) return MethodNotAllowed("GET");
+    return SearchEndpoints(request);
+  }
   if (path == "/api/config") {
     if (!get) return MethodNotAllowed("GET");
     json versions = json::array();
@@ -168,9 +198,9 @@ http::Response Playground::Handle(const http::Request& request) const {
       return RefusalResponse(Refusal{415, "Content-Type must be application/json", ""});
     }
     if (request.body.size() > opt.max_request_bytes) {
-      return RefusalResponse(Refusal{413, "request body over " +
-                                              std::to_string(opt.max_request_bytes) + " bytes",
-                                     "Send a smaller body."});
+      return RefusalResponse(
+          Refusal{413, "request body over " + std::to_string(opt.max_request_bytes) + " bytes",
+                  "Send a smaller body."});
     }
     auto parsed = ParseSendInput(request.body);
     if (auto* refusal = std::get_if<Refusal>(&parsed)) return RefusalResponse(*refusal);

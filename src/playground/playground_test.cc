@@ -136,6 +136,31 @@ TEST_F(PlaygroundTest, ServesTheCatalog) {
   EXPECT_TRUE(found);
 }
 
+// The search box ranks on the server with the catalog's one ranking function.
+TEST_F(PlaygroundTest, SearchesEndpointsByPurpose) {
+  auto r = Call(Get("/api/endpoints/search?q=send+sms&limit=3"));
+  ASSERT_EQ(r.status, 200);
+  json found = json::parse(r.body);
+  EXPECT_EQ(found["query"], "send sms");
+  ASSERT_EQ(found["results"].size(), 3u);
+  EXPECT_EQ(found["results"][0]["id"], "conversations.send-a-new-message");
+  EXPECT_GE(found["results"][0]["score"].get<double>(), found["results"][1]["score"].get<double>());
+  auto book = json::parse(Call(Get("/api/endpoints/search?q=book%20appointment")).body);
+  EXPECT_EQ(book["results"][0]["id"], "calendars.create-appointment");
+  EXPECT_TRUE(json::parse(Call(Get("/api/endpoints/search?q=")).body)["results"].empty());
+  EXPECT_EQ(Call(Get("/api/endpoints/search?q=x&limit=0")).status, 400);
+  EXPECT_EQ(Call(Get("/api/endpoints/search?q=x&limit=abc")).status, 400);
+  // The catalog the page loads carries the titles and deprecation it shows.
+  json catalog = json::parse(Call(Get("/api/catalog")).body);
+  for (const auto& ep : catalog) {
+    if (ep["id"] == "contacts.get-contacts") {
+      EXPECT_EQ(ep["deprecated"], true);
+      EXPECT_EQ(ep["replacedBy"], "contacts.search-contacts-advanced");
+      EXPECT_EQ(ep["title"], "List contacts");
+    }
+  }
+}
+
 TEST_F(PlaygroundTest, ConfigNamesTheUpstreamButHasNoToken) {
   auto r = Call(Get("/api/config"));
   ASSERT_EQ(r.status, 200);
@@ -156,7 +181,7 @@ TEST_F(PlaygroundTest, UnknownRouteAndWrongMethod) {
 }
 
 TEST_F(PlaygroundTest, RefusesForeignHostOnEveryRoute) {
-  for (const char* target : {"/", "/api/catalog", "/api/config"}) {
+  for (const char* target : {"/", "/api/catalog", "/api/config", "/api/endpoints/search?q=x"}) {
     auto r = Get(target);
     r.headers.Set("Host", "rebound.evil.example:" + std::to_string(kPort));
     EXPECT_EQ(Call(r).status, 403) << target;

@@ -112,6 +112,21 @@ test('the page loads with the whole catalog and no CSP or script errors', async 
   assert.deepEqual(problems, []);
 });
 
+test('the search box finds an operation by what it does, best first', async () => {
+  await page.fill('#endpoint-search', 'send sms');
+  await page.waitForFunction(() => /best matches/.test(document.querySelector('#endpoint-count').textContent));
+  const first = page.locator('#endpoint-list .ep').first();
+  assert.equal(await first.getAttribute('data-method'), 'POST');
+  assert.equal(await first.getAttribute('data-path'), '/conversations/messages');
+  assert.match(await first.textContent(), /Send a message/);
+  await page.fill('#endpoint-search', 'list contacts');
+  await page.waitForFunction(() => document.querySelector('#endpoint-list .ep')?.dataset.path === '/contacts/search');
+  await page.click('.ep[data-method="GET"][data-path="/contacts/"]');
+  assert.match(await page.textContent('#endpoint-deprecated'), /deprecated by GHL: use POST \/contacts\/search/);
+  await page.fill('#endpoint-search', '');
+  await page.waitForFunction(() => document.querySelectorAll('#endpoint-list .ep').length === 576);
+});
+
 test('POST /contacts/search with the pasted sandbox token shows contacts', async () => {
   await page.fill('#token', serve.token);
   await pickEndpoint('POST', '/contacts/search', 'contacts search');

@@ -42,10 +42,47 @@ TEST(CliEndpointsTest, QueryAndServiceFilter) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json found = json::parse(r.out);
   ASSERT_FALSE(found.empty());
-  for (const auto& e : found) {
-    EXPECT_EQ(e["service"], "calendars");
-    EXPECT_NE(e["path"].get<std::string>().find("free-slots"), std::string::npos);
-  }
+  EXPECT_EQ(found[0]["path"], "/calendars/{calendarId}/free-slots");
+  for (const auto& e : found) EXPECT_EQ(e["service"], "calendars");
+}
+
+// A new user types what they want; the first row is the operation, with its title.
+TEST(CliEndpointsTest, FindsByPurposeBestFirst) {
+  auto r = RunGhl({"endpoints", "send", "sms"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string first = r.out.substr(r.out.find('\n') + 1);
+  first = first.substr(0, first.find('\n'));
+  EXPECT_NE(first.find("POST"), std::string::npos) << r.out;
+  EXPECT_NE(first.find("/conversations/messages"), std::string::npos) << r.out;
+  EXPECT_NE(first.find("Send a message"), std::string::npos) << r.out;
+
+  auto j = RunGhl({"endpoints", "move", "deal", "stage", "--limit", "3", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  json found = json::parse(j.out);
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0]["id"], "opportunities.update-opportunity");
+  EXPECT_FALSE(found[0]["title"].get<std::string>().empty());
+
+  // With --emulated the ranking keeps only what the sandbox answers, best first.
+  auto emulated = RunGhl({"endpoints", "send", "sms", "--emulated", "--limit", "2", "--json"});
+  ASSERT_EQ(emulated.exit_code, 0) << emulated.err;
+  json sms = json::parse(emulated.out);
+  ASSERT_EQ(sms.size(), 2u);
+  EXPECT_EQ(sms[0]["id"], "conversations.send-a-new-message");
+}
+
+TEST(CliEndpointsTest, DeprecatedOperationsPointToTheirReplacement) {
+  auto r = RunGhl({"endpoints", "show", "contacts.get-contacts"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("deprecated:   yes; use POST /contacts/search"), std::string::npos) << r.out;
+  auto list = RunGhl({"endpoints", "--service", "contacts"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("contacts.get-contacts (deprecated; use POST /contacts/search)"),
+            std::string::npos)
+      << list.out;
+  auto json_one = json::parse(RunGhl({"endpoints", "show", "contacts.get-contacts", "--json"}).out);
+  EXPECT_EQ(json_one["deprecated"], true);
+  EXPECT_EQ(json_one["replacedBy"], "contacts.search-contacts-advanced");
 }
 
 TEST(CliEndpointsTest, ShowGivesTheConversationsVersion) {

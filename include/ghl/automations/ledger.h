@@ -14,6 +14,9 @@
 ///    row found later means a worker died in between, so the recipe first checks the API for
 ///    the effect before acting again.
 ///
+/// A third table (`ghl_automation_event_actions`) keeps, per stored event, what the automations
+/// did each time they handled it (one line per action and the outcome), for `ghl events show`.
+///
 /// Times are UTC with millisecond resolution. All implementations are thread-safe.
 #pragma once
 
@@ -22,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ghl/core/result.h"
 #include "ghl/store/event_store.h"
@@ -39,6 +43,14 @@ struct EffectRecord {
   EffectState state = EffectState::kStarted;
   std::string result;
   store::UtcTime updated_at{};
+};
+
+/// One line of what the automations did for a stored event.
+struct EventAction {
+  int64_t event_id = 0;
+  int seq = 0;       ///< 1, 2, ... in the order recorded (across re-drives of the event).
+  std::string text;  ///< e.g. "booking: appointment abc booked", "outcome: done".
+  store::UtcTime at{};
 };
 
 /// The ledger interface (SQLite, PostgreSQL, or in memory for one process).
@@ -59,6 +71,13 @@ class EffectLedger {
 
   /// Creates or replaces the effect row for `key`.
   virtual Status PutEffect(std::string_view key, EffectState state, std::string_view result) = 0;
+
+  /// Appends `lines` (in order) to what was done for event `event_id`.
+  virtual Status RecordEventActions(int64_t event_id, const std::vector<std::string>& lines) = 0;
+
+  /// Every line recorded for `event_id`, oldest first; empty when the automations never
+  /// handled it.
+  virtual Result<std::vector<EventAction>> EventActions(int64_t event_id) = 0;
 };
 
 /// An in-memory ledger: correct for the threads and engines of ONE process only.

@@ -4,7 +4,9 @@
 /// `src/catalog/catalog_data.cc` (committed, marked generated; a test checks it is fresh),
 /// with corrections from `tools/catalog_overlay.json` where the specs are wrong or empty.
 /// Facts only: method, path template, the `Version` header value, token kinds, scopes,
-/// parameters, request-body fields, paging style. No description text.
+/// parameters, request-body fields, paging style, deprecation; plus a one-line title in the
+/// project's own words (generated from the operationId, corrected by hand in
+/// `tools/catalog_titles.json`). No description text from the specs.
 #pragma once
 
 #include <cstdint>
@@ -86,6 +88,14 @@ struct Endpoint {
   /// "multipart/form-data" (uploads), "application/x-www-form-urlencoded" (OAuth token
   /// endpoints), or "" when the operation declares no body.
   std::string_view body_media_type;
+  /// One line in the project's own words saying what the operation does, e.g. "Send a message
+  /// to a contact (SMS, email, WhatsApp, chat)". Never empty.
+  std::string_view title;
+  /// The spec marks the operation `deprecated: true`.
+  bool deprecated;
+  /// For a deprecated operation, the id of the operation that replaces it where the spec says
+  /// which ("contacts.search-contacts-advanced" for GET /contacts/), else "".
+  std::string_view replaced_by;
 };
 
 /// Every operation, sorted by service then path then method.
@@ -129,6 +139,29 @@ std::vector<const Endpoint*> NearestIds(std::string_view id, size_t limit = 3);
 /// match. Empty query matches all. `service` filters when non-empty.
 std::vector<const Endpoint*> Search(std::string_view query, std::string_view service = {});
 
+/// One result of SearchByPurpose: the operation and its relevance (higher is better; only
+/// the order is meaningful, not the scale).
+struct ScoredEndpoint {
+  const Endpoint* endpoint;
+  double score;
+};
+
+/// Finds operations by what they do: "send sms", "book appointment", "move deal stage",
+/// "create sub-account". The query's words (case-insensitive, any punctuation) are mapped
+/// through the project's synonym table to GHL's words (sms/text/whatsapp -> message,
+/// deal -> opportunity, sub-account/client -> location, book -> appointment, availability ->
+/// free slots, ...) and matched against each operation's title, operationId, path, service and
+/// method (exact words count more than synonyms or prefixes; rare words more than common
+/// ones). Operations matching more of the query's words rank first; a deprecated operation
+/// ranks below one that is not. Ids and paths work as queries too ("POST /contacts/search").
+/// Returns at most `limit` operations with a positive score, best first (ties: shorter
+/// title, then catalog order). `service` filters when non-empty. An empty query or one with
+/// only filler words ("the", "a", "to") returns nothing. This one function ranks for
+/// `ghl endpoints QUERY`, the playground's search box (GET /api/endpoints/search) and the MCP
+/// `search_operations` tool.
+std::vector<ScoredEndpoint> SearchByPurpose(std::string_view query, size_t limit = 10,
+                                            std::string_view service = {});
+
 /// The operation's parameter called `name` at `in`, or nullptr.
 const Parameter* FindParameter(const Endpoint& endpoint, std::string_view name, ParamIn in);
 
@@ -141,7 +174,8 @@ std::string_view PagingText(Paging paging);
 /// The whole catalog as a JSON array (compact), one object per operation with keys
 /// id, service, operationId, method, path, version, tokenKinds (array of "location"/"agency"),
 /// oauthOnly, scopes, parameters [{name,in,required,type}], hasBody,
-/// bodyFields [{name,type,required}], paging, itemsKey, bodyMediaType, overlaid. Served to the
+/// bodyFields [{name,type,required}], paging, itemsKey, bodyMediaType, overlaid, title,
+/// deprecated, replacedBy (an id or ""). Served to the
 /// playground and printed by `ghl endpoints --json`. Built once, cached.
 const std::string& CatalogJson();
 
