@@ -117,8 +117,8 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
                   "Also generate this many contacts (load and pagination tests)")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--db", args->db,
-                  "SQLite file to keep state in (loaded on start, written on every change); "
-                  "default: in memory");
+                  "SQLite file to keep state in (loaded on start, written on every change; "
+                  "locked while this sandbox runs: one sandbox per file); default: in memory");
   cmd->add_option("--rate-limit", args->rate_limit,
                   "Burst limit per location as COUNT/DURATION, e.g. 100/10s, 20/1s")
       ->capture_default_str();

@@ -56,6 +56,17 @@ void DrainUntil(int fd, std::string* sink, std::chrono::steady_clock::time_point
 
 }  // namespace
 
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/ghl_test_XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
 std::string GhlBinary() {
   const char* dir = std::getenv("GHL_BINARY_DIR");
   return std::string(dir ? dir : ".") + "/apps/ghl/ghl";

@@ -74,6 +74,21 @@ class ServeProcess {
   std::string err_path_;
 };
 
+/// A fresh directory under /tmp (mkdtemp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  /// `path()/name`.
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
 /// Result of one CLI run.
 struct CliResult {
   int exit_code = -1;
