@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/http_server.h"
+#include "ghl/server/listen_address.h"
 
 namespace ghl::cli {
 namespace {
@@ -73,9 +74,13 @@ int RunSandbox(const SandboxArgs& args) {
   std::printf("%s\n", sb.EnvLine().c_str());
   std::fflush(stdout);
 
+  // Beyond loopback, every address it answers on (GHL_BASE_URL above stays the loopback one).
+  std::string listening = server::IsLoopbackHost(args.host)
+                              ? sb.base_url()
+                              : server::DescribeListenAddress(args.host, sb.port());
   std::fprintf(
       stderr, "ghl sandbox: listening on %s (seed %s%s, %s, rate limit %s + %d/day%s)\n",
-      sb.base_url().c_str(), args.seed.c_str(),
+      listening.c_str(), args.seed.c_str(),
       args.seed_contacts ? (" + " + std::to_string(args.seed_contacts) + " contacts").c_str() : "",
       args.db.empty() ? "in memory" : ("state in " + args.db).c_str(), args.rate_limit.c_str(),
       args.daily_limit, args.strict ? ", strict Version" : "");
@@ -90,6 +95,18 @@ int RunSandbox(const SandboxArgs& args) {
                  args.webhook_key.empty() ? "generated for this run"
                                           : ("kept in " + args.webhook_key).c_str(),
                  sb.base_url().c_str(), std::string(sandbox::kWebhookPublicKeyPath).c_str());
+  }
+  if (!server::IsLoopbackHost(args.host)) {
+    // Said out loud: the tokens are printed above and in the README, so they guard nothing.
+    std::fprintf(stderr,
+                 "ghl sandbox: WARNING: --host %s listens beyond loopback. Anyone who can reach "
+                 "this machine's port %u can use the sandbox's well-known tokens (%s, %s, %s) to "
+                 "read and change all its data%s. Use --host 127.0.0.1 unless another machine "
+                 "must reach it, and then only on a network you trust.\n",
+                 args.host.c_str(), static_cast<unsigned>(sb.port()), sb.token().c_str(),
+                 std::string(sandbox::kReadOnlyToken).c_str(),
+                 std::string(sandbox::kAgencyToken).c_str(),
+                 args.db.empty() ? "" : (" (kept in " + args.db + ")").c_str());
   }
   std::fprintf(stderr, "ghl sandbox: Ctrl+C to stop\n");
   sb.Wait(/*handle_signals=*/true);
@@ -117,8 +134,8 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
                   "Also generate this many contacts (load and pagination tests)")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("--db", args->db,
-                  "SQLite file to keep state in (loaded on start, written on every change); "
-                  "default: in memory");
+                  "SQLite file to keep state in (loaded on start, written on every change; "
+                  "locked while this sandbox runs: one sandbox per file); default: in memory");
   cmd->add_option("--rate-limit", args->rate_limit,
                   "Burst limit per location as COUNT/DURATION, e.g. 100/10s, 20/1s")
       ->capture_default_str();

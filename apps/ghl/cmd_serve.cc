@@ -32,6 +32,7 @@
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
+#include "ghl/server/listen_address.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
@@ -59,12 +60,6 @@ struct ServeArgs {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-bool IsWildcard(const std::string& host) { return host == "0.0.0.0" || host == "::"; }
-
-bool IsLoopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]";
 }
 
 // One --webhook-public-key value → keys. A PEM is one key; otherwise a comma-separated list of
@@ -168,6 +163,29 @@ std::optional<Webhooks> StartWebhooks(const ServeArgs& args,
   w.receiver = std::shared_ptr<const webhooks::WebhookReceiver>(std::move(receiver.value()));
   w.api = std::make_shared<webhooks::EventsHttpApi>(w.store, w.receiver);
   return w;
+}
+
+// --host beyond loopback: the real addresses (stdout) and what they expose (stderr).
+// `sandbox_token`: the embedded sandbox's well-known token, or empty.
+void WarnBeyondLoopback(const std::string& host, uint16_t port, const std::string& upstream,
+                        const std::string& sandbox_token,
+                        const webhooks::ReceiverOptions& receiver) {
+  std::printf("Listening:  %s\n", server::DescribeListenAddress(host, port).c_str());
+  std::string forwarder = sandbox_token.empty()
+                              ? "a proxy to " + upstream + " with whatever API token they send"
+                              : "a proxy to the embedded sandbox, whose well-known token " +
+                                    sandbox_token + " reads and changes all its data";
+  std::string hooks = receiver.insecure_accept_unsigned
+                          ? "UNSIGNED ones too: --insecure-accept-unsigned is on, anyone can "
+                            "forge events"
+                          : "signed ones only";
+  std::fprintf(stderr,
+               "ghl serve: WARNING: --host %s listens beyond loopback. Anyone who can reach "
+               "this machine's port %u can use the playground's forwarder (%s), post webhooks "
+               "to %s (%s) and read /metrics and /api/events/stats. Keep it behind a firewall, "
+               "or use --host 127.0.0.1 and a TLS reverse proxy that forwards only %s.\n",
+               host.c_str(), static_cast<unsigned>(port), forwarder.c_str(), receiver.path.c_str(),
+               hooks.c_str(), receiver.path.c_str());
 }
 
 int RunServe(const ServeArgs& args) {
@@ -281,7 +299,7 @@ int RunServe(const ServeArgs& args) {
     return kExitUsage;
   }
   playground.SetPort(port);
-  std::string shown_host = IsWildcard(args.host) ? "127.0.0.1" : args.host;
+  std::string shown_host = server::IsWildcardHost(args.host) ? "127.0.0.1" : args.host;
   if (shown_host.find(':') != std::string::npos) shown_host = "[" + shown_host + "]";
   std::printf("Playground: http://%s:%u/\n", shown_host.c_str(), static_cast<unsigned>(port));
   std::printf("Upstream:   %s%s\n", playground.options().upstream.c_str(),
@@ -313,7 +331,7 @@ int RunServe(const ServeArgs& args) {
   }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
-  if (IsLoopback(args.host)) {
+  if (server::IsLoopbackHost(args.host)) {
     std::printf(
         "            loopback only: to receive GHL's webhooks, forward "
         "https://YOUR-HOST%s to this port with a TLS reverse proxy\n",
@@ -355,6 +373,10 @@ int RunServe(const ServeArgs& args) {
     }
     std::printf("Automations: %s (worker running on the event store)\n",
                 args.automations.c_str());
+  }
+  if (!server::IsLoopbackHost(args.host)) {
+    WarnBeyondLoopback(args.host, port, playground.options().upstream,
+                       embedded ? embedded->token() : std::string(), ropts);
   }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);

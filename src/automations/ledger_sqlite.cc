@@ -6,10 +6,14 @@
 #include <mutex>
 #include <vector>
 
+#include "ghl/store/sqlite_schema.h"
 #include "ledger_internal.h"
 
 namespace ghl::automations::internal {
 namespace {
+
+// How long a statement waits for another process's write lock.
+constexpr std::chrono::milliseconds kBusyTimeout{10000};
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS ghl_automation_locks (
@@ -166,9 +170,13 @@ class SqliteLedger final : public EffectLedger {
   }
 
  private:
+  // Busy/locked (another process holds the write lock past the busy timeout) is kBusy.
   Error DbError(std::string_view what) const {
     Error e;
-    e.kind = ErrorKind::kInternal;
+    int code = sqlite3_errcode(db_) & 0xff;
+    bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    e.kind = busy ? ErrorKind::kBusy : ErrorKind::kInternal;
+    if (busy) e.hint = std::string(store::kSqliteBusyHint);
     e.messages.push_back("effects ledger (" + path_ + "): " + std::string(what) + ": " +
                          sqlite3_errmsg(db_));
     return e;
@@ -195,13 +203,15 @@ Result<std::unique_ptr<EffectLedger>> OpenSqliteLedger(const std::string& path,
     return UsageError(msg, "check the --events-db path (a directory that exists, writable)");
   };
   if (rc != SQLITE_OK) return fail("open");
-  sqlite3_busy_timeout(db, 10000);
-  char* err = nullptr;
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, &err) != SQLITE_OK ||
-      sqlite3_exec(db, kSchema, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string what = err ? err : "schema";
-    sqlite3_free(err);
-    return fail(what);
+  sqlite3_busy_timeout(db, static_cast<int>(kBusyTimeout.count()));
+  // WAL and the tables, safe when several processes start on a new file at once.
+  if (auto st = store::CreateSqliteSchema(path, kSchema, kBusyTimeout); !st.ok()) {
+    sqlite3_close_v2(db);
+    Error e = st.error();
+    e.messages.front() = "effects ledger: " + e.messages.front();
+    if (e.kind == ErrorKind::kUsage)
+      e.hint = "check the --events-db path (a directory that exists, writable)";
+    return e;
   }
   return std::unique_ptr<EffectLedger>(std::make_unique<SqliteLedger>(db, path, std::move(clock)));
 }

@@ -1,6 +1,7 @@
 #include "ghl/automations/ledger.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -138,6 +139,32 @@ TEST(LedgerOpenTest, BadSqlitePathIsAUsageError) {
   ASSERT_FALSE(l.ok());
   EXPECT_EQ(l.error().kind, ErrorKind::kUsage);
   EXPECT_NE(l.error().Summary().find("/nonexistent/dir/events.db"), std::string::npos);
+}
+
+// A new file whose lock another process holds (as one creating its tables does): opening the
+// ledger waits for it instead of failing at once with "database is locked" (SQLite's WAL switch
+// does not wait by itself), so concurrent first starts of `ghl automations run` all start.
+TEST(LedgerOpenTest, WaitsForALockHeldOnANewFile) {
+  fs::path dir = fs::temp_directory_path() / ("ghl-ledger-lock-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string path = (dir / "events.db").string();
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(other, "CREATE TABLE other (x); BEGIN IMMEDIATE", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  std::thread release([&] {
+    std::this_thread::sleep_for(300ms);
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  auto l = OpenEffectLedger(path);
+  release.join();
+  sqlite3_close(other);
+  ASSERT_TRUE(l.ok()) << l.error().Describe();
+  EXPECT_TRUE((*l)->PutEffect("k", EffectState::kDone, "r").ok());
+  l->reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ std::string Error::Summary() const {
     out = "usage error";
   } else if (kind == ErrorKind::kRateLimit) {
     out = "rate limit";
+  } else if (kind == ErrorKind::kBusy) {
+    out = "database busy";
   } else {
     out = "internal error";
   }

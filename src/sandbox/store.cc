@@ -68,6 +68,14 @@ Status Store::Open(const std::string& path) {
     db_ = nullptr;
     return e;
   }
+  // One writer per file: this process keeps the file's state in memory from now on.
+  auto locked = StateFileLock::Acquire(path);
+  if (!locked.ok()) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    return locked.error();
+  }
+  lock_ = std::move(*locked);
   sqlite3_busy_timeout(db_, 5000);
   const char* ddl =
       "PRAGMA journal_mode=WAL;"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ghl/core/result.h"
+#include "state_lock.h"
 
 struct sqlite3;
 
@@ -58,7 +59,9 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  /// Opens (creating if needed) the SQLite file and its table. Empty path = memory only.
+  /// Opens (creating if needed) the SQLite file and its table, and locks the file for this
+  /// store's life (one writer per file: a second store on it, in any process, gets a kUsage
+  /// error "… is in use by another process (pid N) …"). Empty path = memory only.
   Status Open(const std::string& path);
   /// Loads every document from the file; true in `*loaded_any` when the file held state.
   Status Load(bool* loaded_any);
@@ -90,6 +93,7 @@ class Store {
   std::array<Map, static_cast<int>(Coll::kCount)> maps_;
   std::vector<std::pair<Coll, std::string>> pending_;
   sqlite3* db_ = nullptr;
+  StateFileLock lock_;  // declared after db_, released after ~Store closed it
   uint64_t seq_ = 0;
   std::mt19937_64 rng_;
 };

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "state_lock.h"
 #include "test_util.h"
 
 namespace ghl::sandbox::testing {
@@ -95,6 +96,39 @@ TEST_F(PersistenceTest, UnwritablePathIsAnError) {
   EXPECT_EQ(sb.error().kind, ErrorKind::kUsage);
   EXPECT_NE(sb.error().Summary().find("unable to open"), std::string::npos) << sb.error().Summary();
   EXPECT_NE(sb.error().hint.find("directory"), std::string::npos);
+}
+
+// One writer per state file: a second sandbox on the file refuses to start (it would keep its
+// own copy of the state and overwrite the first one's changes), naming the holder's pid; once
+// the first is gone, the file opens again.
+TEST_F(PersistenceTest, ASecondSandboxOnTheSameFileIsRefusedWhileTheFirstRuns) {
+  Open();
+  ASSERT_EQ(Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "First"}}).status,
+            201);
+  Options o;
+  o.db_path = path_.string();
+  auto second = Sandbox::Create(o);
+  ASSERT_FALSE(second.ok()) << "two sandboxes on one file";
+  EXPECT_EQ(second.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(second.error().messages.at(0),
+            "sandbox database '" + path_.string() + "' is in use by another process (pid " +
+                std::to_string(::getpid()) + "); stop it or use another file");
+  EXPECT_NE(second.error().hint.find("overwrite each other's changes"), std::string::npos);
+  sb_.reset();
+  auto third = Sandbox::Create(o);
+  ASSERT_TRUE(third.ok()) << third.error().Describe();
+}
+
+TEST(StateFileLockTest, HolderPidIsReadFromProcLocks) {
+  std::string locks =
+      "1: POSIX  ADVISORY  WRITE 111 fe:00:42 1073741826 1073742335\n"
+      "2: FLOCK  ADVISORY  WRITE 222 fe:00:41 0 EOF\n"
+      "2: -> FLOCK  ADVISORY  WRITE 333 fe:00:42 0 EOF\n"
+      "3: FLOCK  ADVISORY  WRITE 444 fe:01:42 0 EOF\n"
+      "4: FLOCK  ADVISORY  WRITE 555 fe:00:42 0 EOF\n";
+  EXPECT_EQ(FlockHolderPid(locks, 0xfe, 0, 42), 555) << "the FLOCK holder, not POSIX or waiters";
+  EXPECT_EQ(FlockHolderPid(locks, 0xfe, 0, 43), 0);
+  EXPECT_EQ(FlockHolderPid("", 0xfe, 0, 42), 0);
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "store_internal.h"
+
 namespace ghl::store::internal {
 namespace {
 
@@ -141,10 +143,10 @@ void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
     }
     return;
   }
-  // One member alone, or the store itself unavailable (kNetwork: lost connection, write lock
-  // held elsewhere): everyone gets the error now. Retrying each member alone would make the
-  // k-th caller wait k timeouts for the same answer.
-  if (group.size() == 1 || result.error().kind == ErrorKind::kNetwork) {
+  // One member alone, or the store itself unavailable (kNetwork: lost connection; kBusy: write
+  // lock held elsewhere): everyone gets the error now. Retrying each member alone would make
+  // the k-th caller wait k timeouts for the same answer.
+  if (group.size() == 1 || IsStoreUnavailable(result.error())) {
     for (const auto& r : group) SafeDone(r->done, result.error());
     return;
   }

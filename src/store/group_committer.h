@@ -22,8 +22,9 @@ class GroupCommitter {
  public:
   /// Writes `events` in one transaction and returns one result per event, in order; on error
   /// nothing of `events` may stay stored (the transaction rolled back).
-  /// A kNetwork error means the store is unavailable (every submission of the group fails
-  /// with it); any other error is retried once per submission, so one bad event fails alone.
+  /// A kNetwork or kBusy error (`IsStoreUnavailable`) means the store is unavailable (every
+  /// submission of the group fails with it); any other error is retried once per submission,
+  /// so one bad event fails alone.
   using CommitFn = std::function<Result<std::vector<AppendResult>>(const std::vector<NewEvent>&)>;
 
   /// `max_batch_events`: a group stops growing at this many events (one submission is never

@@ -191,9 +191,13 @@ TEST(GroupCommitterTest, ThrowingCallbackDoesNotStopTheCommitter) {
   EXPECT_EQ((*r)[0].id, 2);
 }
 
-// The store unavailable (kNetwork, e.g. the write lock held by another process past the busy
-// timeout): every member of the group fails at once, with one attempt, not one per member.
-TEST(GroupCommitterTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
+// The store unavailable (kBusy: the SQLite write lock held by another process past the busy
+// timeout; kNetwork: the PostgreSQL connection lost): every member of the group fails at once,
+// with one attempt, not one per member.
+class GroupCommitterUnavailableTest : public ::testing::TestWithParam<ErrorKind> {};
+
+TEST_P(GroupCommitterUnavailableTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
+  const ErrorKind kind = GetParam();
   std::atomic<int> calls{0};
   std::atomic<bool> first{true};
   std::mutex gate_mu;
@@ -209,7 +213,7 @@ TEST(GroupCommitterTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
         ++calls;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a busy timeout
         Error e;
-        e.kind = ErrorKind::kNetwork;
+        e.kind = kind;
         e.messages.push_back("database is locked");
         return e;
       },
@@ -221,7 +225,7 @@ TEST(GroupCommitterTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
   for (int i = 1; i <= 10; ++i) {
     callers.emplace_back([&, i] {
       auto r = committer.Submit({Key("k" + std::to_string(i))});
-      if (!r.ok() && r.error().kind == ErrorKind::kNetwork) ++failed;
+      if (!r.ok() && r.error().kind == kind) ++failed;
     });
   }
   while (committer.queued() < 10) std::this_thread::yield();
@@ -235,6 +239,12 @@ TEST(GroupCommitterTest, StoreUnavailableFailsTheWholeGroupAtOnce) {
   EXPECT_EQ(failed.load(), 10);
   EXPECT_EQ(calls.load(), 1) << "one attempt for the group, not one per member";
 }
+
+INSTANTIATE_TEST_SUITE_P(BusyAndNetwork, GroupCommitterUnavailableTest,
+                         ::testing::Values(ErrorKind::kBusy, ErrorKind::kNetwork),
+                         [](const ::testing::TestParamInfo<ErrorKind>& param_info) {
+                           return param_info.param == ErrorKind::kBusy ? "Busy" : "Network";
+                         });
 
 }  // namespace
 }  // namespace ghl::store::internal

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "ghl/store/event_store.h"
+#include "ghl/store/sqlite_schema.h"
 #include "group_committed_store.h"
 #include "store_internal.h"
 
@@ -129,16 +130,23 @@ class SqliteStore final : public internal::GroupCommittedStore {
   ~SqliteStore() override { StopCommitter(); }  // Drain Appends before closing the files.
 
   Status Open() {
+    // WAL and the tables first, on their own connection: safe when several processes start on
+    // a new file at once (WAL is a property of the file, kept by the connections below).
+    if (auto st = CreateSqliteSchema(sqlite_.path, kSchema, sqlite_.busy_timeout); !st.ok()) {
+      Error e = st.error();
+      e.messages.front() =
+          (e.kind == ErrorKind::kUsage ? "cannot open event store " : "event store: ") +
+          e.messages.front();
+      return e;
+    }
     auto w = OpenConnection();
     if (!w.ok()) return w.error();
     write_ = std::move(*w);
-    if (auto st = Exec(write_.get(), "PRAGMA journal_mode=WAL"); !st.ok()) return st;
     if (auto st = Exec(write_.get(), sqlite_.fsync_each_commit ? "PRAGMA synchronous=FULL"
                                                                : "PRAGMA synchronous=NORMAL");
         !st.ok()) {
       return st;
     }
-    if (auto st = Exec(write_.get(), kSchema); !st.ok()) return st;
     auto r = OpenConnection();
     if (!r.ok()) return r.error();
     read_ = std::move(*r);
@@ -348,23 +356,25 @@ class SqliteStore final : public internal::GroupCommittedStore {
     if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : sqlite3_errmsg(db);
       sqlite3_free(err);
-      return internal::StoreError(KindOf(db), sqlite_.path + ": " + msg);
+      return Failure(db, sqlite_.path + ": " + msg);
     }
     return Ok{};
   }
 
   Error DbError(sqlite3* db, std::string_view what) {
-    return internal::StoreError(KindOf(db), std::string(what) + " on " + sqlite_.path + ": " +
-                                                sqlite3_errmsg(db));
+    return Failure(db, std::string(what) + " on " + sqlite_.path + ": " + sqlite3_errmsg(db));
   }
 
   // Busy/locked (another connection holds the write lock past busy_timeout) is a temporary
-  // unavailability of the whole store, reported like a lost database connection (kNetwork):
-  // the group committer then fails the whole group at once instead of retrying each member.
-  static ErrorKind KindOf(sqlite3* db) {
+  // unavailability of the whole store (kBusy, with a hint naming who may hold the lock): the
+  // group committer then fails the whole group at once instead of retrying each member.
+  static Error Failure(sqlite3* db, std::string message) {
     int code = sqlite3_errcode(db) & 0xff;
-    return code == SQLITE_BUSY || code == SQLITE_LOCKED ? ErrorKind::kNetwork
-                                                        : ErrorKind::kInternal;
+    bool busy = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+    Error e =
+        internal::StoreError(busy ? ErrorKind::kBusy : ErrorKind::kInternal, std::move(message));
+    if (busy) e.hint = std::string(kSqliteBusyHint);
+    return e;
   }
 
   // Runs `body` in BEGIN IMMEDIATE ... COMMIT on the write connection (caller holds write_mu_).

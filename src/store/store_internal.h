@@ -36,6 +36,12 @@ inline std::optional<UtcTime> OptionalFromMs(int64_t ms) {
   return FromMs(ms);
 }
 
+/// True when `error` says the whole store is unavailable for now, not one write: kNetwork
+/// (PostgreSQL connection lost) or kBusy (SQLite write lock held by another process).
+inline bool IsStoreUnavailable(const Error& error) {
+  return error.kind == ErrorKind::kNetwork || error.kind == ErrorKind::kBusy;
+}
+
 /// Errors with the store's wording.
 Error StoreError(ErrorKind kind, std::string message);
 Error NotFound(int64_t id);

@@ -1,11 +1,12 @@
 // Stats JSON, Prometheus text exposition, and the routes that serve them beside the receiver.
 #include "ghl/webhooks/metrics.h"
 
-#include "ghl/core/time_format.h"
-
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "ghl/core/time_format.h"
+#include "ghl/webhooks/browser_guard.h"
 
 namespace ghl::webhooks {
 namespace {
@@ -151,6 +152,15 @@ std::optional<http::Response> EventsHttpApi::Handle(const http::Request& request
   bool stats_page = path == kDefaultStatsPath;
   bool metrics_page = path == kDefaultMetricsPath;
   if (!stats_page && !metrics_page) return std::nullopt;
+  if (auto signal = WebPageSignal(request)) {
+    http::Response r = Json(403, {{"message", "refused a request sent by a web page (" + *signal +
+                                                  "): " + std::string(path) +
+                                                  " is for monitoring tools (curl, Prometheus, "
+                                                  "`ghl events stats`) or a URL typed into the "
+                                                  "address bar"}});
+    r.headers.Set("Cache-Control", "no-store");
+    return r;
+  }
   if (request.method != "GET" && request.method != "HEAD") {
     http::Response r = Json(405, {{"message", "use GET"}});
     r.headers.Set("Allow", "GET, HEAD");

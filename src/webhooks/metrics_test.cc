@@ -155,6 +155,32 @@ TEST_F(MetricsTest, OtherRoutesFallThroughAndWrongMethodsAre405) {
   EXPECT_EQ(hook->status, 405);
 }
 
+// The monitoring pages ignore Host, so they refuse what a web page sends (cross-site, or
+// same-origin after DNS rebinding); a URL a person types (Sec-Fetch-Site: none) still opens.
+TEST_F(MetricsTest, WebPagesAreRefusedButATypedUrlOpens) {
+  for (std::string path : {"/metrics", "/api/events/stats"}) {
+    http::Request typed = Get(path);
+    typed.headers.Set("Sec-Fetch-Site", "none");
+    typed.headers.Set("Sec-Fetch-Mode", "navigate");
+    typed.headers.Set("Sec-Fetch-Dest", "document");
+    EXPECT_EQ(api_->Handle(typed)->status, 200) << path;
+    EXPECT_EQ(api_->Handle(Get(path))->status, 200) << path << ": curl, Prometheus";
+    for (auto [name, value] :
+         {std::pair{"Sec-Fetch-Site", "cross-site"}, std::pair{"Sec-Fetch-Site", "same-origin"},
+          std::pair{"Origin", "http://127.0.0.1:8080"}}) {
+      http::Request page = Get(path);
+      page.headers.Set(name, value);
+      auto answer = api_->Handle(page);
+      ASSERT_TRUE(answer);
+      EXPECT_EQ(answer->status, 403) << path << " " << name << ": " << value;
+      EXPECT_NE(answer->body.find("refused a request sent by a web page (" + std::string(name) +
+                                  ": " + value + ")"),
+                std::string::npos)
+          << answer->body;
+    }
+  }
+}
+
 TEST(StatsJsonTest, WithoutReceiverOrPending) {
   store::Stats s;
   s.by_state.done = 4;

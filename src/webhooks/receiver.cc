@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <variant>
 
+#include "ghl/webhooks/browser_guard.h"
 #include "ghl/webhooks/replay.h"
 
 namespace ghl::webhooks {
@@ -37,6 +38,8 @@ std::string_view ToString(ReceiveOutcome outcome) {
       return "too_large";
     case ReceiveOutcome::kStoreUnavailable:
       return "store_unavailable";
+    case ReceiveOutcome::kBrowser:
+      return "browser";
   }
   return "unknown";
 }
@@ -46,6 +49,7 @@ const std::array<ReceiveOutcome, kReceiveOutcomeCount>& AllReceiveOutcomes() {
       ReceiveOutcome::kAccepted, ReceiveOutcome::kDuplicate,    ReceiveOutcome::kInsecureAccepted,
       ReceiveOutcome::kUnsigned, ReceiveOutcome::kBadSignature, ReceiveOutcome::kRsaAfterCutoff,
       ReceiveOutcome::kStale,    ReceiveOutcome::kTooLarge,     ReceiveOutcome::kStoreUnavailable,
+      ReceiveOutcome::kBrowser,
   };
   return kAll;
 }
@@ -281,6 +285,17 @@ struct WebhookReceiver::Impl {
 
   // Steps 1-5 of the file comment (everything before the store); runs on the caller's thread.
   Admission Admit(const http::Request& request) const {
+    // 0. Never from a web browser: GHL sends no Origin or Sec-Fetch-*, and a page the developer
+    // visits must not be able to post (forged, or in insecure mode unsigned) events here.
+    if (auto signal = BrowserSignal(request)) {
+      Count(ReceiveOutcome::kBrowser);
+      std::string msg = "refused a request sent by a web browser (" + *signal +
+                        "); GHL's deliveries never carry Origin or Sec-Fetch-* headers, so no web "
+                        "page may post to " +
+                        options.path;
+      LogFirst(ReceiveOutcome::kBrowser, msg);
+      return Decorate(Refusal(403, ReceiveOutcome::kBrowser, msg));
+    }
     if (request.method != "POST") {
       http::Response r =
           JsonAnswer(405, {{"status", "refused"},

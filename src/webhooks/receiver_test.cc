@@ -409,6 +409,69 @@ TEST_F(ReceiverTest, InsecureModeAcceptsUnsignedLoudly) {
   EXPECT_EQ(All().size(), 2u);
 }
 
+// A web page the developer visits can POST a "simple" cross-site request (text/plain, no CORS
+// preflight) to 127.0.0.1: the browser then adds Origin and Sec-Fetch-*, which GHL never
+// sends. Refused with 403 in every mode, signed or not, whatever the method; nothing stored.
+TEST_F(ReceiverTest, RequestsFromAWebBrowserAreRefusedInEveryMode) {
+  for (bool insecure : {true, false}) {
+    ReceiverOptions o = TestOptions();
+    o.insecure_accept_unsigned = insecure;
+    auto receiver = MakeReceiver(o);
+    http::Request cross_site = SignedPost(R"({"type":"ContactCreate","id":"forged"})", nullptr);
+    cross_site.headers.Set("Content-Type", "text/plain;charset=UTF-8");
+    cross_site.headers.Set("Origin", "https://evil.example");
+    cross_site.headers.Set("Sec-Fetch-Site", "cross-site");
+    cross_site.headers.Set("Sec-Fetch-Mode", "no-cors");
+    auto r = receiver->Handle(cross_site);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(Body(r).at("reason"), "browser");
+    EXPECT_NE(Body(r).at("message").get<std::string>().find("Origin: https://evil.example"),
+              std::string::npos)
+        << r.body;
+    // Each header alone is enough; a signature does not make a browser's request acceptable.
+    for (auto [name, value] :
+         {std::pair{"Origin", "null"}, std::pair{"Sec-Fetch-Site", "none"},
+          std::pair{"Sec-Fetch-Mode", "navigate"}, std::pair{"Sec-Fetch-Dest", "empty"}}) {
+      http::Request one = SignedPost(R"({"type":"ContactCreate","id":"signed"})", &ed_);
+      one.headers.Set(name, value);
+      EXPECT_EQ(receiver->Handle(one).status, 403) << name;
+      one.method = "GET";
+      EXPECT_EQ(receiver->Handle(one).status, 403) << "GET " << name;
+    }
+    EXPECT_EQ(receiver->Counters().count(ReceiveOutcome::kBrowser), 9u);
+    EXPECT_TRUE(All().empty()) << "nothing stored";
+  }
+}
+
+// ADR 0004's rule for a body without a top-level `timestamp` (most GHL event types have none):
+// accepted, signed or (insecure mode) unsigned; the dedup key is its only replay protection, so
+// the same bytes again are a duplicate, stored and processed once.
+TEST_F(ReceiverTest, BodyWithoutTimestampIsAcceptedAndItsReplayIsADuplicate) {
+  ReceiverOptions o = TestOptions();
+  o.insecure_accept_unsigned = true;
+  auto receiver = MakeReceiver(o);
+  std::string signed_body = R"({"type":"ContactCreate","id":"c-no-ts","locationId":"L"})";
+  std::string unsigned_body = R"({"type":"ContactCreate","id":"u-no-ts","locationId":"L"})";
+  for (const WebhookSigner* signer :
+       {static_cast<const WebhookSigner*>(&ed_), static_cast<const WebhookSigner*>(nullptr)}) {
+    const std::string& body = signer ? signed_body : unsigned_body;
+    auto first = receiver->Handle(SignedPost(body, signer));
+    ASSERT_EQ(first.status, 200) << first.body;
+    EXPECT_EQ(Body(first).at("status"), "accepted");
+    now_ = kNow + 24h;  // a replay a day later: no timestamp to be stale, still a duplicate
+    auto replay = receiver->Handle(SignedPost(body, signer));
+    now_ = kNow;
+    ASSERT_EQ(replay.status, 200) << replay.body;
+    EXPECT_EQ(Body(replay).at("status"), "duplicate");
+    EXPECT_EQ(Body(replay).at("id"), Body(first).at("id"));
+  }
+  auto c = receiver->Counters();
+  EXPECT_EQ(c.count(ReceiveOutcome::kAccepted), 1u);
+  EXPECT_EQ(c.count(ReceiveOutcome::kInsecureAccepted), 1u);
+  EXPECT_EQ(c.count(ReceiveOutcome::kDuplicate), 2u);
+  EXPECT_EQ(All().size(), 2u);
+}
+
 TEST_F(ReceiverTest, WrongMethodAndPath) {
   ReceiverOptions o = TestOptions();
   o.path = "/hooks/in";

@@ -400,5 +400,33 @@ TEST_F(ClientSandboxTest, NotEmulatedIsAnsweredOnceWithTheSandboxHint) {
   EXPECT_EQ(r.error().hint.find("transient"), std::string::npos) << r.error().hint;
 }
 
+// `ghl sandbox --host 0.0.0.0` says out loud where it listens and that its well-known tokens
+// are then the network's (only 127.0.0.1 is connected to).
+TEST(SandboxExposureTest, ListeningOnAllInterfacesPrintsTheAddressesAndAWarning) {
+  SandboxProcess sandbox({"--host", "0.0.0.0"}, /*capture_stderr=*/true);
+  EXPECT_EQ(sandbox.base_url().rfind("http://127.0.0.1:", 0), 0u) << sandbox.base_url();
+  std::string port = sandbox.base_url().substr(sandbox.base_url().rfind(':') + 1);
+  ClientOptions options;
+  options.base_url = sandbox.base_url();
+  options.token = sandbox.token();
+  options.default_location_id = sandbox.location_id();
+  auto found = Client(options).Call({.method = "POST", .path = "/contacts/search"});
+  ASSERT_TRUE(found.ok()) << found.error().Describe();
+  std::string err = sandbox.Stderr();
+  EXPECT_NE(err.find("ghl sandbox: listening on all interfaces (0.0.0.0): "), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("http://127.0.0.1:" + port + "/"), std::string::npos) << err;
+  EXPECT_NE(err.find("ghl sandbox: WARNING: --host 0.0.0.0 listens beyond loopback. Anyone who "
+                     "can reach this machine's port " +
+                     port +
+                     " can use the sandbox's well-known tokens (pit-sandbox-location-all-scopes, "
+                     "pit-sandbox-contacts-readonly, sandbox-agency-token) to read and change "
+                     "all its data."),
+            std::string::npos)
+      << err;
+  SandboxProcess loopback({}, /*capture_stderr=*/true);
+  EXPECT_EQ(loopback.Stderr().find("WARNING"), std::string::npos) << loopback.Stderr();
+}
+
 }  // namespace
 }  // namespace ghl::testing

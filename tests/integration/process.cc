@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,12 +57,23 @@ void DrainUntil(int fd, std::string* sink, std::chrono::steady_clock::time_point
 
 }  // namespace
 
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/ghl_test_XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
 std::string GhlBinary() {
   const char* dir = std::getenv("GHL_BINARY_DIR");
   return std::string(dir ? dir : ".") + "/apps/ghl/ghl";
 }
 
-SandboxProcess::SandboxProcess(std::vector<std::string> extra_args) {
+SandboxProcess::SandboxProcess(std::vector<std::string> extra_args, bool capture_stderr) {
   std::vector<std::string> args = {GhlBinary(), "sandbox", "--port", "0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   int out[2];
@@ -71,6 +83,14 @@ SandboxProcess::SandboxProcess(std::vector<std::string> extra_args) {
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addclose(&actions, out[0]);
   posix_spawn_file_actions_addclose(&actions, out[1]);
+  if (capture_stderr) {
+    char tmpl[] = "/tmp/ghl_sandbox_err_XXXXXX";
+    int fd = mkstemp(tmpl);
+    if (fd < 0) throw std::runtime_error("mkstemp failed");
+    close(fd);
+    err_path_ = tmpl;
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_TRUNC, 0600);
+  }
   auto env_strings = BaseEnv({});
   auto argv = Argv(args);
   auto envp = Argv(env_strings);
@@ -98,7 +118,16 @@ SandboxProcess::SandboxProcess(std::vector<std::string> extra_args) {
   }
 }
 
+std::string SandboxProcess::Stderr() const {
+  if (err_path_.empty()) return {};
+  std::ifstream in(err_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 SandboxProcess::~SandboxProcess() {
+  if (!err_path_.empty()) std::remove(err_path_.c_str());
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   for (int i = 0; i < 50; ++i) {

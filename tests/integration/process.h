@@ -17,9 +17,10 @@ std::string GhlBinary();
 
 /// A `ghl sandbox --port 0 ...` child process. The constructor waits for its one
 /// `GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=…` line; the destructor stops it (SIGTERM).
+/// Its stderr goes to the test's, or with `capture_stderr` to a file that `Stderr()` reads.
 class SandboxProcess {
  public:
-  explicit SandboxProcess(std::vector<std::string> extra_args = {});
+  explicit SandboxProcess(std::vector<std::string> extra_args = {}, bool capture_stderr = false);
   ~SandboxProcess();
   SandboxProcess(const SandboxProcess&) = delete;
   SandboxProcess& operator=(const SandboxProcess&) = delete;
@@ -30,10 +31,13 @@ class SandboxProcess {
   /// Every KEY=VALUE pair of the start line.
   const std::map<std::string, std::string>& env() const { return env_; }
   pid_t pid() const { return pid_; }
+  /// What it wrote to stderr so far (empty unless `capture_stderr`).
+  std::string Stderr() const;
 
  private:
   pid_t pid_ = -1;
   std::map<std::string, std::string> env_;
+  std::string err_path_;  // with capture_stderr; removed by the destructor
 };
 
 /// A `ghl serve --port 0 ...` child process, started in `cwd` (a fresh temp dir when empty, so
@@ -72,6 +76,21 @@ class ServeProcess {
   std::string temp_dir_;  // removed by the destructor when we created it
   std::string out_path_;
   std::string err_path_;
+};
+
+/// A fresh directory under /tmp (mkdtemp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  /// `path()/name`.
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
 };
 
 /// Result of one CLI run.

@@ -264,6 +264,63 @@ TEST_F(WebhookReceiverTest, InsecureModeAcceptsUnsignedAndSaysSo) {
   EXPECT_NE(err.find("WITHOUT a valid signature"), std::string::npos) << err;
 }
 
+// A web page the developer visits posts a "simple" cross-site request (text/plain: no CORS
+// preflight) to the receiver on 127.0.0.1. Even in insecure mode it is refused (the browser
+// adds Origin and Sec-Fetch-*, GHL never does), stored nowhere, and counted; the monitoring
+// pages refuse web pages too, while curl-like clients still get them.
+TEST_F(WebhookReceiverTest, CrossSitePostToTheWebhookRouteInInsecureModeIsRefused) {
+  Start({"--insecure-accept-unsigned"});
+  std::string forged = R"({"type":"ContactCreate","id":"from-a-web-page"})";
+  auto refused = Send("POST", "/webhooks/ghl", forged,
+                      {{"Content-Type", "text/plain;charset=UTF-8"},
+                       {"Origin", "https://evil.example"},
+                       {"Sec-Fetch-Site", "cross-site"},
+                       {"Sec-Fetch-Mode", "no-cors"},
+                       {"Sec-Fetch-Dest", "empty"}});
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  auto body = nlohmann::json::parse(refused.body, nullptr, false);
+  ASSERT_TRUE(body.is_object()) << refused.body;
+  EXPECT_EQ(body.value("reason", ""), "browser");
+  // The same bytes from a machine client are accepted: insecure mode is really on.
+  EXPECT_EQ(Deliver(forged, /*sign=*/false).status, 200);
+  auto page = Send("GET", "/api/events/stats", {}, {{"Sec-Fetch-Site", "cross-site"}});
+  EXPECT_EQ(page.status, 403) << page.body;
+  auto stats = Send("GET", "/api/events/stats");
+  ASSERT_EQ(stats.status, 200) << stats.body;
+  auto j = nlohmann::json::parse(stats.body);
+  EXPECT_EQ(j["events"]["total"], 1) << "only the machine client's event is stored";
+  EXPECT_EQ(j["receiver"]["refused"]["browser"], 1);
+  EXPECT_NE(serve_->Stderr().find("refused a delivery (browser)"), std::string::npos)
+      << serve_->Stderr();
+}
+
+// --host 0.0.0.0 is said out loud: the real addresses on stdout, and on stderr a warning naming
+// what the network can now reach. (Only 127.0.0.1 is connected to.)
+TEST_F(WebhookReceiverTest, ListeningOnAllInterfacesPrintsTheAddressesAndAWarning) {
+  Start({"--host", "0.0.0.0", "--sandbox"});
+  std::string port = std::to_string(serve_->port());
+  std::string out = serve_->Stdout();
+  EXPECT_NE(out.find("Listening:  all interfaces (0.0.0.0): "), std::string::npos) << out;
+  EXPECT_NE(out.find("http://127.0.0.1:" + port + "/"), std::string::npos) << out;
+  std::string err = serve_->Stderr();
+  EXPECT_NE(err.find("ghl serve: WARNING: --host 0.0.0.0 listens beyond loopback. Anyone who "
+                     "can reach this machine's port " +
+                     port +
+                     " can use the playground's forwarder (a proxy to the embedded "
+                     "sandbox, whose well-known token pit-sandbox-location-all-scopes "
+                     "reads and changes all its data), post webhooks to /webhooks/ghl "
+                     "(signed ones only)"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(Send("GET", "/metrics").status, 200);
+}
+
+TEST_F(WebhookReceiverTest, LoopbackPrintsNoExposureWarning) {
+  Start();
+  EXPECT_EQ(serve_->Stderr().find("WARNING"), std::string::npos) << serve_->Stderr();
+  EXPECT_EQ(serve_->Stdout().find("Listening:"), std::string::npos) << serve_->Stdout();
+}
+
 TEST_F(WebhookReceiverTest, EmbeddedSandboxWebhooksReachTheReceiver) {
   Start({"--sandbox"});
   // "Sandbox:    GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… …"

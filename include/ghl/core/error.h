@@ -16,6 +16,10 @@ enum class ErrorKind {
   kNetwork,    ///< No HTTP answer: DNS, connect, TLS, reset or timeout. Retryable.
   kUsage,      ///< The caller's input is wrong (bad path, bad field); nothing was sent.
   kRateLimit,  ///< Refused locally: the daily quota is spent; nothing was sent.
+  /// A local database is locked or busy: another connection or process held its write lock
+  /// longer than the busy timeout (SQLite `SQLITE_BUSY`/`SQLITE_LOCKED`). Nothing was changed;
+  /// retryable (the webhook receiver answers 429, a worker retries the event).
+  kBusy,
   kInternal,   ///< A defect or an unexpected state in ghlkit itself.
 };
 
@@ -36,7 +40,8 @@ struct Error {
   /// The raw response body (may be empty), for `-i` style display.
   std::string body;
 
-  /// One line: "HTTP 422: locationId should not be empty (endpoint ...)". No hint.
+  /// One line: "HTTP 422: locationId should not be empty (endpoint ...)", "database busy: …",
+  /// "network error: …". No hint.
   std::string Summary() const;
   /// Summary, then "hint: ..." and "traceId: ..." lines when present.
   std::string Describe() const;

@@ -15,8 +15,10 @@
 /// Times are UTC instants with millisecond resolution (`UtcTime`), stored as epoch ms. Every
 /// operation reads "now" from the injected clock (`StoreOptions::clock`), so lease and backoff
 /// tests run in zero time. All methods are thread-safe. Errors are values: kUsage for a bad
-/// argument, an unknown id or an operation the event's state forbids; kNetwork/kInternal when
-/// the database fails (a receiver answers 429 then, so GHL retries).
+/// argument, an unknown id or an operation the event's state forbids; kBusy when SQLite's write
+/// lock is held by another process past `SqliteOptions::busy_timeout`, kNetwork when PostgreSQL
+/// cannot be reached, kInternal for other database failures (a receiver answers 429 for each,
+/// so GHL retries).
 #pragma once
 
 #include <chrono>

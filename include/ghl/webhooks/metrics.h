@@ -13,13 +13,14 @@
 ///  "receiver":{"started_at":"2025-01-28T14:35:00.000Z","received":12,"accepted":8,
 ///              "duplicate":2,"insecure_accepted":0,
 ///              "refused":{"total":2,"unsigned":1,"bad_signature":1,"rsa_after_cutoff":0,
-///                         "stale":0,"too_large":0,"store_unavailable":0}}}
+///                         "stale":0,"too_large":0,"store_unavailable":0,"browser":0}}}
 /// ```
 /// (`receiver` is present only when a receiver runs in the process.)
 ///
 /// `/metrics` (text/plain; version=0.0.4):
 ///  - `ghl_webhook_requests_total{outcome="accepted|duplicate|insecure_accepted|unsigned|
-///    bad_signature|rsa_after_cutoff|stale|too_large|store_unavailable"}` counter, since start;
+///    bad_signature|rsa_after_cutoff|stale|too_large|store_unavailable|browser"}` counter,
+///    since start;
 ///  - `ghl_events{state="pending|processing|done|dead"}` gauge;
 ///  - `ghl_events_by_type{type="…",state="…"}` gauge;
 ///  - `ghl_events_oldest_pending_seconds` gauge (0 when nothing is pending);
@@ -57,7 +58,9 @@ std::string PrometheusText(const store::Stats* stats, const ReceiverCounters* co
 
 /// Serves, in front of any other handler: the receiver's path (any method; the receiver
 /// answers 405 for non-POST), `GET /api/events/stats` and `GET /metrics`. These routes ignore
-/// the `Host` header (GHL's deliveries carry the public host name). Thread-safe.
+/// the `Host` header (GHL's deliveries carry the public host name), so they refuse web pages
+/// instead: the receiver any browser request, the two pages a request a web page made
+/// (`WebPageSignal`: a URL a person types still opens) → 403 JSON. Thread-safe.
 class EventsHttpApi {
  public:
   /// `store` must not be null; `receiver` may be null (then only the two pages are served).

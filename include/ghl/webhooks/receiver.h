@@ -4,6 +4,10 @@
 /// `http::Response` (no sockets), mounted by `ghl serve` before the playground.
 ///
 /// Order of checks on one delivery (each refusal stores nothing):
+///  0. Not from a web browser: a request carrying `Origin` or any `Sec-Fetch-*` header
+///     (`BrowserSignal`, browser_guard.h) → **403**, whatever the method and in every mode
+///     (GHL never sends them; a web page must not be able to post events, least of all in
+///     insecure mode).
 ///  1. Path and method: another path → 404, another method → 405 (`Allow: POST`).
 ///  2. Size: a body over `max_body_bytes` → 413 (the HTTP server's own cap also applies and
 ///     answers 413 before this handler runs; those are not counted here).
@@ -17,8 +21,11 @@
 ///  5. Timestamp window (`CheckFreshness`): a top-level `timestamp` older or later than
 ///     `timestamp_window` (default 5 min), or unreadable → **400** (the signature is genuine,
 ///     so this is not an authentication failure but an unacceptable request; GHL does not
-///     retry 400, and retrying a stale delivery would not make it fresh). Bodies without
-///     `timestamp` pass (dedup still protects them).
+///     retry 400, and retrying a stale delivery would not make it fresh). A body without a
+///     top-level `timestamp` (most of GHL's event types have none) is accepted, signed or (in
+///     insecure mode) unsigned; its replay protection is the dedup key alone: the same
+///     webhookId, or the same bytes, is a duplicate for as long as the event is stored (ADR
+///     0004).
 ///  6. Durable enqueue: `EventStore::Append` (idempotent on `DedupKey`, returns after the
 ///     commit; concurrent requests share commits). New → 200 {"status":"accepted"}, already
 ///     stored → 200 {"status":"duplicate"} (nothing stored, not processed twice). Any store
@@ -33,8 +40,8 @@
 /// is accepted instead of refused (steps 4–6 still apply), a warning is logged at creation and
 /// for every such event, and every answer carries `X-Ghlkit-Insecure`.
 ///
-/// Thread-safety: `Handle`/`HandleAsync` run on every server thread at once; verification takes no lock
-/// (verifiers are immutable), counters are atomics, and the store groups concurrent commits.
+/// Thread-safety: `Handle`/`HandleAsync` run on every server thread at once; verification takes no
+/// lock (verifiers are immutable), counters are atomics, and the store groups concurrent commits.
 #pragma once
 
 #include <array>
@@ -71,10 +78,11 @@ enum class ReceiveOutcome {
   kStale,             ///< "stale": `timestamp` outside the window or unreadable (400).
   kTooLarge,          ///< "too_large": body over `max_body_bytes` (413).
   kStoreUnavailable,  ///< "store_unavailable": the store failed; GHL will retry (429).
+  kBrowser,           ///< "browser": sent by a web browser (`Origin`/`Sec-Fetch-*`) (403).
 };
 
 /// Number of `ReceiveOutcome` values.
-inline constexpr size_t kReceiveOutcomeCount = 9;
+inline constexpr size_t kReceiveOutcomeCount = 10;
 
 /// Stable lower-case name, e.g. "bad_signature" (metrics label, JSON `reason`).
 std::string_view ToString(ReceiveOutcome outcome);
@@ -95,7 +103,7 @@ struct ReceiverCounters {
   uint64_t count(ReceiveOutcome outcome) const { return by_outcome[static_cast<size_t>(outcome)]; }
   /// Every delivery that reached a verdict (404/405 are not counted).
   uint64_t received() const;
-  /// Deliveries refused (401, 400, 413, 429).
+  /// Deliveries refused (401, 400, 403, 413, 429).
   uint64_t refused() const;
 };
 
