@@ -156,6 +156,21 @@ Result<json> GetContact(const Context& ctx, const std::string& contact_id) {
   return (*r)["contact"];
 }
 
+const json* FindCustomField(const json& definitions, std::string_view ref) {
+  if (!definitions.is_array()) return nullptr;
+  for (const auto& d : definitions) {
+    if (Str(d, "id") == ref) return &d;
+  }
+  std::string want = Lower(ref);
+  std::string bare = want.rfind("contact.", 0) == 0 ? want.substr(8) : want;
+  for (const auto& d : definitions) {
+    std::string key = Lower(Str(d, "fieldKey"));
+    std::string key_bare = key.rfind("contact.", 0) == 0 ? key.substr(8) : key;
+    if (key == want || key_bare == bare || Lower(Str(d, "name")) == want) return &d;
+  }
+  return nullptr;
+}
+
 Result<json> ResolveCustomFields(const Context& ctx, const std::vector<CustomFieldValue>& values) {
   json out = json::array();
   bool lookup = false;
@@ -171,22 +186,11 @@ Result<json> ResolveCustomFields(const Context& ctx, const std::vector<CustomFie
   json list = ArrayAt(*defs, "customFields");
   std::vector<std::string> unknown;
   for (const auto& v : values) {
-    std::string ref = Lower(v.ref);
-    std::string bare = ref.rfind("contact.", 0) == 0 ? ref.substr(8) : ref;
     if (v.is_id) {
       out.push_back({{"id", v.ref}, {"field_value", v.value}});
       continue;
     }
-    const json* hit = nullptr;
-    for (const auto& d : list) {
-      if (Str(d, "id") == v.ref) hit = &d;
-    }
-    for (const auto& d : list) {
-      if (hit) break;
-      std::string key = Lower(Str(d, "fieldKey"));
-      std::string key_bare = key.rfind("contact.", 0) == 0 ? key.substr(8) : key;
-      if (key == ref || key_bare == bare || Lower(Str(d, "name")) == ref) hit = &d;
-    }
+    const json* hit = FindCustomField(list, v.ref);
     if (!hit) {
       unknown.push_back(v.ref);
       continue;

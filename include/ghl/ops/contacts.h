@@ -71,6 +71,11 @@ struct ContactWrite {
   std::vector<CustomFieldValue> custom_fields;
 };
 
+/// The definition in `definitions` (a customFields list) that `ref` names: its id exactly,
+/// else its fieldKey with or without the "contact." prefix, else its name (both
+/// case-insensitive). nullptr when none does.
+const nlohmann::json* FindCustomField(const nlohmann::json& definitions, std::string_view ref);
+
 /// GHL's `customFields` array ([{"id","field_value"}]) for `values`, every ref resolved
 /// against GET /locations/{locationId}/customFields (one call; none when every value `is_id`).
 /// kUsage error naming each unknown ref and some known keys.
