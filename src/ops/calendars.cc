@@ -23,7 +23,8 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
-// "2025-01-07T09:00:00-05:00" / "…Z" / "….123+01:00" → epoch ms; nullopt when malformed.
+}  // namespace
+
 std::optional<int64_t> ParseIsoMs(std::string_view s) {
   auto num = [&](size_t pos, size_t len) -> std::optional<int> {
     if (pos + len > s.size()) return std::nullopt;
@@ -75,8 +76,6 @@ std::optional<int64_t> ParseIsoMs(std::string_view s) {
   int64_t secs = days * 86400 + *h * 3600 + *mi * 60 + sec - int64_t{offset_min} * 60;
   return secs * 1000 + ms;
 }
-
-}  // namespace
 
 Result<json> ListCalendars(const Context& ctx) {
   auto r = Read(

@@ -7,12 +7,18 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ghl/ops/context.h"
 
 namespace ghl::ops {
+
+/// "2025-01-07T09:00:00-05:00", "…Z", "…T09:00" (UTC), fractions allowed → epoch ms; nullopt
+/// when malformed.
+std::optional<int64_t> ParseIsoMs(std::string_view text);
 
 /// GET /calendars/?locationId → the calendars array.
 Result<nlohmann::json> ListCalendars(const Context& ctx);
