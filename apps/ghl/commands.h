@@ -19,6 +19,7 @@ void AddSandboxCommand(CLI::App& app, int* exit_code);    // cmd_sandbox.cc
 void AddServeCommand(CLI::App& app, int* exit_code);      // cmd_serve.cc
 void AddEventsCommand(CLI::App& app, int* exit_code);     // cmd_events.cc
 void AddAutomationsCommand(CLI::App& app, int* exit_code);  // cmd_automations.cc
+void AddMcpCommand(CLI::App& app, int* exit_code);          // cmd_mcp.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

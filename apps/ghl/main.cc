@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddServeCommand(app, &exit_code);
   ghl::cli::AddEventsCommand(app, &exit_code);
   ghl::cli::AddAutomationsCommand(app, &exit_code);
+  ghl::cli::AddMcpCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

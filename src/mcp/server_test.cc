@@ -160,6 +160,12 @@ TEST_F(McpServerTest, ListsToolsEveryClientAccepts) {
     EXPECT_EQ(t["inputSchema"]["type"], "object") << name;
     EXPECT_TRUE(t["inputSchema"]["properties"].contains("locationId")) << name;
     EXPECT_EQ(t["outputSchema"]["type"], "object") << name;
+    // Every property is itself a schema object (a null one fails the SDK's check).
+    for (const char* schema : {"inputSchema", "outputSchema"}) {
+      for (const auto& [prop, sub] : t[schema]["properties"].items()) {
+        EXPECT_TRUE(sub.is_object()) << name << " " << schema << "." << prop;
+      }
+    }
     for (const char* hint :
          {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}) {
       EXPECT_TRUE(t["annotations"][hint].is_boolean()) << name << " " << hint;

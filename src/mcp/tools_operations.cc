@@ -77,7 +77,7 @@ void AddOperationTools(std::vector<ToolDef>& out) {
                                {"query", AnyObject("Query parameters by name.")},
                                {"body", AnyObject("JSON body.")}},
                               {"operationId"}),
-       .output_schema = Output({{"operationId", {{"type", "string"}}}, {"result", {}}},
+       .output_schema = Output({{"operationId", {{"type", "string"}}}, {"result", json::object()}},
                                {"operationId", "result"}),
        .read_only = false,
        .destructive = true,
