@@ -21,6 +21,7 @@ void AddEventsCommand(CLI::App& app, int* exit_code);       // cmd_events.cc
 void AddAutomationsCommand(CLI::App& app, int* exit_code);  // cmd_automations.cc
 void AddTriggerCommand(CLI::App& app, int* exit_code);      // cmd_trigger.cc
 void AddCompletionCommand(CLI::App& app, int* exit_code);   // cmd_completion.cc
+void AddMcpCommand(CLI::App& app, int* exit_code);          // cmd_mcp.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

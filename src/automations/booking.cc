@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "event_contact.h"
-#include "ghl/webhooks/replay.h"
+#include "ghl/ops/calendars.h"
 #include "template.h"
 #include "util.h"
 
@@ -82,15 +82,9 @@ class Booking final : public Recipe {
     const auto& cfg = ctx.config.booking;
     auto from = ctx.now - std::chrono::hours(2);
     auto to = ctx.now + std::chrono::hours(24 * (cfg.search_days + 1));
-    auto r = ctx.client.Call({.method = "GET",
-                              .path = "/calendars/events",
-                              .query = {{"locationId", ctx.ids.location_id},
-                                        {"calendarId", ctx.ids.calendar_id},
-                                        {"startTime", std::to_string(EpochMs(from))},
-                                        {"endTime", std::to_string(EpochMs(to))}},
-                              .location_id = ctx.ids.location_id});
+    auto r = ops::ListEvents(Ops(ctx), ctx.ids.calendar_id, EpochMs(from), EpochMs(to));
     if (!r.ok()) return Context(r.error(), "list calendar events");
-    for (const auto& e : r->value("events", json::array())) {
+    for (const auto& e : *r) {
       if (Str(e, "contactId") != contact_id) continue;
       std::string status = Str(e, "appointmentStatus");
       if (std::find(std::begin(kInactiveStatuses), std::end(kInactiveStatuses), status) !=
@@ -106,25 +100,12 @@ class Booking final : public Recipe {
     const auto& cfg = ctx.config.booking;
     auto earliest = ctx.now + cfg.min_notice;
     auto latest = ctx.now + std::chrono::hours(24 * cfg.search_days);
-    auto r = ctx.client.Call({.method = "GET",
-                              .path = "/calendars/{calendarId}/free-slots",
-                              .query = {{"startDate", std::to_string(EpochMs(earliest))},
-                                        {"endDate", std::to_string(EpochMs(latest))},
-                                        {"timezone", cfg.timezone}},
-                              .path_params = {{"calendarId", ctx.ids.calendar_id}},
-                              .location_id = ctx.ids.location_id});
+    auto r = ops::FreeSlots(Ops(ctx), {.calendar_id = ctx.ids.calendar_id,
+                                       .start_ms = EpochMs(earliest),
+                                       .end_ms = EpochMs(latest),
+                                       .timezone = cfg.timezone});
     if (!r.ok()) return Context(r.error(), "get free slots");
-    // {"2025-01-07":{"slots":["2025-01-07T09:00:00-05:00",…]}, …, "traceId":"…"}
-    std::vector<std::pair<int64_t, std::string>> slots;
-    for (const auto& [day, v] : r->items()) {
-      if (!v.is_object()) continue;
-      for (const auto& s : v.value("slots", json::array())) {
-        if (!s.is_string()) continue;
-        auto t = webhooks::ParseIsoTimestamp(s.get<std::string>());
-        if (t && *t >= earliest) slots.emplace_back(EpochMs(*t), s.get<std::string>());
-      }
-    }
-    std::sort(slots.begin(), slots.end());
+    const std::vector<ops::Slot>& slots = *r;
     if (slots.empty()) {
       return UsageError("no free slot in calendar '" + ctx.ids.calendar_name + "' in the next " +
                             std::to_string(cfg.search_days) + " days",
@@ -135,26 +116,12 @@ class Booking final : public Recipe {
     Error last;
     size_t taken = 0;
     for (size_t i = 0; i < std::min<size_t>(slots.size(), 3); ++i) {
-      if (ctx.check_lock) {
-        if (auto st = ctx.check_lock(); !st.ok()) return st.error();
-      }
-      json body = {{"calendarId", ctx.ids.calendar_id},
-                   {"locationId", ctx.ids.location_id},
-                   {"contactId", Str(contact, "id")},
-                   {"startTime", slots[i].second},
-                   {"title", ctx.ids.calendar_name + " with " + DisplayName(contact)},
-                   {"appointmentStatus", "confirmed"}};
-      auto booked = ctx.client.Call({.method = "POST",
-                                     .path = "/calendars/events/appointments",
-                                     .body = body.dump(),
-                                     .location_id = ctx.ids.location_id});
-      if (booked.ok()) {
-        const json& a = booked->contains("appointment") ? (*booked)["appointment"] : *booked;
-        if (Str(a, "id").empty()) {
-          return UsageError("POST /calendars/events/appointments answered without an id");
-        }
-        return a;
-      }
+      auto booked = ops::BookAppointment(
+          Ops(ctx), {.calendar_id = ctx.ids.calendar_id,
+                     .contact_id = Str(contact, "id"),
+                     .start_time = slots[i].start,
+                     .title = ctx.ids.calendar_name + " with " + DisplayName(contact)});
+      if (booked.ok()) return *booked;
       last = booked.error();
       if (last.http_status != 422 && last.http_status != 400) break;
       ++taken;

@@ -1,7 +1,8 @@
 // Cookbook 2.1: tag a new contact `returning-lead` when an older contact shares its email or
 // phone, else `new-lead`.
-#include "ghl/webhooks/replay.h"
 #include "event_contact.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/webhooks/replay.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -29,29 +30,17 @@ class DedupTagging final : public Recipe {
       ctx.Note(name(), "already tagged; skipped");
       return Ok{};
     }
-    json ors = json::array();
+    ops::ContactSearch search{.limit = 20};
     std::string email = Str(contact, "email"), phone = Str(contact, "phone");
-    if (cfg.match_email && !email.empty()) {
-      ors.push_back({{"field", "email"}, {"operator", "eq"}, {"value", email}});
-    }
-    if (cfg.match_phone && !phone.empty()) {
-      ors.push_back({{"field", "phone"}, {"operator", "eq"}, {"value", phone}});
-    }
+    if (cfg.match_email && !email.empty()) search.any_of.push_back({"email", "eq", email});
+    if (cfg.match_phone && !phone.empty()) search.any_of.push_back({"phone", "eq", phone});
     bool returning = false;
-    if (!ors.empty()) {
-      json body = {{"locationId", ctx.ids.location_id},
-                   {"page", 1},
-                   {"pageLimit", 20},
-                   {"filters", {{{"group", "OR"}, {"filters", ors}}}}};
-      auto found = ctx.client.Call({.method = "POST",
-                                    .path = "/contacts/search",
-                                    .body = body.dump(),
-                                    .location_id = ctx.ids.location_id,
-                                    .retry_non_idempotent = true});  // a read-only POST
+    if (!search.any_of.empty()) {
+      auto found = ops::SearchContacts(Ops(ctx), search);
       if (!found.ok()) return Context(found.error(), "search duplicates");
       int64_t mine = AddedMs(contact);
       std::string my_id = Str(contact, "id");
-      for (const auto& other : found->value("contacts", json::array())) {
+      for (const auto& other : (*found)["contacts"]) {
         std::string id = Str(other, "id");
         if (id == my_id) continue;
         int64_t theirs = AddedMs(other);

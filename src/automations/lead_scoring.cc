@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "event_contact.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/opportunities.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -75,15 +77,9 @@ class LeadScoring final : public Recipe {
     ctx.Note(name(), "score " + std::to_string(score) + " → " + tier);
 
     if (FieldText(contact, ctx.ids.score_field_id) != std::to_string(score)) {
-      if (ctx.check_lock) {
-        if (auto st = ctx.check_lock(); !st.ok()) return st;
-      }
-      json body = {{"customFields", {{{"id", ctx.ids.score_field_id}, {"field_value", score}}}}};
-      auto put = ctx.client.Call({.method = "PUT",
-                                  .path = "/contacts/{contactId}",
-                                  .path_params = {{"contactId", contact_id}},
-                                  .body = body.dump(),
-                                  .location_id = ctx.ids.location_id});
+      ops::ContactWrite write;
+      write.custom_fields.push_back({ctx.ids.score_field_id, score, /*is_id=*/true});
+      auto put = ops::UpdateContact(Ops(ctx), contact_id, write);
       if (!put.ok()) return Context(put.error(), "write score field");
       ctx.Note(name(), "wrote score field");
     }
@@ -127,14 +123,7 @@ class LeadScoring final : public Recipe {
     for (const auto& opp : *open) {
       const Stage* current = pipeline.FindStage(Str(opp, "pipelineStageId"));
       if (current && current->position >= hot.position) continue;
-      if (ctx.check_lock) {
-        if (auto st = ctx.check_lock(); !st.ok()) return st;
-      }
-      auto put = ctx.client.Call({.method = "PUT",
-                                  .path = "/opportunities/{id}",
-                                  .path_params = {{"id", Str(opp, "id")}},
-                                  .body = json{{"pipelineStageId", hot.id}}.dump(),
-                                  .location_id = ctx.ids.location_id});
+      auto put = ops::UpdateOpportunity(Ops(ctx), Str(opp, "id"), {.stage_id = hot.id});
       if (!put.ok()) return Context(put.error(), "move hot lead's opportunity");
       ctx.Note(name(), "moved opportunity " + Str(opp, "id") + " to " + hot.name);
     }

@@ -2,6 +2,7 @@
 // (else ask a human), and turn a confident booking request into the `book-now` tag.
 #include <cstdio>
 
+#include "ghl/ops/conversations.h"
 #include "ghl/webhooks/replay.h"
 #include "util.h"
 
@@ -25,15 +26,9 @@ std::string MessageId(const json& body) {
 // contact's conversation (messages come newest first).
 Result<bool> RepliedAfter(const RecipeContext& ctx, const std::string& conversation_id,
                           const std::string& after_id, const std::string& text) {
-  auto r = ctx.client.Call({.method = "GET",
-                            .path = "/conversations/{conversationId}/messages",
-                            .query = {{"limit", "100"}},
-                            .path_params = {{"conversationId", conversation_id}},
-                            .location_id = ctx.ids.location_id});
-  if (!r.ok()) return r.error();
-  const json& page = r->value("messages", json::object());
-  const json& list = page.is_object() ? page.value("messages", json::array()) : json::array();
-  for (const auto& m : list) {
+  auto page = ops::ListMessages(Ops(ctx), conversation_id, 100);
+  if (!page.ok()) return page.error();
+  for (const auto& m : page->messages) {
     if (Str(m, "id") == after_id) return false;
     if (Str(m, "direction") == "outbound" && Str(m, "body") == text) return true;
   }

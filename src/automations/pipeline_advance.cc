@@ -1,7 +1,10 @@
 // Cookbook 2.4: an appointment marked showed moves the contact's open opportunity forward to
 // the configured stage and logs a note with the UTC time.
-#include "template.h"
 #include "ghl/core/time_format.h"
+#include "ghl/ops/calendars.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/opportunities.h"
+#include "template.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -24,10 +27,7 @@ class PipelineAdvance final : public Recipe {
     }
     std::string payload_status = Str(payload, "appointmentStatus");
     if (!payload_status.empty() && payload_status != "showed") return Ok{};
-    auto r = ctx.client.Call({.method = "GET",
-                              .path = "/calendars/events/appointments/{eventId}",
-                              .path_params = {{"eventId", appointment_id}},
-                              .location_id = ctx.ids.location_id});
+    auto r = ops::GetAppointment(Ops(ctx), appointment_id);
     if (!r.ok()) {
       if (IsNotFound(r.error())) {
         ctx.Note(name(), "appointment " + appointment_id + " no longer exists; skipped");
@@ -35,9 +35,7 @@ class PipelineAdvance final : public Recipe {
       }
       return Context(r.error(), "get appointment");
     }
-    const json& appt = r->contains("event")         ? (*r)["event"]
-                       : r->contains("appointment") ? (*r)["appointment"]
-                                                    : *r;
+    const json& appt = *r;
     if (Str(appt, "appointmentStatus") != "showed") {
       ctx.Note(name(), "appointment " + appointment_id + " is " + Str(appt, "appointmentStatus") +
                            " (now), not showed; skipped");
@@ -62,14 +60,7 @@ class PipelineAdvance final : public Recipe {
       int current_pos = current ? current->position : -1;
       bool moved = false;
       if (current_pos < target.position) {
-        if (ctx.check_lock) {
-          if (auto st = ctx.check_lock(); !st.ok()) return st.error();
-        }
-        auto put = ctx.client.Call({.method = "PUT",
-                                    .path = "/opportunities/{id}",
-                                    .path_params = {{"id", opp_id}},
-                                    .body = json{{"pipelineStageId", target.id}}.dump(),
-                                    .location_id = ctx.ids.location_id});
+        auto put = ops::UpdateOpportunity(Ops(ctx), opp_id, {.stage_id = target.id});
         if (!put.ok()) return Context(put.error(), "move opportunity");
         moved = true;
         ctx.Note(name(), "moved opportunity " + opp_id + " to " + target.name);
@@ -83,28 +74,18 @@ class PipelineAdvance final : public Recipe {
       }
       if (resumed && !moved) {
         // An earlier attempt moved it and may have died before the note.
-        auto notes = ctx.client.Call({.method = "GET",
-                                      .path = "/contacts/{contactId}/notes",
-                                      .path_params = {{"contactId", contact_id}},
-                                      .location_id = ctx.ids.location_id});
+        auto notes = ops::ListNotes(Ops(ctx), contact_id);
         if (!notes.ok()) return Context(notes.error(), "list notes");
-        for (const auto& n : notes->value("notes", json::array())) {
+        for (const auto& n : *notes) {
           if (Str(n, "body").find(appointment_id) != std::string::npos) return "moved:" + opp_id;
         }
       }
-      std::string text =
-          Render(ctx.config.pipeline_advance.note_template, {{"stage", target.name},
-                                                             {"opportunity", Str(opp, "name")},
-                                                             {"time_utc", FormatUtcIso(ctx.now, IsoPrecision::kMilliseconds)},
-                                                             {"appointment_id", appointment_id}});
-      if (ctx.check_lock) {
-        if (auto st = ctx.check_lock(); !st.ok()) return st.error();
-      }
-      auto note = ctx.client.Call({.method = "POST",
-                                   .path = "/contacts/{contactId}/notes",
-                                   .path_params = {{"contactId", contact_id}},
-                                   .body = json{{"body", text}}.dump(),
-                                   .location_id = ctx.ids.location_id});
+      std::string text = Render(ctx.config.pipeline_advance.note_template,
+                                {{"stage", target.name},
+                                 {"opportunity", Str(opp, "name")},
+                                 {"time_utc", FormatUtcIso(ctx.now, IsoPrecision::kMilliseconds)},
+                                 {"appointment_id", appointment_id}});
+      auto note = ops::AddNote(Ops(ctx), contact_id, text);
       if (!note.ok()) return Context(note.error(), "add note");
       ctx.Note(name(), "added note");
       return "moved:" + opp_id;

@@ -5,6 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ghl/ops/calendars.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/locations.h"
+#include "ghl/ops/opportunities.h"
 #include "util.h"
 
 namespace ghl::automations {
@@ -41,12 +45,13 @@ class Resolver {
   Resolver(const Config& config, const client::Client& client, std::string location)
       : config_(config), client_(client), location_(std::move(location)) {}
 
+  ops::Context Ops() const { return ops::Context{client_, location_, nullptr}; }
+
   Status LoadPipelines() {
     if (lists_.have_pipelines) return Ok{};
-    auto r = client_.Call(
-        {.method = "GET", .path = "/opportunities/pipelines", .location_id = location_});
+    auto r = ops::ListPipelines(Ops());
     if (!r.ok()) return r.error();
-    for (const auto& p : r->value("pipelines", json::array())) {
+    for (const auto& p : *r) {
       Pipeline pl{Str(p, "id"), Str(p, "name"), {}};
       int i = 0;
       for (const auto& s : p.value("stages", json::array())) {
@@ -64,21 +69,18 @@ class Resolver {
 
   Status LoadCalendars() {
     if (lists_.have_calendars) return Ok{};
-    auto r = client_.Call({.method = "GET", .path = "/calendars/", .location_id = location_});
+    auto r = ops::ListCalendars(Ops());
     if (!r.ok()) return r.error();
-    lists_.calendars = r->value("calendars", json::array());
+    lists_.calendars = std::move(*r);
     lists_.have_calendars = true;
     return Ok{};
   }
 
   Status LoadFields() {
     if (lists_.have_fields) return Ok{};
-    auto r = client_.Call({.method = "GET",
-                           .path = "/locations/{locationId}/customFields",
-                           .path_params = {{"locationId", location_}},
-                           .location_id = location_});
+    auto r = ops::ListCustomFields(Ops());
     if (!r.ok()) return r.error();
-    lists_.fields = r->value("customFields", json::array());
+    lists_.fields = std::move(*r);
     lists_.have_fields = true;
     return Ok{};
   }
@@ -118,19 +120,7 @@ class Resolver {
   }
 
   std::string FindField(const std::string& text, int line, std::string_view field) {
-    std::string want = text;
-    std::string bare = want.rfind("contact.", 0) == 0 ? want.substr(8) : want;
-    for (const auto& f : lists_.fields) {
-      if (Str(f, "id") == text) return text;
-    }
-    for (const auto& f : lists_.fields) {
-      std::string key = Str(f, "fieldKey");
-      std::string key_bare = key.rfind("contact.", 0) == 0 ? key.substr(8) : key;
-      if (EqualsNoCase(key, want) || EqualsNoCase(key_bare, bare) ||
-          EqualsNoCase(Str(f, "name"), text)) {
-        return Str(f, "id");
-      }
-    }
+    if (const json* f = ops::FindCustomField(lists_.fields, text)) return Str(*f, "id");
     std::string have;
     for (const auto& f : lists_.fields) {
       have += (have.empty() ? "" : ", ") + Str(f, "fieldKey") + " ('" + Str(f, "name") + "')";

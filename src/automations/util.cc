@@ -4,6 +4,9 @@
 #include <cctype>
 
 #include "ghl/core/json_depth.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/conversations.h"
+#include "ghl/ops/opportunities.h"
 #include "template.h"
 
 namespace ghl::automations {
@@ -91,86 +94,36 @@ std::map<std::string, std::string> ContactVars(const json& contact) {
           {"phone", Str(contact, "phone")}};
 }
 
+ops::Context Ops(const RecipeContext& ctx) {
+  return ops::Context{ctx.client, ctx.ids.location_id, ctx.check_lock};
+}
+
 Result<json> GetContact(const RecipeContext& ctx, const std::string& contact_id) {
-  auto r = ctx.client.Call({.method = "GET",
-                            .path = "/contacts/{contactId}",
-                            .path_params = {{"contactId", contact_id}},
-                            .location_id = ctx.ids.location_id});
-  if (!r.ok()) return r.error();
-  if (!r->contains("contact") || !(*r)["contact"].is_object()) {
-    Error e;
-    e.kind = ErrorKind::kInternal;
-    e.messages.push_back("GET /contacts/" + contact_id + " answered without a contact object");
-    return e;
-  }
-  return (*r)["contact"];
+  return ops::GetContact(Ops(ctx), contact_id);
 }
-
-namespace {
-
-Status TagCall(const RecipeContext& ctx, const std::string& method, const std::string& contact_id,
-               const std::vector<std::string>& tags) {
-  if (tags.empty()) return Ok{};
-  if (ctx.check_lock) {
-    if (auto st = ctx.check_lock(); !st.ok()) return st;
-  }
-  auto r = ctx.client.Call({.method = method,
-                            .path = "/contacts/{contactId}/tags",
-                            .path_params = {{"contactId", contact_id}},
-                            .body = json{{"tags", tags}}.dump(),
-                            .location_id = ctx.ids.location_id});
-  if (!r.ok()) return r.error();
-  return Ok{};
-}
-
-}  // namespace
 
 Status AddTags(const RecipeContext& ctx, const std::string& contact_id,
                const std::vector<std::string>& tags) {
-  return TagCall(ctx, "POST", contact_id, tags);
+  return ops::AddTags(Ops(ctx), contact_id, tags);
 }
 
 Status RemoveTags(const RecipeContext& ctx, const std::string& contact_id,
                   const std::vector<std::string>& tags) {
-  return TagCall(ctx, "DELETE", contact_id, tags);
+  return ops::RemoveTags(Ops(ctx), contact_id, tags);
 }
 
 Result<json> SearchOpportunities(const RecipeContext& ctx, const std::string& contact_id,
                                  const std::string& pipeline_id, std::string_view status) {
-  client::QueryParams q = {{"location_id", ctx.ids.location_id},
-                           {"contact_id", contact_id},
-                           {"pipeline_id", pipeline_id},
-                           {"limit", "100"}};
-  if (!status.empty()) q.emplace_back("status", std::string(status));
-  auto r = ctx.client.Call({.method = "GET",
-                            .path = "/opportunities/search",
-                            .query = q,
-                            .location_id = ctx.ids.location_id});
+  auto r = ops::SearchOpportunities(Ops(ctx), {.contact_id = contact_id,
+                                               .pipeline_id = pipeline_id,
+                                               .status = std::string(status),
+                                               .limit = 100});
   if (!r.ok()) return r.error();
-  json out = json::array();
-  for (const auto& o : r->value("opportunities", json::array())) {
-    // Belt and braces: keep only this contact's, in this pipeline.
-    if (Str(o, "contactId") != contact_id &&
-        Str(o.value("contact", json::object()), "id") != contact_id) {
-      continue;
-    }
-    if (Str(o, "pipelineId") != pipeline_id) continue;
-    out.push_back(o);
-  }
-  return out;
+  return (*r)["opportunities"];
 }
 
 Result<std::string> ConversationOf(const RecipeContext& ctx, const std::string& contact_id) {
-  auto r =
-      ctx.client.Call({.method = "GET",
-                       .path = "/conversations/search",
-                       .query = {{"locationId", ctx.ids.location_id}, {"contactId", contact_id}},
-                       .location_id = ctx.ids.location_id});
-  if (!r.ok()) return r.error();
-  for (const auto& c : r->value("conversations", json::array())) {
-    if (Str(c, "contactId") == contact_id) return Str(c, "id");
-  }
-  return std::string();
+  return ops::ConversationOf(Ops(ctx), contact_id);
 }
 
 Result<bool> HasOutboundMessage(const RecipeContext& ctx, const std::string& contact_id,
@@ -178,16 +131,9 @@ Result<bool> HasOutboundMessage(const RecipeContext& ctx, const std::string& con
   auto conv = ConversationOf(ctx, contact_id);
   if (!conv.ok()) return conv.error();
   if (conv->empty()) return false;
-  auto r = ctx.client.Call({.method = "GET",
-                            .path = "/conversations/{conversationId}/messages",
-                            .query = {{"limit", std::to_string(std::clamp(limit, 1, 100))}},
-                            .path_params = {{"conversationId", *conv}},
-                            .location_id = ctx.ids.location_id});
-  if (!r.ok()) return r.error();
-  const json& page = r->value("messages", json::object());
-  const json& list = page.is_object() ? page.value("messages", json::array())
-                                      : (page.is_array() ? page : json::array());
-  for (const auto& m : list) {
+  auto page = ops::ListMessages(Ops(ctx), *conv, std::clamp(limit, 1, 100));
+  if (!page.ok()) return page.error();
+  for (const auto& m : page->messages) {
     if (Str(m, "direction") == "outbound" && Str(m, "body") == text) return true;
   }
   return false;
@@ -195,14 +141,8 @@ Result<bool> HasOutboundMessage(const RecipeContext& ctx, const std::string& con
 
 Result<std::string> SendMessage(const RecipeContext& ctx, const std::string& contact_id,
                                 const std::string& text, std::string_view type) {
-  if (ctx.check_lock) {
-    if (auto st = ctx.check_lock(); !st.ok()) return st.error();
-  }
-  auto r = ctx.client.Call(
-      {.method = "POST",
-       .path = "/conversations/messages",
-       .body = json{{"type", type}, {"contactId", contact_id}, {"message", text}}.dump(),
-       .location_id = ctx.ids.location_id});
+  auto r = ops::SendMessage(Ops(ctx),
+                            {.type = std::string(type), .contact_id = contact_id, .message = text});
   if (!r.ok()) return r.error();
   return Str(*r, "messageId");
 }
@@ -251,17 +191,12 @@ Result<OnceOutcome> EnsureOpportunity(RecipeContext& ctx, const json& contact,
     return std::optional<std::string>(Str((*found)[0], "id"));
   };
   auto act = [&](bool) -> Result<std::string> {
-    json body = {{"pipelineId", pipeline.id},
-                 {"locationId", ctx.ids.location_id},
-                 {"name", Render(name_template, ContactVars(contact))},
-                 {"pipelineStageId", stage.id},
-                 {"status", "open"},
-                 {"contactId", contact_id},
-                 {"monetaryValue", value}};
-    auto r = ctx.client.Call({.method = "POST",
-                              .path = "/opportunities/",
-                              .body = body.dump(),
-                              .location_id = ctx.ids.location_id});
+    auto r = ops::CreateOpportunity(Ops(ctx), {.pipeline_id = pipeline.id,
+                                               .stage_id = stage.id,
+                                               .name = Render(name_template, ContactVars(contact)),
+                                               .status = "open",
+                                               .contact_id = contact_id,
+                                               .value = value});
     if (!r.ok()) {
       // GHL refuses a second open opportunity for the contact in the pipeline (location setting
       // allowDuplicateOpportunity off) and names the existing one: that is the effect, done.
@@ -273,8 +208,7 @@ Result<OnceOutcome> EnsureOpportunity(RecipeContext& ctx, const json& contact,
       }
       return Context(r.error(), "create opportunity");
     }
-    const json& o = r->contains("opportunity") ? (*r)["opportunity"] : *r;
-    return Str(o, "id");
+    return Str(*r, "id");
   };
   return RunOnce(ctx, key, verify, act);
 }

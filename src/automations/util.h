@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ghl/automations/recipe.h"
+#include "ghl/ops/context.h"
 
 namespace ghl::automations {
 
@@ -41,6 +42,10 @@ bool HasTag(const json& contact, std::string_view tag);
 std::string DisplayName(const json& contact);
 /// Template variables of a contact: name, first_name, last_name, email, phone.
 std::map<std::string, std::string> ContactVars(const json& contact);
+
+/// The ops context of a recipe run: its client, its location, and the per-contact lock check
+/// run before every write.
+ops::Context Ops(const RecipeContext& ctx);
 
 /// GET /contacts/{id} → the contact object. 404 stays an API error (check IsNotFound).
 Result<json> GetContact(const RecipeContext& ctx, const std::string& contact_id);

@@ -1,0 +1,109 @@
+/// \file
+/// The MCP server (Model Context Protocol, revision 2025-11-25; 2025-06-18 and 2025-03-26 are
+/// accepted too): JSON-RPC 2.0 written on nlohmann/json, transport-free. `Server::Handle` takes
+/// one message as text and returns the answer as text (or nothing for a notification); the
+/// stdio transport (`ServeStdio`) and, later, streamable HTTP are thin loops around it.
+///
+/// Tools: curated GHL tools over `ghl::ops` in toolsets (contacts, opportunities, calendars,
+/// conversations, workflows, locations) and the long tail of the 576 catalog operations through
+/// `search_operations` / `describe_operation` / `execute_operation` (toolset "operations").
+/// Every tool takes an optional `locationId` (default: `ServerOptions::default_location_id`).
+/// GHL failures come back as tool results with `isError: true`, GHL's message and the fix
+/// hint; protocol mistakes as JSON-RPC errors; nothing a client sends makes it throw.
+/// Spec: https://modelcontextprotocol.io/specification/2025-11-25.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ghl/client/client.h"
+#include "ghl/core/result.h"
+
+namespace ghl::mcp {
+
+/// The revision this server speaks and answers an unknown request with.
+inline constexpr std::string_view kLatestProtocolVersion = "2025-11-25";
+
+/// Every revision accepted in `initialize` (and in an HTTP `MCP-Protocol-Version` header),
+/// newest first: 2025-11-25, 2025-06-18, 2025-03-26.
+std::span<const std::string_view> SupportedProtocolVersions();
+
+/// The curated toolsets, in listing order: contacts, opportunities, calendars, conversations,
+/// workflows, locations, operations.
+std::span<const std::string_view> ToolsetNames();
+
+/// Server settings; plain struct with defaults.
+struct ServerOptions {
+  /// Toolsets to offer (see ToolsetNames); empty = all.
+  std::vector<std::string> toolsets;
+  /// Offer only tools that read: write tools are not listed and a call to one is refused;
+  /// execute_operation runs GET operations only.
+  bool read_only = false;
+  /// Offer destructive tools (updates that overwrite, tag removal) and let execute_operation
+  /// run non-GET operations. Off by default.
+  bool allow_writes = false;
+  /// Location used when a call gives no `locationId` (GHL_LOCATION_ID); may be empty, then
+  /// every location-scoped tool needs the argument.
+  std::string default_location_id;
+  /// Audit trail: every tools/call appended as one JSON line (time, tool, arguments with
+  /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none.
+  std::string audit_path;
+  /// serverInfo.version.
+  std::string version = "0.1.0";
+  /// Writes one server→client notification (a complete JSON-RPC message, no newline), e.g.
+  /// notifications/message log lines. Empty = notifications are dropped.
+  std::function<void(std::string_view)> notify;
+};
+
+/// State of one client connection (initialize, negotiated revision, log level).
+struct Session {
+  bool initialized = false;      ///< `initialize` was answered.
+  std::string protocol_version;  ///< The negotiated revision ("" before initialize).
+  /// Lowest RFC 5424 severity sent as notifications/message (0 debug … 7 emergency);
+  /// 3 = warning until the client sends logging/setLevel.
+  int log_level = 3;
+  std::string client_name;  ///< clientInfo.name, for the audit trail.
+};
+
+/// The MCP server. Thread-compatible: one Session per connection; `Handle` may run for
+/// several sessions at once (the tool table is read-only after Create; the audit file locks).
+class Server {
+ public:
+  /// Builds the tool table. kUsage error for an unknown toolset name (listing the known ones)
+  /// or an audit file that cannot be opened for appending (naming the path and why).
+  static Result<std::unique_ptr<Server>> Create(const client::Client& client,
+                                                ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Answers one JSON-RPC message (or batch) given as text: the response text, or nullopt
+  /// for notifications and client responses. Malformed JSON, invalid UTF-8, JSON nested
+  /// deeper than ghl::kMaxJsonDepth and wrong shapes get JSON-RPC errors. Never throws.
+  std::optional<std::string> Handle(Session& session, std::string_view message);
+
+  /// Names of the tools `tools/list` offers, in order.
+  std::vector<std::string> ToolNames() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Serves one session over stdio framing: reads newline-delimited messages from `in` until
+/// EOF, writes each answer as one line to `out` (flushed); `ServerOptions::notify` should
+/// write to the same stream (use `StdioWriter`). Lines over 8 MiB are answered with a parse
+/// error and skipped. Returns at EOF.
+void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::string_view)>& write);
+
+/// A thread-safe line writer for `out` (appends '\n', flushes).
+std::function<void(std::string_view)> StdioWriter(std::FILE* out);
+
+}  // namespace ghl::mcp

@@ -1,0 +1,67 @@
+/// \file
+/// Calendars, free slots and appointments (spec: shared/ghl-openapi/apps/calendars.json,
+/// Version 2021-04-15). Free slots: GHL takes the range as epoch milliseconds, answers
+/// {"2025-01-07":{"slots":["2025-01-07T09:00:00-05:00",…]},…,"traceId":"…"} in the zone
+/// asked for (else the calendar's location zone), and refuses ranges over 31 days.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ghl/ops/context.h"
+
+namespace ghl::ops {
+
+/// "2025-01-07T09:00:00-05:00", "…Z", "…T09:00" (UTC), fractions allowed → epoch ms; nullopt
+/// when malformed.
+std::optional<int64_t> ParseIsoMs(std::string_view text);
+
+/// GET /calendars/?locationId → the calendars array.
+Result<nlohmann::json> ListCalendars(const Context& ctx);
+
+/// A free-slot query.
+struct FreeSlotsQuery {
+  std::string calendar_id;
+  int64_t start_ms = 0;  ///< Range start, epoch ms (UTC).
+  int64_t end_ms = 0;    ///< Range end, epoch ms (UTC).
+  std::string timezone;  ///< IANA zone the slots are written in; empty = the calendar's.
+};
+
+/// One free slot.
+struct Slot {
+  std::string start;     ///< As GHL writes it: "2025-01-07T09:00:00-05:00".
+  int64_t start_ms = 0;  ///< The same instant, epoch ms.
+  std::string date;      ///< The local date GHL filed it under, "2025-01-07".
+};
+
+/// The free slots in [start_ms, end_ms], sorted, each once. Ranges over 31 days are split into
+/// 31-day calls; non-day keys of the answer (`traceId`) are skipped. kUsage error for an
+/// empty calendar id or end before start.
+Result<std::vector<Slot>> FreeSlots(const Context& ctx, const FreeSlotsQuery& query);
+
+/// GET /calendars/events?locationId&calendarId&startTime&endTime (epoch ms) → events array.
+Result<nlohmann::json> ListEvents(const Context& ctx, const std::string& calendar_id,
+                                  int64_t start_ms, int64_t end_ms);
+
+/// An appointment to book.
+struct AppointmentWrite {
+  std::string calendar_id;
+  std::string contact_id;
+  std::string start_time;            ///< ISO 8601 with offset, e.g. a Slot::start.
+  std::string end_time;              ///< Optional; GHL uses the calendar's slot length.
+  std::string title;                 ///< Optional.
+  std::string status = "confirmed";  ///< appointmentStatus.
+};
+
+/// POST /calendars/events/appointments → the appointment (with its id). kUsage error without
+/// calendar, contact or start; kInternal when GHL answers without an id.
+Result<nlohmann::json> BookAppointment(const Context& ctx, const AppointmentWrite& write);
+
+/// GET /calendars/events/appointments/{id} → the appointment.
+Result<nlohmann::json> GetAppointment(const Context& ctx, const std::string& id);
+
+}  // namespace ghl::ops

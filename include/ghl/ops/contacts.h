@@ -1,0 +1,119 @@
+/// \file
+/// Contact operations (spec: shared/ghl-openapi/apps/contacts.json, Version 2021-07-28;
+/// custom field definitions from apps/locations.json).
+///
+/// Exact lookups (`FindContactByEmail`, `FindContactByPhone`) use GET /contacts/search/duplicate
+/// with one key at a time and check the answer really carries that email (case-insensitive) or
+/// that E.164 phone: GHL's fuzzy `query` search is never passed off as an exact match.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ghl/ops/context.h"
+
+namespace ghl::ops {
+
+/// `phone` in E.164 ("+15125550123"): spaces, dots, dashes and parentheses are dropped; a
+/// leading "+" or "00" starts the country code; 10 digits without one are a North American
+/// number (+1), as are 11 digits starting with 1. kUsage error (naming the input and the form
+/// wanted) for letters, or fewer than 8 / more than 15 digits.
+Result<std::string> NormalizePhone(std::string_view phone);
+
+/// The contact whose email is exactly `email` (case-insensitive), or nullopt.
+/// GET /contacts/search/duplicate?locationId&email. kUsage error for text that is not an email.
+Result<std::optional<nlohmann::json>> FindContactByEmail(const Context& ctx,
+                                                         std::string_view email);
+/// The contact whose phone is exactly `phone` after E.164 normalisation (NormalizePhone), or
+/// nullopt. GET /contacts/search/duplicate?locationId&number=<E.164>.
+Result<std::optional<nlohmann::json>> FindContactByPhone(const Context& ctx,
+                                                         std::string_view phone);
+
+/// One filter of POST /contacts/search: {"field","operator","value"} (e.g. "email","eq",…).
+struct ContactFilter {
+  std::string field;
+  std::string op = "eq";
+  nlohmann::json value;
+};
+
+/// A fuzzy contact search (POST /contacts/search).
+struct ContactSearch {
+  std::string query;                  ///< GHL's free-text search (name, email, phone …).
+  std::vector<std::string> tags;      ///< Contacts having every one of these tags.
+  std::vector<ContactFilter> any_of;  ///< Extra filters, OR-ed in one group.
+  int limit = 20;                     ///< pageLimit, 1..100.
+  int page = 1;                       ///< 1-based page.
+};
+
+/// {"contacts":[…],"total":N}. kUsage error when limit is outside 1..100 or page < 1.
+Result<nlohmann::json> SearchContacts(const Context& ctx, const ContactSearch& search);
+
+/// GET /contacts/{id} → the contact object (404 stays a kApi error).
+Result<nlohmann::json> GetContact(const Context& ctx, const std::string& contact_id);
+
+/// A custom field value to write: `ref` is the field's id, its fieldKey ("contact.score" or
+/// "score") or its name (case-insensitive); resolved to the id by ResolveCustomFields.
+struct CustomFieldValue {
+  std::string ref;
+  nlohmann::json value;
+  /// `ref` is known to be the field's id (e.g. resolved at start): no lookup call.
+  bool is_id = false;
+};
+
+/// Fields of a contact write. `fields` holds GHL's standard fields (firstName, email, phone,
+/// companyName, …) as GHL names them; tags and custom fields are separate.
+struct ContactWrite {
+  nlohmann::json fields = nlohmann::json::object();
+  std::vector<std::string> tags;
+  std::vector<CustomFieldValue> custom_fields;
+};
+
+/// The definition in `definitions` (a customFields list) that `ref` names: its id exactly,
+/// else its fieldKey with or without the "contact." prefix, else its name (both
+/// case-insensitive). nullptr when none does.
+const nlohmann::json* FindCustomField(const nlohmann::json& definitions, std::string_view ref);
+
+/// GHL's `customFields` array ([{"id","field_value"}]) for `values`, every ref resolved
+/// against GET /locations/{locationId}/customFields (one call; none when every value `is_id`).
+/// kUsage error naming each unknown ref and some known keys.
+Result<nlohmann::json> ResolveCustomFields(const Context& ctx,
+                                           const std::vector<CustomFieldValue>& values);
+
+/// The contact with its customFields read back normalised: each entry {"id","value"} also
+/// gets "key" (fieldKey) and "name" from `definitions` (the customFields list).
+nlohmann::json WithCustomFieldNames(nlohmann::json contact, const nlohmann::json& definitions);
+
+/// POST /contacts/ → the created contact. The phone is normalised to E.164 first.
+Result<nlohmann::json> CreateContact(const Context& ctx, const ContactWrite& write);
+/// PUT /contacts/{id} → the updated contact. Tags given here replace the contact's tags (GHL).
+Result<nlohmann::json> UpdateContact(const Context& ctx, const std::string& contact_id,
+                                     const ContactWrite& write);
+
+/// What an upsert did.
+struct UpsertOutcome {
+  nlohmann::json contact;  ///< The contact as GHL returned it.
+  bool created = false;    ///< GHL made a new contact (else it updated one).
+};
+
+/// POST /contacts/upsert, after checking the email and the phone with exact lookups: when the
+/// email matches one contact and the phone another, nothing is written and a kUsage error
+/// names both ids (GHL would silently update only one of them).
+Result<UpsertOutcome> UpsertContact(const Context& ctx, const ContactWrite& write);
+
+/// POST /contacts/{id}/tags {"tags":[…]} (GHL merges; an existing tag is a no-op). Empty = no call.
+Status AddTags(const Context& ctx, const std::string& contact_id,
+               const std::vector<std::string>& tags);
+/// DELETE /contacts/{id}/tags {"tags":[…]}. Empty = no call.
+Status RemoveTags(const Context& ctx, const std::string& contact_id,
+                  const std::vector<std::string>& tags);
+
+/// POST /contacts/{id}/notes {"body"} → the note.
+Result<nlohmann::json> AddNote(const Context& ctx, const std::string& contact_id,
+                               const std::string& body);
+/// GET /contacts/{id}/notes → the notes array.
+Result<nlohmann::json> ListNotes(const Context& ctx, const std::string& contact_id);
+
+}  // namespace ghl::ops

@@ -1,0 +1,352 @@
+// The MCP server's protocol and tools, message by message (Server::Handle), against the sandbox
+// served in-process over loopback.
+#include "ghl/mcp/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "ghl/sandbox/sandbox.h"
+
+namespace ghl::mcp {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+class McpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::Options o;
+    o.rate_limit.burst_max = 100000;
+    auto s = sandbox::RunningSandbox::Start(o);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+    sandbox_ = std::move(*s);
+    client_ = MakeClient(sandbox_->token());
+    audit_ = std::filesystem::temp_directory_path() /
+             ("ghl-mcp-audit-" + std::to_string(::getpid()) + ".jsonl");
+    std::filesystem::remove(audit_);
+  }
+  void TearDown() override {
+    if (sandbox_) sandbox_->Stop();
+    std::filesystem::remove(audit_);
+  }
+  std::unique_ptr<client::Client> MakeClient(const std::string& token) {
+    client::ClientOptions co;
+    co.base_url = sandbox_->base_url();
+    co.token = token;
+    co.default_location_id = sandbox_->location_id();
+    return std::make_unique<client::Client>(co);
+  }
+  std::unique_ptr<Server> Make(ServerOptions o = {}, const client::Client* c = nullptr) {
+    o.default_location_id = sandbox_->location_id();
+    if (o.audit_path.empty()) o.audit_path = audit_.string();
+    o.notify = [this](std::string_view n) { notes_.push_back(json::parse(n)); };
+    auto s = Server::Create(c ? *c : *client_, o);
+    EXPECT_TRUE(s.ok()) << s.error().Describe();
+    return std::move(*s);
+  }
+  json Send(Server& s, const json& msg) {
+    auto out = s.Handle(session_, msg.dump());
+    return out ? json::parse(*out) : json();
+  }
+  json Init(Server& s, const std::string& version = "2025-11-25") {
+    return Send(s, {{"jsonrpc", "2.0"},
+                    {"id", 1},
+                    {"method", "initialize"},
+                    {"params",
+                     {{"protocolVersion", version},
+                      {"capabilities", json::object()},
+                      {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}});
+  }
+  json Call(Server& s, const std::string& tool, json args) {
+    return Send(s, {{"jsonrpc", "2.0"},
+                    {"id", "c" + std::to_string(++next_id_)},
+                    {"method", "tools/call"},
+                    {"params", {{"name", tool}, {"arguments", std::move(args)}}}});
+  }
+
+  std::unique_ptr<sandbox::RunningSandbox> sandbox_;
+  std::unique_ptr<client::Client> client_;
+  std::filesystem::path audit_;
+  Session session_;
+  std::vector<json> notes_;
+  int next_id_ = 0;
+};
+
+TEST_F(McpServerTest, NegotiatesTheProtocolRevision) {
+  auto s = Make();
+  json r = Init(*s, "2025-06-18");
+  EXPECT_EQ(r["result"]["protocolVersion"], "2025-06-18");
+  EXPECT_TRUE(r["result"]["capabilities"].contains("tools"));
+  EXPECT_TRUE(r["result"]["capabilities"].contains("prompts"));
+  EXPECT_TRUE(r["result"]["capabilities"].contains("logging"));
+  EXPECT_EQ(r["result"]["serverInfo"]["name"], "ghlkit");
+  Session other;
+  auto out = s->Handle(
+      other,
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"1999-01-01"}})");
+  EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-11-25");
+  EXPECT_EQ(Init(*s, "2025-03-26")["result"]["protocolVersion"], "2025-03-26");
+}
+
+TEST_F(McpServerTest, RefusesWorkBeforeInitializeButAnswersPing) {
+  auto s = Make();
+  json ping = Send(*s, {{"jsonrpc", "2.0"}, {"id", 7}, {"method", "ping"}});
+  EXPECT_EQ(ping["id"], 7);
+  EXPECT_EQ(ping["result"], json::object());
+  json list = Send(*s, {{"jsonrpc", "2.0"}, {"id", 8}, {"method", "tools/list"}});
+  EXPECT_EQ(list["error"]["code"], -32600);
+}
+
+TEST_F(McpServerTest, MalformedInputGetsJsonRpcErrorsNeverAThrow) {
+  auto s = Make();
+  Init(*s);
+  auto parse = [&](std::string_view text) {
+    auto out = s->Handle(session_, text);
+    EXPECT_TRUE(out.has_value()) << text;
+    return out ? json::parse(*out) : json();
+  };
+  EXPECT_EQ(parse("{")["error"]["code"], -32700);
+  EXPECT_EQ(parse("")["error"]["code"], -32700);
+  // Invalid UTF-8 inside a string.
+  EXPECT_EQ(
+      parse(
+          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\"\xff\xfe\"}")["error"]["code"],
+      -32700);
+  std::string deep(100000, '[');
+  json d = parse(deep);
+  EXPECT_EQ(d["error"]["code"], -32700);
+  EXPECT_THAT(d["error"]["message"].get<std::string>(), HasSubstr("nested deeper"));
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":null,"method":"ping"})")["error"]["code"], -32600);
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})")["error"]["code"], -32600);
+  EXPECT_EQ(parse(R"({"jsonrpc":"1.0","id":1,"method":"ping"})")["error"]["code"], -32600);
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":1,"method":7})")["error"]["code"], -32600);
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":1,"method":"ping","params":[1]})")["error"]["code"],
+            -32602);
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":1,"method":"nope"})")["error"]["code"], -32601);
+  EXPECT_EQ(parse("[]")["error"]["code"], -32600);
+  EXPECT_EQ(parse("42")["error"]["code"], -32600);
+  // Notifications and client responses get no answer.
+  EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
+  EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","id":5,"result":{}})"));
+  // A batch answers its requests, in order, and skips its notifications.
+  json batch = parse(
+      R"([{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}])");
+  ASSERT_TRUE(batch.is_array());
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0]["id"], "a");
+  EXPECT_EQ(batch[1]["id"], "b");
+  // The id keeps its type.
+  EXPECT_EQ(parse(R"({"jsonrpc":"2.0","id":"7","method":"ping"})")["id"], "7");
+}
+
+TEST_F(McpServerTest, ListsToolsEveryClientAccepts) {
+  auto s = Make({.allow_writes = true});
+  Init(*s);
+  json r = Send(*s, {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/list"}});
+  const json& tools = r["result"]["tools"];
+  ASSERT_GT(tools.size(), 25u);
+  std::regex name_rule("^[a-zA-Z0-9_-]{1,64}$");
+  for (const auto& t : tools) {
+    std::string name = t["name"];
+    EXPECT_TRUE(std::regex_match(name, name_rule)) << name;
+    EXPECT_FALSE(t["description"].get<std::string>().empty()) << name;
+    EXPECT_FALSE(t["title"].get<std::string>().empty()) << name;
+    EXPECT_EQ(t["inputSchema"]["type"], "object") << name;
+    EXPECT_TRUE(t["inputSchema"]["properties"].contains("locationId")) << name;
+    EXPECT_EQ(t["outputSchema"]["type"], "object") << name;
+    // Every property is itself a schema object (a null one fails the SDK's check).
+    for (const char* schema : {"inputSchema", "outputSchema"}) {
+      for (const auto& [prop, sub] : t[schema]["properties"].items()) {
+        EXPECT_TRUE(sub.is_object()) << name << " " << schema << "." << prop;
+      }
+    }
+    for (const char* hint :
+         {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}) {
+      EXPECT_TRUE(t["annotations"][hint].is_boolean()) << name << " " << hint;
+    }
+  }
+  // The whole list stays far under the 12k-token budget (bytes / 4).
+  EXPECT_LT(r["result"].dump().size() / 4, 12000u);
+}
+
+TEST_F(McpServerTest, ToolsetsAndReadOnlyNarrowTheList) {
+  auto ro = Make({.read_only = true});
+  for (const auto& name : ro->ToolNames()) {
+    EXPECT_THAT(name, ::testing::Not(::testing::AnyOf(HasSubstr("create"), HasSubstr("update"),
+                                                      HasSubstr("send"), HasSubstr("book"))));
+  }
+  auto contacts = Make({.toolsets = {"contacts"}});
+  for (const auto& name : contacts->ToolNames()) {
+    EXPECT_THAT(name, ::testing::AnyOf(HasSubstr("contact")));
+  }
+  auto bad = Server::Create(*client_, {.toolsets = {"contacts", "payments"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().messages[0], HasSubstr("payments"));
+  // Without --allow-writes, tools that overwrite are not listed.
+  auto plain = Make();
+  auto names = plain->ToolNames();
+  EXPECT_EQ(std::count(names.begin(), names.end(), "update_contact"), 0);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "create_contact"), 1);
+  EXPECT_EQ(std::count(names.begin(), names.end(), "execute_operation"), 1);
+}
+
+TEST_F(McpServerTest, FindsContactsExactlyByEmailAndPlusPhone) {
+  auto s = Make();
+  Init(*s);
+  json created =
+      Call(*s, "create_contact",
+           {{"firstName", "Ada"}, {"email", "ada@example.com"}, {"phone", "+1 737 555 0101"}});
+  ASSERT_FALSE(created["result"].value("isError", false)) << created.dump();
+  std::string id = created["result"]["structuredContent"]["contact"]["id"];
+  json by_email = Call(*s, "find_contact", {{"email", "ADA@example.com"}});
+  EXPECT_EQ(by_email["result"]["structuredContent"]["found"], true);
+  EXPECT_EQ(by_email["result"]["structuredContent"]["contact"]["id"], id);
+  json by_phone = Call(*s, "find_contact", {{"phone", "+17375550101"}});
+  EXPECT_EQ(by_phone["result"]["structuredContent"]["contact"]["id"], id);
+  EXPECT_EQ(by_phone["result"]["structuredContent"]["matchedBy"], "phone");
+  json none = Call(*s, "find_contact", {{"email", "ada@example.co"}});
+  EXPECT_EQ(none["result"]["structuredContent"]["found"], false);
+  EXPECT_TRUE(none["result"]["structuredContent"]["contact"].is_null());
+  // The text block carries the same JSON for clients without structuredContent.
+  EXPECT_EQ(json::parse(by_email["result"]["content"][0]["text"].get<std::string>()),
+            by_email["result"]["structuredContent"]);
+}
+
+TEST_F(McpServerTest, BooksAFreeSlotFoundByLocalDates) {
+  auto s = Make();
+  Init(*s);
+  json cals = Call(*s, "list_calendars", json::object());
+  std::string cal = cals["result"]["structuredContent"]["calendars"][0]["id"];
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  auto date = [](std::chrono::sys_days d) {
+    std::chrono::year_month_day ymd(d);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()));
+    return std::string(buf);
+  };
+  std::string from = date(today + std::chrono::days(1)), to = date(today + std::chrono::days(40));
+  json slots = Call(*s, "get_free_slots",
+                    {{"calendarId", cal},
+                     {"from", from},
+                     {"to", to},
+                     {"timezone", "America/Chicago"},
+                     {"limit", 5}});
+  ASSERT_FALSE(slots["result"].value("isError", false)) << slots.dump();
+  const json& sc = slots["result"]["structuredContent"];
+  ASSERT_EQ(sc["slots"].size(), 5u);
+  EXPECT_GT(sc["count"].get<int>(), 100);  // 40 days of working hours, over two GHL calls
+  for (const auto& sl : sc["slots"]) EXPECT_GE(sl["date"].get<std::string>(), from);
+  json contact = Call(*s, "create_contact", {{"email", "book@example.com"}});
+  std::string id = contact["result"]["structuredContent"]["contact"]["id"];
+  json booked =
+      Call(*s, "book_appointment",
+           {{"calendarId", cal}, {"contactId", id}, {"startTime", sc["slots"][0]["start"]}});
+  ASSERT_FALSE(booked["result"].value("isError", false)) << booked.dump();
+  EXPECT_FALSE(
+      booked["result"]["structuredContent"]["appointment"]["id"].get<std::string>().empty());
+}
+
+TEST_F(McpServerTest, ReadOnlyRefusesAWriteAndWritesNothing) {
+  auto s = Make({.read_only = true});
+  Init(*s);
+  json r = Call(*s, "create_contact", {{"email", "never@example.com"}});
+  EXPECT_EQ(r["result"]["isError"], true);
+  EXPECT_THAT(r["result"]["content"][0]["text"].get<std::string>(), HasSubstr("--read-only"));
+  json f = Call(*s, "find_contact", {{"email", "never@example.com"}});
+  EXPECT_EQ(f["result"]["structuredContent"]["found"], false);
+  json post =
+      Call(*s, "execute_operation",
+           {{"operationId", "contacts.create-contact"}, {"body", {{"email", "x@example.com"}}}});
+  EXPECT_EQ(post["result"]["isError"], true);
+  json get = Call(*s, "execute_operation",
+                  {{"operationId", "locations.get-location"},
+                   {"pathParams", {{"locationId", sandbox_->location_id()}}}});
+  EXPECT_FALSE(get["result"].value("isError", false)) << get.dump();
+}
+
+TEST_F(McpServerTest, GhlErrorsComeBackAsIsErrorWithTheHint) {
+  auto narrow = MakeClient(std::string(sandbox::kReadOnlyToken));
+  auto s = Make({}, narrow.get());
+  Init(*s);
+  json r = Call(*s, "create_contact", {{"email", "scope@example.com"}});
+  ASSERT_EQ(r["result"]["isError"], true) << r.dump();
+  std::string text = r["result"]["content"][0]["text"];
+  EXPECT_THAT(text, HasSubstr("401"));
+  EXPECT_THAT(text, HasSubstr("hint:"));
+  EXPECT_THAT(text, HasSubstr("contacts.write"));
+  // Bad arguments are tool errors too, naming the argument.
+  json bad = Call(*s, "search_contacts", {{"limit", 500}});
+  EXPECT_EQ(bad["result"]["isError"], true);
+  EXPECT_THAT(bad["result"]["content"][0]["text"].get<std::string>(), HasSubstr("limit"));
+  json unknown = Send(*s, {{"jsonrpc", "2.0"},
+                           {"id", 3},
+                           {"method", "tools/call"},
+                           {"params", {{"name", "no_such_tool"}}}});
+  EXPECT_EQ(unknown["error"]["code"], -32602);
+}
+
+TEST_F(McpServerTest, AuditsEveryCallWithSecretsMasked) {
+  auto s = Make();
+  Init(*s);
+  Call(*s, "find_contact", {{"email", "audit@example.com"}});
+  Call(*s, "find_contact", {{"email", "audit@example.com"}, {"apiToken", "sk-very-secret"}});
+  std::ifstream in(audit_);
+  std::string line;
+  std::vector<json> lines;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["tool"], "find_contact");
+  EXPECT_EQ(lines[0]["outcome"], "ok");
+  EXPECT_EQ(lines[0]["locationId"], sandbox_->location_id());
+  EXPECT_EQ(lines[0]["client"], "test");
+  EXPECT_EQ(lines[1]["outcome"], "error");
+  EXPECT_EQ(lines[1]["arguments"]["apiToken"], "***");
+  std::ifstream raw(audit_);
+  std::string all((std::istreambuf_iterator<char>(raw)), {});
+  EXPECT_EQ(all.find("sk-very-secret"), std::string::npos);
+}
+
+TEST_F(McpServerTest, PromptsAndLogging) {
+  auto s = Make();
+  Init(*s);
+  json list = Send(*s, {{"jsonrpc", "2.0"}, {"id", 2}, {"method", "prompts/list"}});
+  ASSERT_EQ(list["result"]["prompts"].size(), 2u);
+  json audit =
+      Send(*s, {{"jsonrpc", "2.0"},
+                {"id", 3},
+                {"method", "prompts/get"},
+                {"params", {{"name", "pipeline_audit"}, {"arguments", {{"days", "30"}}}}}});
+  EXPECT_THAT(audit["result"]["messages"][0]["content"]["text"].get<std::string>(),
+              HasSubstr("more than 30 days"));
+  json bad = Send(*s, {{"jsonrpc", "2.0"},
+                       {"id", 4},
+                       {"method", "prompts/get"},
+                       {"params", {{"name", "pipeline_audit"}, {"arguments", {{"days", "-3"}}}}}});
+  EXPECT_EQ(bad["error"]["code"], -32602);
+  json level = Send(*s, {{"jsonrpc", "2.0"},
+                         {"id", 5},
+                         {"method", "logging/setLevel"},
+                         {"params", {{"level", "loud"}}}});
+  EXPECT_EQ(level["error"]["code"], -32602);
+  notes_.clear();
+  Call(*s, "list_pipelines", json::object());
+  EXPECT_TRUE(notes_.empty());  // default level warning: a success is not logged
+  Send(*s, {{"jsonrpc", "2.0"},
+            {"id", 6},
+            {"method", "logging/setLevel"},
+            {"params", {{"level", "info"}}}});
+  Call(*s, "list_pipelines", json::object());
+  ASSERT_EQ(notes_.size(), 1u);
+  EXPECT_EQ(notes_[0]["method"], "notifications/message");
+  EXPECT_EQ(notes_[0]["params"]["level"], "info");
+}
+
+}  // namespace
+}  // namespace ghl::mcp

@@ -1,0 +1,59 @@
+// The stdio transport: newline-delimited JSON-RPC messages on stdin/stdout (stdout carries
+// protocol messages only; logs go to stderr).
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "ghl/mcp/server.h"
+
+namespace ghl::mcp {
+namespace {
+
+constexpr size_t kMaxLine = 8u << 20;
+
+}  // namespace
+
+std::function<void(std::string_view)> StdioWriter(std::FILE* out) {
+  auto mu = std::make_shared<std::mutex>();
+  return [out, mu](std::string_view line) {
+    std::lock_guard lock(*mu);
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fputc('\n', out);
+    std::fflush(out);
+  };
+}
+
+void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::string_view)>& write) {
+  Session session;
+  std::string line;
+  bool too_long = false;
+  int c;
+  auto finish = [&] {
+    if (too_long) {
+      write(
+          R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: message longer than 8 MiB"}})");
+    } else {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      bool blank = line.find_first_not_of(" \t") == std::string::npos;
+      if (!blank) {
+        if (auto answer = server.Handle(session, line)) write(*answer);
+      }
+    }
+    line.clear();
+    too_long = false;
+  };
+  while ((c = std::fgetc(in)) != EOF) {
+    if (c == '\n') {
+      finish();
+      continue;
+    }
+    if (line.size() >= kMaxLine) {
+      too_long = true;
+      line.clear();
+    }
+    if (!too_long) line.push_back(static_cast<char>(c));
+  }
+  if (!line.empty() || too_long) finish();
+}
+
+}  // namespace ghl::mcp

@@ -1,0 +1,118 @@
+// Toolset "operations": the long tail of the 576 catalog operations through three tools, so the
+// schema cost stays fixed while everything stays reachable.
+#include "ghl/catalog/catalog.h"
+#include "ghl/core/json_depth.h"
+#include "tools.h"
+
+namespace ghl::mcp {
+namespace {
+
+json Brief(const catalog::Endpoint& e) {
+  json scopes = json::array();
+  for (auto s : e.scopes) scopes.push_back(std::string(s));
+  return {{"id", std::string(e.id)},
+          {"method", std::string(e.method)},
+          {"path", std::string(e.path)},
+          {"scopes", std::move(scopes)}};
+}
+
+Result<const catalog::Endpoint*> Find(const std::string& id) {
+  if (const auto* e = catalog::FindById(id)) return e;
+  std::string near;
+  for (const auto* e : catalog::NearestIds(id, 3))
+    near += (near.empty() ? "" : ", ") + std::string(e->id);
+  return UsageError("unknown operation '" + id + "'",
+                    "find ids with search_operations" + (near.empty() ? "" : "; nearest: " + near));
+}
+
+std::string Scalar(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+}  // namespace
+
+void AddOperationTools(std::vector<ToolDef>& out) {
+  out.push_back({.name = "search_operations",
+                 .toolset = "operations",
+                 .title = "Search GHL API operations",
+                 .description =
+                     "Finds any of the 576 GHL API v2 operations by words in its id, path or "
+                     "service (e.g. 'invoice list', 'social post'). Then describe_operation "
+                     "and execute_operation. Prefer the curated tools when one fits.",
+                 .input_schema = Object({{"query", Str("Words, all must match.")},
+                                         {"service", Str("Spec service, e.g. invoices.")},
+                                         {"limit", Int("At most (default 20).", 1, 100)}}),
+                 .output_schema =
+                     Output({{"operations", {{"type", "array"}}}, {"total", {{"type", "integer"}}}},
+                            {"operations", "total"}),
+                 .run = [](const ToolCall& c) -> Result<json> {
+                   auto hits = catalog::Search(ArgStr(c.args, "query"), ArgStr(c.args, "service"));
+                   size_t limit = static_cast<size_t>(ArgInt(c.args, "limit", 20));
+                   json list = json::array();
+                   for (size_t i = 0; i < hits.size() && i < limit; ++i)
+                     list.push_back(Brief(*hits[i]));
+                   return json{{"operations", std::move(list)}, {"total", hits.size()}};
+                 }});
+  out.push_back(
+      {.name = "describe_operation",
+       .toolset = "operations",
+       .title = "Describe a GHL API operation",
+       .description = "Method, path, Version header, scopes, token kinds, parameters and body "
+                      "fields of one operation (id from search_operations).",
+       .input_schema = Object({{"operationId", Str("Operation id, e.g. invoices.list-invoices.")}},
+                              {"operationId"}),
+       .output_schema = Output({{"operation", {{"type", "object"}}}}, {"operation"}),
+       .run = [](const ToolCall& c) -> Result<json> {
+         auto e = Find(ArgStr(c.args, "operationId"));
+         if (!e.ok()) return e.error();
+         return json{{"operation", ParseJsonBounded(catalog::EndpointJson(**e))}};
+       }});
+  out.push_back(
+      {.name = "execute_operation",
+       .toolset = "operations",
+       .title = "Execute a GHL API operation",
+       .description = "Calls one operation with the right Version header; locationId is filled "
+                      "where the operation takes one. Non-GET operations need the server's "
+                      "--allow-writes.",
+       .input_schema = Object({{"operationId", Str("Operation id.")},
+                               {"pathParams", AnyObject("Path parameters by name.")},
+                               {"query", AnyObject("Query parameters by name.")},
+                               {"body", AnyObject("JSON body.")}},
+                              {"operationId"}),
+       .output_schema = Output({{"operationId", {{"type", "string"}}}, {"result", json::object()}},
+                               {"operationId", "result"}),
+       .read_only = false,
+       .destructive = true,
+       .idempotent = false,
+       .self_gated = true,
+       .run = [](const ToolCall& c) -> Result<json> {
+         auto e = Find(ArgStr(c.args, "operationId"));
+         if (!e.ok()) return e.error();
+         const catalog::Endpoint& ep = **e;
+         if (ep.method != "GET" && (c.options.read_only || !c.options.allow_writes)) {
+           return UsageError(
+               std::string(ep.method) + " " + std::string(ep.path) + " changes data: refused",
+               c.options.read_only ? "the server runs --read-only: only GET operations run"
+                                   : "restart the server with --allow-writes to run non-GET "
+                                     "operations");
+         }
+         client::ApiRequest req{.method = std::string(ep.method), .path = std::string(ep.path)};
+         const json path_params = c.args.value("pathParams", json::object());
+         const json query = c.args.value("query", json::object());
+         for (const auto& [k, v] : path_params.items()) {
+           req.path_params.emplace_back(k, Scalar(v));
+         }
+         for (const auto& [k, v] : query.items()) {
+           if (v.is_array()) {
+             for (const auto& item : v) req.query.emplace_back(k, Scalar(item));
+           } else {
+             req.query.emplace_back(k, Scalar(v));
+           }
+         }
+         if (auto b = c.args.find("body"); b != c.args.end()) req.body = b->dump();
+         req.location_id = c.ctx.location_id;
+         auto r = c.ctx.client.Call(req);
+         if (!r.ok()) return r.error();
+         return json{{"operationId", std::string(ep.id)}, {"result", std::move(*r)}};
+       }});
+}
+
+}  // namespace ghl::mcp

@@ -1,0 +1,336 @@
+#include "ghl/ops/contacts.h"
+
+#include <algorithm>
+
+#include "call.h"
+
+namespace ghl::ops {
+namespace {
+
+using namespace internal;
+
+constexpr std::string_view kDuplicatePath = "/contacts/search/duplicate";
+
+Result<std::optional<json>> DuplicateLookup(const Context& ctx, std::string_view key,
+                                            const std::string& value) {
+  auto r = Read(ctx, {.method = "GET",
+                      .path = std::string(kDuplicatePath),
+                      .query = {{"locationId", LocationOf(ctx)}, {std::string(key), value}}});
+  if (!r.ok()) return r.error();
+  if (!r->is_object()) return std::optional<json>();
+  auto it = r->find("contact");
+  if (it == r->end() || !it->is_object() || Str(*it, "id").empty()) return std::optional<json>();
+  return std::optional<json>(*it);
+}
+
+// Contact fields with the phone in E.164 (GHL stores what it is given).
+Result<json> PreparedFields(const Context& ctx, const ContactWrite& write) {
+  if (!write.fields.is_object()) return UsageError("contact fields must be a JSON object");
+  json body = write.fields;
+  for (const char* reserved : {"tags", "customFields"}) {
+    if (body.contains(reserved)) {
+      return UsageError(std::string("contact field '") + reserved + "' goes in its own argument",
+                        "pass tags and custom fields separately, not inside the fields object");
+    }
+  }
+  if (auto p = body.find("phone"); p != body.end() && p->is_string() && !p->empty()) {
+    auto e164 = NormalizePhone(p->get<std::string>());
+    if (!e164.ok()) return e164.error();
+    *p = *e164;
+  }
+  if (!write.tags.empty()) body["tags"] = write.tags;
+  if (!write.custom_fields.empty()) {
+    auto cf = ResolveCustomFields(ctx, write.custom_fields);
+    if (!cf.ok()) return cf.error();
+    body["customFields"] = std::move(*cf);
+  }
+  return body;
+}
+
+}  // namespace
+
+Result<std::string> NormalizePhone(std::string_view phone) {
+  std::string digits;
+  bool international = false;
+  size_t i = 0;
+  while (i < phone.size() && phone[i] == ' ') ++i;
+  if (i < phone.size() && phone[i] == '+') {
+    international = true;
+    ++i;
+  } else if (phone.substr(i, 2) == "00") {
+    international = true;
+    i += 2;
+  }
+  for (; i < phone.size(); ++i) {
+    char c = phone[i];
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
+      return UsageError("phone '" + std::string(phone) + "' has a character that is not a digit",
+                        "give the number in E.164 form, e.g. +15125550123");
+    }
+  }
+  if (!international) {
+    if (digits.size() == 10) {
+      digits = "1" + digits;
+    } else if (!(digits.size() == 11 && digits[0] == '1')) {
+      return UsageError("phone '" + std::string(phone) + "' has no country code",
+                        "give the number in E.164 form with its country code, e.g. +447700900123");
+    }
+  }
+  if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') {
+    return UsageError("phone '" + std::string(phone) + "' is not a valid E.164 number",
+                      "E.164 is + then 8 to 15 digits, the country code first, e.g. +15125550123");
+  }
+  return "+" + digits;
+}
+
+Result<std::optional<json>> FindContactByEmail(const Context& ctx, std::string_view email) {
+  std::string wanted(email);
+  while (!wanted.empty() && wanted.back() == ' ') wanted.pop_back();
+  while (!wanted.empty() && wanted.front() == ' ') wanted.erase(0, 1);
+  auto at = wanted.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == wanted.size() ||
+      wanted.find(' ') != std::string::npos) {
+    return UsageError("email '" + std::string(email) + "' is not an email address",
+                      "give the whole address, e.g. jane@example.com; for a partial match use "
+                      "the fuzzy contact search");
+  }
+  auto found = DuplicateLookup(ctx, "email", wanted);
+  if (!found.ok() || !found->has_value()) return found;
+  // GHL's duplicate search may answer by its own "unique identifier" rules: keep exact only.
+  if (Lower(Str(**found, "email")) != Lower(wanted)) return std::optional<json>();
+  return found;
+}
+
+Result<std::optional<json>> FindContactByPhone(const Context& ctx, std::string_view phone) {
+  auto e164 = NormalizePhone(phone);
+  if (!e164.ok()) return e164.error();
+  auto found = DuplicateLookup(ctx, "number", *e164);
+  if (!found.ok() || !found->has_value()) return found;
+  auto theirs = NormalizePhone(Str(**found, "phone"));
+  if (!theirs.ok() || *theirs != *e164) return std::optional<json>();
+  return found;
+}
+
+Result<json> SearchContacts(const Context& ctx, const ContactSearch& search) {
+  if (search.limit < 1 || search.limit > 100) {
+    return UsageError("limit " + std::to_string(search.limit) + " is outside 1..100");
+  }
+  if (search.page < 1) return UsageError("page must be 1 or more");
+  json filters = json::array();
+  for (const auto& tag : search.tags) {
+    filters.push_back({{"field", "tags"}, {"operator", "contains"}, {"value", tag}});
+  }
+  if (!search.any_of.empty()) {
+    json ors = json::array();
+    for (const auto& f : search.any_of) {
+      ors.push_back({{"field", f.field}, {"operator", f.op}, {"value", f.value}});
+    }
+    filters.push_back({{"group", "OR"}, {"filters", std::move(ors)}});
+  }
+  json body = {{"locationId", LocationOf(ctx)},
+               {"page", search.page},
+               {"pageLimit", search.limit},
+               {"filters", std::move(filters)}};
+  if (!search.query.empty()) body["query"] = search.query;
+  auto r = Read(ctx, {.method = "POST",
+                      .path = "/contacts/search",
+                      .body = body.dump(),
+                      .retry_non_idempotent = true});  // a read-only POST
+  if (!r.ok()) return r.error();
+  json contacts = ArrayAt(*r, "contacts");
+  json total = r->is_object() ? r->value("total", json(contacts.size())) : json(contacts.size());
+  return json{{"contacts", std::move(contacts)}, {"total", std::move(total)}};
+}
+
+Result<json> GetContact(const Context& ctx, const std::string& contact_id) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/contacts/{contactId}",
+                      .path_params = {{"contactId", contact_id}}});
+  if (!r.ok()) return r.error();
+  if (!r->is_object() || !r->contains("contact") || !(*r)["contact"].is_object()) {
+    return Malformed("GET /contacts/" + contact_id, "a contact object");
+  }
+  return (*r)["contact"];
+}
+
+const json* FindCustomField(const json& definitions, std::string_view ref) {
+  if (!definitions.is_array()) return nullptr;
+  for (const auto& d : definitions) {
+    if (Str(d, "id") == ref) return &d;
+  }
+  std::string want = Lower(ref);
+  std::string bare = want.rfind("contact.", 0) == 0 ? want.substr(8) : want;
+  for (const auto& d : definitions) {
+    std::string key = Lower(Str(d, "fieldKey"));
+    std::string key_bare = key.rfind("contact.", 0) == 0 ? key.substr(8) : key;
+    if (key == want || key_bare == bare || Lower(Str(d, "name")) == want) return &d;
+  }
+  return nullptr;
+}
+
+Result<json> ResolveCustomFields(const Context& ctx, const std::vector<CustomFieldValue>& values) {
+  json out = json::array();
+  bool lookup = false;
+  for (const auto& v : values) lookup = lookup || !v.is_id;
+  if (!lookup) {
+    for (const auto& v : values) out.push_back({{"id", v.ref}, {"field_value", v.value}});
+    return out;
+  }
+  auto defs = Read(ctx, {.method = "GET",
+                         .path = "/locations/{locationId}/customFields",
+                         .path_params = {{"locationId", LocationOf(ctx)}}});
+  if (!defs.ok()) return defs.error();
+  json list = ArrayAt(*defs, "customFields");
+  std::vector<std::string> unknown;
+  for (const auto& v : values) {
+    if (v.is_id) {
+      out.push_back({{"id", v.ref}, {"field_value", v.value}});
+      continue;
+    }
+    const json* hit = FindCustomField(list, v.ref);
+    if (!hit) {
+      unknown.push_back(v.ref);
+      continue;
+    }
+    out.push_back({{"id", Str(*hit, "id")}, {"field_value", v.value}});
+  }
+  if (!unknown.empty()) {
+    std::string names, known;
+    for (const auto& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
+    for (size_t i = 0; i < list.size() && i < 8; ++i) {
+      known += (known.empty() ? "" : ", ") + Str(list[i], "fieldKey");
+    }
+    return UsageError("unknown custom field " + names + " in location " + LocationOf(ctx),
+                      "use a field id, a fieldKey or a field name from list_custom_fields" +
+                          (known.empty() ? std::string() : " (e.g. " + known + ")"));
+  }
+  return out;
+}
+
+json WithCustomFieldNames(json contact, const json& definitions) {
+  if (!contact.is_object()) return contact;
+  auto it = contact.find("customFields");
+  if (it == contact.end() || !it->is_array()) return contact;
+  for (auto& f : *it) {
+    if (!f.is_object()) continue;
+    std::string id = Str(f, "id");
+    for (const auto& d : definitions) {
+      if (Str(d, "id") != id) continue;
+      f["key"] = Str(d, "fieldKey");
+      f["name"] = Str(d, "name");
+    }
+    if (!f.contains("value") && f.contains("field_value")) f["value"] = f["field_value"];
+  }
+  return contact;
+}
+
+Result<json> CreateContact(const Context& ctx, const ContactWrite& write) {
+  auto body = PreparedFields(ctx, write);
+  if (!body.ok()) return body.error();
+  if (!body->contains("locationId")) (*body)["locationId"] = LocationOf(ctx);
+  auto r = Write(ctx, {.method = "POST", .path = "/contacts/", .body = body->dump()});
+  if (!r.ok()) return r.error();
+  json c = Unwrap(*r, "contact");
+  if (Str(c, "id").empty()) return Malformed("POST /contacts/", "a contact id");
+  return c;
+}
+
+Result<json> UpdateContact(const Context& ctx, const std::string& contact_id,
+                           const ContactWrite& write) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  auto body = PreparedFields(ctx, write);
+  if (!body.ok()) return body.error();
+  if (body->empty()) return UsageError("nothing to update: give fields, tags or custom fields");
+  auto r = Write(ctx, {.method = "PUT",
+                       .path = "/contacts/{contactId}",
+                       .path_params = {{"contactId", contact_id}},
+                       .body = body->dump()});
+  if (!r.ok()) return r.error();
+  return Unwrap(*r, "contact");
+}
+
+Result<UpsertOutcome> UpsertContact(const Context& ctx, const ContactWrite& write) {
+  std::string email = Str(write.fields, "email"), phone = Str(write.fields, "phone");
+  if (email.empty() && phone.empty()) {
+    return UsageError("upsert needs an email or a phone to match on",
+                      "give email and/or phone; to create without them use create_contact");
+  }
+  std::string by_email, by_phone;
+  if (!email.empty()) {
+    auto f = FindContactByEmail(ctx, email);
+    if (!f.ok()) return f.error();
+    if (f->has_value()) by_email = Str(**f, "id");
+  }
+  if (!phone.empty()) {
+    auto f = FindContactByPhone(ctx, phone);
+    if (!f.ok()) return f.error();
+    if (f->has_value()) by_phone = Str(**f, "id");
+  }
+  if (!by_email.empty() && !by_phone.empty() && by_email != by_phone) {
+    return UsageError("email " + email + " belongs to contact " + by_email + " and phone " + phone +
+                          " to contact " + by_phone + ": not upserted",
+                      "update one of them by id (update_contact), or merge the two contacts in "
+                      "GHL first");
+  }
+  auto body = PreparedFields(ctx, write);
+  if (!body.ok()) return body.error();
+  (*body)["locationId"] = LocationOf(ctx);
+  auto r = Write(ctx, {.method = "POST", .path = "/contacts/upsert", .body = body->dump()});
+  if (!r.ok()) return r.error();
+  UpsertOutcome out;
+  out.contact = Unwrap(*r, "contact");
+  out.created = r->is_object() && r->value("new", false);
+  if (Str(out.contact, "id").empty()) return Malformed("POST /contacts/upsert", "a contact id");
+  return out;
+}
+
+namespace {
+
+Status TagCall(const Context& ctx, const std::string& method, const std::string& contact_id,
+               const std::vector<std::string>& tags) {
+  if (tags.empty()) return Ok{};
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  auto r = Write(ctx, {.method = method,
+                       .path = "/contacts/{contactId}/tags",
+                       .path_params = {{"contactId", contact_id}},
+                       .body = json{{"tags", tags}}.dump()});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+}  // namespace
+
+Status AddTags(const Context& ctx, const std::string& contact_id,
+               const std::vector<std::string>& tags) {
+  return TagCall(ctx, "POST", contact_id, tags);
+}
+
+Status RemoveTags(const Context& ctx, const std::string& contact_id,
+                  const std::vector<std::string>& tags) {
+  return TagCall(ctx, "DELETE", contact_id, tags);
+}
+
+Result<json> AddNote(const Context& ctx, const std::string& contact_id, const std::string& body) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  if (body.empty()) return UsageError("the note's body is empty");
+  auto r = Write(ctx, {.method = "POST",
+                       .path = "/contacts/{contactId}/notes",
+                       .path_params = {{"contactId", contact_id}},
+                       .body = json{{"body", body}}.dump()});
+  if (!r.ok()) return r.error();
+  return Unwrap(*r, "note");
+}
+
+Result<json> ListNotes(const Context& ctx, const std::string& contact_id) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/contacts/{contactId}/notes",
+                      .path_params = {{"contactId", contact_id}}});
+  if (!r.ok()) return r.error();
+  return ArrayAt(*r, "notes");
+}
+
+}  // namespace ghl::ops

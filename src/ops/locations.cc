@@ -1,0 +1,67 @@
+#include "ghl/ops/locations.h"
+
+#include "call.h"
+
+namespace ghl::ops {
+
+using namespace internal;
+
+Result<json> GetLocation(const Context& ctx) {
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/locations/{locationId}",
+                      .path_params = {{"locationId", LocationOf(ctx)}}});
+  if (!r.ok()) return r.error();
+  return Unwrap(*r, "location");
+}
+
+Result<json> ListLocations(const Context& ctx) {
+  auto r = Read(ctx, {.method = "GET", .path = "/locations/search", .query = {{"limit", "100"}}});
+  if (r.ok()) {
+    json out = json::array();
+    for (const auto& l : ArrayAt(*r, "locations")) {
+      out.push_back(
+          {{"id", Str(l, "id").empty() ? Str(l, "_id") : Str(l, "id")}, {"name", Str(l, "name")}});
+    }
+    return out;
+  }
+  // A location token (or a sandbox that does not emulate the agency search) reaches only its
+  // own location.
+  const Error& e = r.error();
+  if (e.kind != ErrorKind::kApi ||
+      (e.http_status != 401 && e.http_status != 403 && e.http_status != 501)) {
+    return e;
+  }
+  auto own = GetLocation(ctx);
+  if (!own.ok()) return own.error();
+  return json::array({{{"id", Str(*own, "id").empty() ? LocationOf(ctx) : Str(*own, "id")},
+                       {"name", Str(*own, "name")}}});
+}
+
+Result<json> ListCustomFields(const Context& ctx) {
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/locations/{locationId}/customFields",
+                      .path_params = {{"locationId", LocationOf(ctx)}}});
+  if (!r.ok()) return r.error();
+  return ArrayAt(*r, "customFields");
+}
+
+Result<json> ListWorkflows(const Context& ctx) {
+  auto r = Read(
+      ctx, {.method = "GET", .path = "/workflows/", .query = {{"locationId", LocationOf(ctx)}}});
+  if (!r.ok()) return r.error();
+  return ArrayAt(*r, "workflows");
+}
+
+Status AddContactToWorkflow(const Context& ctx, const std::string& contact_id,
+                            const std::string& workflow_id) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  if (workflow_id.empty()) return UsageError("workflowId is empty");
+  auto r = Write(ctx, {.method = "POST",
+                       .path = "/contacts/{contactId}/workflow/{workflowId}",
+                       .path_params = {{"contactId", contact_id}, {"workflowId", workflow_id}},
+                       .body = "{}"});
+  if (!r.ok()) return r.error();
+  return Ok{};
+}
+
+}  // namespace ghl::ops

@@ -1,0 +1,315 @@
+// ghl::ops against the sandbox served in this process over loopback HTTP (real requests,
+// GHL's shapes and quirks as the sandbox emulates them).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "ghl/ops/calendars.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/conversations.h"
+#include "ghl/ops/locations.h"
+#include "ghl/ops/opportunities.h"
+#include "ghl/sandbox/sandbox.h"
+
+namespace ghl::ops {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class OpsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::Options o;
+    o.rate_limit.burst_max = 100000;
+    auto s = sandbox::RunningSandbox::Start(o);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+    sandbox_ = std::move(*s);
+    client::ClientOptions co;
+    co.base_url = sandbox_->base_url();
+    co.token = sandbox_->token();
+    co.default_location_id = sandbox_->location_id();
+    client_ = std::make_unique<client::Client>(co);
+  }
+  void TearDown() override {
+    if (sandbox_) sandbox_->Stop();
+  }
+  Context ctx() const { return Context{*client_, sandbox_->location_id(), nullptr}; }
+
+  json NewContact(const std::string& email, const std::string& phone) {
+    ContactWrite w;
+    w.fields = {{"firstName", "Test"}, {"lastName", email}};
+    if (!email.empty()) w.fields["email"] = email;
+    if (!phone.empty()) w.fields["phone"] = phone;
+    auto c = CreateContact(ctx(), w);
+    EXPECT_TRUE(c.ok()) << c.error().Describe();
+    return c.ok() ? *c : json();
+  }
+
+  std::unique_ptr<sandbox::RunningSandbox> sandbox_;
+  std::unique_ptr<client::Client> client_;
+};
+
+TEST(NormalizePhoneTest, WritesE164) {
+  EXPECT_EQ(*NormalizePhone("+1 (512) 555-0123"), "+15125550123");
+  EXPECT_EQ(*NormalizePhone("512.555.0123"), "+15125550123");
+  EXPECT_EQ(*NormalizePhone("15125550123"), "+15125550123");
+  EXPECT_EQ(*NormalizePhone("0044 7700 900123"), "+447700900123");
+  EXPECT_EQ(*NormalizePhone("+44 7700 900123"), "+447700900123");
+}
+
+TEST(NormalizePhoneTest, RefusesWhatIsNotANumber) {
+  auto letters = NormalizePhone("555-CALL-NOW");
+  ASSERT_FALSE(letters.ok());
+  EXPECT_THAT(letters.error().messages[0], HasSubstr("555-CALL-NOW"));
+  EXPECT_FALSE(NormalizePhone("07700 900123").ok());  // national form, no country code
+  EXPECT_FALSE(NormalizePhone("+12").ok());
+  EXPECT_FALSE(NormalizePhone("").ok());
+}
+
+TEST_F(OpsTest, FindsAContactByExactEmailIgnoringCase) {
+  json c = NewContact("Jane.Exact@Example.com", "");
+  auto found = FindContactByEmail(ctx(), "jane.exact@example.COM");
+  ASSERT_TRUE(found.ok()) << found.error().Describe();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((**found)["id"], c["id"]);
+  // A prefix is not a match, and is not answered by a fuzzy search either.
+  auto partial = FindContactByEmail(ctx(), "jane.exact@example.co");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE(partial->has_value());
+  auto not_email = FindContactByEmail(ctx(), "jane.exact");
+  ASSERT_FALSE(not_email.ok());
+  EXPECT_EQ(not_email.error().kind, ErrorKind::kUsage);
+}
+
+TEST_F(OpsTest, FindsAContactByPhoneInAnyFormat) {
+  json c = NewContact("phone.owner@example.com", "+1 (737) 555-0142");
+  EXPECT_EQ(c["phone"], "+17375550142");
+  for (const char* form : {"+17375550142", "737-555-0142", "(737) 555 0142", "17375550142"}) {
+    auto found = FindContactByPhone(ctx(), form);
+    ASSERT_TRUE(found.ok()) << found.error().Describe();
+    ASSERT_TRUE(found->has_value()) << form;
+    EXPECT_EQ((**found)["id"], c["id"]) << form;
+  }
+  auto other = FindContactByPhone(ctx(), "+17375550143");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+}
+
+TEST_F(OpsTest, UpsertReportsBothContactsWhenEmailAndPhoneDisagree) {
+  json a = NewContact("split.a@example.com", "");
+  json b = NewContact("", "+17375550199");
+  ContactWrite w;
+  w.fields = {{"email", "split.a@example.com"}, {"phone", "737 555 0199"}};
+  auto r = UpsertContact(ctx(), w);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().messages[0], HasSubstr(a["id"].get<std::string>()));
+  EXPECT_THAT(r.error().messages[0], HasSubstr(b["id"].get<std::string>()));
+  // Nothing was written: b still has no email.
+  auto still = GetContact(ctx(), b["id"]);
+  ASSERT_TRUE(still.ok());
+  EXPECT_FALSE(still->contains("email"));
+}
+
+TEST_F(OpsTest, UpsertCreatesThenUpdatesTheSameContact) {
+  ContactWrite w;
+  w.fields = {{"email", "upsert.me@example.com"}, {"firstName", "Up"}};
+  auto first = UpsertContact(ctx(), w);
+  ASSERT_TRUE(first.ok()) << first.error().Describe();
+  EXPECT_TRUE(first->created);
+  w.fields["lastName"] = "Sert";
+  auto second = UpsertContact(ctx(), w);
+  ASSERT_TRUE(second.ok()) << second.error().Describe();
+  EXPECT_FALSE(second->created);
+  EXPECT_EQ(second->contact["id"], first->contact["id"]);
+  EXPECT_EQ(second->contact["lastName"], "Sert");
+}
+
+TEST_F(OpsTest, WritesCustomFieldsByKeyAndReadsThemBackNamed) {
+  auto defs = ListCustomFields(ctx());
+  ASSERT_TRUE(defs.ok()) << defs.error().Describe();
+  ASSERT_FALSE(defs->empty());
+  const json* text_field = nullptr;
+  for (const auto& d : *defs) {
+    if (d.value("dataType", "") == "TEXT") text_field = &d;
+  }
+  ASSERT_NE(text_field, nullptr);
+  std::string key = (*text_field)["fieldKey"];
+  ContactWrite w;
+  w.fields = {{"email", "custom.fields@example.com"}};
+  w.custom_fields.push_back({key, "from key"});
+  auto c = CreateContact(ctx(), w);
+  ASSERT_TRUE(c.ok()) << c.error().Describe();
+  auto read = GetContact(ctx(), (*c)["id"]);
+  ASSERT_TRUE(read.ok());
+  json named = WithCustomFieldNames(*read, *defs);
+  bool seen = false;
+  for (const auto& f : named["customFields"]) {
+    if (f["id"] == (*text_field)["id"]) {
+      EXPECT_EQ(f["value"], "from key");
+      EXPECT_EQ(f["key"], key);
+      seen = true;
+    }
+  }
+  EXPECT_TRUE(seen) << named.dump();
+
+  ContactWrite bad;
+  bad.custom_fields.push_back({"contact.no_such_field", 1});
+  auto refused = UpdateContact(ctx(), (*c)["id"], bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().kind, ErrorKind::kUsage);
+  EXPECT_THAT(refused.error().messages[0], HasSubstr("contact.no_such_field"));
+}
+
+TEST_F(OpsTest, TagsAndNotes) {
+  json c = NewContact("tags.notes@example.com", "");
+  std::string id = c["id"];
+  ASSERT_TRUE(AddTags(ctx(), id, {"vip", "hot"}).ok());
+  ASSERT_TRUE(RemoveTags(ctx(), id, {"hot"}).ok());
+  auto read = GetContact(ctx(), id);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ((*read)["tags"], json::array({"vip"}));
+  auto note = AddNote(ctx(), id, "called, wants a demo");
+  ASSERT_TRUE(note.ok()) << note.error().Describe();
+  auto notes = ListNotes(ctx(), id);
+  ASSERT_TRUE(notes.ok());
+  ASSERT_EQ(notes->size(), 1u);
+  EXPECT_EQ((*notes)[0]["body"], "called, wants a demo");
+}
+
+TEST_F(OpsTest, BeforeWriteStopsTheWrite) {
+  json c = NewContact("locked@example.com", "");
+  Context locked = ctx();
+  locked.before_write = [] { return Status(UsageError("lock lost")); };
+  auto st = AddTags(locked, c["id"], {"never"});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().messages[0], "lock lost");
+  auto read = GetContact(ctx(), c["id"]);
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE((*read)["tags"].empty());
+}
+
+TEST_F(OpsTest, OpportunitiesCreateSearchAndUpdate) {
+  auto pipelines = ListPipelines(ctx());
+  ASSERT_TRUE(pipelines.ok()) << pipelines.error().Describe();
+  ASSERT_FALSE(pipelines->empty());
+  const json& p = (*pipelines)[0];
+  json c = NewContact("deal@example.com", "");
+  OpportunityWrite w;
+  w.pipeline_id = p["id"];
+  w.stage_id = p["stages"][0]["id"];
+  w.contact_id = c["id"];
+  w.name = "Deal";
+  w.value = 1200;
+  auto o = CreateOpportunity(ctx(), w);
+  ASSERT_TRUE(o.ok()) << o.error().Describe();
+  auto found = SearchOpportunities(ctx(), {.contact_id = c["id"]});
+  ASSERT_TRUE(found.ok()) << found.error().Describe();
+  ASSERT_EQ((*found)["opportunities"].size(), 1u);
+  EXPECT_EQ((*found)["opportunities"][0]["id"], (*o)["id"]);
+
+  OpportunityWrite move;
+  move.stage_id = p["stages"][1]["id"];
+  move.status = "won";
+  move.value = 1500;
+  auto updated = UpdateOpportunity(ctx(), (*o)["id"], move);
+  ASSERT_TRUE(updated.ok()) << updated.error().Describe();
+  auto read = GetOpportunity(ctx(), (*o)["id"]);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ((*read)["pipelineStageId"], p["stages"][1]["id"]);
+  EXPECT_EQ((*read)["status"], "won");
+  EXPECT_EQ((*read)["monetaryValue"], 1500);
+
+  OpportunityWrite bad;
+  bad.status = "closed";
+  EXPECT_FALSE(UpdateOpportunity(ctx(), (*o)["id"], bad).ok());
+}
+
+TEST_F(OpsTest, FreeSlotsOverMoreThan31DaysAreSplitAndSorted) {
+  auto calendars = ListCalendars(ctx());
+  ASSERT_TRUE(calendars.ok()) << calendars.error().Describe();
+  ASSERT_FALSE(calendars->empty());
+  std::string cal = (*calendars)[0]["id"];
+  int64_t now = NowMs();
+  int64_t day = 24LL * 3600 * 1000;
+  auto slots = FreeSlots(ctx(), {.calendar_id = cal, .start_ms = now, .end_ms = now + 45 * day});
+  ASSERT_TRUE(slots.ok()) << slots.error().Describe();
+  ASSERT_FALSE(slots->empty());
+  // Slots past day 31 come from the second call (one call over 45 days is refused by GHL).
+  EXPECT_GT(slots->back().start_ms, now + 33 * day);
+  for (size_t i = 1; i < slots->size(); ++i) {
+    EXPECT_LT((*slots)[i - 1].start_ms, (*slots)[i].start_ms);
+  }
+  for (const auto& s : *slots) EXPECT_NE(s.date, "traceId");
+}
+
+TEST_F(OpsTest, BooksAFreeSlot) {
+  auto calendars = ListCalendars(ctx());
+  ASSERT_TRUE(calendars.ok());
+  std::string cal = (*calendars)[0]["id"];
+  int64_t now = NowMs();
+  auto slots = FreeSlots(ctx(), {.calendar_id = cal,
+                                 .start_ms = now,
+                                 .end_ms = now + 14LL * 24 * 3600 * 1000,
+                                 .timezone = "America/Chicago"});
+  ASSERT_TRUE(slots.ok());
+  ASSERT_FALSE(slots->empty());
+  json c = NewContact("booker@example.com", "");
+  auto a = BookAppointment(ctx(), {.calendar_id = cal,
+                                   .contact_id = c["id"],
+                                   .start_time = slots->front().start,
+                                   .title = "Demo"});
+  ASSERT_TRUE(a.ok()) << a.error().Describe();
+  auto events = ListEvents(ctx(), cal, now, now + 15LL * 24 * 3600 * 1000);
+  ASSERT_TRUE(events.ok());
+  bool seen = false;
+  for (const auto& e : *events) seen = seen || e["id"] == (*a)["id"];
+  EXPECT_TRUE(seen);
+  auto again = FreeSlots(ctx(), {.calendar_id = cal,
+                                 .start_ms = now,
+                                 .end_ms = now + 14LL * 24 * 3600 * 1000,
+                                 .timezone = "America/Chicago"});
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->front().start_ms, slots->front().start_ms);
+}
+
+TEST_F(OpsTest, SendsAnSmsAndReadsItFromTheNestedPage) {
+  json c = NewContact("", "+17375550177");
+  auto sent = SendMessage(ctx(), {.type = "SMS", .contact_id = c["id"], .message = "Hello!"});
+  ASSERT_TRUE(sent.ok()) << sent.error().Describe();
+  auto conv = ConversationOf(ctx(), c["id"]);
+  ASSERT_TRUE(conv.ok());
+  ASSERT_FALSE(conv->empty());
+  auto page = ListMessages(ctx(), *conv, 10);
+  ASSERT_TRUE(page.ok()) << page.error().Describe();
+  ASSERT_TRUE(page->messages.is_array());
+  ASSERT_FALSE(page->messages.empty());
+  EXPECT_EQ(page->messages[0]["body"], "Hello!");
+  EXPECT_FALSE(SendMessage(ctx(), {.type = "Fax", .contact_id = c["id"], .message = "x"}).ok());
+}
+
+TEST_F(OpsTest, LocationWorkflowsAndLocations) {
+  auto loc = GetLocation(ctx());
+  ASSERT_TRUE(loc.ok()) << loc.error().Describe();
+  EXPECT_EQ((*loc)["id"], sandbox_->location_id());
+  auto all = ListLocations(ctx());
+  ASSERT_TRUE(all.ok()) << all.error().Describe();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0]["id"], sandbox_->location_id());
+  auto flows = ListWorkflows(ctx());
+  ASSERT_TRUE(flows.ok()) << flows.error().Describe();
+  ASSERT_FALSE(flows->empty());
+  json c = NewContact("flow@example.com", "");
+  EXPECT_TRUE(AddContactToWorkflow(ctx(), c["id"], (*flows)[0]["id"]).ok());
+}
+
+}  // namespace
+}  // namespace ghl::ops
