@@ -114,8 +114,13 @@ std::optional<Clock::time_point> ParseIsoTimestamp(std::string_view s) {
     return std::nullopt;  // No zone: ambiguous, so not a timestamp we trust.
   }
   if (pos != s.size()) return std::nullopt;
-  auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
-  return time_point_cast<Clock::duration>(local - offset + frac);
+  const sys_seconds utc = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - offset;
+  // system_clock counts nanoseconds in 64 bits (years 1677-2262): beyond, the conversion
+  // overflows (UB; in practice year 2609 wrapped to 2025 and passed the freshness window).
+  static constexpr sys_seconds kEarliest = ceil<seconds>(Clock::time_point::min()) + seconds(1);
+  static constexpr sys_seconds kLatest = floor<seconds>(Clock::time_point::max()) - seconds(1);
+  if (utc < kEarliest || utc > kLatest) return std::nullopt;
+  return time_point_cast<Clock::duration>(utc) + duration_cast<Clock::duration>(frac);
 }
 
 Result<WebhookFacts> InspectBody(std::string_view raw_body) {
