@@ -52,10 +52,17 @@ std::string StringField(const nlohmann::json& j, const char* name) {
 }
 
 // Epoch milliseconds; values below 10^11 (before 1973 as ms) are read as epoch seconds.
+// nullopt beyond what system_clock holds (2262-04-11 in 64-bit nanoseconds): converting a
+// larger value to the clock's nanoseconds overflowed (UB).
 std::optional<Clock::time_point> FromEpochNumber(double v) {
-  if (!std::isfinite(v) || v <= 0 || v >= 1e15) return std::nullopt;
-  auto ms = static_cast<int64_t>(v < 1e11 ? v * 1000 : v);
-  return Clock::time_point(std::chrono::milliseconds(ms));
+  static constexpr double kLatestMs = static_cast<double>(
+      std::chrono::floor<std::chrono::milliseconds>(Clock::time_point::max())
+          .time_since_epoch()
+          .count());
+  if (!std::isfinite(v) || v <= 0) return std::nullopt;
+  const double ms = v < 1e11 ? v * 1000 : v;
+  if (ms >= kLatestMs) return std::nullopt;
+  return Clock::time_point(std::chrono::milliseconds(static_cast<int64_t>(ms)));
 }
 
 // A string of 1 to 15 digits, read like a JSON number.

@@ -43,6 +43,19 @@ TEST(ReplayTest, TimestampsOutsideTheClocksRangeAreUnparseable) {
   Freshness f = CheckFreshness(wrapped.value(), now, ReplayOptions{});
   EXPECT_FALSE(f.accepted);
   EXPECT_EQ(f.outcome, FreshnessOutcome::kUnparseable);
+  // The same for epoch numbers: ms beyond 2262 (and seconds below 10^11 whose ms are).
+  for (const char* body : {R"({"timestamp":172050101550000})", R"({"timestamp":"172050101550000"})",
+                           R"({"timestamp":99999999999})"}) {
+    auto facts = InspectBody(body);
+    ASSERT_TRUE(facts.ok());
+    EXPECT_FALSE(facts->timestamp) << body;
+    EXPECT_EQ(CheckFreshness(facts.value(), now, ReplayOptions{}).outcome,
+              FreshnessOutcome::kUnparseable)
+        << body;
+  }
+  auto latest = InspectBody(R"({"timestamp":9223372035000})");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->timestamp, Ms(9223372035000));
 }
 
 TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
