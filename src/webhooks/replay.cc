@@ -195,7 +195,10 @@ Freshness CheckFreshness(const WebhookFacts& facts, Clock::time_point now,
             "timestamp " + facts.timestamp_text + " is neither ISO 8601 nor epoch milliseconds"};
   }
   auto window_s = std::to_string(duration_cast<seconds>(options.window).count());
-  auto age = now - *facts.timestamp;
+  // In milliseconds: nanosecond instants 1677 and 2262 apart overflow when subtracted.
+  using std::chrono::milliseconds;
+  const milliseconds age = duration_cast<milliseconds>(now.time_since_epoch()) -
+                           duration_cast<milliseconds>(facts.timestamp->time_since_epoch());
   if (age > options.window) {
     return {false, FreshnessOutcome::kStale,
             "timestamp " + facts.timestamp_text + " is " +

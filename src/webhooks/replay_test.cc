@@ -53,6 +53,18 @@ TEST(ReplayTest, TimestampsOutsideTheClocksRangeAreUnparseable) {
               FreshnessOutcome::kUnparseable)
         << body;
   }
+  // An instant the clock holds but whose age does not fit in nanoseconds is stale, not UB.
+  auto old_facts = InspectBody(R"({"timestamp":"1699-03-03T12:00:00Z"})");
+  ASSERT_TRUE(old_facts.ok());
+  ASSERT_TRUE(old_facts->timestamp);
+  Freshness stale = CheckFreshness(old_facts.value(), now, ReplayOptions{});
+  EXPECT_EQ(stale.outcome, FreshnessOutcome::kStale);
+  EXPECT_EQ(stale.reason,
+            "timestamp 1699-03-03T12:00:00Z is 10287561600 s old (window 300 s)");
+  auto future_facts = InspectBody(R"({"timestamp":"2262-04-11T23:47:15Z"})");
+  ASSERT_TRUE(future_facts.ok());
+  EXPECT_EQ(CheckFreshness(future_facts.value(), Ms(-9223372035000), ReplayOptions{}).outcome,
+            FreshnessOutcome::kFuture);
   auto latest = InspectBody(R"({"timestamp":9223372035000})");
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ(latest->timestamp, Ms(9223372035000));
