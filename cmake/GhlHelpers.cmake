@@ -9,8 +9,12 @@ function(ghl_module name)
 endfunction()
 
 # ghl_test(NAME SOURCES ... DEPS ... LABELS ...): a GoogleTest binary registered with CTest.
+# Nothing when GHL_BUILD_TESTS is OFF (the fuzz build).
 function(ghl_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;LABELS" ${ARGN})
+  if(NOT GHL_BUILD_TESTS)
+    return()
+  endif()
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "ghl/core/json_depth.h"
+#include "ghl/core/text.h"
 
 namespace ghl::client {
 namespace {
@@ -118,6 +119,17 @@ std::optional<Result<json>> TypedNumber(const std::string& key, const std::strin
   return Result<json>(json(d));
 }
 
+// `key` for a message: each byte that is not UTF-8 shown as '?', so the message itself is text.
+std::string SanitizedKey(std::string_view key) {
+  std::string out;
+  for (size_t i = 0; i < key.size();) {
+    size_t n = Utf8SequenceLength(key, i);
+    out.append(n ? key.substr(i, n) : std::string_view("?"));
+    i += n ? n : 1;
+  }
+  return out;
+}
+
 std::string QueryText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
@@ -181,6 +193,26 @@ Status Insert(json& root, const std::vector<std::string>& parts, json value,
       return Ok{};
     }
     node = &(*node)[part];
+  }
+  return Ok{};
+}
+
+// A JSON body holds UTF-8 text only (nlohmann::json throws when asked to dump anything else):
+// a key or string value with other bytes (Latin-1 from a shell, a binary @file) is refused
+// with the field and the byte offset, instead of crashing `ghl api`.
+Status CheckUtf8(const FieldArg& field, const json& value) {
+  const char* flag = field.typed ? "-F" : "-f";
+  auto refuse = [&](std::string_view what, std::string_view text, size_t at) {
+    return UsageError(std::string(flag) + " " + SanitizedKey(field.key) + ": the " +
+                          std::string(what) + " is not valid UTF-8 (byte " + std::to_string(at) +
+                          " of " + std::to_string(text.size()) + ")",
+                      "A JSON body holds UTF-8 text only: convert it (e.g. iconv -t UTF-8), or "
+                      "send the bytes base64-encoded.");
+  };
+  if (auto bad = FirstInvalidUtf8(field.key)) return refuse("key", field.key, *bad);
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    if (auto bad = FirstInvalidUtf8(text)) return refuse("value", text, *bad);
   }
   return Ok{};
 }
@@ -317,6 +349,7 @@ Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::strin
       }
       continue;
     }
+    if (Status utf8 = CheckUtf8(field, value.value()); !utf8.ok()) return utf8.error();
     auto parts = SplitKey(field.key);
     if (!parts.ok()) return parts.error();
     Status inserted = Insert(body, parts.value(), std::move(value.value()), field.key);

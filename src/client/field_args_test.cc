@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace ghl::client {
 namespace {
@@ -174,6 +174,29 @@ TEST(FieldArgsTest, ConflictingKeysAreUsageErrors) {
   ASSERT_FALSE(clash.ok());
   auto unclosed = PlaceFields(Fields({{"a[b=2", false}}), "POST", false, FakeFiles({}));
   ASSERT_FALSE(unclosed.ok());
+}
+
+// Found by fuzz_field_args (fuzz/regressions/field_args/): a byte that is not UTF-8 in a body
+// key or value made nlohmann::json throw from dump(), which terminated `ghl api`.
+TEST(FieldArgsTest, BodyKeysAndValuesThatAreNotUtf8AreUsageErrors) {
+  auto value = PlaceFields(Fields({{"name=caf\xe9", false}}), "POST", false, FakeFiles({}));
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(value.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(value.error().messages.at(0), "-f name: the value is not valid UTF-8 (byte 3 of 4)");
+  auto key = PlaceFields(Fields({{"n\xff[x]=1", true}}), "PUT", false, FakeFiles({}));
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().messages.at(0), "-F n?[x]: the key is not valid UTF-8 (byte 1 of 5)");
+  auto file = PlaceFields(Fields({{"raw=@bin", true}}), "POST", false,
+                          FakeFiles({{"bin", std::string("\x89PNG\r\n", 6)}}));
+  ASSERT_FALSE(file.ok());
+  EXPECT_EQ(file.error().messages.at(0), "-F raw: the value is not valid UTF-8 (byte 0 of 6)");
+  // UTF-8 passes; the query string takes any bytes (they are percent-encoded).
+  auto utf8 = PlaceFields(Fields({{"name=caf\xc3\xa9", false}}), "POST", false, FakeFiles({}));
+  ASSERT_TRUE(utf8.ok());
+  EXPECT_EQ(json::parse(utf8->body)["name"], "caf\xc3\xa9");
+  auto query = PlaceFields(Fields({{"q=caf\xe9", false}}), "GET", false, FakeFiles({}));
+  ASSERT_TRUE(query.ok());
+  EXPECT_EQ(query->query, (QueryParams{{"q", "caf\xe9"}}));
 }
 
 TEST(FieldArgsTest, HeadersAndMethods) {

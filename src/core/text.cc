@@ -28,32 +28,6 @@ void AppendHex(std::string& out, const char* prefix, unsigned value, int digits)
   for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out += kHex[(value >> shift) & 0xf];
 }
 
-// Length of the valid UTF-8 sequence starting at `s[i]` (2–4), or 0 when it is not one.
-size_t Utf8SequenceLength(std::string_view s, size_t i, uint32_t* code_point) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char lead = byte(i);
-  size_t len;
-  uint32_t cp;
-  uint32_t min;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    len = 2, cp = lead & 0x1F, min = 0x80;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    len = 3, cp = lead & 0x0F, min = 0x800;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    len = 4, cp = lead & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  *code_point = cp;
-  return len;
-}
-
 std::string Escape(std::string_view text, bool keep_newline_and_tab) {
   std::string out;
   out.reserve(text.size());
@@ -69,13 +43,13 @@ std::string Escape(std::string_view text, bool keep_newline_and_tab) {
       ++i;
       continue;
     }
-    uint32_t cp = 0;
-    size_t len = Utf8SequenceLength(text, i, &cp);
+    size_t len = Utf8SequenceLength(text, i);
+    auto second = len == 2 ? static_cast<unsigned char>(text[i + 1]) : 0u;
     if (len == 0) {
       AppendHex(out, "\\x", c, 2);
       ++i;
-    } else if (cp <= 0x9F) {
-      AppendHex(out, "\\u", cp, 4);  // a C1 control (CSI, OSC, ST …)
+    } else if (c == 0xC2 && second <= 0x9F) {
+      AppendHex(out, "\\u", second, 4);  // a C1 control (CSI, OSC, ST …): U+0080–U+009F
       i += len;
     } else {
       out.append(text.substr(i, len));
@@ -90,5 +64,41 @@ std::string Escape(std::string_view text, bool keep_newline_and_tab) {
 std::string TerminalSafe(std::string_view text) { return Escape(text, true); }
 
 std::string TerminalSafeLine(std::string_view text) { return Escape(text, false); }
+
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;  // No UTF-16 surrogates.
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (b(i + k) < 0x80 || b(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return std::nullopt;
+}
 
 }  // namespace ghl

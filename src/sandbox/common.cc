@@ -59,7 +59,9 @@ http::Response JsonText(int status, std::string body) {
   return server::JsonResponse(status, std::move(body));
 }
 
-http::Response Json(int status, const json& body) { return JsonText(status, body.dump()); }
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+http::Response Json(int status, const json& body) { return JsonText(status, Dump(body)); }
 
 http::Response ErrorResponse(int status, std::string_view message, const json& extra) {
   json j = {{"statusCode", status}, {"message", message}};

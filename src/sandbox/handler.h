@@ -75,6 +75,9 @@ std::span<const RouteDef> WorkflowRoutes();
 
 /// A fresh UUID-v4 style trace id.
 std::string NewTraceId();
+/// Compact JSON text of `j`. Strings may hold bytes that are not UTF-8 (a raw path, a
+/// percent-decoded query value): each such byte is written as U+FFFD instead of throwing.
+std::string Dump(const json& j);
 /// JSON response from a serialised body.
 http::Response JsonText(int status, std::string body);
 /// JSON response.

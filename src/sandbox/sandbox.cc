@@ -301,7 +301,7 @@ http::Response Sandbox::Impl::Handle(const http::Request& req) {
     for (auto& e : events) {
       e.body["webhookId"] = NewTraceId();
       e.body["timestamp"] = IsoUtcMs(now);
-      options.webhook_sink(e.type, e.body.dump());
+      options.webhook_sink(e.type, Dump(e.body));
     }
   }
   return res;

@@ -138,6 +138,14 @@ TEST_F(SandboxTest, UnknownPathIs404WithNearestCatalogPath) {
   EXPECT_TRUE(r.headers.Has("X-RateLimit-Max"));
 }
 
+// Found by fuzz_sandbox_request (fuzz/regressions/sandbox_request/): a path byte that is not
+// UTF-8 made the JSON 404 throw while it was written, so the sandbox answered 500.
+TEST_F(SandboxTest, PathBytesThatAreNotUtf8AreEchoedAsReplacementCharacters) {
+  auto r = Call("GET", "/con\xfdtactz/x", nullptr, std::string(kDefaultToken), "2021-07-28");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Body(r)["message"], "Cannot GET /con\xef\xbf\xbdtactz/x");
+}
+
 void ExpectRateLimitHeaders(const http::Headers& h) {
   for (auto name : {"X-RateLimit-Max", "X-RateLimit-Remaining", "X-RateLimit-Interval-Milliseconds",
                     "X-RateLimit-Limit-Daily", "X-RateLimit-Daily-Remaining"}) {

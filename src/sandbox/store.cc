@@ -137,7 +137,8 @@ const Doc* Store::Get(Coll c, std::string_view id) const {
 }
 
 const Doc& Store::Put(Coll c, const std::string& id, json value) {
-  std::string text = value.dump();
+  // Replace, never throw: a stored string may hold bytes from a path or query.
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   auto& slot = maps_[static_cast<int>(c)][id];
   slot.value = std::move(value);
   slot.text = std::move(text);

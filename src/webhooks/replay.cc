@@ -54,10 +54,17 @@ std::string StringField(const nlohmann::json& j, const char* name) {
 }
 
 // Epoch milliseconds; values below 10^11 (before 1973 as ms) are read as epoch seconds.
+// nullopt beyond what system_clock holds (2262-04-11 in 64-bit nanoseconds): converting a
+// larger value to the clock's nanoseconds overflowed (UB).
 std::optional<Clock::time_point> FromEpochNumber(double v) {
-  if (!std::isfinite(v) || v <= 0 || v >= 1e15) return std::nullopt;
-  auto ms = static_cast<int64_t>(v < 1e11 ? v * 1000 : v);
-  return Clock::time_point(std::chrono::milliseconds(ms));
+  static constexpr double kLatestMs = static_cast<double>(
+      std::chrono::floor<std::chrono::milliseconds>(Clock::time_point::max())
+          .time_since_epoch()
+          .count());
+  if (!std::isfinite(v) || v <= 0) return std::nullopt;
+  const double ms = v < 1e11 ? v * 1000 : v;
+  if (ms >= kLatestMs) return std::nullopt;
+  return Clock::time_point(std::chrono::milliseconds(static_cast<int64_t>(ms)));
 }
 
 // A string of 1 to 15 digits, read like a JSON number.
@@ -116,8 +123,13 @@ std::optional<Clock::time_point> ParseIsoTimestamp(std::string_view s) {
     return std::nullopt;  // No zone: ambiguous, so not a timestamp we trust.
   }
   if (pos != s.size()) return std::nullopt;
-  auto local = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
-  return time_point_cast<Clock::duration>(local - offset + frac);
+  const sys_seconds utc = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} - offset;
+  // system_clock counts nanoseconds in 64 bits (years 1677-2262): beyond, the conversion
+  // overflows (UB; in practice year 2609 wrapped to 2025 and passed the freshness window).
+  static constexpr sys_seconds kEarliest = ceil<seconds>(Clock::time_point::min()) + seconds(1);
+  static constexpr sys_seconds kLatest = floor<seconds>(Clock::time_point::max()) - seconds(1);
+  if (utc < kEarliest || utc > kLatest) return std::nullopt;
+  return time_point_cast<Clock::duration>(utc) + duration_cast<Clock::duration>(frac);
 }
 
 Result<WebhookFacts> InspectBody(std::string_view raw_body) {
@@ -194,7 +206,10 @@ Freshness CheckFreshness(const WebhookFacts& facts, Clock::time_point now,
             "timestamp " + facts.timestamp_text + " is neither ISO 8601 nor epoch milliseconds"};
   }
   auto window_s = std::to_string(duration_cast<seconds>(options.window).count());
-  auto age = now - *facts.timestamp;
+  // In milliseconds: nanosecond instants 1677 and 2262 apart overflow when subtracted.
+  using std::chrono::milliseconds;
+  const milliseconds age = duration_cast<milliseconds>(now.time_since_epoch()) -
+                           duration_cast<milliseconds>(facts.timestamp->time_since_epoch());
   if (age > options.window) {
     return {false, FreshnessOutcome::kStale,
             "timestamp " + facts.timestamp_text + " is " +

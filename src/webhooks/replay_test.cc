@@ -28,6 +28,48 @@ TEST(ReplayTest, ParsesIsoTimestampsInGhlForms) {
   EXPECT_FALSE(ParseIsoTimestamp("2025-01-28T14:35:00Zjunk"));
 }
 
+// Found by fuzz_webhook_receiver (fuzz/regressions/webhook_receiver/): years outside
+// system_clock's range (nanoseconds in 64 bits) overflowed the conversion; 2^64 ns is about
+// 584.5 years, so a delivery stamped 2609-09-22 wrapped to 2025-03-03 and passed as fresh.
+TEST(ReplayTest, TimestampsOutsideTheClocksRangeAreUnparseable) {
+  EXPECT_EQ(ParseIsoTimestamp("2262-04-11T23:47:15Z"), Ms(9223372035000));
+  EXPECT_EQ(ParseIsoTimestamp("1677-09-21T00:12:45Z"), Ms(-9223372035000));
+  EXPECT_FALSE(ParseIsoTimestamp("2262-04-11T23:47:17Z"));
+  EXPECT_FALSE(ParseIsoTimestamp("1012-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseIsoTimestamp("9999-12-31T23:59:59+00:00"));
+  auto wrapped = InspectBody(R"({"type":"ContactCreate","timestamp":"2609-09-22T11:34:34Z"})");
+  ASSERT_TRUE(wrapped.ok());
+  const auto now = Ms(1741003200000);  // 2025-03-03T12:00:00Z
+  Freshness f = CheckFreshness(wrapped.value(), now, ReplayOptions{});
+  EXPECT_FALSE(f.accepted);
+  EXPECT_EQ(f.outcome, FreshnessOutcome::kUnparseable);
+  // The same for epoch numbers: ms beyond 2262 (and seconds below 10^11 whose ms are).
+  for (const char* body : {R"({"timestamp":172050101550000})", R"({"timestamp":"172050101550000"})",
+                           R"({"timestamp":99999999999})"}) {
+    auto facts = InspectBody(body);
+    ASSERT_TRUE(facts.ok());
+    EXPECT_FALSE(facts->timestamp) << body;
+    EXPECT_EQ(CheckFreshness(facts.value(), now, ReplayOptions{}).outcome,
+              FreshnessOutcome::kUnparseable)
+        << body;
+  }
+  // An instant the clock holds but whose age does not fit in nanoseconds is stale, not UB.
+  auto old_facts = InspectBody(R"({"timestamp":"1699-03-03T12:00:00Z"})");
+  ASSERT_TRUE(old_facts.ok());
+  ASSERT_TRUE(old_facts->timestamp);
+  Freshness stale = CheckFreshness(old_facts.value(), now, ReplayOptions{});
+  EXPECT_EQ(stale.outcome, FreshnessOutcome::kStale);
+  EXPECT_EQ(stale.reason,
+            "timestamp 1699-03-03T12:00:00Z is 10287561600 s old (window 300 s)");
+  auto future_facts = InspectBody(R"({"timestamp":"2262-04-11T23:47:15Z"})");
+  ASSERT_TRUE(future_facts.ok());
+  EXPECT_EQ(CheckFreshness(future_facts.value(), Ms(-9223372035000), ReplayOptions{}).outcome,
+            FreshnessOutcome::kFuture);
+  auto latest = InspectBody(R"({"timestamp":9223372035000})");
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(latest->timestamp, Ms(9223372035000));
+}
+
 TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
   auto f = InspectBody(R"({"type":"ContactCreate","locationId":"L1","id":"c1",
                            "webhookId":"w-1","timestamp":"2025-01-28T14:35:00Z"})");
@@ -104,14 +146,13 @@ TEST(ReplayTest, DedupKeyPrefersWebhookIdElseTypeEntityAndBodyHash) {
   EXPECT_EQ(DedupKey(*a), "h:ContactTagUpdate:c1:" + Sha256Hex(body));
   auto changed = InspectBody(R"({"type":"ContactTagUpdate","id":"c1","tags":["a","b"]})");
   EXPECT_NE(DedupKey(*changed), DedupKey(*a));
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(ReplayTest, EveryOfficialExampleInspects) {
   const char* shared = std::getenv("GHL_SHARED_DIR");
-  std::filesystem::path dir = shared ? std::filesystem::path(shared) / "ghl-openapi/webhooks"
-                                     : std::filesystem::path();
+  std::filesystem::path dir =
+      shared ? std::filesystem::path(shared) / "ghl-openapi/webhooks" : std::filesystem::path();
   if (!shared || !std::filesystem::is_directory(dir)) {
     GTEST_SKIP() << "GHL_SHARED_DIR/ghl-openapi/webhooks not found; set GHL_SHARED_DIR to "
                     "the shared/ folder to run this test";

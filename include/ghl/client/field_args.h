@@ -62,7 +62,8 @@ struct PlacedFields {
 
 /// Places `fields` for `method` (upper case): query for GET/DELETE/HEAD or when
 /// `body_from_input`, else one JSON object body with nested keys expanded. kUsage errors from
-/// FieldValue, or for conflicting keys ("a=1" and "a[b]=2").
+/// FieldValue, for conflicting keys ("a=1" and "a[b]=2"), or for a body key or string value
+/// that is not UTF-8 (the message names the field and the byte offset).
 Result<PlacedFields> PlaceFields(const std::vector<FieldArg>& fields, std::string_view method,
                                  bool body_from_input, const FileReader& reader);
 

@@ -1,9 +1,10 @@
 /// \file
-/// Small text helpers: "did you mean" corrections (EditDistance) and making text that came
-/// from a server or a webhook sender safe to print on a terminal (TerminalSafe).
+/// Small text helpers: "did you mean" corrections (EditDistance), UTF-8 checks, and making text
+/// that came from a server or a webhook sender safe to print on a terminal (TerminalSafe).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,14 @@ std::string TerminalSafe(std::string_view text);
 /// Same as TerminalSafe, and "\n" and "\t" are escaped too ("\x0a", "\x09"): for values that
 /// must stay on one line (a header value, a traceId, a one-line summary).
 std::string TerminalSafeLine(std::string_view text);
+
+/// Length in bytes (1-4) of the well-formed UTF-8 sequence starting at `s[i]` (`i < s.size()`),
+/// or 0 when none starts there: a stray continuation byte, an overlong form, a UTF-16
+/// surrogate, a code point above U+10FFFF or a sequence cut short (RFC 3629).
+size_t Utf8SequenceLength(std::string_view s, size_t i);
+
+/// Offset of the first byte of `s` that does not start a well-formed UTF-8 sequence, or
+/// nullopt when all of `s` is UTF-8 (JSON text must be: nlohmann::json refuses to dump others).
+std::optional<size_t> FirstInvalidUtf8(std::string_view s);
 
 }  // namespace ghl

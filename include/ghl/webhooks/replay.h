@@ -51,7 +51,8 @@ struct WebhookFacts {
 Result<WebhookFacts> InspectBody(std::string_view raw_body);
 
 /// Parses an ISO 8601 / RFC 3339 date-time ("2025-01-28T14:35:00Z", fractional seconds and
-/// "+05:30" offsets allowed) into a UTC instant; nullopt when it is not one.
+/// "+05:30" offsets allowed) into a UTC instant; nullopt when it is not one, or when the
+/// instant is outside what `system_clock` holds (64-bit nanoseconds: 1677-09-22 to 2262-04-11).
 std::optional<std::chrono::system_clock::time_point> ParseIsoTimestamp(std::string_view text);
 
 /// The dedup key of an event: "wh:" + webhookId when present, else
