@@ -71,8 +71,6 @@ int RunSandbox(const SandboxArgs& args) {
     return running.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
   }
   auto& sb = **running;
-  std::printf("%s\n", sb.EnvLine().c_str());
-  std::fflush(stdout);
 
   // Beyond loopback, every address it answers on (GHL_BASE_URL above stays the loopback one).
   std::string listening = server::IsLoopbackHost(args.host)
@@ -108,6 +106,10 @@ int RunSandbox(const SandboxArgs& args) {
                  std::string(sandbox::kAgencyToken).c_str(),
                  args.db.empty() ? "" : (" (kept in " + args.db + ")").c_str());
   }
+  // The env line last: scripts (and tests) read it as "ready", so everything above is written
+  // by the time they act on it.
+  std::printf("%s\n", sb.EnvLine().c_str());
+  std::fflush(stdout);
   std::fprintf(stderr, "ghl sandbox: Ctrl+C to stop\n");
   sb.Wait(/*handle_signals=*/true);
   sb.Stop();
