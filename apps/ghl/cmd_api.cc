@@ -241,7 +241,13 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--timeout", args->timeout_s,
                   "Seconds each HTTP attempt may take (default 30; fractions allowed)")
-      ->check(CLI::PositiveNumber);
+      // NaN passes a "positive" check and disabled the timeout; huge values overflowed to ~0.
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            double d = std::strtod(v.c_str(), nullptr);
+            return d > 0 && d <= 86400 ? "" : "--timeout takes seconds from 0.001 to 86400";
+          },
+          "SECONDS", "timeout range"));
   cmd->add_flag("-i,--include", args->include, "Print the status line and headers first");
   cmd->add_flag("--dry-run", args->dry_run,
                 "Print the request as a curl command (token masked); send nothing");

@@ -368,8 +368,11 @@ TEST_F(CliApiTest, TimeoutNamesTheFlagAndTheUrl) {
   EXPECT_TRUE(Has(r.err, "tried POST " + base_url_ + "/contacts/search")) << r.err;
   EXPECT_TRUE(Has(r.err, "--timeout SECONDS")) << r.err;
 
-  auto bad = RunGhl({"api", "GET", "/contacts/c1", "--timeout", "0"}, Env());
-  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  for (std::string value : {"0", "nan", "-1", "inf", "1e300"}) {
+    auto bad = RunGhl({"api", "GET", "/contacts/c1", "--timeout", value}, Env());
+    EXPECT_EQ(bad.exit_code, 2) << value << ": " << bad.err;
+    EXPECT_TRUE(Has(bad.err, "--timeout takes seconds from 0.001 to 86400")) << bad.err;
+  }
 }
 
 TEST_F(CliApiTest, NetworkErrorNamesTheUrlTried) {
