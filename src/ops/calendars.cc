@@ -167,4 +167,35 @@ Result<json> GetAppointment(const Context& ctx, const std::string& id) {
   return Unwrap(*r, "appointment");
 }
 
+Result<json> ListContactAppointments(const Context& ctx, const std::string& contact_id) {
+  if (contact_id.empty()) return UsageError("contactId is empty");
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/contacts/{contactId}/appointments",
+                      .path_params = {{"contactId", contact_id}}});
+  if (!r.ok()) return r.error();
+  return ArrayAt(*r, "events");
+}
+
+Result<BookingOutcome> BookAppointmentOnce(const Context& ctx, const AppointmentWrite& write) {
+  auto start_ms = ParseIsoMs(write.start_time);
+  if (write.calendar_id.empty() || write.contact_id.empty() || !start_ms) {
+    auto r = BookAppointment(ctx, write);  // the same usage errors, nothing sent
+    if (!r.ok()) return r.error();
+    return BookingOutcome{*r, true};
+  }
+  auto existing = ListContactAppointments(ctx, write.contact_id);
+  if (!existing.ok()) return existing.error();
+  for (const auto& a : *existing) {
+    if (Str(a, "calendarId") != write.calendar_id) continue;
+    // GHL spells the status field both ways ("appoinmentStatus" in the events list).
+    std::string status = Str(a, "appointmentStatus");
+    if (status.empty()) status = Str(a, "appoinmentStatus");
+    if (status == "cancelled" || status == "invalid") continue;
+    if (ParseIsoMs(Str(a, "startTime")) == start_ms) return BookingOutcome{a, false};
+  }
+  auto r = BookAppointment(ctx, write);
+  if (!r.ok()) return r.error();
+  return BookingOutcome{*r, true};
+}
+
 }  // namespace ghl::ops

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "ghl/ops/calendars.h"
@@ -279,6 +280,43 @@ TEST_F(OpsTest, BooksAFreeSlot) {
                                  .timezone = "America/Chicago"});
   ASSERT_TRUE(again.ok());
   EXPECT_NE(again->front().start_ms, slots->front().start_ms);
+}
+
+TEST_F(OpsTest, BookingOnceBooksARetriedSlotOnce) {
+  auto calendars = ListCalendars(ctx());
+  ASSERT_TRUE(calendars.ok());
+  std::string cal = (*calendars)[0]["id"];
+  int64_t now = NowMs();
+  auto slots = FreeSlots(ctx(), {.calendar_id = cal,
+                                 .start_ms = now,
+                                 .end_ms = now + 14LL * 24 * 3600 * 1000,
+                                 .timezone = "America/Chicago"});
+  ASSERT_TRUE(slots.ok());
+  ASSERT_FALSE(slots->empty());
+  json c = NewContact("once@example.com", "");
+  AppointmentWrite w{.calendar_id = cal, .contact_id = c["id"], .start_time = slots->front().start};
+  auto first = BookAppointmentOnce(ctx(), w);
+  ASSERT_TRUE(first.ok()) << first.error().Describe();
+  EXPECT_TRUE(first->created);
+  // The retry names the same instant in another zone: still the same slot, nothing booked.
+  auto ms = slots->front().start_ms;
+  std::chrono::sys_seconds utc{std::chrono::seconds(ms / 1000)};
+  auto day = std::chrono::floor<std::chrono::days>(utc);
+  std::chrono::year_month_day ymd{day};
+  std::chrono::hh_mm_ss hms{utc - day};
+  char text[40];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  w.start_time = text;
+  auto retry = BookAppointmentOnce(ctx(), w);
+  ASSERT_TRUE(retry.ok()) << retry.error().Describe();
+  EXPECT_FALSE(retry->created);
+  EXPECT_EQ(retry->appointment["id"], first->appointment["id"]);
+  auto mine = ListContactAppointments(ctx(), c["id"]);
+  ASSERT_TRUE(mine.ok());
+  EXPECT_EQ(mine->size(), 1u);
 }
 
 TEST_F(OpsTest, SendsAnSmsAndReadsItFromTheNestedPage) {

@@ -64,4 +64,21 @@ Result<nlohmann::json> BookAppointment(const Context& ctx, const AppointmentWrit
 /// GET /calendars/events/appointments/{id} → the appointment.
 Result<nlohmann::json> GetAppointment(const Context& ctx, const std::string& id);
 
+/// GET /contacts/{contactId}/appointments (spec: apps/contacts.json, Version 2021-07-28) → the
+/// contact's appointments ("events" array), every calendar, cancelled ones included.
+Result<nlohmann::json> ListContactAppointments(const Context& ctx, const std::string& contact_id);
+
+/// What `BookAppointmentOnce` did.
+struct BookingOutcome {
+  nlohmann::json appointment;  ///< The appointment booked now, or the one already there.
+  bool created = false;        ///< A new appointment was booked (else it existed).
+};
+
+/// Books like `BookAppointment` unless the contact already has a live (not cancelled)
+/// appointment on the same calendar starting at the same instant (compared in epoch ms, so
+/// "…T09:00:00-05:00" and "…T14:00:00Z" are one slot): then that appointment is returned and
+/// nothing is written. For callers that retry (voice agents): a retried booking books once.
+/// One lookup (ListContactAppointments) before the write. Errors as BookAppointment's.
+Result<BookingOutcome> BookAppointmentOnce(const Context& ctx, const AppointmentWrite& write);
+
 }  // namespace ghl::ops
