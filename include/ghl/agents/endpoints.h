@@ -1,0 +1,132 @@
+/// \file
+/// Tool endpoints for AI phone agents on `ghl serve` (cookbook 3.4 / 3.5): Vapi server tools and
+/// Retell custom functions call the same four functions, which call GHL through `ghl::ops`:
+///
+/// - `lookup_caller` {phone?}: the contact whose phone is exactly the caller's (E.164).
+/// - `check_availability` {calendarId?, date?, days?, timezone?}: free slots phrased for speech
+///   in the calendar's zone ("Tuesday December 8 at 10 AM or 2:30 PM"), plus their startTimes.
+/// - `book_appointment` {calendarId?, contactId? | phone?, startTime? | date + time, name?,
+///   email?, title?}: books once per contact + slot (a retry returns the same appointment).
+/// - `log_call_outcome` {contactId? | phone?, outcome?, tags?, note?, stage?, pipelineId?,
+///   field?}: outcome into a contact custom field, tags, a note, the open opportunity moved to
+///   a stage (id or name).
+/// `phone` defaults to the caller's number as the platform reports it; `calendarId` to
+/// `AgentOptions::default_calendar_id`, else the location's only calendar.
+///
+/// `POST /agents/vapi` (docs.vapi.ai "Custom Tools", OpenAPI `ServerMessageToolCalls`):
+/// body {"message":{"type":"tool-calls","toolCallList":[…],"toolWithToolCallList":[…],
+/// "call":{…}}}; items {id,name,arguments}, {id,name,parameters}, {id,type,function:{name,
+/// arguments:<object or JSON string>}}, or toolWithToolCallList's {…,toolCall:{id,function}}.
+/// Answer: always HTTP 200 {"results":[{"toolCallId","result"}|{"toolCallId","error"}]}, in call
+/// order, each string on one line. Other message types get 200 {}.
+///
+/// `POST /agents/retell/{function}` (docs.retellai.com "Custom Function"): body {"name","call",
+/// "args"} or, with "payload: args only", the args object itself. Answer: 200
+/// {"result":"…"} (`"ok":false` when the function failed; the text says why, for the agent).
+/// Retell retries a request that failed or timed out (twice, by default after 2 minutes):
+/// writes are answered once per call id + function + arguments (later copies get the first
+/// answer), and a booking is also checked against the contact's appointments in GHL.
+///
+/// Both: a request that is not verified (see signatures.h) gets 401 and runs nothing; with no
+/// secret configured the endpoint answers 503 and runs nothing (fail closed); a request from a
+/// web browser (Origin / Sec-Fetch-*) gets 403. Every request is answered within
+/// `AgentOptions::deadline`: a function still running then is answered with an error text and
+/// finishes in the background (its answer is kept for a retry).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ghl/client/client.h"
+#include "ghl/core/result.h"
+#include "ghl/http/message.h"
+
+namespace ghl::agents {
+
+/// Path of the Vapi tool server.
+inline constexpr std::string_view kVapiPath = "/agents/vapi";
+/// Path prefix of the Retell functions: `/agents/retell/{function}` (or `/agents/retell` with
+/// the function named in the body).
+inline constexpr std::string_view kRetellPath = "/agents/retell";
+
+/// Settings; plain struct with defaults.
+struct AgentOptions {
+  /// Vapi's credential secret (Bearer / X-Vapi-Secret / HMAC key). Empty = `/agents/vapi`
+  /// answers 503.
+  std::string vapi_secret;
+  /// The Retell API key that signs requests (webhook badge). Empty = `/agents/retell/…`
+  /// answers 503.
+  std::string retell_api_key;
+  /// Location the functions work in; empty = the client's default location.
+  std::string location_id;
+  /// Calendar used when a call names none; empty = the location's only calendar.
+  std::string default_calendar_id;
+  /// Custom field `log_call_outcome` writes the outcome to (id, field key or name) unless the
+  /// call names one.
+  std::string outcome_field = "call_outcome";
+  /// Answer deadline per request (Vapi waits 20 s by default). Milliseconds.
+  std::chrono::milliseconds deadline{12000};
+  /// At most this many slots in a check_availability answer.
+  int max_slots = 6;
+  /// Wall clock, epoch ms (signature freshness, "now" for availability); null = system clock.
+  std::function<int64_t()> now_ms;
+};
+
+/// One function call, from either platform.
+struct FunctionCall {
+  std::string id;    ///< Vapi's toolCallId (empty for Retell).
+  std::string name;  ///< Function name, e.g. "book_appointment".
+  nlohmann::json args = nlohmann::json::object();
+  std::string caller_phone;  ///< The caller's number as the platform reports it, or "".
+  std::string call_id;       ///< The platform's call id, or "".
+  /// Why this item cannot run (bad arguments JSON, no name); empty when it can.
+  std::string problem;
+};
+
+/// The tool calls of a Vapi `tool-calls` message, in order (first non-empty of toolCallList,
+/// toolCalls, toolWithToolCallList). kUsage error when `body` is not {"message":{…}}; an empty
+/// list when the message is of another type.
+Result<std::vector<FunctionCall>> ParseVapiToolCalls(const nlohmann::json& body);
+
+/// The call of a Retell custom-function request to `function` (from the path; empty = the
+/// body's "name"): the wrapped {"name","call","args"} form or the args-at-root form.
+/// kUsage error when no function is named or the body is not an object.
+Result<FunctionCall> ParseRetellCall(const nlohmann::json& body, std::string_view function);
+
+/// `text` on one line: CR, LF, tabs and other control characters become spaces, runs of
+/// spaces one space, trimmed (Vapi needs single-line result strings).
+std::string SingleLine(std::string_view text);
+
+/// Free slots for speech: "Tuesday December 8 at 10 AM or 2:30 PM; Wednesday December 9 at
+/// 9 AM" — days and times as written in `starts` (ISO 8601 with the calendar's offset), so
+/// in the calendar's zone.
+std::string PhraseSlots(const std::vector<std::string>& starts);
+
+/// The Vapi and Retell endpoints. Thread-safe; `Handle` blocks up to the deadline (run it off
+/// the server's I/O threads).
+class AgentEndpoints {
+ public:
+  /// `client`: calls GHL (its retry and pacing apply); shared by every request.
+  AgentEndpoints(AgentOptions options, client::Client client);
+  ~AgentEndpoints();
+  AgentEndpoints(const AgentEndpoints&) = delete;
+  AgentEndpoints& operator=(const AgentEndpoints&) = delete;
+
+  /// True for POST-able paths this serves (`/agents/vapi`, `/agents/retell[/…]`).
+  static bool Matches(const http::Request& request);
+  /// Verifies, runs the calls and answers (see the file comment).
+  http::Response Handle(const http::Request& request) const;
+  const AgentOptions& options() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace ghl::agents

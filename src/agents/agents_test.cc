@@ -1,0 +1,307 @@
+// The agent endpoints' pieces: Vapi and Retell request shapes, one-line answers, slots phrased
+// for speech, both signature schemes (unit); the handler against an in-process sandbox over
+// loopback, and against a GHL that never answers (the deadline).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "ghl/agents/endpoints.h"
+#include "ghl/agents/signatures.h"
+#include "ghl/ops/contacts.h"
+#include "ghl/ops/locations.h"
+#include "ghl/ops/opportunities.h"
+#include "ghl/sandbox/sandbox.h"
+#include "ghl/server/http_server.h"
+
+namespace ghl::agents {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kNow = 1796000000000;  // 2026-12-01, a fixed clock for signatures
+
+TEST(VapiShapesTest, ToolCallListWithArgumentsObject) {
+  json body = json::parse(R"({"message":{"type":"tool-calls","call":{"id":"call-1",
+    "customer":{"number":"+15125550100"}},
+    "toolCallList":[{"id":"tc1","name":"lookup_caller","arguments":{"phone":"+15125551007"}}],
+    "toolWithToolCallList":[{"type":"function","name":"lookup_caller",
+      "toolCall":{"id":"tc1","type":"function","function":{"name":"lookup_caller",
+      "parameters":{"phone":"+15125551007"}}}}]}})");
+  auto calls = ParseVapiToolCalls(body);
+  ASSERT_TRUE(calls.ok());
+  ASSERT_EQ(calls->size(), 1u);  // the two lists carry the same call: it runs once
+  EXPECT_EQ((*calls)[0].id, "tc1");
+  EXPECT_EQ((*calls)[0].name, "lookup_caller");
+  EXPECT_EQ((*calls)[0].args["phone"], "+15125551007");
+  EXPECT_EQ((*calls)[0].caller_phone, "+15125550100");
+  EXPECT_EQ((*calls)[0].call_id, "call-1");
+}
+
+TEST(VapiShapesTest, ToolCallsWithParametersAndOpenAiFunctionWithStringArguments) {
+  json body = json::parse(R"({"message":{"type":"tool-calls","toolCalls":[
+    {"id":"a","name":"check_availability","parameters":{"date":"2026-12-08"}},
+    {"id":"b","type":"function","function":{"name":"book_appointment",
+      "arguments":"{\"startTime\":\"2026-12-08T10:00:00-05:00\"}"}},
+    {"id":"c","type":"function","function":{"name":"book_appointment","arguments":"[1,"}}]}})");
+  auto calls = ParseVapiToolCalls(body);
+  ASSERT_TRUE(calls.ok());
+  ASSERT_EQ(calls->size(), 3u);
+  EXPECT_EQ((*calls)[0].args["date"], "2026-12-08");
+  EXPECT_EQ((*calls)[1].name, "book_appointment");
+  EXPECT_EQ((*calls)[1].args["startTime"], "2026-12-08T10:00:00-05:00");
+  EXPECT_EQ((*calls)[1].problem, "");
+  EXPECT_THAT((*calls)[2].problem, HasSubstr("not a JSON object"));
+}
+
+TEST(VapiShapesTest, ToolWithToolCallListAlone) {
+  json body = json::parse(R"({"message":{"type":"tool-calls","toolWithToolCallList":[
+    {"type":"function","function":{"name":"log_call_outcome"},
+     "toolCall":{"id":"t9","type":"function","function":{"name":"log_call_outcome",
+       "arguments":{"outcome":"booked"}}}}]}})");
+  auto calls = ParseVapiToolCalls(body);
+  ASSERT_TRUE(calls.ok());
+  ASSERT_EQ(calls->size(), 1u);
+  EXPECT_EQ((*calls)[0].id, "t9");
+  EXPECT_EQ((*calls)[0].args["outcome"], "booked");
+}
+
+TEST(VapiShapesTest, OtherMessageTypesHaveNoCallsAndNonMessagesAreRefused) {
+  auto other = ParseVapiToolCalls(json::parse(R"({"message":{"type":"status-update"}})"));
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->empty());
+  EXPECT_FALSE(ParseVapiToolCalls(json::parse(R"({"type":"tool-calls"})")).ok());
+}
+
+TEST(RetellShapesTest, WrappedAndArgsAtRoot) {
+  auto wrapped = ParseRetellCall(json::parse(R"({"name":"book_appointment",
+    "call":{"call_id":"rc1","direction":"inbound","from_number":"+15125551007",
+    "to_number":"+15125550100"},"args":{"date":"2026-12-08","time":"10 AM"}})"),
+                                 "book_appointment");
+  ASSERT_TRUE(wrapped.ok());
+  EXPECT_EQ(wrapped->call_id, "rc1");
+  EXPECT_EQ(wrapped->caller_phone, "+15125551007");
+  EXPECT_EQ(wrapped->args["time"], "10 AM");
+  auto root = ParseRetellCall(json::parse(R"({"date":"2026-12-08"})"), "check_availability");
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->name, "check_availability");
+  EXPECT_EQ(root->args["date"], "2026-12-08");
+  auto outbound = ParseRetellCall(json::parse(R"({"name":"lookup_caller","call":{"call_id":"x",
+    "direction":"outbound","from_number":"+15125550100","to_number":"+15125551014"},"args":{}})"),
+                                  "");
+  ASSERT_TRUE(outbound.ok());
+  EXPECT_EQ(outbound->name, "lookup_caller");
+  EXPECT_EQ(outbound->caller_phone, "+15125551014");
+  EXPECT_FALSE(ParseRetellCall(json::parse(R"({"a":1})"), "").ok());
+}
+
+TEST(SpeechTest, SlotsAreSpokenInTheCalendarsZoneAndOneLine) {
+  EXPECT_EQ(PhraseSlots({"2026-12-08T10:00:00-05:00", "2026-12-08T14:30:00-05:00"}),
+            "Tuesday December 8 at 10 AM or 2:30 PM");
+  EXPECT_EQ(PhraseSlots({"2026-12-08T09:00:00-05:00", "2026-12-08T12:00:00-05:00",
+                         "2026-12-08T12:30:00-05:00", "2026-12-09T00:00:00-05:00"}),
+            "Tuesday December 8 at 9 AM, 12 PM or 12:30 PM; Wednesday December 9 at 12 AM");
+  EXPECT_EQ(SingleLine("a\r\nb\tc  d\n"), "a b c d");
+}
+
+TEST(SignatureTest, RetellSignsBodyPlusTimestampAndRefusesStaleOrForged) {
+  std::string body = R"({"name":"x","args":{}})";
+  std::string header = SignRetell(body, "key_abc", kNow);
+  EXPECT_THAT(header, ::testing::StartsWith("v=" + std::to_string(kNow) + ",d="));
+  // The digest Retell's SDK computes: HMAC-SHA256(key, body + str(ms)), hex.
+  EXPECT_EQ(header.substr(header.find(",d=") + 3),
+            HmacSha256Hex("key_abc", body + std::to_string(kNow)));
+  EXPECT_TRUE(VerifyRetell(body, header, "key_abc", kNow + 60000).ok());
+  EXPECT_FALSE(VerifyRetell(body, header, "key_abc", kNow + 5 * 60000 + 1).ok());
+  EXPECT_FALSE(VerifyRetell(body + " ", header, "key_abc", kNow).ok());
+  EXPECT_FALSE(VerifyRetell(body, header, "other", kNow).ok());
+  EXPECT_FALSE(VerifyRetell(body, "", "key_abc", kNow).ok());
+  EXPECT_FALSE(VerifyRetell(body, "v=abc,d=00", "key_abc", kNow).ok());
+}
+
+TEST(SignatureTest, RfcVectorForHmacSha256) {
+  // RFC 4231 test case 2.
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(SignatureTest, VapiAcceptsEachSchemeAndRefusesTheRest) {
+  http::Request r;
+  r.body = R"({"message":{}})";
+  EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Set("Authorization", "Bearer s3cret");
+  EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Set("Authorization", "s3cret");
+  EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Set("Authorization", "Bearer wrong");
+  EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Remove("Authorization");
+  r.headers.Set("X-Vapi-Secret", "s3cret");
+  EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Remove("X-Vapi-Secret");
+  std::string ts = std::to_string(kNow / 1000);
+  r.headers.Set("x-timestamp", ts);
+  r.headers.Set("x-signature", SignVapiHmac(r.body, "s3cret", ts));
+  EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok());
+  r.headers.Set("x-signature", "sha256=" + SignVapiHmac(r.body, "s3cret", ts));
+  EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok());
+  EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow + 6 * 60000).ok());  // stale
+  r.body += " ";
+  EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow).ok());  // another body
+  EXPECT_FALSE(VerifyVapi(r, "", kNow).ok());        // nothing configured: refused
+}
+
+// The handler against a GHL that never answers within the deadline.
+TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
+  server::HttpServer slow({.port = 0}, [](const http::Request&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    return server::JsonResponse(200, R"({"contact":null})");
+  });
+  uint16_t port = slow.Start();
+  client::ClientOptions co;
+  co.base_url = "http://127.0.0.1:" + std::to_string(port);
+  co.token = "t";
+  co.default_location_id = "loc";
+  AgentOptions o;
+  o.vapi_secret = "s";
+  o.deadline = std::chrono::milliseconds(200);
+  AgentEndpoints agents(o, client::Client(co));
+  http::Request r;
+  r.method = "POST";
+  r.target = "/agents/vapi";
+  r.headers.Set("X-Vapi-Secret", "s");
+  r.body = R"({"message":{"type":"tool-calls","toolCallList":[
+    {"id":"slow1","name":"lookup_caller","arguments":{"phone":"+15125551007"}}]}})";
+  auto answer = agents.Handle(r);
+  EXPECT_EQ(answer.status, 200);
+  json j = json::parse(answer.body);
+  ASSERT_EQ(j["results"].size(), 1u);
+  EXPECT_EQ(j["results"][0]["toolCallId"], "slow1");
+  EXPECT_THAT(j["results"][0]["error"].get<std::string>(), HasSubstr("did not answer within"));
+  slow.Stop();
+}
+
+class AgentsSandboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::Options o;
+    o.rate_limit.burst_max = 100000;
+    auto s = sandbox::RunningSandbox::Start(o);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+    sandbox_ = std::move(*s);
+    client::ClientOptions co;
+    co.base_url = sandbox_->base_url();
+    co.token = sandbox_->token();
+    co.default_location_id = sandbox_->location_id();
+    AgentOptions ao;
+    ao.vapi_secret = "vs";
+    ao.retell_api_key = "rk";
+    agents_ = std::make_unique<AgentEndpoints>(ao, client::Client(co));
+  }
+  void TearDown() override {
+    agents_.reset();
+    if (sandbox_) sandbox_->Stop();
+  }
+  std::string Vapi(const std::string& name, const json& args) {
+    http::Request r;
+    r.method = "POST";
+    r.target = "/agents/vapi";
+    r.headers.Set("Authorization", "Bearer vs");
+    r.body = json{{"message",
+                   {{"type", "tool-calls"},
+                    {"toolCallList", {{{"id", "id-1"}, {"name", name}, {"arguments", args}}}}}}}
+                 .dump();
+    auto answer = agents_->Handle(r);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    json j = json::parse(answer.body);
+    const json& item = j["results"][0];
+    return item.contains("result") ? item["result"].get<std::string>()
+                                   : "ERROR " + item["error"].get<std::string>();
+  }
+  std::unique_ptr<sandbox::RunningSandbox> sandbox_;
+  std::unique_ptr<AgentEndpoints> agents_;
+};
+
+TEST_F(AgentsSandboxTest, LooksUpTheCallerByPhoneInAnyFormat) {
+  // Seed contact #1 has "+1 (512) 555-1007".
+  std::string text = Vapi("lookup_caller", {{"phone", "512.555.1007"}});
+  EXPECT_THAT(text, HasSubstr("Found "));
+  EXPECT_THAT(text, HasSubstr("+15125551007"));
+  EXPECT_THAT(Vapi("lookup_caller", {{"phone", "+15125559999"}}), HasSubstr("new caller"));
+  EXPECT_THAT(Vapi("lookup_caller", {{"phone", "call me"}}), ::testing::StartsWith("ERROR"));
+}
+
+TEST_F(AgentsSandboxTest, AvailabilityIsSpokenAndBookingByDateAndTimeWorks) {
+  std::string text = Vapi("check_availability", {{"days", 10}});
+  EXPECT_THAT(text, HasSubstr("Free in the next 10 days: "));
+  EXPECT_THAT(text, HasSubstr(" AM"));  // 9 AM opening hours in the calendar's zone
+  EXPECT_THAT(text, Not(HasSubstr("\n")));
+  // Take the first offered startTime and book it by date + spoken time.
+  auto pos = text.find("startTime: ");
+  ASSERT_NE(pos, std::string::npos);
+  std::string start = text.substr(pos + 11, 25);
+  int h = std::stoi(start.substr(11, 2)), m = std::stoi(start.substr(14, 2));
+  char spoken[16];
+  std::snprintf(spoken, sizeof spoken, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m,
+                h < 12 ? "am" : "pm");
+  std::string booked =
+      Vapi("book_appointment",
+           {{"phone", "+15125551007"}, {"date", start.substr(0, 10)}, {"time", spoken}});
+  EXPECT_THAT(booked, ::testing::StartsWith("Booked "));
+  // The same slot again (a retry with another id): already booked, nothing new.
+  EXPECT_THAT(Vapi("book_appointment", {{"phone", "+15125551007"}, {"startTime", start}}),
+              ::testing::StartsWith("Already booked: "));
+}
+
+TEST_F(AgentsSandboxTest, LogsOutcomeTagsNoteAndMovesTheOpportunity) {
+  // Seed contact #0 ("+1 (512) 555-1000") has an open opportunity.
+  EXPECT_THAT(Vapi("log_call_outcome", {{"phone", "+15125551000"}, {"stage", "Nowhere"}}),
+              HasSubstr("stages: New Lead, Contacted"));
+  std::string text = Vapi("log_call_outcome", {{"phone", "+15125551000"},
+                                               {"outcome", "booked"},
+                                               {"tags", "voice-call, hot"},
+                                               {"note", "Asked about whitening."},
+                                               {"stage", "appointment booked"}});
+  EXPECT_THAT(text, HasSubstr("moved to Appointment Booked"));
+  client::ClientOptions co;
+  co.base_url = sandbox_->base_url();
+  co.token = sandbox_->token();
+  co.default_location_id = sandbox_->location_id();
+  client::Client client(co);
+  ops::Context ctx{client, "", nullptr};
+  auto c = ops::FindContactByPhone(ctx, "+15125551000");
+  ASSERT_TRUE(c.ok() && c->has_value());
+  std::string id = (**c)["id"];
+  auto full = ops::GetContact(ctx, id);
+  ASSERT_TRUE(full.ok());
+  EXPECT_THAT((*full)["tags"].dump(), HasSubstr("voice-call"));
+  auto fields = ops::ListCustomFields(ctx);
+  ASSERT_TRUE(fields.ok());
+  auto named = ops::WithCustomFieldNames(*full, *fields);
+  bool outcome = false;
+  for (const auto& f : named["customFields"]) {
+    outcome = outcome || (f.value("key", "") == "contact.call_outcome" && f["value"] == "booked");
+  }
+  EXPECT_TRUE(outcome) << named["customFields"].dump();
+  auto notes = ops::ListNotes(ctx, id);
+  ASSERT_TRUE(notes.ok());
+  EXPECT_THAT(notes->dump(), HasSubstr("Asked about whitening."));
+  auto opps = ops::SearchOpportunities(ctx, {.contact_id = id});
+  ASSERT_TRUE(opps.ok());
+  auto pipelines = ops::ListPipelines(ctx);
+  ASSERT_TRUE(pipelines.ok());
+  std::string stage_name;
+  for (const auto& p : *pipelines) {
+    for (const auto& s : p["stages"]) {
+      if (s["id"] == (*opps)["opportunities"][0]["pipelineStageId"]) stage_name = s["name"];
+    }
+  }
+  EXPECT_EQ(stage_name, "Appointment Booked");
+}
+
+}  // namespace
+}  // namespace ghl::agents

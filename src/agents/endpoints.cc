@@ -1,0 +1,197 @@
+#include "ghl/agents/endpoints.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "functions.h"
+#include "ghl/agents/signatures.h"
+#include "ghl/webhooks/browser_guard.h"
+
+namespace ghl::agents {
+namespace {
+
+using internal::Outcome;
+using nlohmann::json;
+
+// Answers of write functions are kept this long for retries (Retell retries after its timeout,
+// 2 minutes by default, twice).
+constexpr auto kKeepAnswers = std::chrono::minutes(15);
+
+http::Response Json(int status, const json& body) {
+  http::Response r;
+  r.status = status;
+  r.headers.Set("Content-Type", "application/json");
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return r;
+}
+
+http::Response Refuse(int status, const std::string& message) {
+  return Json(status, {{"statusCode", status}, {"message", message}});
+}
+
+// One answer per key, computed once even when copies of a request arrive at the same time.
+class Once {
+ public:
+  Outcome Run(const std::string& key, const std::function<Outcome()>& fn) {
+    std::shared_ptr<Entry> entry;
+    {
+      std::lock_guard lock(mu_);
+      auto now = std::chrono::steady_clock::now();
+      for (auto it = entries_.begin(); it != entries_.end();) {
+        it = it->second->expires < now ? entries_.erase(it) : std::next(it);
+      }
+      auto& slot = entries_[key];
+      if (!slot) slot = std::make_shared<Entry>();
+      slot->expires = now + kKeepAnswers;
+      entry = slot;
+    }
+    std::lock_guard lock(entry->mu);
+    if (entry->answer) return *entry->answer;
+    Outcome out = fn();
+    if (out.ok) entry->answer = out;  // failures may be retried for real
+    return out;
+  }
+
+ private:
+  struct Entry {
+    std::mutex mu;
+    std::optional<Outcome> answer;
+    std::chrono::steady_clock::time_point expires;
+  };
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+};
+
+// The answers of a request's calls, filled by a worker thread.
+struct Pending {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::optional<Outcome>> answers;
+  size_t done = 0;
+};
+
+}  // namespace
+
+struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
+  Impl(AgentOptions o, client::Client c) : options(std::move(o)), client(std::move(c)) {}
+
+  int64_t NowMs() const {
+    if (options.now_ms) return options.now_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  Outcome RunOne(const FunctionCall& call, const std::string& platform) {
+    ops::Context ctx{client, options.location_id, nullptr};
+    auto run = [&] { return internal::RunFunction(ctx, options, NowMs(), call); };
+    if (!internal::IsWrite(call.name)) return run();
+    // Same call id, function and arguments: the same answer, the work done once.
+    std::string key = platform + "\n" + call.call_id + "\n" + call.id + "\n" + call.name + "\n" +
+                      call.args.dump(-1, ' ', false, json::error_handler_t::replace);
+    return once.Run(key, run);
+  }
+
+  // Runs `calls` in order on a worker thread; waits until all are done or the deadline.
+  std::vector<Outcome> RunAll(std::vector<FunctionCall> calls, const std::string& platform) {
+    auto pending = std::make_shared<Pending>();
+    pending->answers.resize(calls.size());
+    auto deadline = std::chrono::steady_clock::now() + options.deadline;
+    std::thread([self = shared_from_this(), calls, pending, platform] {
+      for (size_t i = 0; i < calls.size(); ++i) {
+        Outcome out = self->RunOne(calls[i], platform);
+        std::lock_guard lock(pending->mu);
+        pending->answers[i] = std::move(out);
+        ++pending->done;
+        pending->cv.notify_all();
+      }
+    }).detach();
+    std::unique_lock lock(pending->mu);
+    pending->cv.wait_until(lock, deadline, [&] { return pending->done == calls.size(); });
+    std::vector<Outcome> out;
+    for (auto& a : pending->answers) {
+      out.push_back(a ? *a
+                      : Outcome{false, "The CRM did not answer within " +
+                                           std::to_string(options.deadline.count() / 1000) +
+                                           " seconds; please try again in a moment."});
+    }
+    return out;
+  }
+
+  http::Response Vapi(const http::Request& request) {
+    if (options.vapi_secret.empty()) {
+      return Refuse(503, "the Vapi endpoint is off: start ghl serve with --vapi-secret-file FILE");
+    }
+    if (auto v = VerifyVapi(request, options.vapi_secret, NowMs()); !v.ok()) {
+      return Refuse(401, v.error().Describe());
+    }
+    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    auto calls = ParseVapiToolCalls(body);
+    if (!calls.ok()) return Refuse(400, calls.error().Describe());
+    if (calls->empty()) return Json(200, json::object());  // another message type
+    std::vector<std::string> ids;
+    for (const auto& c : *calls) ids.push_back(c.id);
+    auto answers = RunAll(std::move(*calls), "vapi");
+    json results = json::array();
+    for (size_t i = 0; i < answers.size(); ++i) {
+      results.push_back({{"toolCallId", ids[i]},
+                         {answers[i].ok ? "result" : "error", SingleLine(answers[i].text)}});
+    }
+    return Json(200, {{"results", results}});
+  }
+
+  http::Response Retell(const http::Request& request) {
+    if (options.retell_api_key.empty()) {
+      return Refuse(503, "the Retell endpoint is off: start ghl serve with --retell-key-file FILE");
+    }
+    auto v = VerifyRetell(request.body, request.headers.GetOr("X-Retell-Signature", ""),
+                          options.retell_api_key, NowMs());
+    if (!v.ok()) return Refuse(401, v.error().Describe());
+    std::string_view path = request.Path();
+    std::string_view function = path.substr(kRetellPath.size());
+    if (!function.empty()) function.remove_prefix(1);  // the '/'
+    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    auto call = ParseRetellCall(body, http::UrlDecode(function, false));
+    if (!call.ok()) return Refuse(400, call.error().Describe());
+    auto answers = RunAll({std::move(*call)}, "retell");
+    json out = {{"result", SingleLine(answers[0].text)}};
+    if (!answers[0].ok) out["ok"] = false;
+    return Json(200, out);
+  }
+
+  AgentOptions options;
+  client::Client client;
+  Once once;
+};
+
+AgentEndpoints::AgentEndpoints(AgentOptions options, client::Client client)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(client))) {}
+AgentEndpoints::~AgentEndpoints() = default;
+
+bool AgentEndpoints::Matches(const http::Request& request) {
+  std::string_view path = request.Path();
+  if (path == kVapiPath || path == kRetellPath) return true;
+  return path.size() > kRetellPath.size() + 1 &&
+         path.substr(0, kRetellPath.size()) == kRetellPath && path[kRetellPath.size()] == '/';
+}
+
+http::Response AgentEndpoints::Handle(const http::Request& request) const {
+  if (auto signal = webhooks::BrowserSignal(request)) {
+    return Refuse(403, "agent endpoints refuse web browsers (" + *signal + ")");
+  }
+  if (request.method != "POST") {
+    http::Response r = Refuse(405, "use POST");
+    r.headers.Set("Allow", "POST");
+    return r;
+  }
+  if (request.Path() == kVapiPath) return impl_->Vapi(request);
+  return impl_->Retell(request);
+}
+
+const AgentOptions& AgentEndpoints::options() const { return impl_->options; }
+
+}  // namespace ghl::agents
