@@ -36,6 +36,7 @@
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
+#include "serve_agents.h"
 
 namespace ghl::cli {
 namespace {
@@ -55,6 +56,7 @@ struct ServeArgs {
   std::string rsa_cutoff;
   bool insecure_accept_unsigned = false;
   std::string automations;  // config file; empty = no automations engine
+  AgentArgs agents;         // voice-agent endpoints (serve_agents.h)
 };
 
 std::string Env(const char* name) {
@@ -239,6 +241,19 @@ int RunServe(const ServeArgs& args) {
     return webhook_exit;
   }
 
+  // Voice-agent endpoints (serve_agents.h) call the same GHL as the automations.
+  client::ClientOptions agent_client;
+  agent_client.base_url = embedded ? embedded->base_url() : options.upstream;
+  agent_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
+  agent_client.default_location_id =
+      embedded ? embedded->location_id() : options.default_location_id;
+  int agents_exit = kExitOk;
+  auto agents = StartAgents(args.agents, agent_client, &agents_exit);
+  if (!agents) {
+    if (embedded) embedded->Stop();
+    return agents_exit;
+  }
+
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
   playground::Playground playground(options);
@@ -268,6 +283,10 @@ int RunServe(const ServeArgs& args) {
   };
   server::BlockingPool forwards(args.forward_threads);  // both outlive the server
   server::BlockingPool page_reads(2);
+  server::BlockingPool agent_calls(8);  // each waits for GHL up to --agent-deadline-ms
+  server::Handler agent_handler = [a = agents.get()](const http::Request& r) {
+    return a->Handle(r);
+  };
   server_options.on_stopping = [&] {
     // Calls not started are refused (never sent upstream after their caller was told to
     // retry); calls in flight are cancelled, so the process exits at once.
@@ -275,12 +294,16 @@ int RunServe(const ServeArgs& args) {
         503, R"({"statusCode":503,"message":"ghl serve is stopping; the call was not sent"})");
     forwards.Close(busy);
     page_reads.Close(busy);
+    agent_calls.Close(busy);
     forward_cancel->Cancel();
   };
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
-                                  &forwards, &page_reads](
+                                  &forwards, &page_reads, &agent_calls, agent_handler](
                                      http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
+    if (agents::AgentEndpoints::Matches(request)) {
+      return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
+    }
     if (request.Path() == playground::kSendPath) {
       return forwards.Run(playground_handler, std::move(request), std::move(respond));
     }
@@ -331,6 +354,7 @@ int RunServe(const ServeArgs& args) {
   }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
+  PrintAgentLines(*agents, base);
   if (server::IsLoopbackHost(args.host)) {
     std::printf(
         "            loopback only: to receive GHL's webhooks, forward "
@@ -439,6 +463,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--automations", args->automations,
                   "Run the cookbook's automations on received webhooks, as configured in this "
                   "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
+  AddAgentOptions(cmd, &args->agents);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

@@ -1,0 +1,99 @@
+#include "serve_agents.h"
+
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "commands.h"
+
+namespace ghl::cli {
+namespace {
+
+// The secret in `path`, surrounding whitespace (a trailing newline) trimmed.
+Result<std::string> ReadSecret(const std::string& path, const std::string& flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return UsageError(flag + ": cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  s.erase(0, b);
+  if (s.empty()) return UsageError(flag + ": " + path + " is empty", "put the secret in it");
+  return s;
+}
+
+}  // namespace
+
+void AddAgentOptions(CLI::App* cmd, AgentArgs* args) {
+  cmd->add_option("--vapi-secret-file", args->vapi_secret_file,
+                  "Turn on POST /agents/vapi (Vapi tool server): the file holds the secret of "
+                  "the Vapi server credential (Bearer, X-Vapi-Secret or HMAC key)");
+  cmd->add_option("--retell-key-file", args->retell_key_file,
+                  "Turn on POST /agents/retell/{function} (Retell custom functions): the file "
+                  "holds the Retell API key that signs requests (X-Retell-Signature)");
+  cmd->add_option("--agent-calendar", args->calendar,
+                  "Calendar id the agent functions use when a call names none (default: the "
+                  "location's only calendar)");
+  cmd->add_option("--agent-outcome-field", args->outcome_field,
+                  "Contact custom field (key, id or name) log_call_outcome writes to")
+      ->capture_default_str();
+  cmd->add_option("--agent-deadline-ms", args->deadline_ms,
+                  "Answer every agent request within this many ms (Vapi waits 20 s)")
+      ->check(CLI::Range(500, 110000))
+      ->capture_default_str();
+}
+
+std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
+                                                    client::ClientOptions client_options,
+                                                    int* exit_code) {
+  agents::AgentOptions options;
+  for (auto [file, flag, out] :
+       {std::tuple{&args.vapi_secret_file, "--vapi-secret-file", &options.vapi_secret},
+        std::tuple{&args.retell_key_file, "--retell-key-file", &options.retell_api_key}}) {
+    if (file->empty()) continue;
+    auto secret = ReadSecret(*file, flag);
+    if (!secret.ok()) {
+      std::fprintf(stderr, "ghl serve: %s\n", secret.error().Describe().c_str());
+      *exit_code = kExitUsage;
+      return nullptr;
+    }
+    *out = std::move(*secret);
+  }
+  bool on = !options.vapi_secret.empty() || !options.retell_api_key.empty();
+  if (on && client_options.token.empty()) {
+    std::fprintf(stderr,
+                 "ghl serve: the agent endpoints need a token to call GHL: set GHL_TOKEN (or "
+                 "use --sandbox)\n");
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  options.location_id = client_options.default_location_id;
+  options.default_calendar_id = args.calendar;
+  options.outcome_field = args.outcome_field;
+  options.deadline = std::chrono::milliseconds(args.deadline_ms);
+  // Every GHL attempt ends before the answer is due; retries only while time remains.
+  client_options.transport_options.timeout = options.deadline;
+  client_options.retry.max_attempts = 2;
+  client_options.retry.max_retry_after = std::chrono::milliseconds(args.deadline_ms / 2);
+  return std::make_unique<agents::AgentEndpoints>(std::move(options),
+                                                  client::Client(client_options));
+}
+
+void PrintAgentLines(const agents::AgentEndpoints& agents, const std::string& base_url) {
+  const auto& o = agents.options();
+  std::printf("Agents:     POST %s%s  %s\n", base_url.c_str(),
+              std::string(agents::kVapiPath).c_str(),
+              o.vapi_secret.empty() ? "(Vapi: off, refused with 503; turn on with "
+                                      "--vapi-secret-file FILE)"
+                                    : "(Vapi tool server, secret from --vapi-secret-file)");
+  std::printf("            POST %s%s/{function}  %s\n", base_url.c_str(),
+              std::string(agents::kRetellPath).c_str(),
+              o.retell_api_key.empty()
+                  ? "(Retell: off, refused with 503; turn on with --retell-key-file FILE)"
+                  : "(Retell custom functions, X-Retell-Signature checked)");
+}
+
+}  // namespace ghl::cli

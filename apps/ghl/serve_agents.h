@@ -1,0 +1,40 @@
+// `ghl serve`'s voice-agent endpoints (POST /agents/vapi, POST /agents/retell/{function}):
+// their flags, the secrets read from files, and the start lines. Thin over
+// ghl::agents::AgentEndpoints (include/ghl/agents/endpoints.h).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "ghl/agents/endpoints.h"
+#include "ghl/client/options.h"
+
+namespace ghl::cli {
+
+/// The agent flags of `ghl serve`.
+struct AgentArgs {
+  std::string vapi_secret_file;                ///< --vapi-secret-file
+  std::string retell_key_file;                 ///< --retell-key-file
+  std::string calendar;                        ///< --agent-calendar
+  std::string outcome_field = "call_outcome";  ///< --agent-outcome-field
+  int deadline_ms = 12000;                     ///< --agent-deadline-ms
+};
+
+/// Adds --vapi-secret-file, --retell-key-file, --agent-calendar, --agent-outcome-field and
+/// --agent-deadline-ms to `cmd`.
+void AddAgentOptions(CLI::App* cmd, AgentArgs* args);
+
+/// Reads the secret files and builds the endpoints over a client made from `client_options`
+/// (the embedded sandbox's, or the upstream with GHL_TOKEN). With no secret file given the
+/// endpoints exist and refuse every request (503, fail closed). Prints the reason and returns
+/// null, with `*exit_code` 2, when a file is unreadable or empty, or when a secret is given but
+/// `client_options.token` is empty.
+std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
+                                                    client::ClientOptions client_options,
+                                                    int* exit_code);
+
+/// The start lines: each URL and whether it is on, or the flag that turns it on.
+void PrintAgentLines(const agents::AgentEndpoints& agents, const std::string& base_url);
+
+}  // namespace ghl::cli
