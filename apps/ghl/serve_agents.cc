@@ -78,8 +78,7 @@ std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
   client_options.transport_options.timeout = options.deadline;
   client_options.retry.max_attempts = 2;
   client_options.retry.max_retry_after = std::chrono::milliseconds(args.deadline_ms / 2);
-  return std::make_unique<agents::AgentEndpoints>(std::move(options),
-                                                  client::Client(client_options));
+  return std::make_unique<agents::AgentEndpoints>(std::move(options), std::move(client_options));
 }
 
 void PrintAgentLines(const agents::AgentEndpoints& agents, const std::string& base_url) {

@@ -169,7 +169,7 @@ TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
   AgentOptions o;
   o.vapi_secret = "s";
   o.deadline = std::chrono::milliseconds(200);
-  AgentEndpoints agents(o, client::Client(co));
+  AgentEndpoints agents(o, co);
   http::Request r;
   r.method = "POST";
   r.target = "/agents/vapi";
@@ -200,7 +200,7 @@ class AgentsSandboxTest : public ::testing::Test {
     AgentOptions ao;
     ao.vapi_secret = "vs";
     ao.retell_api_key = "rk";
-    agents_ = std::make_unique<AgentEndpoints>(ao, client::Client(co));
+    agents_ = std::make_unique<AgentEndpoints>(ao, co);
   }
   void TearDown() override {
     agents_.reset();

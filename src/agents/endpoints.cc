@@ -77,7 +77,8 @@ struct Pending {
 }  // namespace
 
 struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
-  Impl(AgentOptions o, client::Client c) : options(std::move(o)), client(std::move(c)) {}
+  Impl(AgentOptions o, client::ClientOptions c)
+      : options(std::move(o)), cancel(c.cancel), client(std::move(c)) {}
 
   int64_t NowMs() const {
     if (options.now_ms) return options.now_ms();
@@ -101,6 +102,10 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     auto pending = std::make_shared<Pending>();
     pending->answers.resize(calls.size());
     auto deadline = std::chrono::steady_clock::now() + options.deadline;
+    {
+      std::lock_guard lock(workers_mu);
+      ++workers;
+    }
     std::thread([self = shared_from_this(), calls, pending, platform] {
       for (size_t i = 0; i < calls.size(); ++i) {
         Outcome out = self->RunOne(calls[i], platform);
@@ -109,6 +114,9 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
         ++pending->done;
         pending->cv.notify_all();
       }
+      std::lock_guard lock(self->workers_mu);
+      --self->workers;
+      self->workers_cv.notify_all();
     }).detach();
     std::unique_lock lock(pending->mu);
     pending->cv.wait_until(lock, deadline, [&] { return pending->done == calls.size(); });
@@ -164,13 +172,31 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
   }
 
   AgentOptions options;
+  std::shared_ptr<client::CancelToken> cancel;
   client::Client client;
   Once once;
+  // Worker threads still running (the destructor waits for them).
+  std::mutex workers_mu;
+  std::condition_variable workers_cv;
+  int workers = 0;
 };
 
-AgentEndpoints::AgentEndpoints(AgentOptions options, client::Client client)
-    : impl_(std::make_shared<Impl>(std::move(options), std::move(client))) {}
-AgentEndpoints::~AgentEndpoints() = default;
+namespace {
+client::ClientOptions WithCancel(client::ClientOptions o) {
+  if (!o.cancel) o.cancel = std::make_shared<client::CancelToken>();
+  return o;
+}
+}  // namespace
+
+AgentEndpoints::AgentEndpoints(AgentOptions options, client::ClientOptions client)
+    : impl_(std::make_shared<Impl>(std::move(options), WithCancel(std::move(client)))) {}
+
+AgentEndpoints::~AgentEndpoints() {
+  impl_->cancel->Cancel();
+  std::unique_lock lock(impl_->workers_mu);
+  // Cancelled calls end within about a second (the transport polls the token).
+  impl_->workers_cv.wait_for(lock, std::chrono::seconds(10), [&] { return impl_->workers == 0; });
+}
 
 bool AgentEndpoints::Matches(const http::Request& request) {
   std::string_view path = request.Path();

@@ -112,8 +112,11 @@ std::string PhraseSlots(const std::vector<std::string>& starts);
 /// the server's I/O threads).
 class AgentEndpoints {
  public:
-  /// `client`: calls GHL (its retry and pacing apply); shared by every request.
-  AgentEndpoints(AgentOptions options, client::Client client);
+  /// `client`: how to call GHL (its retry and pacing apply); one client shared by every
+  /// request. Its `cancel` token (one is made when null) is cancelled by the destructor.
+  AgentEndpoints(AgentOptions options, client::ClientOptions client);
+  /// Cancels the GHL calls still running (answers nobody waits for any more) and waits for
+  /// them to end.
   ~AgentEndpoints();
   AgentEndpoints(const AgentEndpoints&) = delete;
   AgentEndpoints& operator=(const AgentEndpoints&) = delete;
