@@ -185,6 +185,19 @@ TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
   slow.Stop();
 }
 
+// The startTimes listed at the end of a check_availability answer.
+std::vector<std::string> Starts(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = text.find("startTime: ");
+  while (at != std::string::npos) {
+    at = text.find_first_not_of(" :,", text.find_first_of(":,", at) + 1);
+    if (at == std::string::npos || at + 25 > text.size()) break;
+    out.push_back(text.substr(at, 25));
+    at = text.find(", ", at);
+  }
+  return out;
+}
+
 class AgentsSandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -240,6 +253,16 @@ TEST_F(AgentsSandboxTest, AvailabilityIsSpokenAndBookingByDateAndTimeWorks) {
   EXPECT_THAT(text, HasSubstr("Free in the next 10 days: "));
   EXPECT_THAT(text, HasSubstr(" AM"));  // 9 AM opening hours in the calendar's zone
   EXPECT_THAT(text, Not(HasSubstr("\n")));
+  EXPECT_THAT(text, HasSubstr("; "));  // several days, at most 3 times each
+  // One date (a later, whole day): that day's times only, up to the 6-slot limit.
+  auto offered = Starts(text);
+  ASSERT_FALSE(offered.empty());
+  std::string date = offered.back().substr(0, 10);
+  std::string one_day = Vapi("check_availability", {{"date", date}});
+  EXPECT_THAT(one_day, HasSubstr("Free on "));
+  auto that_day = Starts(one_day);
+  EXPECT_EQ(that_day.size(), 6u) << one_day;
+  for (const auto& s : that_day) EXPECT_EQ(s.substr(0, 10), date);
   // Take the first offered startTime and book it by date + spoken time.
   auto pos = text.find("startTime: ");
   ASSERT_NE(pos, std::string::npos);

@@ -225,9 +225,22 @@ Outcome CheckAvailability(const ops::Context& ctx, const AgentOptions& options,
   if (!q.ok()) return Fail(Describe(q.error()));
   if (q->slots.empty()) return {true, "No free times " + q->when + "."};
   size_t limit = static_cast<size_t>(ArgInt(call.args, "limit", options.max_slots, 1, 20));
+  // Over several days, a few times a day reads better aloud than one long day.
+  size_t per_day = Arg(call.args, "date").empty() ? 3 : limit;
   std::vector<std::string> starts;
-  for (size_t i = 0; i < q->slots.size() && i < limit; ++i) starts.push_back(q->slots[i].start);
-  std::string text = "Free " + q->when + ": " + PhraseSlots(starts) + ".";
+  std::string day;
+  size_t on_day = 0;
+  for (const auto& slot : q->slots) {
+    if (starts.size() == limit) break;
+    std::string this_day = slot.start.substr(0, 10);
+    on_day = this_day == day ? on_day + 1 : 1;
+    day = this_day;
+    if (on_day <= per_day) starts.push_back(slot.start);
+  }
+  // "Free on Friday December 4 at 9 AM or …" / "Free in the next 7 days: Friday December 4 …"
+  std::string text = Arg(call.args, "date").empty()
+                         ? "Free " + q->when + ": " + PhraseSlots(starts) + "."
+                         : "Free on " + PhraseSlots(starts) + ".";
   text += " To book, pass one of these as startTime:";
   for (size_t i = 0; i < starts.size(); ++i) text += (i ? ", " : " ") + starts[i];
   return {true, text + "."};

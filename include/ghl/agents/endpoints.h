@@ -72,7 +72,8 @@ struct AgentOptions {
   std::string outcome_field = "call_outcome";
   /// Answer deadline per request (Vapi waits 20 s by default). Milliseconds.
   std::chrono::milliseconds deadline{12000};
-  /// At most this many slots in a check_availability answer.
+  /// At most this many slots in a check_availability answer (at most 3 a day unless the call
+  /// asks for one date).
   int max_slots = 6;
   /// Wall clock, epoch ms (signature freshness, "now" for availability); null = system clock.
   std::function<int64_t()> now_ms;
