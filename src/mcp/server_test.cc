@@ -91,7 +91,20 @@ TEST_F(McpServerTest, NegotiatesTheProtocolRevision) {
       other,
       R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"1999-01-01"}})");
   EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-11-25");
-  EXPECT_EQ(Init(*s, "2025-03-26")["result"]["protocolVersion"], "2025-03-26");
+  Session old;
+  out = s->Handle(
+      old,
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
+  EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-03-26");
+}
+
+TEST_F(McpServerTest, RefusesASecondInitializeOnASession) {
+  auto s = Make();
+  Init(*s, "2025-06-18");
+  json again = Init(*s, "2025-03-26");
+  EXPECT_EQ(again["error"]["code"], -32600);
+  EXPECT_THAT(again["error"]["message"].get<std::string>(), HasSubstr("already initialized"));
+  EXPECT_EQ(session_.protocol_version, "2025-06-18");  // unchanged
 }
 
 TEST_F(McpServerTest, RefusesWorkBeforeInitializeButAnswersPing) {
@@ -134,7 +147,15 @@ TEST_F(McpServerTest, MalformedInputGetsJsonRpcErrorsNeverAThrow) {
   // Notifications and client responses get no answer.
   EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
   EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","id":5,"result":{}})"));
-  // A batch answers its requests, in order, and skips its notifications.
+  // Batches were removed after 2025-03-26: refused on this 2025-11-25 session.
+  std::string pings =
+      R"([{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","id":"b","method":"ping"}])";
+  json refused = parse(pings);
+  EXPECT_EQ(refused["error"]["code"], -32600);
+  EXPECT_THAT(refused["error"]["message"].get<std::string>(), HasSubstr("2025-03-26"));
+  // On a 2025-03-26 session a batch answers its requests, in order, and skips notifications.
+  session_ = Session{};
+  Init(*s, "2025-03-26");
   json batch = parse(
       R"([{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}])");
   ASSERT_TRUE(batch.is_array());
