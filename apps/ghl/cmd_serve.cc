@@ -36,6 +36,7 @@
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
+#include "serve_mcp.h"
 
 namespace ghl::cli {
 namespace {
@@ -55,6 +56,7 @@ struct ServeArgs {
   std::string rsa_cutoff;
   bool insecure_accept_unsigned = false;
   std::string automations;  // config file; empty = no automations engine
+  ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
 };
 
 std::string Env(const char* name) {
@@ -239,6 +241,22 @@ int RunServe(const ServeArgs& args) {
     return webhook_exit;
   }
 
+  // --mcp: the MCP endpoint calls GHL with this server's credentials, never a client's.
+  std::optional<ServeMcp> mcp;
+  if (args.mcp.enabled) {
+    client::ClientOptions mcp_client;
+    mcp_client.base_url = embedded ? embedded->base_url() : options.upstream;
+    mcp_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
+    mcp_client.default_location_id =
+        embedded && args.location.empty() ? embedded->location_id() : options.default_location_id;
+    int mcp_exit = kExitOk;
+    mcp = StartServeMcp(args.mcp, args.host, mcp_client, &mcp_exit);
+    if (!mcp) {
+      if (embedded) embedded->Stop();
+      return mcp_exit;
+    }
+  }
+
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
   playground::Playground playground(options);
@@ -268,6 +286,7 @@ int RunServe(const ServeArgs& args) {
   };
   server::BlockingPool forwards(args.forward_threads);  // both outlive the server
   server::BlockingPool page_reads(2);
+  server::BlockingPool mcp_calls(8);  // MCP tool calls wait for GHL
   server_options.on_stopping = [&] {
     // Calls not started are refused (never sent upstream after their caller was told to
     // retry); calls in flight are cancelled, so the process exits at once.
@@ -275,12 +294,20 @@ int RunServe(const ServeArgs& args) {
         503, R"({"statusCode":503,"message":"ghl serve is stopping; the call was not sent"})");
     forwards.Close(busy);
     page_reads.Close(busy);
+    mcp_calls.Close(busy);
     forward_cancel->Cancel();
   };
+  server::Handler mcp_handler;
+  if (mcp) {
+    mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
+  }
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
-                                  &forwards, &page_reads](
-                                     http::Request request, server::Responder respond) {
+                                  &forwards, &page_reads, &mcp, &mcp_calls,
+                                  &mcp_handler](http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
+    if (mcp && mcp->transport->Matches(request)) {
+      return mcp_calls.Run(mcp_handler, std::move(request), std::move(respond));
+    }
     if (request.Path() == playground::kSendPath) {
       return forwards.Run(playground_handler, std::move(request), std::move(respond));
     }
@@ -328,6 +355,10 @@ int RunServe(const ServeArgs& args) {
       std::fprintf(stderr, "ghl serve: the sandbox cannot send webhooks to %s: %s\n",
                    hook_url.c_str(), set.error().Summary().c_str());
     }
+  }
+  if (mcp) {
+    mcp->transport->SetPort(port);
+    PrintServeMcp(*mcp, base);
   }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
@@ -439,6 +470,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--automations", args->automations,
                   "Run the cookbook's automations on received webhooks, as configured in this "
                   "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
+  AddServeMcpOptions(cmd, args->mcp);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }
