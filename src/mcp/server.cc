@@ -26,7 +26,8 @@ constexpr char kInstructions[] =
     "credentials reach. Look contacts up exactly with find_contact (email or phone) before "
     "creating one. Writes change a live CRM and messages reach real people: confirm with the "
     "user before send_message, book_appointment and any update. Tools that overwrite data and "
-    "execute_operation on non-GET operations need the server's --allow-writes. For anything "
+    "execute_operation on operations that change data need the server's --allow-writes. For "
+    "anything "
     "the curated tools do not cover: search_operations, describe_operation, execute_operation.";
 
 std::string Dump(const json& j) { return Protocol::Dump(j); }
@@ -212,6 +213,9 @@ std::variant<json, RpcError> Server::Impl::CallTool(const MethodCall& call) {
                   started, "error");
   }
   ops::Context ctx{client, location, nullptr};
+  if (auto st = CheckOwnership(ctx, args, def->owned); !st.ok()) {
+    return Finish(call, name, args, location, st.error(), started, "error");
+  }
   Result<json> out = UsageError("not run");
   try {
     out = def->run(ToolCall{args, ctx, options});

@@ -38,10 +38,11 @@ struct ServerOptions {
   /// Toolsets to offer (see ToolsetNames); empty = all.
   std::vector<std::string> toolsets;
   /// Offer only tools that read: write tools are not listed and a call to one is refused;
-  /// execute_operation runs GET operations only.
+  /// execute_operation runs only operations that read (GET, and POST searches whose scopes
+  /// are all `.readonly`).
   bool read_only = false;
   /// Offer destructive tools (updates that overwrite, tag removal) and let execute_operation
-  /// run non-GET operations. Off by default.
+  /// run operations that change data. Off by default.
   bool allow_writes = false;
   /// Location used when a call gives no `locationId` (GHL_LOCATION_ID); may be empty, then
   /// every location-scoped tool needs the argument.
