@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <variant>
 
 #include "ghl/core/json_depth.h"
 
@@ -74,22 +75,32 @@ std::optional<std::string> Protocol::Handle(Session& session, std::string_view m
       }
       if (msg.empty())
         return Dump(ErrorReply(nullptr, kInvalidRequest, "Invalid Request: empty batch"));
-      json answers = json::array();
+      std::string answers;
       for (const auto& m : msg) {
-        if (auto a = HandleOne(session, m, notify)) answers.push_back(std::move(*a));
+        if (auto a = HandleOne(session, m, notify)) answers += (answers.empty() ? "" : ",") + *a;
       }
       if (answers.empty()) return std::nullopt;
-      return Dump(answers);
+      return "[" + answers + "]";
     }
-    auto a = HandleOne(session, msg, notify);
-    if (!a) return std::nullopt;
-    return Dump(*a);
+    return HandleOne(session, msg, notify);
   } catch (const std::exception& e) {
     return Dump(ErrorReply(nullptr, kInternalError, std::string("Internal error: ") + e.what()));
   }
 }
 
-std::optional<json> Protocol::HandleOne(Session& s, const json& msg, const Notify& notify) const {
+std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg,
+                                               const Notify& notify) const {
+  auto answer = Answer(s, msg, notify);
+  if (!answer) return std::nullopt;
+  if (auto* raw = std::get_if<RawResult>(&*answer)) {
+    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
+    return R"({"id":)" + Dump(msg["id"]) + R"(,"jsonrpc":"2.0","result":)" + raw->json + "}";
+  }
+  return Dump(std::get<json>(*answer));
+}
+
+std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const json& msg,
+                                                              const Notify& notify) const {
   if (!msg.is_object())
     return ErrorReply(nullptr, kInvalidRequest, "Invalid Request: not an object");
   bool has_id = msg.contains("id");
@@ -106,12 +117,12 @@ std::optional<json> Protocol::HandleOne(Session& s, const json& msg, const Notif
                       "Invalid Request: id must be a string or an integer (never null)");
   }
   if (msg.value("jsonrpc", json()) != "2.0") {
-    return has_id ? std::optional<json>(
+    return has_id ? std::optional<std::variant<json, RawResult>>(
                         ErrorReply(id, kInvalidRequest, "Invalid Request: jsonrpc must be \"2.0\""))
                   : std::nullopt;
   }
   if (!method_it->is_string()) {
-    return has_id ? std::optional<json>(
+    return has_id ? std::optional<std::variant<json, RawResult>>(
                         ErrorReply(id, kInvalidRequest, "Invalid Request: method must be a string"))
                   : std::nullopt;
   }
@@ -172,6 +183,7 @@ std::optional<json> Protocol::HandleOne(Session& s, const json& msg, const Notif
     if (auto* err = std::get_if<RpcError>(&out)) {
       return ErrorReply(id, err->code, std::move(err->message), std::move(err->data));
     }
+    if (auto* raw = std::get_if<RawResult>(&out)) return std::move(*raw);
     return Reply(id, std::move(std::get<json>(out)));
   } catch (const std::exception& e) {
     return ErrorReply(id, kInternalError, "Internal error in " + method + ": " + e.what());

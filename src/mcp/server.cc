@@ -56,9 +56,10 @@ struct Server::Impl {
   std::optional<Protocol> protocol;
 
   void Register();
-  std::variant<json, RpcError> CallTool(const MethodCall& call);
-  json Finish(const MethodCall& call, const std::string& name, const json& args,
-              const std::string& location, Result<json> out, int64_t started, std::string outcome);
+  MethodResult CallTool(const MethodCall& call);
+  MethodResult Finish(const MethodCall& call, const std::string& name, const json& args,
+                      const std::string& location, Result<json> out, int64_t started,
+                      std::string outcome);
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -142,7 +143,7 @@ void Server::Impl::Register() {
                               .capabilities = {{"tools", {{"listChanged", false}}},
                                                {"prompts", {{"listChanged", false}}},
                                                {"logging", json::object()}}});
-  protocol->On("tools/list", [this](const MethodCall& c) -> std::variant<json, RpcError> {
+  protocol->On("tools/list", [this](const MethodCall& c) -> MethodResult {
     const json& params = c.params;
     if (params.contains("cursor") && !(params["cursor"].is_string() && params["cursor"] == "")) {
       return InvalidParams("unknown cursor (the list has one page)");
@@ -150,10 +151,10 @@ void Server::Impl::Register() {
     return tools_list;
   });
   protocol->On("tools/call", [this](const MethodCall& c) { return CallTool(c); });
-  protocol->On("prompts/list", [](const MethodCall&) -> std::variant<json, RpcError> {
+  protocol->On("prompts/list", [](const MethodCall&) -> MethodResult {
     return json{{"prompts", PromptList()}};
   });
-  protocol->On("prompts/get", [](const MethodCall& c) -> std::variant<json, RpcError> {
+  protocol->On("prompts/get", [](const MethodCall& c) -> MethodResult {
     if (!c.params.contains("name") || !c.params["name"].is_string()) {
       return InvalidParams("name must be a string");
     }
@@ -164,7 +165,7 @@ void Server::Impl::Register() {
   });
 }
 
-std::variant<json, RpcError> Server::Impl::CallTool(const MethodCall& call) {
+MethodResult Server::Impl::CallTool(const MethodCall& call) {
   const json& params = call.params;
   if (!params.contains("name") || !params["name"].is_string()) {
     return InvalidParams("name must be a string");
@@ -228,20 +229,23 @@ std::variant<json, RpcError> Server::Impl::CallTool(const MethodCall& call) {
   return Finish(call, name, args, location, std::move(out), started, "");
 }
 
-json Server::Impl::Finish(const MethodCall& call, const std::string& name, const json& args,
-                          const std::string& location, Result<json> out, int64_t started,
-                          std::string outcome) {
+MethodResult Server::Impl::Finish(const MethodCall& call, const std::string& name, const json& args,
+                                  const std::string& location, Result<json> out, int64_t started,
+                                  std::string outcome) {
   const Session& s = call.session;
   json audit_entry = {{"time", UtcIsoNow(IsoPrecision::kMilliseconds)},
                       {"client", s.client_name},
                       {"tool", name},
                       {"arguments", MaskSecrets(args)},
                       {"locationId", location}};
-  json result;
+  MethodResult result;
   if (out.ok()) {
     audit_entry["outcome"] = "ok";
-    result = {{"content", json::array({{{"type", "text"}, {"text", Dump(*out)}}})},
-              {"structuredContent", std::move(*out)}};
+    // {"content":[{"text":…,"type":"text"}],"structuredContent":…}: the structured result is
+    // serialized once and its text copy is that serialization, escaped.
+    std::string structured = Dump(*out);
+    result = RawResult{R"({"content":[{"text":)" + Dump(json(structured)) +
+                       R"(,"type":"text"}],"structuredContent":)" + structured + "}"};
     Protocol::Log(s, call.notify, 1, {{"tool", name}, {"outcome", "ok"}});
   } else {
     const Error& e = out.error();
@@ -249,8 +253,9 @@ json Server::Impl::Finish(const MethodCall& call, const std::string& name, const
     audit_entry["error"] = e.Summary();
     if (!e.trace_id.empty()) audit_entry["traceId"] = e.trace_id;
     if (e.http_status) audit_entry["status"] = e.http_status;
-    result = {{"content", json::array({{{"type", "text"}, {"text", "Error: " + e.Describe()}}})},
-              {"isError", true}};
+    result =
+        json{{"content", json::array({{{"type", "text"}, {"text", "Error: " + e.Describe()}}})},
+             {"isError", true}};
     Protocol::Log(s, call.notify, 3,
                   {{"tool", name}, {"outcome", audit_entry["outcome"]}, {"error", e.Summary()}});
   }

@@ -76,11 +76,11 @@ void AddContactTools(std::vector<ToolDef>& out) {
                                 : ops::FindContactByEmail(c.ctx, email);
          if (!r.ok()) return r.error();
          if (!r->has_value()) return json{{"found", false}, {"contact", nullptr}};
-         auto named = Named(c.ctx, **r);
+         auto named = Named(c.ctx, std::move(**r));
          if (!named.ok()) return named.error();
          return json{{"found", true},
                      {"matchedBy", email.empty() ? "phone" : "email"},
-                     {"contact", *named}};
+                     {"contact", std::move(*named)}};
        }});
   out.push_back(
       {.name = "search_contacts",

@@ -67,8 +67,17 @@ struct MethodCall {
   const Notify& notify;          ///< Messages to the client while this request runs.
 };
 
-/// A method handler: the result object or a JSON-RPC error. Exceptions become -32603.
-using Method = std::function<std::variant<nlohmann::json, RpcError>(const MethodCall&)>;
+/// A result already serialized (one JSON object, as Protocol::Dump writes it), spliced into the
+/// response as is: lets a large result (a tool's structuredContent and its text copy) be
+/// serialized once.
+struct RawResult {
+  std::string json;
+};
+
+/// A method handler: the result (an object, or already serialized) or a JSON-RPC error.
+/// Exceptions become -32603.
+using MethodResult = std::variant<nlohmann::json, RpcError, RawResult>;
+using Method = std::function<MethodResult(const MethodCall&)>;
 
 /// What `initialize` answers besides the revision.
 struct ServerInfo {
@@ -104,8 +113,13 @@ class Protocol {
   static std::string Dump(const nlohmann::json& value);
 
  private:
-  std::optional<nlohmann::json> HandleOne(Session& s, const nlohmann::json& msg,
-                                          const Notify& notify) const;
+  // One message → the serialized response, or nullopt.
+  std::optional<std::string> HandleOne(Session& s, const nlohmann::json& msg,
+                                       const Notify& notify) const;
+  // One message → the response object (or a raw result to splice), or nullopt.
+  std::optional<std::variant<nlohmann::json, RawResult>> Answer(Session& s,
+                                                                const nlohmann::json& msg,
+                                                                const Notify& notify) const;
   ServerInfo info_;
   std::map<std::string, Method, std::less<>> methods_;
 };

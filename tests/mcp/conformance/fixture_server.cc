@@ -22,7 +22,7 @@ namespace {
 using ghl::mcp::MethodCall;
 using ghl::mcp::RpcError;
 using nlohmann::json;
-using Out = std::variant<json, RpcError>;
+using Out = ghl::mcp::MethodResult;
 
 // 1x1 red PNG and a 44-byte silent WAV.
 constexpr char kPng[] =
