@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <list>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -60,12 +61,33 @@ std::pair<std::string, std::string> SplitAuthority(std::string_view authority) {
   return {Lower(host), std::string(port)};
 }
 
-// Does the Accept header allow this media type (or a wildcard covering it)?
-bool Accepts(const std::string& accept, std::string_view type) {
-  std::string a = Lower(accept);
-  if (a.find(type) != std::string::npos || a.find("*/*") != std::string::npos) return true;
+// The quality (RFC 9110 §12.5.1) the Accept header gives `type` ("text/event-stream"): the most
+// specific matching range wins (type/subtype over type/* over */*); 0 when none matches.
+double AcceptQuality(const std::string& accept, std::string_view type) {
   std::string family = std::string(type.substr(0, type.find('/'))) + "/*";
-  return a.find(family) != std::string::npos;
+  int best_rank = -1;
+  double best_q = 0;
+  size_t start = 0;
+  while (start <= accept.size()) {
+    size_t comma = accept.find(',', start);
+    std::string range =
+        Lower(accept.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    start = comma == std::string::npos ? accept.size() + 1 : comma + 1;
+    size_t semi = range.find(';');
+    std::string media = range.substr(0, semi);
+    media.erase(0, media.find_first_not_of(" \t"));
+    media.erase(media.find_last_not_of(" \t") + 1);
+    int rank = media == type ? 2 : media == family ? 1 : media == "*/*" ? 0 : -1;
+    if (rank < best_rank || rank < 0) continue;
+    double q = 1;
+    if (auto at = range.find("q=", semi == std::string::npos ? range.size() : semi);
+        at != std::string::npos) {
+      q = std::strtod(range.c_str() + at + 2, nullptr);
+    }
+    best_rank = rank;
+    best_q = q;
+  }
+  return best_q;
 }
 
 bool TimingSafeEqual(std::string_view a, std::string_view b) {
@@ -187,9 +209,13 @@ http::Response HttpTransport::Impl::Post(const http::Request& r) {
     return RpcFailure(415, kInvalidRequest,
                       "Unsupported Media Type: POST one JSON-RPC message as application/json");
   }
+  // No Accept: JSON. Both accepted: JSON, unless the client prefers SSE (a higher q) or the
+  // request produced notifications that only SSE can carry.
   std::string accept = r.headers.GetOr("Accept", "");
-  bool json_ok = accept.empty() || Accepts(accept, "application/json");
-  bool sse_ok = !accept.empty() && Accepts(accept, "text/event-stream");
+  double q_json = accept.empty() ? 1 : AcceptQuality(accept, "application/json");
+  double q_sse = accept.empty() ? 0 : AcceptQuality(accept, "text/event-stream");
+  bool json_ok = q_json > 0, sse_ok = q_sse > 0;
+  bool prefer_sse = q_sse > q_json;
   if (!json_ok && !sse_ok) {
     return RpcFailure(406, kInvalidRequest,
                       "Not Acceptable: accept application/json and/or text/event-stream");
@@ -248,7 +274,7 @@ http::Response HttpTransport::Impl::Post(const http::Request& r) {
   std::lock_guard lock(notes_mu);
   if (!reply) {
     out = Answer(202, "", "");
-  } else if (sse_ok && (!json_ok || !notes.empty())) {
+  } else if (sse_ok && (prefer_sse || !notes.empty())) {
     std::string body;
     notes.push_back(*reply);
     for (const auto& n : notes) body += "event: message\ndata: " + n + "\n\n";

@@ -206,6 +206,21 @@ TEST_F(McpHttpTest, AnswersSseWhenTheClientAcceptsOnlySseOrLogsArrive) {
   auto result_at = call.body.find("\"id\":6");
   EXPECT_NE(log_at, std::string::npos) << call.body;
   EXPECT_LT(log_at, result_at);
+  // Both accepted, SSE preferred by q-value: SSE; JSON preferred: JSON.
+  auto prefers_sse =
+      Send("POST", Request("ping", json::object(), 8),
+           {{"Mcp-Session-Id", sid}, {"Accept", "application/json;q=0.5, text/event-stream"}});
+  EXPECT_THAT(prefers_sse.headers.GetOr("Content-Type", ""), HasSubstr("text/event-stream"));
+  auto prefers_json =
+      Send("POST", Request("ping", json::object(), 9),
+           {{"Mcp-Session-Id", sid}, {"Accept", "text/event-stream;q=0.2, application/*"}});
+  EXPECT_THAT(prefers_json.headers.GetOr("Content-Type", ""), HasSubstr("application/json"));
+  // A type refused with q=0 counts as not accepted.
+  EXPECT_EQ(
+      Send("POST", Request("ping"),
+           {{"Mcp-Session-Id", sid}, {"Accept", "application/json;q=0, text/event-stream;q=0"}})
+          .status,
+      406);
   // JSON only: no notifications to carry, plain JSON.
   auto plain = Send("POST", Request("ping", json::object(), 7),
                     {{"Mcp-Session-Id", sid}, {"Accept", "application/json"}});

@@ -16,11 +16,11 @@
 ///    needs that header (400 without, 404 for an unknown or ended session). A notification or
 ///    response is answered 202 with no body. A request is answered `application/json`, or
 ///    `text/event-stream` (its notifications, e.g. log lines, then the response, then the end)
-///    when the client accepts only SSE or when the request produced notifications and the
-///    client accepts SSE. 415 for a body that is not `application/json`, 406 for an `Accept`
-///    that allows neither JSON nor SSE.
-///    GET: 405 (this server sends no unrequested messages, so it offers no standalone stream).
-///    DELETE: ends the session (204; 404 unknown). Other methods: 405.
+///    when the client accepts only SSE or prefers it (a higher q-value), or when the request
+///    produced notifications and the client accepts SSE. 415 for a body that is not
+///    `application/json`, 406 for an `Accept` that allows neither JSON nor SSE. GET: 405 (this
+///    server sends no unrequested messages, so it offers no standalone stream). DELETE: ends the
+///    session (204; 404 unknown). Other methods: 405.
 /// Spec: https://modelcontextprotocol.io/specification/2025-11-25/basic/transports.
 #pragma once
 
