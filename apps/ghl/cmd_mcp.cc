@@ -91,7 +91,7 @@ void AddMcpCommand(CLI::App& app, int* exit_code) {
   cmd->footer(
       "Credentials: GHL_TOKEN, GHL_BASE_URL, GHL_LOCATION_ID from the environment. Protocol "
       "2025-11-25 (2025-06-18 and 2025-03-26 accepted). Writes that overwrite or remove data, "
-      "and non-GET execute_operation, need --allow-writes.");
+      "and execute_operation on operations that change data, need --allow-writes.");
   cmd->add_flag("--sandbox", args->sandbox,
                 "Serve an in-process sandbox (demo data) instead of GHL: try an agent safely");
   cmd->add_option("--toolsets", args->toolsets,
@@ -99,7 +99,8 @@ void AddMcpCommand(CLI::App& app, int* exit_code) {
                   "workflows, locations, operations (default: all)");
   cmd->add_flag("--read-only", args->read_only, "Offer only tools that read; writes are refused");
   cmd->add_flag("--allow-writes", args->allow_writes,
-                "Offer tools that overwrite or remove data, and non-GET execute_operation");
+                "Offer tools that overwrite or remove data, and execute_operation on operations "
+                "that change data");
   cmd->add_option("--audit-log", args->audit_log,
                   "JSON-lines audit trail of every tool call (default "
                   "$XDG_STATE_HOME/ghl/mcp-audit.jsonl or ~/.local/state/ghl/mcp-audit.jsonl; "

@@ -85,7 +85,8 @@ void AddServeMcpOptions(CLI::App* cmd, ServeMcpArgs& args) {
   cmd->add_flag("--mcp-read-only", args.read_only,
                 "/mcp offers only tools that read; writes are refused");
   cmd->add_flag("--mcp-allow-writes", args.allow_writes,
-                "/mcp offers tools that overwrite or remove data, and non-GET execute_operation");
+                "/mcp offers tools that overwrite or remove data, and execute_operation on "
+                "operations that change data");
   cmd->add_option("--mcp-audit-log", args.audit_log,
                   "JSON-lines audit trail of every /mcp tool call (default as `ghl mcp`; "
                   "'none' = off)");

@@ -180,6 +180,27 @@ test('DELETE ends the session: its id then gets 404', async () => {
   assert.equal(r.status, 404);
 });
 
+test('without --mcp-key-file a key is generated, printed once, and works', async () => {
+  const m = await startAndWait(
+    ['serve', '--sandbox', '--port', '0', '--mcp', '--events-db', join(dir, 'events-gen.db'),
+     '--mcp-audit-log', 'none'],
+    /MCP: +(http:\/\/\S+\/mcp)[^\n]*\nMCP key: +([0-9a-f]{64}) /);
+  const { client } = await connect(new URL(m[1]), m[2]);
+  await client.ping();
+  await assert.rejects(connect(new URL(m[1]), KEY), /401|Unauthorized/);
+});
+
+test('--mcp-no-auth is refused beyond loopback', async () => {
+  const p = spawn(GHL, ['serve', '--host', '0.0.0.0', '--port', '0', '--mcp', '--mcp-no-auth',
+                        '--events-db', join(dir, 'events-noauth.db')],
+                  { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => { err += d; });
+  const code = await new Promise((resolve) => p.on('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(err, /--mcp-no-auth is refused with --host 0\.0\.0\.0/);
+});
+
 test('the audit trail has the HTTP calls, never the key', () => {
   const text = readFileSync(join(dir, 'audit.jsonl'), 'utf8');
   const lines = text.trim().split('\n').map(JSON.parse);
