@@ -445,6 +445,18 @@ TEST_F(McpServerTest, ObjectsNamedByIdMustBeInTheCallsLocation) {
   EXPECT_EQ(lines[1]["locationId"], other);
   EXPECT_EQ(lines[1]["outcome"], "error");
   EXPECT_THAT(lines[1]["error"].get<std::string>(), HasSubstr("belongs to location"));
+  // execute_operation checks objects named in the path the same way.
+  json raw = Call(*s, "execute_operation",
+                  {{"operationId", "contacts.get-contact"},
+                   {"pathParams", {{"contactId", id}}},
+                   {"locationId", other}});
+  ASSERT_EQ(raw["result"]["isError"], true) << raw.dump();
+  EXPECT_THAT(raw["result"]["content"][0]["text"].get<std::string>(),
+              HasSubstr("belongs to location " + sandbox_->location_id()));
+  json raw_ok =
+      Call(*s, "execute_operation",
+           {{"operationId", "contacts.get-contact"}, {"pathParams", {{"contactId", id}}}});
+  EXPECT_FALSE(raw_ok["result"].value("isError", false)) << raw_ok.dump();
   // Opportunities too.
   json opps = Call(*s, "search_opportunities", {{"limit", 1}});
   std::string opp = opps["result"]["structuredContent"]["opportunities"][0]["id"];

@@ -43,6 +43,21 @@ Result<const catalog::Endpoint*> Find(const std::string& id) {
                     "find ids with search_operations" + (near.empty() ? "" : "; nearest: " + near));
 }
 
+// The path parameters naming an object whose location can be checked (see CheckOwnership).
+std::vector<Owned> OwnedPathParams(const catalog::Endpoint& e) {
+  std::vector<Owned> out;
+  for (const auto& p : e.parameters) {
+    if (p.in != catalog::ParamIn::kPath) continue;
+    if (p.name == "contactId") out.push_back({"contactId", Owned::kContact});
+    if (p.name == "conversationId") out.push_back({"conversationId", Owned::kConversation});
+    if (p.name == "calendarId") out.push_back({"calendarId", Owned::kCalendar});
+    if (p.name == "opportunityId" || (p.name == "id" && e.path.starts_with("/opportunities/"))) {
+      out.push_back({std::string(p.name), Owned::kOpportunity});
+    }
+  }
+  return out;
+}
+
 std::string Scalar(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
 }  // namespace
@@ -127,6 +142,10 @@ void AddOperationTools(std::vector<ToolDef>& out) {
          }
          client::ApiRequest req{.method = std::string(ep.method), .path = std::string(ep.path)};
          const json path_params = c.args.value("pathParams", json::object());
+         // Objects named in the path must be in the call's location, as for the curated tools.
+         if (auto st = CheckOwnership(c.ctx, path_params, OwnedPathParams(ep)); !st.ok()) {
+           return st.error();
+         }
          const json query = c.args.value("query", json::object());
          for (const auto& [k, v] : path_params.items()) {
            req.path_params.emplace_back(k, Scalar(v));
