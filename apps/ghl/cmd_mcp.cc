@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "commands.h"
 #include "ghl/mcp/server.h"
 #include "ghl/sandbox/sandbox.h"
+#include "serve_mcp.h"
 
 namespace ghl::cli {
 namespace {
@@ -28,14 +28,6 @@ struct McpArgs {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? std::string(v) : std::string();
-}
-
-// $XDG_STATE_HOME/ghl/mcp-audit.jsonl, else ~/.local/state/ghl/mcp-audit.jsonl, else
-// ./ghl-mcp-audit.jsonl.
-std::string DefaultAuditLog() {
-  std::string state = Env("XDG_STATE_HOME");
-  if (state.empty() && !Env("HOME").empty()) state = Env("HOME") + "/.local/state";
-  return state.empty() ? "ghl-mcp-audit.jsonl" : state + "/ghl/mcp-audit.jsonl";
 }
 
 int Fail(const Error& e, int code) {
@@ -71,16 +63,8 @@ int RunMcp(const McpArgs& args) {
   }
   client::Client client(options);
 
-  mcp::ServerOptions so;
-  std::stringstream sets(args.toolsets);
-  for (std::string t; std::getline(sets, t, ',');) {
-    if (!t.empty()) so.toolsets.push_back(t);
-  }
-  so.read_only = args.read_only;
-  so.allow_writes = args.allow_writes;
-  so.default_location_id = options.default_location_id;
-  std::string audit = args.audit_log.empty() ? DefaultAuditLog() : args.audit_log;
-  if (audit != "none") so.audit_path = audit;
+  mcp::ServerOptions so = McpOptionsFromFlags(args.toolsets, args.read_only, args.allow_writes,
+                                              args.audit_log, options.default_location_id);
   auto write = mcp::StdioWriter(stdout);
   so.notify = write;
   auto server = mcp::Server::Create(client, so);
@@ -107,7 +91,7 @@ void AddMcpCommand(CLI::App& app, int* exit_code) {
   cmd->footer(
       "Credentials: GHL_TOKEN, GHL_BASE_URL, GHL_LOCATION_ID from the environment. Protocol "
       "2025-11-25 (2025-06-18 and 2025-03-26 accepted). Writes that overwrite or remove data, "
-      "and non-GET execute_operation, need --allow-writes.");
+      "and execute_operation on operations that change data, need --allow-writes.");
   cmd->add_flag("--sandbox", args->sandbox,
                 "Serve an in-process sandbox (demo data) instead of GHL: try an agent safely");
   cmd->add_option("--toolsets", args->toolsets,
@@ -115,7 +99,8 @@ void AddMcpCommand(CLI::App& app, int* exit_code) {
                   "workflows, locations, operations (default: all)");
   cmd->add_flag("--read-only", args->read_only, "Offer only tools that read; writes are refused");
   cmd->add_flag("--allow-writes", args->allow_writes,
-                "Offer tools that overwrite or remove data, and non-GET execute_operation");
+                "Offer tools that overwrite or remove data, and execute_operation on operations "
+                "that change data");
   cmd->add_option("--audit-log", args->audit_log,
                   "JSON-lines audit trail of every tool call (default "
                   "$XDG_STATE_HOME/ghl/mcp-audit.jsonl or ~/.local/state/ghl/mcp-audit.jsonl; "

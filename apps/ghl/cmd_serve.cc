@@ -37,6 +37,7 @@
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
+#include "serve_mcp.h"
 
 namespace ghl::cli {
 namespace {
@@ -57,6 +58,7 @@ struct ServeArgs {
   bool insecure_accept_unsigned = false;
   std::string automations;  // config file; empty = no automations engine
   AgentArgs agents;         // voice-agent endpoints (serve_agents.h)
+  ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
 };
 
 std::string Env(const char* name) {
@@ -241,17 +243,27 @@ int RunServe(const ServeArgs& args) {
     return webhook_exit;
   }
 
-  // Voice-agent endpoints (serve_agents.h) call the same GHL as the automations.
-  client::ClientOptions agent_client;
-  agent_client.base_url = embedded ? embedded->base_url() : options.upstream;
-  agent_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
-  agent_client.default_location_id =
-      embedded ? embedded->location_id() : options.default_location_id;
+  // Voice-agent endpoints and --mcp call GHL with this server's credentials, never a client's.
+  client::ClientOptions crm_client;
+  crm_client.base_url = embedded ? embedded->base_url() : options.upstream;
+  crm_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
+  crm_client.default_location_id =
+      embedded && args.location.empty() ? embedded->location_id() : options.default_location_id;
   int agents_exit = kExitOk;
-  auto agents = StartAgents(args.agents, agent_client, &agents_exit);
+  auto agents = StartAgents(args.agents, crm_client, &agents_exit);
   if (!agents) {
     if (embedded) embedded->Stop();
     return agents_exit;
+  }
+
+  std::optional<ServeMcp> mcp;
+  if (args.mcp.enabled) {
+    int mcp_exit = kExitOk;
+    mcp = StartServeMcp(args.mcp, args.host, crm_client, &mcp_exit);
+    if (!mcp) {
+      if (embedded) embedded->Stop();
+      return mcp_exit;
+    }
   }
 
   auto forward_cancel = std::make_shared<client::CancelToken>();
@@ -287,6 +299,7 @@ int RunServe(const ServeArgs& args) {
   server::Handler agent_handler = [a = agents.get()](const http::Request& r) {
     return a->Handle(r);
   };
+  server::BlockingPool mcp_calls(8);  // MCP tool calls wait for GHL
   server_options.on_stopping = [&] {
     // Calls not started are refused (never sent upstream after their caller was told to
     // retry); calls in flight are cancelled, so the process exits at once.
@@ -295,14 +308,23 @@ int RunServe(const ServeArgs& args) {
     forwards.Close(busy);
     page_reads.Close(busy);
     agent_calls.Close(busy);
+    mcp_calls.Close(busy);
     forward_cancel->Cancel();
   };
+  server::Handler mcp_handler;
+  if (mcp) {
+    mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
+  }
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
-                                  &forwards, &page_reads, &agent_calls, agent_handler](
-                                     http::Request request, server::Responder respond) {
+                                  &forwards, &page_reads, &agent_calls, agent_handler, &mcp,
+                                  &mcp_calls, &mcp_handler](http::Request request,
+                                                            server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
       return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
+    }
+    if (mcp && mcp->transport->Matches(request)) {
+      return mcp_calls.Run(mcp_handler, std::move(request), std::move(respond));
     }
     if (request.Path() == playground::kSendPath) {
       return forwards.Run(playground_handler, std::move(request), std::move(respond));
@@ -351,6 +373,10 @@ int RunServe(const ServeArgs& args) {
       std::fprintf(stderr, "ghl serve: the sandbox cannot send webhooks to %s: %s\n",
                    hook_url.c_str(), set.error().Summary().c_str());
     }
+  }
+  if (mcp) {
+    mcp->transport->SetPort(port);
+    PrintServeMcp(*mcp, base);
   }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
@@ -464,6 +490,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "Run the cookbook's automations on received webhooks, as configured in this "
                   "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
   AddAgentOptions(cmd, &args->agents);
+  AddServeMcpOptions(cmd, args->mcp);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

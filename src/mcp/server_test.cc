@@ -91,7 +91,20 @@ TEST_F(McpServerTest, NegotiatesTheProtocolRevision) {
       other,
       R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"1999-01-01"}})");
   EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-11-25");
-  EXPECT_EQ(Init(*s, "2025-03-26")["result"]["protocolVersion"], "2025-03-26");
+  Session old;
+  out = s->Handle(
+      old,
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
+  EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-03-26");
+}
+
+TEST_F(McpServerTest, RefusesASecondInitializeOnASession) {
+  auto s = Make();
+  Init(*s, "2025-06-18");
+  json again = Init(*s, "2025-03-26");
+  EXPECT_EQ(again["error"]["code"], -32600);
+  EXPECT_THAT(again["error"]["message"].get<std::string>(), HasSubstr("already initialized"));
+  EXPECT_EQ(session_.protocol_version, "2025-06-18");  // unchanged
 }
 
 TEST_F(McpServerTest, RefusesWorkBeforeInitializeButAnswersPing) {
@@ -134,7 +147,15 @@ TEST_F(McpServerTest, MalformedInputGetsJsonRpcErrorsNeverAThrow) {
   // Notifications and client responses get no answer.
   EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
   EXPECT_FALSE(s->Handle(session_, R"({"jsonrpc":"2.0","id":5,"result":{}})"));
-  // A batch answers its requests, in order, and skips its notifications.
+  // Batches were removed after 2025-03-26: refused on this 2025-11-25 session.
+  std::string pings =
+      R"([{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","id":"b","method":"ping"}])";
+  json refused = parse(pings);
+  EXPECT_EQ(refused["error"]["code"], -32600);
+  EXPECT_THAT(refused["error"]["message"].get<std::string>(), HasSubstr("2025-03-26"));
+  // On a 2025-03-26 session a batch answers its requests, in order, and skips notifications.
+  session_ = Session{};
+  Init(*s, "2025-03-26");
   json batch = parse(
       R"([{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":"b","method":"ping"}])");
   ASSERT_TRUE(batch.is_array());
@@ -346,6 +367,104 @@ TEST_F(McpServerTest, PromptsAndLogging) {
   ASSERT_EQ(notes_.size(), 1u);
   EXPECT_EQ(notes_[0]["method"], "notifications/message");
   EXPECT_EQ(notes_[0]["params"]["level"], "info");
+}
+
+TEST_F(McpServerTest, SearchOperationsRanksByPurposeLikeGhlEndpoints) {
+  auto s = Make();
+  Init(*s);
+  auto first = [&](const std::string& query) {
+    json r = Call(*s, "search_operations", {{"query", query}, {"limit", 3}});
+    EXPECT_FALSE(r["result"].value("isError", false)) << r.dump();
+    const json& ops = r["result"]["structuredContent"]["operations"];
+    return ops.empty() ? std::string() : ops[0]["id"].get<std::string>();
+  };
+  // Words a user says, not words of the path: all-words matching found nothing for these.
+  EXPECT_EQ(first("send sms"), "conversations.send-a-new-message");
+  EXPECT_EQ(first("book appointment"), "calendars.create-appointment");
+  json r = Call(*s, "search_operations", {{"query", "send sms"}, {"limit", 1}});
+  const json& op = r["result"]["structuredContent"]["operations"][0];
+  EXPECT_EQ(op["readOnly"], false);
+  EXPECT_FALSE(op["title"].get<std::string>().empty());
+  // An empty query lists a service's operations.
+  json all = Call(*s, "search_operations", {{"service", "invoices"}, {"limit", 100}});
+  EXPECT_GT(all["result"]["structuredContent"]["total"].get<int>(), 10);
+}
+
+TEST_F(McpServerTest, ReadOnlyRunsSearchPostsAndSaysTrulyWhyAWriteIsRefused) {
+  auto s = Make({.read_only = true});
+  Init(*s);
+  // POST /contacts/search reads (its only scope is contacts.readonly): it runs.
+  json search = Call(*s, "execute_operation",
+                     {{"operationId", "contacts.search-contacts-advanced"},
+                      {"body", {{"locationId", sandbox_->location_id()}, {"pageLimit", 2}}}});
+  ASSERT_FALSE(search["result"].value("isError", false)) << search.dump();
+  EXPECT_EQ(search["result"]["structuredContent"]["result"]["contacts"].size(), 2u);
+  json write = Call(
+      *s, "execute_operation",
+      {{"operationId", "contacts.create-contact"}, {"body", {{"email", "ro-write@example.com"}}}});
+  ASSERT_EQ(write["result"]["isError"], true);
+  std::string text = write["result"]["content"][0]["text"];
+  EXPECT_THAT(text, HasSubstr("POST /contacts/ (contacts.create-contact) may change data"));
+  EXPECT_THAT(text, HasSubstr("contacts.write"));
+  EXPECT_THAT(text, HasSubstr("--read-only"));
+}
+
+TEST_F(McpServerTest, ObjectsNamedByIdMustBeInTheCallsLocation) {
+  auto s = Make();
+  Init(*s);
+  json created = Call(*s, "create_contact", {{"email", "owned@example.com"}});
+  std::string id = created["result"]["structuredContent"]["contact"]["id"];
+  const std::string other = "otherLocation0000001";
+  // The contact is in the default location: asked for under another one, it is an error that
+  // names both locations, not the contact.
+  json got = Call(*s, "get_contact", {{"contactId", id}, {"locationId", other}});
+  ASSERT_EQ(got["result"]["isError"], true) << got.dump();
+  std::string text = got["result"]["content"][0]["text"];
+  EXPECT_THAT(text, HasSubstr("belongs to location " + sandbox_->location_id()));
+  EXPECT_THAT(text, HasSubstr("not to " + other));
+  EXPECT_FALSE(got["result"].contains("structuredContent"));
+  // Writes by id are refused the same way, and write nothing.
+  json tagged =
+      Call(*s, "add_contact_tags", {{"contactId", id}, {"tags", {"x"}}, {"locationId", other}});
+  EXPECT_EQ(tagged["result"]["isError"], true);
+  json note =
+      Call(*s, "add_contact_note", {{"contactId", id}, {"body", "hi"}, {"locationId", other}});
+  EXPECT_EQ(note["result"]["isError"], true);
+  json same = Call(*s, "get_contact", {{"contactId", id}});
+  ASSERT_FALSE(same["result"].value("isError", false)) << same.dump();
+  EXPECT_TRUE(same["result"]["structuredContent"]["contact"]["tags"].empty());
+  json notes = Call(*s, "list_contact_notes", {{"contactId", id}});
+  EXPECT_TRUE(notes["result"]["structuredContent"]["notes"].empty());
+  // The audit line of the refused read names the location asked for, with the error.
+  std::ifstream in(audit_);
+  std::string line;
+  std::vector<json> lines;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  ASSERT_GE(lines.size(), 2u);
+  EXPECT_EQ(lines[1]["tool"], "get_contact");
+  EXPECT_EQ(lines[1]["locationId"], other);
+  EXPECT_EQ(lines[1]["outcome"], "error");
+  EXPECT_THAT(lines[1]["error"].get<std::string>(), HasSubstr("belongs to location"));
+  // execute_operation checks objects named in the path the same way.
+  json raw = Call(*s, "execute_operation",
+                  {{"operationId", "contacts.get-contact"},
+                   {"pathParams", {{"contactId", id}}},
+                   {"locationId", other}});
+  ASSERT_EQ(raw["result"]["isError"], true) << raw.dump();
+  EXPECT_THAT(raw["result"]["content"][0]["text"].get<std::string>(),
+              HasSubstr("belongs to location " + sandbox_->location_id()));
+  json raw_ok =
+      Call(*s, "execute_operation",
+           {{"operationId", "contacts.get-contact"}, {"pathParams", {{"contactId", id}}}});
+  EXPECT_FALSE(raw_ok["result"].value("isError", false)) << raw_ok.dump();
+  // Opportunities too.
+  json opps = Call(*s, "search_opportunities", {{"limit", 1}});
+  std::string opp = opps["result"]["structuredContent"]["opportunities"][0]["id"];
+  EXPECT_EQ(Call(*s, "get_opportunity",
+                 {{"opportunityId", opp}, {"locationId", other}})["result"]["isError"],
+            true);
+  EXPECT_FALSE(
+      Call(*s, "get_opportunity", {{"opportunityId", opp}})["result"].value("isError", false));
 }
 
 }  // namespace

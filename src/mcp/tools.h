@@ -23,6 +23,14 @@ struct ToolCall {
   const ServerOptions& options;
 };
 
+/// An argument naming an object that must belong to the call's location (checked by the
+/// registry before the tool runs: one GET of the object, or the location's calendar list).
+struct Owned {
+  enum Kind { kContact, kOpportunity, kConversation, kCalendar };
+  std::string argument;  ///< e.g. "contactId".
+  Kind kind;
+};
+
 /// One tool. `run` returns the structuredContent object (conforming to output_schema).
 struct ToolDef {
   std::string name;
@@ -37,8 +45,17 @@ struct ToolDef {
   /// Listed even when writes are off: the handler refuses the writing cases itself
   /// (execute_operation runs GET operations in every mode).
   bool self_gated = false;
+  /// Arguments naming objects that must be in the call's location (see Owned).
+  std::vector<Owned> owned;
   std::function<Result<json>(const ToolCall&)> run;
 };
+
+/// kUsage error naming both locations when `object` (a GHL object, or its {"<kind>":{…}}
+/// envelope) carries a locationId other than ctx's; Ok when it matches or carries none.
+Status RequireInLocation(const ops::Context& ctx, std::string_view kind, std::string_view id,
+                         const json& object);
+/// Checks every `owned` argument present in `args` (ownership.cc); the first failure.
+Status CheckOwnership(const ops::Context& ctx, const json& args, const std::vector<Owned>& owned);
 
 /// Tools of each toolset (tools_contacts.cc, …).
 void AddContactTools(std::vector<ToolDef>& out);

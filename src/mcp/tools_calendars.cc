@@ -66,6 +66,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                               {"calendarId", "from", "to"}),
        .output_schema = Output({{"slots", {{"type", "array"}}}, {"count", {{"type", "integer"}}}},
                                {"slots", "count"}),
+       .owned = {{"calendarId", Owned::kCalendar}},
        .run = [](const ToolCall& c) -> Result<json> {
          std::string from = ArgStr(c.args, "from"), to = ArgStr(c.args, "to");
          // Local dates: ask ±14 h around the UTC dates, keep the slots GHL files under the
@@ -102,6 +103,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                  .output_schema = Output({{"appointment", {{"type", "object"}}}}, {"appointment"}),
                  .read_only = false,
                  .idempotent = false,
+                 .owned = {{"calendarId", Owned::kCalendar}, {"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r =
                        ops::BookAppointment(c.ctx, {.calendar_id = ArgStr(c.args, "calendarId"),
@@ -122,6 +124,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                                {"to", Str("End date (inclusive) or time.")}},
                               {"calendarId", "from", "to"}),
        .output_schema = Output({{"events", {{"type", "array"}}}}, {"events"}),
+       .owned = {{"calendarId", Owned::kCalendar}},
        .run = [](const ToolCall& c) -> Result<json> {
          auto range = ReadRange(c.args, 0);
          if (!range.ok()) return range.error();

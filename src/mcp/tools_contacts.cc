@@ -76,11 +76,11 @@ void AddContactTools(std::vector<ToolDef>& out) {
                                 : ops::FindContactByEmail(c.ctx, email);
          if (!r.ok()) return r.error();
          if (!r->has_value()) return json{{"found", false}, {"contact", nullptr}};
-         auto named = Named(c.ctx, **r);
+         auto named = Named(c.ctx, std::move(**r));
          if (!named.ok()) return named.error();
          return json{{"found", true},
                      {"matchedBy", email.empty() ? "phone" : "email"},
-                     {"contact", *named}};
+                     {"contact", std::move(*named)}};
        }});
   out.push_back(
       {.name = "search_contacts",
@@ -109,6 +109,11 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::GetContact(c.ctx, ArgStr(c.args, "contactId"));
                    if (!r.ok()) return r.error();
+                   if (auto st =
+                           RequireInLocation(c.ctx, "contact", ArgStr(c.args, "contactId"), *r);
+                       !st.ok()) {
+                     return st.error();
+                   }
                    auto named = Named(c.ctx, std::move(*r));
                    if (!named.ok()) return named.error();
                    return json{{"contact", *named}};
@@ -140,6 +145,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .output_schema = ContactOut(),
                  .read_only = false,
                  .destructive = true,
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto w = ReadWrite(c.args);
                    if (!w.ok()) return w.error();
@@ -177,6 +183,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .input_schema = tags_schema,
                  .output_schema = tags_out,
                  .read_only = false,
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto tags = ArgList(c.args, "tags");
                    auto st = ops::AddTags(c.ctx, ArgStr(c.args, "contactId"), tags);
@@ -191,6 +198,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .output_schema = tags_out,
                  .read_only = false,
                  .destructive = true,
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto tags = ArgList(c.args, "tags");
                    auto st = ops::RemoveTags(c.ctx, ArgStr(c.args, "contactId"), tags);
@@ -207,6 +215,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
        .output_schema = Output({{"note", {{"type", "object"}}}}, {"note"}),
        .read_only = false,
        .idempotent = false,
+       .owned = {{"contactId", Owned::kContact}},
        .run = [](const ToolCall& c) -> Result<json> {
          auto r = ops::AddNote(c.ctx, ArgStr(c.args, "contactId"), ArgStr(c.args, "body"));
          if (!r.ok()) return r.error();
@@ -218,6 +227,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .description = "The notes on a contact.",
                  .input_schema = Object({{"contactId", Str("Contact id.")}}, {"contactId"}),
                  .output_schema = Output({{"notes", {{"type", "array"}}}}, {"notes"}),
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListNotes(c.ctx, ArgStr(c.args, "contactId"));
                    if (!r.ok()) return r.error();

@@ -18,6 +18,7 @@ void AddConversationTools(std::vector<ToolDef>& out) {
        .output_schema =
            Output({{"conversations", {{"type", "array"}}}, {"total", {{"type", "integer"}}}},
                   {"conversations"}),
+       .owned = {{"contactId", Owned::kContact}},
        .run = [](const ToolCall& c) -> Result<json> {
          return ops::SearchConversations(c.ctx,
                                          {.contact_id = ArgStr(c.args, "contactId"),
@@ -39,6 +40,7 @@ void AddConversationTools(std::vector<ToolDef>& out) {
                                 {"nextPage", {{"type", "boolean"}}},
                                 {"lastMessageId", {{"type", "string"}}}},
                                {"messages", "nextPage"}),
+       .owned = {{"conversationId", Owned::kConversation}},
        .run = [](const ToolCall& c) -> Result<json> {
          auto r = ops::ListMessages(c.ctx, ArgStr(c.args, "conversationId"),
                                     static_cast<int>(ArgInt(c.args, "limit", 20)),
@@ -64,6 +66,7 @@ void AddConversationTools(std::vector<ToolDef>& out) {
            {{"messageId", {{"type", "string"}}}, {"conversationId", {{"type", "string"}}}}, {}),
        .read_only = false,
        .idempotent = false,
+       .owned = {{"contactId", Owned::kContact}},
        .run = [](const ToolCall& c) -> Result<json> {
          return ops::SendMessage(c.ctx, {.type = ArgStr(c.args, "type"),
                                          .contact_id = ArgStr(c.args, "contactId"),

@@ -27,6 +27,7 @@ void AddWorkflowTools(std::vector<ToolDef>& out) {
                      {{"contactId", {{"type", "string"}}}, {"workflowId", {{"type", "string"}}}},
                      {"contactId", "workflowId"}),
                  .read_only = false,
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    std::string contact = ArgStr(c.args, "contactId");
                    std::string workflow = ArgStr(c.args, "workflowId");

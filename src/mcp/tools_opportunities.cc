@@ -73,6 +73,10 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
        .run = [](const ToolCall& c) -> Result<json> {
          auto r = ops::GetOpportunity(c.ctx, ArgStr(c.args, "opportunityId"));
          if (!r.ok()) return r.error();
+         if (auto st = RequireInLocation(c.ctx, "opportunity", ArgStr(c.args, "opportunityId"), *r);
+             !st.ok()) {
+           return st.error();
+         }
          return json{{"opportunity", *r}};
        }});
   out.push_back({.name = "create_opportunity",
@@ -89,6 +93,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
                  .output_schema = OppOut(),
                  .read_only = false,
                  .idempotent = false,
+                 .owned = {{"contactId", Owned::kContact}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::CreateOpportunity(c.ctx, ReadWrite(c.args));
                    if (!r.ok()) return r.error();
@@ -108,6 +113,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
                  .output_schema = OppOut(),
                  .read_only = false,
                  .destructive = true,
+                 .owned = {{"opportunityId", Owned::kOpportunity}},
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::UpdateOpportunity(c.ctx, ArgStr(c.args, "opportunityId"),
                                                    ReadWrite(c.args));

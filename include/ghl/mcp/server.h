@@ -2,7 +2,8 @@
 /// The MCP server (Model Context Protocol, revision 2025-11-25; 2025-06-18 and 2025-03-26 are
 /// accepted too): JSON-RPC 2.0 written on nlohmann/json, transport-free. `Server::Handle` takes
 /// one message as text and returns the answer as text (or nothing for a notification); the
-/// stdio transport (`ServeStdio`) and, later, streamable HTTP are thin loops around it.
+/// stdio transport (`ServeStdio`) and streamable HTTP (`HttpTransport`, ghl/mcp/http.h) are thin
+/// layers around it; the JSON-RPC engine itself is `Protocol` (ghl/mcp/protocol.h).
 ///
 /// Tools: curated GHL tools over `ghl::ops` in toolsets (contacts, opportunities, calendars,
 /// conversations, workflows, locations) and the long tail of the 576 catalog operations through
@@ -24,15 +25,9 @@
 
 #include "ghl/client/client.h"
 #include "ghl/core/result.h"
+#include "ghl/mcp/protocol.h"
 
 namespace ghl::mcp {
-
-/// The revision this server speaks and answers an unknown request with.
-inline constexpr std::string_view kLatestProtocolVersion = "2025-11-25";
-
-/// Every revision accepted in `initialize` (and in an HTTP `MCP-Protocol-Version` header),
-/// newest first: 2025-11-25, 2025-06-18, 2025-03-26.
-std::span<const std::string_view> SupportedProtocolVersions();
 
 /// The curated toolsets, in listing order: contacts, opportunities, calendars, conversations,
 /// workflows, locations, operations.
@@ -43,10 +38,11 @@ struct ServerOptions {
   /// Toolsets to offer (see ToolsetNames); empty = all.
   std::vector<std::string> toolsets;
   /// Offer only tools that read: write tools are not listed and a call to one is refused;
-  /// execute_operation runs GET operations only.
+  /// execute_operation runs only operations that read (GET, and POST searches whose scopes
+  /// are all `.readonly`).
   bool read_only = false;
   /// Offer destructive tools (updates that overwrite, tag removal) and let execute_operation
-  /// run non-GET operations. Off by default.
+  /// run operations that change data. Off by default.
   bool allow_writes = false;
   /// Location used when a call gives no `locationId` (GHL_LOCATION_ID); may be empty, then
   /// every location-scoped tool needs the argument.
@@ -59,16 +55,6 @@ struct ServerOptions {
   /// Writes one server→client notification (a complete JSON-RPC message, no newline), e.g.
   /// notifications/message log lines. Empty = notifications are dropped.
   std::function<void(std::string_view)> notify;
-};
-
-/// State of one client connection (initialize, negotiated revision, log level).
-struct Session {
-  bool initialized = false;      ///< `initialize` was answered.
-  std::string protocol_version;  ///< The negotiated revision ("" before initialize).
-  /// Lowest RFC 5424 severity sent as notifications/message (0 debug … 7 emergency);
-  /// 3 = warning until the client sends logging/setLevel.
-  int log_level = 3;
-  std::string client_name;  ///< clientInfo.name, for the audit trail.
 };
 
 /// The MCP server. Thread-compatible: one Session per connection; `Handle` may run for
@@ -87,6 +73,10 @@ class Server {
   /// for notifications and client responses. Malformed JSON, invalid UTF-8, JSON nested
   /// deeper than ghl::kMaxJsonDepth and wrong shapes get JSON-RPC errors. Never throws.
   std::optional<std::string> Handle(Session& session, std::string_view message);
+  /// Same, sending this request's notifications (log lines) through `notify` instead of
+  /// `ServerOptions::notify` (the HTTP transport puts them in the request's SSE stream).
+  std::optional<std::string> Handle(Session& session, std::string_view message,
+                                    const Notify& notify);
 
   /// Names of the tools `tools/list` offers, in order.
   std::vector<std::string> ToolNames() const;

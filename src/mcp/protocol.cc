@@ -1,0 +1,193 @@
+// The MCP protocol engine: JSON-RPC 2.0 framing, lifecycle, logging level, method table.
+#include "ghl/mcp/protocol.h"
+
+#include <algorithm>
+#include <exception>
+#include <variant>
+
+#include "ghl/core/json_depth.h"
+
+namespace ghl::mcp {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kVersions[] = {"2025-11-25", "2025-06-18", "2025-03-26"};
+// The one revision with JSON-RPC batches (removed in 2025-06-18).
+constexpr std::string_view kBatchVersion = "2025-03-26";
+constexpr std::string_view kLevels[] = {"debug", "info",     "notice", "warning",
+                                        "error", "critical", "alert",  "emergency"};
+
+json ErrorReply(const json& id, int code, std::string message, json data = nullptr) {
+  json error = {{"code", code}, {"message", std::move(message)}};
+  if (!data.is_null()) error["data"] = std::move(data);
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(error)}};
+}
+
+json Reply(const json& id, json result) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+}  // namespace
+
+std::span<const std::string_view> SupportedProtocolVersions() { return kVersions; }
+
+bool IsSupportedProtocolVersion(std::string_view version) {
+  return std::find(std::begin(kVersions), std::end(kVersions), version) != std::end(kVersions);
+}
+
+Protocol::Protocol(ServerInfo info) : info_(std::move(info)) {}
+
+void Protocol::On(std::string method, Method handler) {
+  methods_[std::move(method)] = std::move(handler);
+}
+
+std::string Protocol::Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void Protocol::Log(const Session& session, const Notify& notify, int level, json data) {
+  if (!notify || level < session.log_level || level < 0 || level > 7) return;
+  notify(Dump(
+      {{"jsonrpc", "2.0"},
+       {"method", "notifications/message"},
+       {"params", {{"level", kLevels[level]}, {"logger", "ghl"}, {"data", std::move(data)}}}}));
+}
+
+std::optional<std::string> Protocol::Handle(Session& session, std::string_view message,
+                                            const Notify& notify) const {
+  try {
+    if (auto deep = FindJsonTooDeep(message)) {
+      return Dump(ErrorReply(nullptr, kParseError, "Parse error: JSON " + deep->Describe()));
+    }
+    json msg = ParseJsonBounded(message);
+    if (msg.is_discarded()) {
+      return Dump(ErrorReply(nullptr, kParseError,
+                             "Parse error: not one JSON value in UTF-8 (a JSON-RPC 2.0 message)"));
+    }
+    if (msg.is_array()) {
+      // Batches exist in 2025-03-26 only; later revisions removed them.
+      if (session.initialized && session.protocol_version != kBatchVersion) {
+        return Dump(ErrorReply(nullptr, kInvalidRequest,
+                               "Invalid Request: JSON-RPC batches were removed after 2025-03-26; "
+                               "this session speaks " +
+                                   session.protocol_version + ": send one message at a time"));
+      }
+      if (msg.empty())
+        return Dump(ErrorReply(nullptr, kInvalidRequest, "Invalid Request: empty batch"));
+      std::string answers;
+      for (const auto& m : msg) {
+        if (auto a = HandleOne(session, m, notify)) answers += (answers.empty() ? "" : ",") + *a;
+      }
+      if (answers.empty()) return std::nullopt;
+      return "[" + answers + "]";
+    }
+    return HandleOne(session, msg, notify);
+  } catch (const std::exception& e) {
+    return Dump(ErrorReply(nullptr, kInternalError, std::string("Internal error: ") + e.what()));
+  }
+}
+
+std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg,
+                                               const Notify& notify) const {
+  auto answer = Answer(s, msg, notify);
+  if (!answer) return std::nullopt;
+  if (auto* raw = std::get_if<RawResult>(&*answer)) {
+    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
+    return R"({"id":)" + Dump(msg["id"]) + R"(,"jsonrpc":"2.0","result":)" + raw->json + "}";
+  }
+  return Dump(std::get<json>(*answer));
+}
+
+std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const json& msg,
+                                                              const Notify& notify) const {
+  if (!msg.is_object())
+    return ErrorReply(nullptr, kInvalidRequest, "Invalid Request: not an object");
+  bool has_id = msg.contains("id");
+  json id = has_id ? msg["id"] : json();
+  bool id_ok = !has_id || id.is_string() || id.is_number_integer();
+  auto method_it = msg.find("method");
+  if (method_it == msg.end()) {
+    // A response to a request of ours (we send none) or junk.
+    if (has_id && (msg.contains("result") || msg.contains("error"))) return std::nullopt;
+    return ErrorReply(id_ok ? id : json(), kInvalidRequest, "Invalid Request: no method");
+  }
+  if (!id_ok) {
+    return ErrorReply(nullptr, kInvalidRequest,
+                      "Invalid Request: id must be a string or an integer (never null)");
+  }
+  if (msg.value("jsonrpc", json()) != "2.0") {
+    return has_id ? std::optional<std::variant<json, RawResult>>(
+                        ErrorReply(id, kInvalidRequest, "Invalid Request: jsonrpc must be \"2.0\""))
+                  : std::nullopt;
+  }
+  if (!method_it->is_string()) {
+    return has_id ? std::optional<std::variant<json, RawResult>>(
+                        ErrorReply(id, kInvalidRequest, "Invalid Request: method must be a string"))
+                  : std::nullopt;
+  }
+  std::string method = method_it->get<std::string>();
+  json params = msg.value("params", json::object());
+  if (!has_id) return std::nullopt;  // notifications: initialized, cancelled, … need no answer
+  if (!params.is_object())
+    return ErrorReply(id, kInvalidParams, "Invalid params: must be an object");
+
+  if (method == "initialize") {
+    if (s.initialized) {
+      return ErrorReply(id, kInvalidRequest,
+                        "Invalid Request: this session is already initialized (protocol " +
+                            s.protocol_version +
+                            "); initialize once per session (over HTTP: without Mcp-Session-Id "
+                            "for a new session)");
+    }
+    std::string asked = params.value("protocolVersion", json()).is_string()
+                            ? params["protocolVersion"].get<std::string>()
+                            : std::string();
+    s.protocol_version =
+        IsSupportedProtocolVersion(asked) ? asked : std::string(kLatestProtocolVersion);
+    s.initialized = true;
+    const json& info = params.value("clientInfo", json::object());
+    if (info.is_object() && info.contains("name") && info["name"].is_string()) {
+      s.client_name = info["name"].get<std::string>();
+    }
+    json result = {
+        {"protocolVersion", s.protocol_version},
+        {"capabilities", info_.capabilities},
+        {"serverInfo", {{"name", info_.name}, {"title", info_.title}, {"version", info_.version}}}};
+    if (!info_.instructions.empty()) result["instructions"] = info_.instructions;
+    return Reply(id, std::move(result));
+  }
+  if (method == "ping") return Reply(id, json::object());
+  if (!s.initialized) {
+    return ErrorReply(id, kInvalidRequest, "Invalid Request: send initialize first");
+  }
+  if (method == "logging/setLevel" && info_.capabilities.contains("logging")) {
+    std::string level = params.value("level", json()).is_string()
+                            ? params["level"].get<std::string>()
+                            : std::string();
+    auto it = std::find(std::begin(kLevels), std::end(kLevels), level);
+    if (it == std::end(kLevels)) {
+      return ErrorReply(id, kInvalidParams,
+                        "Invalid params: level must be one of debug, info, notice, warning, "
+                        "error, critical, alert, emergency");
+    }
+    s.log_level = static_cast<int>(it - std::begin(kLevels));
+    return Reply(id, json::object());
+  }
+  auto handler = methods_.find(method);
+  if (handler == methods_.end()) {
+    return ErrorReply(id, kMethodNotFound, "Method not found: " + method);
+  }
+  try {
+    auto out = handler->second(MethodCall{s, params, id, notify});
+    if (auto* err = std::get_if<RpcError>(&out)) {
+      return ErrorReply(id, err->code, std::move(err->message), std::move(err->data));
+    }
+    if (auto* raw = std::get_if<RawResult>(&out)) return std::move(*raw);
+    return Reply(id, std::move(std::get<json>(out)));
+  } catch (const std::exception& e) {
+    return ErrorReply(id, kInternalError, "Internal error in " + method + ": " + e.what());
+  }
+}
+
+}  // namespace ghl::mcp
