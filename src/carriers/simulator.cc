@@ -125,11 +125,15 @@ struct CarrierSimulator::Impl {
         http::TransportOptions topts;
         topts.timeout = std::chrono::seconds(5);
         topts.connect_timeout = std::chrono::seconds(2);
+        auto began = std::chrono::steady_clock::now();
         auto sent = transport->Send(req, topts);
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - began);
         ok = sent.ok() && sent->status >= 200 && sent->status < 300;
         std::unique_lock count(mu);
         if (ok) {
           ++counters.webhooks_sent;
+          counters.slowest_answer = std::max(counters.slowest_answer, took);
         } else {
           ++counters.webhook_failures;
         }
@@ -247,7 +251,8 @@ struct CarrierSimulator::Impl {
                           {"sendRequests", counters.send_requests},
                           {"replays", counters.replays},
                           {"webhooksSent", counters.webhooks_sent},
-                          {"webhookFailures", counters.webhook_failures}});
+                          {"webhookFailures", counters.webhook_failures},
+                          {"slowestWebhookAnswerMs", counters.slowest_answer.count()}});
     }
     if (path == "/sim/public-key" && req.method == "GET") {
       return Answer(200, {{"ed25519", public_key}});

@@ -151,10 +151,11 @@ TEST(CarrierCrashTest, EachMessageReachesTheCarrierOnceAndItsStatusIsReported) {
   std::printf(
       "carrier crash test: %d messages, %d hand-offs POSTed (2 per message), %d carrier send "
       "requests, %zu distinct carrier messages, %d idempotent replays, %d sent once, %d sent "
-      "twice+, %d delivered, %d/%d replies logged once, %d kills, settled in %.1f s\n",
+      "twice+, %d delivered, %d/%d replies logged once, %d kills, settled in %.1f s, slowest "
+      "carrier webhook answer %d ms\n",
       kMessages, 2 * kMessages, sim["sendRequests"].get<int>(), sim["messages"].size(),
       sim["replays"].get<int>(), once, twice_or_more, kMessages - left, replies_once, kReplies,
-      kKills, settle_s);
+      kKills, settle_s, sim["slowestWebhookAnswerMs"].get<int>());
 }
 
 }  // namespace

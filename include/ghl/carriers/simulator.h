@@ -11,7 +11,8 @@
 ///    per recipient).
 ///  - `POST /sim/inbound` {"from","to"?,"text"} → a handset's message: a `message.received`.
 ///  - `GET /sim/messages` → {"messages":[{"id","to","text","idempotencyKey","tags"}],
-///    "sendRequests":N,"replays":N,"webhooksSent":N,"webhookFailures":N}.
+///    "sendRequests":N,"replays":N,"webhooksSent":N,"webhookFailures":N,
+///    "slowestWebhookAnswerMs":N}.
 ///  - `GET /sim/public-key` → {"ed25519":"<base64 raw 32 bytes>"} (Telnyx portal's form).
 /// Webhooks carry `telnyx-timestamp` and `telnyx-signature-ed25519` over "timestamp|body", are
 /// sent in order by one thread, each `copies` times (2 = Telnyx redelivering), and retried on a
@@ -58,6 +59,8 @@ struct SimulatorCounters {
   uint64_t replays = 0;        ///< Requests answered from a stored Idempotency-Key.
   uint64_t webhooks_sent = 0;  ///< Webhook POSTs answered 2xx.
   uint64_t webhook_failures = 0;
+  /// Longest wait for a 2xx answer to one webhook POST (Telnyx wants one within 2 s).
+  std::chrono::milliseconds slowest_answer{0};
 };
 
 /// A running simulator (its own HTTP server and webhook thread).
