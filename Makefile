@@ -42,10 +42,11 @@ fuzz: fuzz-build
 test-asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
 
-# The demo needs only the `ghl` binary: build just that target.
+# The demo needs only the `ghl` binary: build just that target. It also sends one SMS through
+# the simulated carrier (`--carrier sim --demo-sms`) and logs the handset's reply.
 demo: configure
 	@cmake --build $(BUILD) -j $(JOBS) --target ghl
-	@$(GHL) serve --sandbox --automations tests/data/automations/demo.toml
+	@$(GHL) serve --sandbox --carrier sim --demo-sms --automations tests/data/automations/demo.toml
 
 bench: build
 	@bench/run $(BUILD)

@@ -27,6 +27,9 @@ struct SandboxArgs {
   int threads = 2;
   std::string webhook_url;
   std::string webhook_key;
+  std::string provider_url;
+  int provider_status_delay_ms = 5000;
+  int provider_delivery_copies = 1;
 };
 
 int RunSandbox(const SandboxArgs& args) {
@@ -44,6 +47,14 @@ int RunSandbox(const SandboxArgs& args) {
   options.rate_limit.daily_max = args.daily_limit;
   options.webhook_delivery.url = args.webhook_url;
   options.webhook_delivery.key_file = args.webhook_key;
+  options.provider_status_delay = std::chrono::milliseconds(args.provider_status_delay_ms);
+  options.provider_delivery_copies = args.provider_delivery_copies;
+  if (!args.provider_url.empty()) {
+    sandbox::ConversationProvider provider;
+    provider.delivery_url = args.provider_url;
+    provider.id = "sbxProviderSmsDemo01";  // stable, so scripts and a restarted --db agree
+    options.conversation_providers.push_back(provider);
+  }
 
   if (!args.db.empty()) {
     // SQLite creates the file, not its directory: say so before the sandbox tries.
@@ -64,8 +75,8 @@ int RunSandbox(const SandboxArgs& args) {
   server.threads = args.threads;
   auto running = sandbox::RunningSandbox::Start(std::move(options), std::move(server));
   if (!running.ok()) {
-    bool db_error = !args.db.empty() &&
-                    running.error().Summary().find("sandbox database") != std::string::npos;
+    bool db_error =
+        !args.db.empty() && running.error().Summary().find("sandbox database") != std::string::npos;
     std::fprintf(stderr, "ghl sandbox: %s%s\n", db_error ? "--db: " : "",
                  running.error().Describe().c_str());
     return running.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
@@ -93,6 +104,13 @@ int RunSandbox(const SandboxArgs& args) {
                  args.webhook_key.empty() ? "generated for this run"
                                           : ("kept in " + args.webhook_key).c_str(),
                  sb.base_url().c_str(), std::string(sandbox::kWebhookPublicKeyPath).c_str());
+  }
+  if (!args.provider_url.empty()) {
+    std::fprintf(stderr,
+                 "ghl sandbox: SMS goes through conversation provider sbxProviderSmsDemo01: each "
+                 "message is POSTed (signed X-GHL-Signature) to %s; status updates answer 403 "
+                 "for %d ms after the hand-off\n",
+                 args.provider_url.c_str(), args.provider_status_delay_ms);
   }
   if (!server::IsLoopbackHost(args.host)) {
     // Said out loud: the tokens are printed above and in the README, so they guard nothing.
@@ -155,6 +173,19 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--webhook-key", args->webhook_key,
                   "Ed25519 private key (PEM) that signs the webhooks; created (mode 0600) when "
                   "missing, so restarts keep the same public key. Default: a new key each run");
+  cmd->add_option("--conversation-provider", args->provider_url,
+                  "Register an SMS conversation provider (id sbxProviderSmsDemo01) that replaces "
+                  "the demo location's SMS channel: every SMS send is stored `pending` and POSTed "
+                  "to this Delivery URL, e.g. http://127.0.0.1:8080/providers/ghl/outbound");
+  cmd->add_option("--provider-status-delay-ms", args->provider_status_delay_ms,
+                  "For this long after a hand-off, PUT /conversations/messages/{id}/status "
+                  "answers 403 \"No conversation provider found for this message\" (GHL: 5-10 s)")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  cmd->add_option("--provider-delivery-copies", args->provider_delivery_copies,
+                  "POST each hand-off this many times (2 = as a retrying GHL would)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
   cmd->callback([args, exit_code] { *exit_code = RunSandbox(*args); });
 }
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "automations_wiring.h"
+#include "carrier_wiring.h"
 #include "commands.h"
 #include "ghl/client/client.h"
 #include "ghl/playground/playground.h"
@@ -59,6 +60,7 @@ struct ServeArgs {
   std::string automations;  // config file; empty = no automations engine
   AgentArgs agents;         // voice-agent endpoints (serve_agents.h)
   ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
+  CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
 };
 
 std::string Env(const char* name) {
@@ -266,6 +268,17 @@ int RunServe(const ServeArgs& args) {
     }
   }
 
+  // --carrier: the conversation-provider bridge (its routes are mounted below).
+  int carrier_exit = kExitOk;
+  std::unique_ptr<CarrierRuntime> carrier =
+      PrepareCarrier(args.carrier, hooks->location, options.upstream, options.default_location_id,
+                     embedded.get(), hooks->receiver->options().public_keys, &carrier_exit);
+  if (carrier_exit != kExitOk) {
+    if (embedded) embedded->Stop();
+    return carrier_exit;
+  }
+  carriers::ProviderBridge* bridge = carrier ? carrier->bridge.get() : nullptr;
+
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
   playground::Playground playground(options);
@@ -275,9 +288,9 @@ int RunServe(const ServeArgs& args) {
   // I/O threads never block: webhooks are answered from the store's committer once the group
   // commit is durable (concurrent deliveries share commits); what may wait runs on the pools
   // below. So a slow upstream cannot keep a webhook from being read.
-  server_options.threads =
-      args.threads > 0 ? args.threads
-                       : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  server_options.threads = args.threads > 0
+                               ? args.threads
+                               : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server_options.max_body_bytes =
       std::max(options.max_request_bytes, hooks->receiver->options().max_body_bytes);
   // A webhook still owed an answer when the server stops must get 429, the only status GHL
@@ -317,9 +330,10 @@ int RunServe(const ServeArgs& args) {
   }
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
                                   &forwards, &page_reads, &agent_calls, agent_handler, &mcp,
-                                  &mcp_calls, &mcp_handler](http::Request request,
-                                                            server::Responder respond) {
+                                  &mcp_calls, &mcp_handler, bridge](http::Request request,
+                                                                    server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
+    if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
       return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
     }
@@ -381,6 +395,11 @@ int RunServe(const ServeArgs& args) {
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
   PrintAgentLines(*agents, base);
+  if (carrier && !StartCarrier(*carrier, args.carrier, base, embedded.get())) {
+    server.Stop();
+    if (embedded) embedded->Stop();
+    return kExitApiError;
+  }
   if (server::IsLoopbackHost(args.host)) {
     std::printf(
         "            loopback only: to receive GHL's webhooks, forward "
@@ -413,16 +432,15 @@ int RunServe(const ServeArgs& args) {
       }
     }
     int engine_exit = kExitOk;
-    engine = StartAutomationsEngine(std::move(*automations_config),
-                                    client::Client(client_options), *hooks->store,
-                                    hooks->location, /*verbose=*/false, &engine_exit);
+    engine =
+        StartAutomationsEngine(std::move(*automations_config), client::Client(client_options),
+                               *hooks->store, hooks->location, /*verbose=*/false, &engine_exit);
     if (!engine) {
       server.Stop();
       if (embedded) embedded->Stop();
       return engine_exit;
     }
-    std::printf("Automations: %s (worker running on the event store)\n",
-                args.automations.c_str());
+    std::printf("Automations: %s (worker running on the event store)\n", args.automations.c_str());
   }
   if (!server::IsLoopbackHost(args.host)) {
     WarnBeyondLoopback(args.host, port, playground.options().upstream,
@@ -433,6 +451,7 @@ int RunServe(const ServeArgs& args) {
   server.Wait(/*handle_signals=*/true);
   cancel->Cancel();
   if (engine) engine->Stop();  // before the store and the sandbox go away
+  if (carrier) carrier->Stop();
   if (embedded) embedded->Stop();
   return kExitOk;
 }
@@ -491,6 +510,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
                   "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
   AddAgentOptions(cmd, &args->agents);
   AddServeMcpOptions(cmd, args->mcp);
+  AddCarrierOptions(cmd, &args->carrier);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddTriggerCommand(app, &exit_code);
   ghl::cli::AddCompletionCommand(app, &exit_code);
   ghl::cli::AddMcpCommand(app, &exit_code);
+  ghl::cli::AddCarrierSimCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -492,7 +492,11 @@ TEST_F(RecipesTest, MessageClassificationTagsRepliesOnceAndAsksHumans) {
   std::string conv_id = conv["conversation"]["id"];
   auto inbound = [&](const std::string& text) {
     Call("POST", "/conversations/messages/inbound",
-         {{"type", "SMS"}, {"conversationId", conv_id}, {"contactId", id}, {"message", text}});
+         {{"type", "SMS"},
+          {"conversationId", conv_id},
+          {"contactId", id},
+          {"direction", "inbound"},
+          {"message", text}});
     return LastEvent("InboundMessage");
   };
   IncomingEvent booking = inbound("can I book a call tomorrow?");

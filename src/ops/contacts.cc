@@ -113,6 +113,21 @@ Result<std::optional<json>> FindContactByPhone(const Context& ctx, std::string_v
   return found;
 }
 
+Result<json> EnsureContactByPhone(const Context& ctx, std::string_view phone, bool* created) {
+  if (created) *created = false;
+  auto e164 = NormalizePhone(phone);
+  if (!e164.ok()) return e164.error();
+  auto found = FindContactByPhone(ctx, *e164);
+  if (!found.ok()) return found.error();
+  if (found->has_value()) return **found;
+  ContactWrite write;
+  write.fields["phone"] = *e164;
+  auto up = UpsertContact(ctx, write);
+  if (!up.ok()) return up.error();
+  if (created) *created = up->created;
+  return up->contact;
+}
+
 Result<json> SearchContacts(const Context& ctx, const ContactSearch& search) {
   if (search.limit < 1 || search.limit > 100) {
     return UsageError("limit " + std::to_string(search.limit) + " is outside 1..100");

@@ -81,4 +81,77 @@ Result<json> SendMessage(const Context& ctx, const MessageWrite& write) {
   return *r;
 }
 
+Result<json> UpdateMessageStatus(const Context& ctx, const std::string& message_id,
+                                 const MessageStatusUpdate& update) {
+  if (message_id.empty()) return UsageError("messageId is empty");
+  const std::string& st = update.status;
+  if (st != "delivered" && st != "failed" && st != "pending" && st != "read") {
+    return UsageError("message status '" + st + "' is not one GHL accepts",
+                      "use delivered, failed, pending or read");
+  }
+  json body = {{"status", st}};
+  if (!update.error_code.empty()) {
+    body["error"] = {
+        {"code", update.error_code},
+        {"type", update.error_type.empty() ? "carrier" : update.error_type},
+        {"message", update.error_message.empty() ? update.error_code : update.error_message}};
+  }
+  auto r = Write(ctx, {.method = "PUT",
+                       .path = "/conversations/messages/{messageId}/status",
+                       .path_params = {{"messageId", message_id}},
+                       .body = body.dump()});
+  if (!r.ok()) return r.error();
+  return r->is_object() ? *r : json::object();
+}
+
+bool IsProviderNotReady(const Error& error) {
+  if (error.kind != ErrorKind::kApi) return false;
+  if (error.http_status != 403 && error.http_status != 401) return false;
+  for (const auto& m : error.messages) {
+    if (Lower(m).find("no conversation provider found") != std::string::npos) return true;
+  }
+  return false;
+}
+
+Result<json> AddInboundMessage(const Context& ctx, const InboundMessageWrite& write) {
+  if (write.contact_id.empty() && write.conversation_id.empty()) {
+    return UsageError("an inbound message needs a contactId or a conversationId");
+  }
+  if (write.message.empty() && write.attachments.empty()) {
+    return UsageError("the inbound message has no text and no attachments");
+  }
+  if (write.direction != "inbound" && write.direction != "outbound") {
+    return UsageError("direction must be inbound or outbound, got '" + write.direction + "'");
+  }
+  json body = {{"type", write.type}, {"direction", write.direction}};
+  if (!write.contact_id.empty()) body["contactId"] = write.contact_id;
+  if (!write.conversation_id.empty()) body["conversationId"] = write.conversation_id;
+  if (!write.message.empty()) body["message"] = write.message;
+  if (!write.attachments.empty()) body["attachments"] = write.attachments;
+  if (!write.alt_id.empty()) body["altId"] = write.alt_id;
+  if (!write.conversation_provider_id.empty()) {
+    body["conversationProviderId"] = write.conversation_provider_id;
+  }
+  auto r = Write(
+      ctx, {.method = "POST", .path = "/conversations/messages/inbound", .body = body.dump()});
+  if (!r.ok()) return r.error();
+  if (!r->is_object() || Str(*r, "messageId").empty()) {
+    // GHL's known misbehaviour: 201 with an empty body and nothing logged (issue 70).
+    return Malformed("POST /conversations/messages/inbound", "a messageId (nothing was logged)");
+  }
+  return *r;
+}
+
+Result<std::optional<json>> FindMessageByAltId(const Context& ctx,
+                                               const std::string& conversation_id,
+                                               const std::string& alt_id, int limit) {
+  if (alt_id.empty()) return UsageError("altId is empty");
+  auto page = ListMessages(ctx, conversation_id, limit);
+  if (!page.ok()) return page.error();
+  for (const auto& m : page->messages) {
+    if (Str(m, "altId") == alt_id) return std::optional<json>(m);
+  }
+  return std::optional<json>();
+}
+
 }  // namespace ghl::ops

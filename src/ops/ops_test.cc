@@ -28,10 +28,13 @@ int64_t NowMs() {
 
 class OpsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  virtual sandbox::Options SandboxOptions() const {
     sandbox::Options o;
     o.rate_limit.burst_max = 100000;
-    auto s = sandbox::RunningSandbox::Start(o);
+    return o;
+  }
+  void SetUp() override {
+    auto s = sandbox::RunningSandbox::Start(SandboxOptions());
     ASSERT_TRUE(s.ok()) << s.error().Describe();
     sandbox_ = std::move(*s);
     client::ClientOptions co;
@@ -347,6 +350,71 @@ TEST_F(OpsTest, LocationWorkflowsAndLocations) {
   ASSERT_FALSE(flows->empty());
   json c = NewContact("flow@example.com", "");
   EXPECT_TRUE(AddContactToWorkflow(ctx(), c["id"], (*flows)[0]["id"]).ok());
+}
+
+}  // namespace
+}  // namespace ghl::ops
+
+namespace ghl::ops {
+namespace {
+
+// The conversation-provider operations against a sandbox with a provider and a 403 window.
+class ProviderOpsTest : public OpsTest {
+ protected:
+  sandbox::Options SandboxOptions() const override {
+    sandbox::Options o = OpsTest::SandboxOptions();
+    o.provider_status_delay = std::chrono::hours(1);  // never downstreamed in this test
+    sandbox::ConversationProvider p;
+    p.delivery_url = "http://127.0.0.1:9/providers/ghl/outbound";  // nothing listens: dropped
+    o.conversation_providers.push_back(p);
+    o.webhook_delivery.max_attempts = 1;
+    o.webhook_delivery.log = [](std::string_view) {};
+    return o;
+  }
+};
+
+TEST_F(ProviderOpsTest, StatusUpdateInTheWindowIsProviderNotReadyNotATokenProblem) {
+  bool created = false;
+  auto contact = EnsureContactByPhone(ctx(), "(512) 555-0188", &created);
+  ASSERT_TRUE(contact.ok()) << contact.error().Describe();
+  EXPECT_TRUE(created);
+  auto again = EnsureContactByPhone(ctx(), "+15125550188", &created);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(created);
+  EXPECT_EQ((*again)["id"], (*contact)["id"]);
+  MessageWrite w;
+  w.contact_id = (*contact)["id"];
+  w.message = "hello";
+  auto sent = SendMessage(ctx(), w);
+  ASSERT_TRUE(sent.ok()) << sent.error().Describe();
+  EXPECT_EQ((*sent)["status"], "pending");
+  auto st = UpdateMessageStatus(ctx(), (*sent)["messageId"], {.status = "delivered"});
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().http_status, 403);
+  EXPECT_TRUE(IsProviderNotReady(st.error()));
+  EXPECT_THAT(st.error().hint, HasSubstr("not a token problem"));
+  EXPECT_FALSE(UpdateMessageStatus(ctx(), "x", {.status = "sent"}).ok());  // not GHL's enum
+  Error location;
+  location.kind = ErrorKind::kApi;
+  location.http_status = 403;
+  location.messages = {"The token does not have access to this location."};
+  EXPECT_FALSE(IsProviderNotReady(location));
+}
+
+TEST_F(ProviderOpsTest, InboundIsLoggedInboundAndFoundAgainByAltId) {
+  auto contact = EnsureContactByPhone(ctx(), "+15125550189");
+  ASSERT_TRUE(contact.ok());
+  InboundMessageWrite w;
+  w.contact_id = (*contact)["id"];
+  w.message = "a reply";
+  w.alt_id = "telnyx-msg-1";
+  auto logged = AddInboundMessage(ctx(), w);
+  ASSERT_TRUE(logged.ok()) << logged.error().Describe();
+  auto found = FindMessageByAltId(ctx(), (*logged)["conversationId"], "telnyx-msg-1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((**found)["direction"], "inbound");  // GHL's default would be outbound
+  EXPECT_FALSE(FindMessageByAltId(ctx(), (*logged)["conversationId"], "other")->has_value());
 }
 
 }  // namespace

@@ -4,16 +4,30 @@
 #include <algorithm>
 
 #include "handler.h"
+#include "providers.h"
 
 namespace ghl::sandbox {
 namespace {
 
-constexpr std::string_view kSendTypes[] = {"SMS", "RCS",       "Email", "WhatsApp", "IG",
-                                           "FB",  "Custom",    "Live_Chat", "TIKTOK"};
-constexpr std::string_view kInboundTypes[] = {
-    "SMS",   "RCS",      "Email",   "WhatsApp",  "GMB",           "IG",
-    "FB",    "Custom",   "WebChat", "Live_Chat", "Call",          "IVR_Call",
-    "Campaign_Call", "Campaign_VoiceMail", "TIKTOK", "ALL_IN_ONE_CHAT", "FORM_SUBMISSION"};
+constexpr std::string_view kSendTypes[] = {"SMS", "RCS",    "Email",     "WhatsApp", "IG",
+                                           "FB",  "Custom", "Live_Chat", "TIKTOK"};
+constexpr std::string_view kInboundTypes[] = {"SMS",
+                                              "RCS",
+                                              "Email",
+                                              "WhatsApp",
+                                              "GMB",
+                                              "IG",
+                                              "FB",
+                                              "Custom",
+                                              "WebChat",
+                                              "Live_Chat",
+                                              "Call",
+                                              "IVR_Call",
+                                              "Campaign_Call",
+                                              "Campaign_VoiceMail",
+                                              "TIKTOK",
+                                              "ALL_IN_ONE_CHAT",
+                                              "FORM_SUBMISSION"};
 constexpr std::string_view kStatuses[] = {"delivered", "failed", "pending", "read"};
 
 // GHL's numeric message types and their names.
@@ -72,16 +86,17 @@ http::Response CreateConversation(Ctx& ctx) {
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   const Doc* contact = ctx.store.Get(Coll::kContacts, Str(ctx.body, "contactId"));
   if (!contact || !SameLocation(ctx, contact->value)) return NotFound("Contact not found");
-  if (const Doc* existing = ConversationFor(ctx.store, Str(ctx.body, "contactId"))) {
-    return ErrorResponse(400, "Conversation already exists",
-                         {{"conversationId", existing->value["id"]}});
+  // GHL keeps one conversation per contact; its 400 does not name the existing conversation
+  // (GoHighLevel/highlevel-api-docs issue 5): search for it.
+  if (ConversationFor(ctx.store, Str(ctx.body, "contactId"))) {
+    return ErrorResponse(
+        400, "Conversation with the contact id:" + Str(ctx.body, "contactId") + " already exists!");
   }
   json c = NewConversation(ctx, contact->value);
   const Doc& d = ctx.store.Put(Coll::kConversations, std::move(c));
   json view = d.value;
-  for (auto k : {"fullName", "contactName", "email", "phone", "lastMessageBody",
-                 "lastMessageType", "lastMessageDirection", "starred", "inbox", "type",
-                 "unreadCount"}) {
+  for (auto k : {"fullName", "contactName", "email", "phone", "lastMessageBody", "lastMessageType",
+                 "lastMessageDirection", "starred", "inbox", "type", "unreadCount"}) {
     view.erase(k);
   }
   return Json(201, {{"success", true}, {"conversation", view}});
@@ -163,13 +178,15 @@ json MessageEvent(std::string_view type, const json& m) {
             {"messageId", m["id"]},
             {"status", m.value("status", "delivered")}};
   if (m.contains("source")) e["source"] = m["source"];
-  if (m.contains("conversationProviderId")) e["conversationProviderId"] = m["conversationProviderId"];
+  if (m.contains("conversationProviderId"))
+    e["conversationProviderId"] = m["conversationProviderId"];
   return e;
 }
 
-// Stores a message and updates its conversation; returns the message document.
+// Stores a message and updates its conversation; returns the message document. A message on a
+// conversation provider's channel is stored `pending`, marked as handed to `provider`.
 const Doc& AddMessage(Ctx& ctx, json conversation, const json& input, std::string_view direction,
-                      std::string_view status) {
+                      std::string_view status, const Doc* provider = nullptr) {
   std::string type = Str(input, "type");
   auto [num, name] = MessageType(type);
   std::string text = Str(input, "message");
@@ -192,6 +209,8 @@ const Doc& AddMessage(Ctx& ctx, json conversation, const json& input, std::strin
     m["subject"] = Str(input, "subject");
   }
   if (auto p = Str(input, "conversationProviderId"); !p.empty()) m["conversationProviderId"] = p;
+  if (auto alt = Str(input, "altId"); !alt.empty()) m["altId"] = alt;
+  if (provider) MarkHandedOff(ctx, *provider, m);
   const Doc& d = ctx.store.Put(Coll::kMessages, std::move(m));
   conversation["lastMessageBody"] = text;
   conversation["lastMessageType"] = name;
@@ -259,14 +278,18 @@ http::Response SendMessage(Ctx& ctx) {
   if (contact->value.value("dnd", false)) {
     return ErrorResponse(400, "Cannot send message as DND is active for " + type + ".");
   }
+  std::optional<http::Response> refusal;
+  const Doc* provider = ProviderForSend(ctx, b, &refusal);
+  if (refusal) return std::move(*refusal);
   const Doc* conv = ConversationFor(ctx.store, Str(b, "contactId"));
   json conversation = conv ? conv->value : NewConversation(ctx, contact->value);
-  const Doc& m = AddMessage(ctx, std::move(conversation), b, "outbound", "delivered");
+  const Doc& m = AddMessage(ctx, std::move(conversation), b, "outbound", "delivered", provider);
   ctx.events.push_back({"OutboundMessage", MessageEvent("OutboundMessage", m.value)});
+  if (provider) QueueHandOff(ctx, *provider, m.value, contact->value);
   json out = {{"conversationId", m.value["conversationId"]},
               {"messageId", m.value["id"]},
               {"msg", "Message queued successfully."},
-              {"status", "delivered"},
+              {"status", m.value["status"]},
               {"traceId", NewTraceId()}};
   if (type == "Email") {
     out["emailMessageId"] = m.value["id"];
@@ -279,8 +302,8 @@ constexpr FieldRule kInboundRules[] = {
     {"type", FieldType::kString, true, kInboundTypes},
     {"attachments", FieldType::kArray},
     {"message", FieldType::kString},
-    {"conversationId", FieldType::kString, true},
-    {"contactId", FieldType::kString, true},
+    {"conversationId", FieldType::kString},
+    {"contactId", FieldType::kString},
     {"conversationProviderId", FieldType::kString},
     {"html", FieldType::kString},
     {"subject", FieldType::kString},
@@ -295,18 +318,48 @@ constexpr FieldRule kInboundRules[] = {
     {"call", FieldType::kObject},
 };
 
+// GHL's quirks (conversations.json `add-an-inbound-message` and its docs page): either
+// `conversationId` or `contactId` is enough (the spec's "both required" is stale); `direction`
+// defaults to **outbound**, so a reply logged without `direction: "inbound"` shows as sent.
 http::Response InboundMessage(Ctx& ctx) {
   auto msgs = ValidateBody(ctx.body, kInboundRules);
-  if (!msgs.empty()) return Unprocessable(std::move(msgs));
   const json& b = ctx.body;
-  const Doc* conv = ctx.store.Get(Coll::kConversations, Str(b, "conversationId"));
-  if (!conv) return NotFound("Conversation not found");
-  if (!SameLocation(ctx, conv->value)) return ForbiddenLocation();
-  if (Str(conv->value, "contactId") != Str(b, "contactId")) {
-    return Unprocessable({"contactId does not match the conversation's contact"});
+  std::string direction = "outbound";
+  if (msgs.empty()) {
+    if (Str(b, "conversationId").empty() && Str(b, "contactId").empty()) {
+      msgs.push_back("conversationId or contactId should not be empty");
+    }
+    if (b.contains("direction") && !b["direction"].is_null()) {
+      direction = b["direction"].is_string() ? b["direction"].get<std::string>() : "";
+      if (direction != "inbound" && direction != "outbound") {
+        msgs.push_back("direction must be one of the following values: inbound, outbound");
+      }
+    }
   }
-  const Doc& m = AddMessage(ctx, conv->value, b, "inbound", "delivered");
-  ctx.events.push_back({"InboundMessage", MessageEvent("InboundMessage", m.value)});
+  if (!msgs.empty()) return Unprocessable(std::move(msgs));
+  if (auto p = Str(b, "conversationProviderId");
+      !p.empty() && !FindProvider(ctx.store, ctx.LocationId(), p)) {
+    return ErrorResponse(400, "Invalid conversationProviderId");
+  }
+  json conversation;
+  if (auto conv_id = Str(b, "conversationId"); !conv_id.empty()) {
+    const Doc* conv = ctx.store.Get(Coll::kConversations, conv_id);
+    if (!conv) return NotFound("Conversation not found");
+    if (!SameLocation(ctx, conv->value)) return ForbiddenLocation();
+    if (!Str(b, "contactId").empty() && Str(conv->value, "contactId") != Str(b, "contactId")) {
+      return Unprocessable({"contactId does not match the conversation's contact"});
+    }
+    conversation = conv->value;
+  } else {
+    const Doc* contact = ctx.store.Get(Coll::kContacts, Str(b, "contactId"));
+    if (!contact) return NotFound("Contact not found");
+    if (!SameLocation(ctx, contact->value)) return ForbiddenLocation();
+    const Doc* conv = ConversationFor(ctx.store, Str(b, "contactId"));
+    conversation = conv ? conv->value : NewConversation(ctx, contact->value);
+  }
+  const Doc& m = AddMessage(ctx, std::move(conversation), b, direction, "delivered");
+  std::string event = direction == "inbound" ? "InboundMessage" : "OutboundMessage";
+  ctx.events.push_back({event, MessageEvent(event, m.value)});
   return Json(200, {{"success", true},
                     {"conversationId", m.value["conversationId"]},
                     {"messageId", m.value["id"]},

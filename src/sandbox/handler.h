@@ -23,6 +23,9 @@ namespace ghl::sandbox {
 struct Event {
   std::string type;
   json body;
+  /// Set for a conversation-provider hand-off: the body goes as is (flat, no webhookId or
+  /// timestamp added) to this Delivery URL instead of the webhook sink.
+  std::string delivery_url = {};
 };
 
 /// Location-level settings the handlers consult (from the location document).
@@ -40,6 +43,8 @@ struct Ctx {
   int64_t now_ms = 0;
   Store& store;
   std::vector<Event>& events;
+  /// `Options::provider_status_delay` in milliseconds (the status update's 403 window).
+  int64_t provider_status_delay_ms = 5000;
 
   /// Path parameter `name` (empty when absent).
   const std::string& Path(std::string_view name) const;
@@ -70,6 +75,7 @@ std::span<const RouteDef> CalendarRoutes();
 std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
+std::span<const RouteDef> ConversationProviderRoutes();  // message status (providers.cc)
 
 // ---- responses -------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 // RunningSandbox: the sandbox behind server::HttpServer in this process, sending its events as
 // signed webhooks and publishing the public key at GET /sandbox/webhook-public-key.
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "ghl/sandbox/sandbox.h"
@@ -12,10 +12,21 @@ Result<std::unique_ptr<RunningSandbox>> RunningSandbox::Start(Options options,
                                                               server::ServerOptions server) {
   auto key = LoadOrCreateWebhookKey(options.webhook_delivery.key_file);
   if (!key.ok()) return key.error();
+  WebhookDeliveryOptions provider_options = options.webhook_delivery;
+  provider_options.url.clear();
+  auto provider_delivery = WebhookDelivery::Start(std::move(provider_options), key.value());
+  if (!provider_delivery.ok()) return provider_delivery.error();
   auto delivery = WebhookDelivery::Start(options.webhook_delivery, std::move(key.value()));
   if (!delivery.ok()) return delivery.error();
   std::unique_ptr<RunningSandbox> r(new RunningSandbox());
   r->delivery_ = std::move(delivery.value());
+  r->provider_delivery_ = std::move(provider_delivery.value());
+  WebhookDelivery* hand_offs = r->provider_delivery_.get();
+  options.provider_sink = [hand_offs, user = std::move(options.provider_sink)](
+                              std::string_view url, std::string_view json) {
+    if (user) user(url, json);
+    hand_offs->EnqueueTo(std::string(url), "ProviderOutboundMessage", json);
+  };
   WebhookDelivery* sink = r->delivery_.get();
   options.webhook_sink = [sink, user = std::move(options.webhook_sink)](std::string_view type,
                                                                         std::string_view json) {
@@ -70,6 +81,7 @@ void RunningSandbox::Wait(bool handle_signals) {
 void RunningSandbox::Stop() {
   if (server_) server_->Stop();
   if (delivery_) delivery_->Stop();
+  if (provider_delivery_) provider_delivery_->Stop();
 }
 
 }  // namespace ghl::sandbox

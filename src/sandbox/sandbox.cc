@@ -13,6 +13,7 @@
 #include "ghl/core/json_depth.h"
 #include "ghl/core/text.h"
 #include "handler.h"
+#include "providers.h"
 #include "rate_limiter.h"
 #include "router.h"
 #include "seed.h"
@@ -24,7 +25,7 @@ std::vector<const RouteDef*> AllRoutes() {
   std::vector<const RouteDef*> out;
   for (auto table : {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
                      CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(),
-                     LocationRecordRoutes(), WorkflowRoutes()}) {
+                     LocationRecordRoutes(), WorkflowRoutes(), ConversationProviderRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;
@@ -108,6 +109,18 @@ struct Sandbox::Impl {
   http::Response Dispatch(const http::Request& req, int64_t now, RateDecision* rate,
                           std::string* warning, std::vector<Event>* events);
   http::Response Handle(const http::Request& req);
+  // The provider registry (providers.h): a location token of the sandbox, no Version header.
+  http::Response HandleRegistry(const http::Request& req, int64_t now) {
+    auto auth = req.headers.Get("Authorization");
+    if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
+      return ErrorResponse(401, "Invalid JWT");
+    }
+    auto tok = token_index.find(std::string_view(*auth).substr(7));
+    if (tok == token_index.end())
+      return ErrorResponse(401, "Invalid token: access token is invalid");
+    std::unique_lock lock(state_mu);
+    return HandleProviderRegistry(store, tokens[tok->second], req, now);
+  }
   bool OwnsLocation(const Token& t, const std::string& location_id);
 };
 
@@ -270,6 +283,7 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
 
   Ctx ctx{req,   ep,     std::move(match.params), std::move(query), std::move(body), token, now,
           store, *events};
+  ctx.provider_status_delay_ms = options.provider_status_delay.count();
   if (entry.route->writes) {
     std::unique_lock lock(state_mu);
     http::Response res = entry.route->fn(ctx);
@@ -285,6 +299,7 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
 
 http::Response Sandbox::Impl::Handle(const http::Request& req) {
   int64_t now = NowMs();
+  if (req.Path() == kConversationProvidersPath) return HandleRegistry(req, now);
   RateDecision rate = limiter->Peek();
   std::string warning;
   std::vector<Event> events;
@@ -297,6 +312,14 @@ http::Response Sandbox::Impl::Handle(const http::Request& req) {
   }
   limiter->SetHeaders(rate, res.headers);
   if (!warning.empty()) res.headers.Set("X-Ghl-Sandbox-Warning", warning);
+  for (auto& e : events) {
+    if (e.delivery_url.empty() || !options.provider_sink) continue;
+    std::string body = Dump(e.body);
+    for (int i = 0; i < std::clamp(options.provider_delivery_copies, 1, 5); ++i) {
+      options.provider_sink(e.delivery_url, body);
+    }
+  }
+  std::erase_if(events, [](const Event& e) { return !e.delivery_url.empty(); });
   if (options.webhook_sink) {
     for (auto& e : events) {
       e.body["webhookId"] = NewTraceId();
@@ -362,6 +385,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
   }
   impl->store.RandomizeIds();
   impl->options = std::move(options);
+  for (const auto& p : impl->options.conversation_providers) {
+    auto put = PutProvider(impl->store, p, impl->NowMs());
+    if (!put.ok()) return put.error();
+  }
   return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
 }
 
@@ -376,5 +403,14 @@ http::Response Sandbox::Handle(const http::Request& request) {
 std::string Sandbox::token() const { return std::string(kDefaultToken); }
 std::string Sandbox::location_id() const { return std::string(kDemoLocationId); }
 const std::vector<Token>& Sandbox::tokens() const { return impl_->tokens; }
+
+Result<ConversationProvider> Sandbox::RegisterConversationProvider(ConversationProvider provider) {
+  std::unique_lock lock(impl_->state_mu);
+  auto put = PutProvider(impl_->store, provider, impl_->NowMs());
+  if (!put.ok()) return put.error();
+  provider.id = Str(*put, "id");
+  provider.location_id = Str(*put, "locationId");
+  return provider;
+}
 
 }  // namespace ghl::sandbox

@@ -45,7 +45,7 @@ std::string_view CollName(Coll c) {
       "locations", "contacts",     "notes",        "opportunities",
       "pipelines", "calendars",    "appointments", "conversations",
       "messages",  "customFields", "workflows",    "workflowEnrollments",
-      "tasks",     "users",        "customValues"};
+      "tasks",     "users",        "customValues", "conversationProviders"};
   return kNames[static_cast<int>(c)];
 }
 

@@ -38,6 +38,7 @@ enum class Coll : int {
   kTasks,
   kUsers,
   kCustomValues,
+  kConversationProviders,
   kCount,
 };
 

@@ -65,6 +65,7 @@ struct WebhookDelivery::Impl {
   struct Item {
     std::string type;
     std::string body;
+    std::string target = {};  // EnqueueTo's URL; empty = the delivery's URL
   };
 
   WebhookDeliveryOptions options;
@@ -118,7 +119,9 @@ struct WebhookDelivery::Impl {
     const int max_attempts = std::max(1, options.max_attempts);
 
     for (int attempt = 1;; ++attempt) {
-      {
+      if (!item.target.empty()) {
+        req.target = item.target;
+      } else {
         std::lock_guard lock(mu);
         req.target = url;
       }
@@ -220,6 +223,22 @@ bool WebhookDelivery::Enqueue(std::string_view event_type, std::string_view json
     return false;
   }
   impl_->queue.push_back({std::string(event_type), std::string(json)});
+  ++impl_->counters.enqueued;
+  impl_->wake.notify_one();
+  return true;
+}
+
+bool WebhookDelivery::EnqueueTo(std::string url, std::string_view event_type,
+                                std::string_view json) {
+  if (!IsHttpUrl(url)) return false;
+  std::lock_guard lock(impl_->mu);
+  if (impl_->stopping) return false;
+  if (impl_->queue.size() >= std::max<size_t>(1, impl_->options.queue_capacity)) {
+    ++impl_->counters.dropped_full;
+    impl_->Log("queue full: dropped " + Describe(event_type, json) + " for " + url);
+    return false;
+  }
+  impl_->queue.push_back({std::string(event_type), std::string(json), std::move(url)});
   ++impl_->counters.enqueued;
   impl_->wake.notify_one();
   return true;

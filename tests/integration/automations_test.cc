@@ -368,6 +368,7 @@ class AutomationsChainTest : public ::testing::Test {
          {{"type", "SMS"},
           {"conversationId", conv["conversation"]["id"]},
           {"contactId", c2},
+          {"direction", "inbound"},
           {"message", "can I book a call tomorrow?"}});
     WaitQuiet();
     EXPECT_THAT(TagsOf(c2), Contains("booking-request"));
@@ -604,6 +605,7 @@ TEST_F(AutomationsChainTest, LlmClassifierOverLoopbackDrivesTagsAndReplies) {
        {{"type", "SMS"},
         {"conversationId", conv["conversation"]["id"]},
         {"contactId", c},
+        {"direction", "inbound"},
         {"message", "I want a refund"}});
   WaitQuiet();
   EXPECT_THAT(TagsOf(c), Contains("complaint"));

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -157,7 +158,11 @@ ServeProcess::ServeProcess(std::vector<std::string> extra_args, std::string cwd,
   dir_ = cwd.empty() ? temp_dir_ : cwd;
   out_path_ = temp_dir_ + "/stdout.txt";
   err_path_ = temp_dir_ + "/stderr.txt";
-  std::vector<std::string> args = {GhlBinary(), "serve", "--port", "0"};
+  // A free port unless the caller names one (a restarted serve keeping its address).
+  std::vector<std::string> args = {GhlBinary(), "serve"};
+  if (std::find(extra_args.begin(), extra_args.end(), "--port") == extra_args.end()) {
+    args.insert(args.end(), {"--port", "0"});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

@@ -40,7 +40,7 @@ class SandboxProcess {
   std::string err_path_;  // with capture_stderr; removed by the destructor
 };
 
-/// A `ghl serve --port 0 ...` child process, started in `cwd` (a fresh temp dir when empty, so
+/// A `ghl serve --port 0 ...` child process (`--port N` in `extra_args` replaces the 0), started in `cwd` (a fresh temp dir when empty, so
 /// default files such as ./ghl-events.db never land in the source tree). Its stdout and stderr
 /// go to files (no pipe that could fill up or break). The constructor waits (15 s cap) for the
 /// start banner and reads the port from its "Playground: http://HOST:PORT/" line; it throws

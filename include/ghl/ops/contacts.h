@@ -32,6 +32,12 @@ Result<std::optional<nlohmann::json>> FindContactByEmail(const Context& ctx,
 Result<std::optional<nlohmann::json>> FindContactByPhone(const Context& ctx,
                                                          std::string_view phone);
 
+/// The contact with exactly this phone (FindContactByPhone), else a new one made by
+/// POST /contacts/upsert {phone} (`*created` true). For a carrier's inbound SMS: the sender's
+/// number is all there is. kUsage error for a phone that is not a number.
+Result<nlohmann::json> EnsureContactByPhone(const Context& ctx, std::string_view phone,
+                                            bool* created = nullptr);
+
 /// One filter of POST /contacts/search: {"field","operator","value"} (e.g. "email","eq",…).
 struct ContactFilter {
   std::string field;

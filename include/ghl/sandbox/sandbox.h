@@ -100,6 +100,38 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 /// after every sandbox lock is released (it may call `Handle` again); must be thread-safe.
 using WebhookSink = std::function<void(std::string_view event_type, std::string_view json)>;
 
+/// A conversation provider: the module of a Marketplace app that carries a location's messages
+/// (GHL docs, "Conversation Providers"). GHL POSTs each outbound message sent on its channel to
+/// its Delivery URL (the flat `ProviderOutboundMessage` body, shared/ghl-openapi/webhooks/
+/// ProviderOutboundMessage.example.json), signed `X-GHL-Signature`; the provider then reports
+/// the outcome with `PUT /conversations/messages/{messageId}/status` and logs replies with
+/// `POST /conversations/messages/inbound`. In GHL a provider is created in the developer portal
+/// (there is no API for it); in the sandbox, with `Sandbox::RegisterConversationProvider`,
+/// `POST /sandbox/conversation-providers` or `ghl sandbox --conversation-provider URL`.
+struct ConversationProvider {
+  std::string id;           ///< The `conversationProviderId`; generated when empty.
+  std::string location_id;  ///< Location it is installed on; empty = the demo location.
+  std::string name = "Custom SMS provider";
+  std::string type = "SMS";  ///< "SMS" or "Email".
+  /// Where each outbound message is POSTed (absolute http(s) URL), e.g.
+  /// "http://127.0.0.1:8080/providers/ghl/outbound".
+  std::string delivery_url;
+  /// GHL's "Is this a Custom Conversation Provider" box: true adds a channel beside the default
+  /// one (only sends naming its `conversationProviderId` use it); false (the default) replaces
+  /// the location's SMS (or Email) channel, so every send of that type goes to the provider.
+  bool custom = false;
+};
+
+/// Called once per message handed to a conversation provider: the provider's Delivery URL and
+/// the flat JSON body to POST there (signed like a webhook). Called after the state lock is
+/// released; must be thread-safe.
+using ProviderSink = std::function<void(std::string_view delivery_url, std::string_view json)>;
+
+/// Path of the sandbox's conversation-provider registry (outside GHL's API paths; needs a
+/// location token of the sandbox): `POST` {"deliveryUrl","name"?,"type"?,"custom"?} → 201
+/// {"provider":{…}}; `GET` → {"providers":[…]} of the token's location.
+inline constexpr std::string_view kConversationProvidersPath = "/sandbox/conversation-providers";
+
 /// Sandbox settings; plain struct with defaults.
 struct Options {
   /// "demo": one location, a pipeline with stages, a calendar with working hours, custom
@@ -135,6 +167,18 @@ struct Options {
   /// Tokens accepted besides the built-in ones (`kDefaultToken`, `kReadOnlyToken`,
   /// `kAgencyToken`).
   std::vector<Token> extra_tokens;
+  /// Providers registered at start (besides those kept in `db_path`).
+  std::vector<ConversationProvider> conversation_providers;
+  /// GHL's "not downstreamed yet" race (highlevel-api-docs issue 4, confirmed by GHL staff):
+  /// for this long after a message is handed to its provider, `PUT
+  /// /conversations/messages/{messageId}/status` answers 403 "No conversation provider found
+  /// for this message" (GHL: 5-10 s, sometimes longer). 0 = accepted at once.
+  std::chrono::milliseconds provider_status_delay{5000};
+  /// Where hand-offs go (see `ProviderSink`); null = nowhere. `RunningSandbox` sets it.
+  ProviderSink provider_sink;
+  /// How many times each hand-off is POSTed to the Delivery URL (2 = every one twice, as a
+  /// retrying GHL would), 1..5.
+  int provider_delivery_copies = 1;
 };
 
 /// The emulated GHL API. Thread-safe.
@@ -157,6 +201,11 @@ class Sandbox {
   std::string location_id() const;
   /// Every accepted token (built-in first, then `Options::extra_tokens`).
   const std::vector<Token>& tokens() const;
+
+  /// Registers (or replaces, same id) a conversation provider on its location and returns it
+  /// with its id. kUsage error for a Delivery URL that is not absolute http(s), a type other
+  /// than SMS/Email, or an unknown location.
+  Result<ConversationProvider> RegisterConversationProvider(ConversationProvider provider);
 
  private:
   struct Impl;
@@ -208,6 +257,9 @@ class RunningSandbox {
   Status SetWebhookUrl(std::string url) { return delivery_->SetUrl(std::move(url)); }
   /// The delivery (counters, `Flush`).
   WebhookDelivery& webhook_delivery() { return *delivery_; }
+  /// The delivery of conversation-provider hand-offs (to each provider's Delivery URL, signed
+  /// with the same key; its own queue, so a provider that is down never holds up webhooks).
+  WebhookDelivery& provider_delivery() { return *provider_delivery_; }
   /// Blocks until `Stop()` or, when `handle_signals`, SIGINT/SIGTERM.
   void Wait(bool handle_signals);
   /// Stops the server, then the webhook delivery (queued events get up to 2 s). Idempotent.
@@ -215,8 +267,9 @@ class RunningSandbox {
 
  private:
   RunningSandbox() = default;
-  // Declared first so it outlives the sandbox, whose sink points at it.
+  // Declared first so they outlive the sandbox, whose sinks point at them.
   std::unique_ptr<WebhookDelivery> delivery_;
+  std::unique_ptr<WebhookDelivery> provider_delivery_;
   std::unique_ptr<Sandbox> sandbox_;
   std::unique_ptr<server::HttpServer> server_;
   std::string base_url_;

@@ -99,6 +99,11 @@ class WebhookDelivery {
   /// last case is counted and logged). Matches `sandbox::WebhookSink`.
   bool Enqueue(std::string_view event_type, std::string_view json);
 
+  /// Queues one body for `url` instead of the delivery's URL (a conversation provider's
+  /// Delivery URL), signed and retried the same way. False when `url` is not absolute http(s),
+  /// the delivery is stopped, or the queue is full.
+  bool EnqueueTo(std::string url, std::string_view event_type, std::string_view json);
+
   /// Sets or replaces the target URL (e.g. once `ghl serve` knows its own port); queued events
   /// go to the new URL. Empty stops sending new events. kUsage error for a non-http(s) URL.
   Status SetUrl(std::string url);
