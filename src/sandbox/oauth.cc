@@ -83,7 +83,8 @@ http::Response ExchangeCode(Ctx& ctx, const json& app) {
     return OAuthError(400, "invalid_grant", "Invalid grant: authorization code has expired");
   }
   std::string redirect = Field(ctx, "redirect_uri");
-  if (!redirect.empty() && redirect != Str(c, "redirectUri")) {
+  // A reconnect code (POST /oauth/reconnect) was issued to no redirect_uri.
+  if (!redirect.empty() && !Str(c, "redirectUri").empty() && redirect != Str(c, "redirectUri")) {
     CountInvalidGrant(ctx.store);
     return OAuthError(400, "invalid_grant",
                       "Invalid grant: redirect_uri is not the one the code was issued to");

@@ -4,6 +4,7 @@
 // endpoints under /sandbox/ (location active switch, uninstall, OAuth counters).
 #include <algorithm>
 
+#include "ghl/core/json_depth.h"
 #include "oauth_model.h"
 
 namespace ghl::sandbox {
@@ -203,6 +204,58 @@ http::Response Approve(Store& store, const Params& p, int64_t now, std::vector<E
   return r;
 }
 
+// POST /oauth/reconnect {clientKey, clientSecret, locationId | companyId} (JSON): a fresh code
+// for an existing install, GHL's recovery for lost tokens (help article 155000003717; not in
+// the OpenAPI files) → {"authorizationCode","expiresAt","traceId"}.
+http::Response Reconnect(Store& store, const http::Request& request, int64_t now) {
+  json b = ghl::ParseJsonBounded<json>(request.body);
+  if (!b.is_object()) {
+    return ErrorResponse(400,
+                         "the body must be JSON: {clientKey, clientSecret, locationId or "
+                         "companyId}");
+  }
+  const Doc* app = FindApp(store, Str(b, "clientKey"));
+  if (!app || Str(app->value, "clientSecret") != Str(b, "clientSecret")) {
+    return ErrorResponse(401,
+                         "Invalid client credentials: clientKey and clientSecret must be "
+                         "the pair the app was installed with");
+  }
+  std::string location = Str(b, "locationId");
+  std::string company = Str(b, "companyId");
+  if (location.empty() == company.empty()) {
+    return Unprocessable({"give exactly one of locationId or companyId"});
+  }
+  std::string app_id = Str(app->value, "appId");
+  std::vector<std::string> locations;
+  if (!location.empty()) {
+    const Doc* inst = store.Get(Coll::kAppInstalls, app_id + ":" + location);
+    if (!inst) return ErrorResponse(400, "The app is not installed on location " + location);
+    company = Str(inst->value, "companyId");
+    locations.push_back(location);
+  } else {
+    const Doc* inst = store.Get(Coll::kAppInstalls, app_id + ":company:" + company);
+    if (!inst) return ErrorResponse(400, "The app is not installed on company " + company);
+    for (const auto& l : inst->value.value("approvedLocations", json::array())) {
+      if (IsInstalled(store, app_id, l.get<std::string>())) locations.push_back(l);
+    }
+  }
+  std::string code = "sbx-code-" + NewTraceId();
+  int64_t expires = now + kAuthCodeLifetimeMs;
+  store.Put(Coll::kOAuthCodes, code,
+            json{{"id", code},
+                 {"clientId", app->value["clientId"]},
+                 {"redirectUri", ""},
+                 {"scopes", app->value.value("scopes", json::array())},
+                 {"companyId", company},
+                 {"locationIds", locations},
+                 {"company", location.empty()},
+                 {"userId", kInstallerUserId},
+                 {"expiresAtMs", expires}});
+  return Json(
+      200,
+      {{"authorizationCode", code}, {"expiresAt", IsoUtcMs(expires)}, {"traceId", NewTraceId()}});
+}
+
 const json* CurrentApp(const Store& store) {
   for (const auto& [id, d] : store.All(Coll::kOAuthApps)) {
     if (d.value.value("sandboxDefault", false)) return &d.value;
@@ -277,7 +330,8 @@ http::Response Admin(Store& store, const std::string& method, std::string_view p
 
 bool IsConsolePath(std::string_view path) {
   return path == "/oauth/chooselocation" || path == "/oauth/chooselocation/" ||
-         path == "/oauth/chooselocation/approve" || path.rfind("/sandbox/", 0) == 0;
+         path == "/oauth/reconnect" || path == "/oauth/chooselocation/approve" ||
+         path.rfind("/sandbox/", 0) == 0;
 }
 
 bool ConsoleWrites(const http::Request& request) {
@@ -303,6 +357,10 @@ http::Response HandleConsole(const http::Request& request, Store& store, int64_t
       return ErrorResponse(405, "use GET or POST");
     }
     return Approve(store, p, now_ms, events);
+  }
+  if (path == "/oauth/reconnect") {
+    if (request.method != "POST") return ErrorResponse(405, "use POST");
+    return Reconnect(store, request, now_ms);
   }
   return Admin(store, request.method, path, p, events);
 }

@@ -99,7 +99,8 @@ std::string CompanyName(std::string_view company_id);
 
 /// Paths answered by `HandleConsole` instead of the API pipeline: the consent page
 /// `/oauth/chooselocation` (GHL serves it on marketplace.gohighlevel.com), its approval
-/// `/oauth/chooselocation/approve`, and the control endpoints under `/sandbox/`.
+/// `/oauth/chooselocation/approve`, `/oauth/reconnect` (not in the catalog), and the control
+/// endpoints under `/sandbox/`.
 bool IsConsolePath(std::string_view path);
 /// Whether `HandleConsole` may change state for this request (needs the exclusive lock).
 bool ConsoleWrites(const http::Request& request);
@@ -109,6 +110,10 @@ bool ConsoleWrites(const http::Request& request);
 ///  - GET|POST /oauth/chooselocation/approve (same fields + companyId and/or locationId, repeated):
 ///    installs the app (INSTALL events), stores a single-use code valid `kAuthCodeLifetimeMs`
 ///    and answers 302 to redirect_uri?code=…[&state=…]; bad input → 400 HTML naming it;
+///  - POST /oauth/reconnect {clientKey, clientSecret, locationId | companyId} (JSON; GHL's
+///    recovery step, not in the OpenAPI files): a fresh code for an existing install →
+///    {"authorizationCode","expiresAt","traceId"}; 401 for another client, 400 when not
+///    installed;
 ///  - POST /sandbox/locations/{id}/deactivate|activate, POST /sandbox/oauth/uninstall
 ///    (locationId= or companyId=, optional appId=; UNINSTALL event), GET /sandbox/oauth/stats
 ///    ({"invalidGrant":N,"refreshes":{id:n},"liveRefreshTokens":n}), GET /sandbox/oauth/app

@@ -340,6 +340,31 @@ TEST_F(OAuthTest, TokenLifetimeAndCredentialsComeFromOptions) {
   EXPECT_FALSE(Sandbox::Create(std::move(zero)).ok());
 }
 
+TEST_F(OAuthTest, ReconnectGivesAFreshCodeForAnExistingInstall) {
+  json lost = Body(Exchange(Approve("locationId=" + Loc())));
+  json ask = {{"clientKey", sb_->oauth_client_id()},
+              {"clientSecret", "test-secret"},
+              {"locationId", Loc()}};
+  auto r = Raw("POST", "/oauth/reconnect", ask.dump(), "application/json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string code = Body(r)["authorizationCode"];
+  EXPECT_TRUE(Body(r)["expiresAt"].is_string());
+  auto pair = Exchange(code);
+  ASSERT_EQ(pair.status, 200) << pair.body;
+  EXPECT_EQ(Body(pair)["locationId"], Loc());
+  EXPECT_EQ(Refresh(Body(pair)["refresh_token"]).status, 200);
+
+  json wrong = ask;
+  wrong["clientSecret"] = "nope";
+  EXPECT_EQ(Raw("POST", "/oauth/reconnect", wrong.dump(), "application/json").status, 401);
+  std::string other = NewLocation("Not Installed");
+  json missing = ask;
+  missing["locationId"] = other;
+  auto refused = Raw("POST", "/oauth/reconnect", missing.dump(), "application/json");
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(Body(refused)["message"].get<std::string>().find(other), std::string::npos);
+}
+
 // ---- onboarding operations ----------------------------------------------------------------
 
 TEST_F(OAuthTest, CreateLocationIsForAgencyTokensOnly) {
