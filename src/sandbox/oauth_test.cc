@@ -2,6 +2,9 @@
 // for a body that is not form-encoded, expiry as "Invalid JWT", location tokens from a company
 // token, installed locations, inactive locations, install/uninstall events; plus the onboarding
 // operations (POST /locations/, user checks).
+#include <unistd.h>
+
+#include <filesystem>
 #include <map>
 
 #include "test_util.h"
@@ -363,6 +366,36 @@ TEST_F(OAuthTest, ReconnectGivesAFreshCodeForAnExistingInstall) {
   auto refused = Raw("POST", "/oauth/reconnect", missing.dump(), "application/json");
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(Body(refused)["message"].get<std::string>().find(other), std::string::npos);
+}
+
+TEST_F(OAuthTest, DbKeepsTheAppInstallsAndTokensAcrossRestarts) {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("ghl-oauth-" + std::to_string(::getpid()) + ".sqlite"))
+                         .string();
+  std::filesystem::remove(path);
+  Options o;
+  o.db_path = path;
+  sb_.reset();
+  Make(o);
+  std::string client_id = sb_->oauth_client_id();
+  std::string secret = sb_->oauth_client_secret();
+  std::string code = Approve("locationId=" + Loc());
+  json t = Body(Raw("POST", "/oauth/token",
+                    "client_id=" + client_id + "&client_secret=" + secret +
+                        "&grant_type=authorization_code&code=" + code));
+  ASSERT_TRUE(t.contains("refresh_token")) << t.dump();
+  sb_.reset();  // releases the file
+  Make(o);
+  EXPECT_EQ(sb_->oauth_client_id(), client_id);
+  EXPECT_EQ(sb_->oauth_client_secret(), secret);
+  EXPECT_EQ(Call("GET", "/locations/" + Loc(), nullptr, t["access_token"]).status, 200);
+  auto r =
+      Raw("POST", "/oauth/token",
+          "client_id=" + client_id + "&client_secret=" + secret +
+              "&grant_type=refresh_token&refresh_token=" + t["refresh_token"].get<std::string>());
+  EXPECT_EQ(r.status, 200) << r.body;
+  sb_.reset();
+  std::filesystem::remove(path);
 }
 
 // ---- onboarding operations ----------------------------------------------------------------
