@@ -4,10 +4,13 @@
 // INSTALL / UNINSTALL as signed webhooks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
@@ -135,6 +138,44 @@ TEST(SandboxOAuthLoopback, CodeFlowRotationAndSignedInstallWebhooks) {
   json uninstall = json::parse(got[1].body);
   EXPECT_EQ(uninstall["type"], "UNINSTALL");
   EXPECT_EQ(uninstall["locationId"], sb.location_id());
+  sb.Stop();
+}
+
+// The race the token manager must avoid, made visible: eight clients spend the same refresh
+// token at once; exactly one gets the new pair, the others 400 invalid_grant.
+TEST(SandboxOAuthLoopback, ConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
+  Options options;
+  options.rate_limit.burst_max = 100000;
+  auto started = RunningSandbox::Start(std::move(options), server::ServerOptions{.threads = 4});
+  ASSERT_TRUE(started.ok()) << started.error().Summary();
+  RunningSandbox& sb = **started;
+  std::string base = sb.base_url();
+  std::string creds = "client_id=" + sb.sandbox().oauth_client_id() +
+                      "&client_secret=" + sb.sandbox().oauth_client_secret();
+  auto approved =
+      Send("GET", base + "/oauth/chooselocation/approve?response_type=code&" + creds +
+                      "&redirect_uri=http://127.0.0.1:9/cb&locationId=" + sb.location_id());
+  std::string target = approved.headers.GetOr("Location", "");
+  std::string code = target.substr(target.find("code=") + 5);
+  json pair = json::parse(
+      Send("POST", base + "/oauth/token", creds + "&grant_type=authorization_code&code=" + code)
+          .body);
+  std::string rt = pair["refresh_token"];
+  std::vector<int> statuses(8);
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    clients.emplace_back([&, i] {
+      statuses[i] = Send("POST", base + "/oauth/token",
+                         creds + "&grant_type=refresh_token&refresh_token=" + rt)
+                        .status;
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 400), 7);
+  auto stats = json::parse(Send("GET", base + "/sandbox/oauth/stats").body);
+  EXPECT_EQ(stats["invalidGrant"], 7);
+  EXPECT_EQ(stats["refreshes"][sb.location_id()], 1);
   sb.Stop();
 }
 

@@ -8,7 +8,9 @@
 ///   1. path not in the catalog → 404 {"statusCode":404,"message":"Cannot GET /x",
 ///      "error":"Not Found","nearest":["GET /contacts/{contactId}",...]};
 ///   2. `Authorization: Bearer <token>` missing → 401 "Invalid JWT"; unknown → 401
-///      "Invalid token: access token is invalid";
+///      "Invalid token: access token is invalid"; a token issued by `POST /oauth/token` or
+///      `/oauth/locationToken` past its lifetime (`OAuthOptions::access_token_ttl`) → 401
+///      "Invalid JWT" (operations that declare no security, the token exchange, need none);
 ///   3. rate limit per location (fixed windows, see `RateLimit`) → 429 {"statusCode":429,
 ///      "message":"Too Many Requests"} + `Retry-After` (seconds);
 ///   4. `Version` header missing → 401 "version header was not found."; not a version GHL
@@ -94,8 +96,10 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 /// "ContactUpdate", "ContactDelete", "ContactTagUpdate", "NoteCreate", "OpportunityCreate",
 /// "OpportunityUpdate", "OpportunityStageUpdate", "OpportunityStatusUpdate",
 /// "OpportunityMonetaryValueUpdate", "OpportunityDelete", "AppointmentCreate",
-/// "AppointmentUpdate", "InboundMessage", "OutboundMessage") and the event body as compact JSON
-/// in the shape of `shared/ghl-openapi/webhooks/<type>.example.json`, plus `webhookId` and
+/// "AppointmentUpdate", "InboundMessage", "OutboundMessage", "UserCreate", "LocationCreate",
+/// "INSTALL", "UNINSTALL") and the event body as compact JSON
+/// in the shape of `shared/ghl-openapi/webhooks/<type>.example.json` (INSTALL / UNINSTALL:
+/// `AppInstall.example*.json` / `AppUninstall.example*.json`), plus `webhookId` and
 /// `timestamp` (ISO 8601 UTC). Called on the request's thread after the change is stored and
 /// after every sandbox lock is released (it may call `Handle` again); must be thread-safe.
 using WebhookSink = std::function<void(std::string_view event_type, std::string_view json)>;
