@@ -153,7 +153,8 @@ TEST(SandboxOAuthLoopback, ConcurrentRefreshesOfOneTokenHaveExactlyOneWinner) {
   std::string creds = "client_id=" + sb.sandbox().oauth_client_id() +
                       "&client_secret=" + sb.sandbox().oauth_client_secret();
   auto approved =
-      Send("GET", base + "/oauth/chooselocation/approve?response_type=code&" + creds +
+      Send("GET", base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
+                      sb.sandbox().oauth_client_id() +
                       "&redirect_uri=http://127.0.0.1:9/cb&locationId=" + sb.location_id());
   std::string target = approved.headers.GetOr("Location", "");
   std::string code = target.substr(target.find("code=") + 5);
