@@ -210,6 +210,7 @@ http::Response LocationToken(Ctx& ctx) {
     for (const auto& s : at->value.value("scopes", json::array())) g.scopes.push_back(s);
     g.user_id = Str(at->value, "userId");
   }
+  CountRefresh(ctx.store, location, "mints");
   // GHL documents a refresh_token in this answer since 2026-05 (highlevel-api-docs#285).
   return Json(200, IssueTokens(ctx.store, g, ctx.now_ms, true));
 }

@@ -305,7 +305,9 @@ http::Response Admin(Store& store, const std::string& method, std::string_view p
   }
   if (path == "/sandbox/oauth/stats") {
     const Doc* d = store.Get(Coll::kOAuthStats, "stats");
-    json s = d ? d->value : json{{"invalidGrant", 0}, {"refreshes", json::object()}};
+    json s =
+        d ? d->value
+          : json{{"invalidGrant", 0}, {"refreshes", json::object()}, {"mints", json::object()}};
     s.erase("id");
     s["liveRefreshTokens"] = store.All(Coll::kOAuthRefreshTokens).size();
     return Json(200, s);

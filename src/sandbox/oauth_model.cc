@@ -186,9 +186,11 @@ AccessLookup LookupAccessToken(const Store& store, std::string_view bearer, int6
   return AccessLookup::kValid;
 }
 
-void CountRefresh(Store& store, const std::string& key) {
+void CountRefresh(Store& store, const std::string& key, std::string_view counter) {
   json s = Stats(store);
-  s["refreshes"][key] = s["refreshes"].value(key, int64_t{0}) + 1;
+  json& per = s[std::string(counter)];
+  if (!per.is_object()) per = json::object();
+  per[key] = per.value(key, int64_t{0}) + 1;
   store.Put(Coll::kOAuthStats, "stats", std::move(s));
 }
 

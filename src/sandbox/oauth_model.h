@@ -66,9 +66,11 @@ enum class AccessLookup { kUnknown, kExpired, kValid };
 AccessLookup LookupAccessToken(const Store& store, std::string_view bearer, int64_t now_ms,
                                Token* out);
 
-/// Counts one refresh for `key` (location or company id) or, with an empty key, one refused
-/// refresh token, in the kOAuthStats document.
-void CountRefresh(Store& store, const std::string& key);
+/// Counts one event for `key` (location or company id) under `counter` ("refreshes": refresh
+/// grants answered; "mints": location tokens minted by /oauth/locationToken) in the kOAuthStats
+/// document (GET /sandbox/oauth/stats).
+void CountRefresh(Store& store, const std::string& key, std::string_view counter = "refreshes");
+/// Counts one refused code or refresh token (400 invalid_grant).
 void CountInvalidGrant(Store& store);
 
 /// True when `location_id` was switched inactive (admin endpoint or `--inactive-location`).
@@ -116,7 +118,8 @@ bool ConsoleWrites(const http::Request& request);
 ///    installed;
 ///  - POST /sandbox/locations/{id}/deactivate|activate, POST /sandbox/oauth/uninstall
 ///    (locationId= or companyId=, optional appId=; UNINSTALL event), GET /sandbox/oauth/stats
-///    ({"invalidGrant":N,"refreshes":{id:n},"liveRefreshTokens":n}), GET /sandbox/oauth/app
+///    ({"invalidGrant":N,"refreshes":{id:n},"mints":{locationId:n},"liveRefreshTokens":n}), GET
+///    /sandbox/oauth/app
 ///    ({"clientId","clientSecret","appId","companyId","accessTokenTtlSeconds"}).
 http::Response HandleConsole(const http::Request& request, Store& store, int64_t now_ms,
                              std::vector<Event>* events);

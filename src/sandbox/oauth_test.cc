@@ -219,6 +219,7 @@ TEST_F(OAuthTest, CompanyInstallMintsLocationTokens) {
   EXPECT_EQ(lt["locationId"], second);
   EXPECT_FALSE(lt["refresh_token"].get<std::string>().empty());
   EXPECT_EQ(Call("GET", "/locations/" + second, nullptr, lt["access_token"]).status, 200);
+  EXPECT_EQ(Stats()["mints"][second], 1);
   // A company token is refused where a location token is needed, and vice versa.
   EXPECT_EQ(Raw("POST", "/oauth/locationToken", form, "application/x-www-form-urlencoded",
                 lt["access_token"], "2021-07-28")
