@@ -76,6 +76,8 @@ std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
 std::span<const RouteDef> ConversationProviderRoutes();  // message status (providers.cc)
+std::span<const RouteDef> OAuthRoutes();           // token, locationToken, installedLocations
+std::span<const RouteDef> LocationCreateRoutes();  // POST /locations/
 
 // ---- responses -------------------------------------------------------------------------------
 
