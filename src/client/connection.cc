@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "body_encoding.h"
+#include "ghl/client/error_mapping.h"
 #include "ghl/client/location_fill.h"
 #include "ghl/client/rate_limiter.h"
 #include "ghl/client/retry_policy.h"
@@ -249,8 +250,13 @@ class DefaultConnection final : public Connection {
       if (Status set = SetBearer(prepared, provided); !set.ok()) return set.error();
     }
     auto response = ExecutePrepared(request, prepared);
-    if (provider == nullptr || !response.ok() ||
-        ClassifyAuthFailure(response->status, response->body) != AuthFailure::kTokenInvalid) {
+    if (provider == nullptr || !response.ok()) return response;
+    AuthFailure failure = ClassifyAuthFailure(response->status, response->body);
+    if (failure != AuthFailure::kTokenInvalid) {
+      if (failure == AuthFailure::kMissingScope) {
+        provider->OnRefused(prepared.location_id, failure,
+                            prepared.endpoint ? ScopesText(*prepared.endpoint) : "");
+      }
       return response;
     }
     // GHL refused the token itself: renew once (a sibling may already have) and replay once.

@@ -187,8 +187,12 @@ class SqlTokenStore final : public TokenStore {
     int64_t now = Ms(options_.clock());
     auto rows = db_->Query(
         "UPDATE ghl_tokens SET access_token = $3, refresh_token = $4, scopes = $5, "
-        "expires_at = $6, generation = generation + 1, prev_state = state, state = 'ok', "
-        "state_detail = '', state_since = CASE WHEN state = 'ok' THEN state_since ELSE $7 END, "
+        "expires_at = $6, generation = generation + 1, prev_state = state, "
+        // missing-scope is about the app's scopes, not the pair: a refresh does not clear it.
+        "state = CASE WHEN state = 'missing-scope' THEN state ELSE 'ok' END, "
+        "state_detail = CASE WHEN state = 'missing-scope' THEN state_detail ELSE '' END, "
+        "state_since = CASE WHEN state IN ('ok', 'missing-scope') THEN state_since "
+        "ELSE $7 END, "
         "last_refresh = $7, next_attempt = 0, failures = 0, lease_holder = '', "
         "lease_until = 0, lease_stale = 0 WHERE id = $1 AND generation = $2 "
         "RETURNING prev_state",
@@ -198,7 +202,10 @@ class SqlTokenStore final : public TokenStore {
          Ms(pair.expires_at), now});
     if (!rows.ok()) return rows.error();
     if (rows->empty()) return std::make_pair(false, std::optional<StateChange>());
-    return std::make_pair(true, Change(id, (*rows)[0][0], TokenState::kOk, ""));
+    const std::string& prev = (*rows)[0][0];
+    return std::make_pair(
+        true, Change(id, prev,
+                     prev == "missing-scope" ? TokenState::kMissingScope : TokenState::kOk, ""));
   }
 
   Result<std::optional<StateChange>> SetState(std::string_view id, std::string_view holder,

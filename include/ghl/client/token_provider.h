@@ -60,6 +60,16 @@ class TokenProvider {
   /// process already stored, or a freshly refreshed one).
   virtual Result<std::string> RenewAfterRejection(std::string_view location_id,
                                                   std::string_view rejected_token) = 0;
+
+  /// Told when GHL refused a call with a token from this provider for a reason a new token
+  /// cannot fix (`failure` is never kTokenInvalid); `detail` names the scope(s) the endpoint
+  /// needs for kMissingScope. Nothing is renewed. Default: ignored.
+  virtual void OnRefused(std::string_view location_id, AuthFailure failure,
+                         std::string_view detail) {
+    (void)location_id;
+    (void)failure;
+    (void)detail;
+  }
 };
 
 }  // namespace ghl::client

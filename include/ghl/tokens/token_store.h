@@ -134,7 +134,8 @@ class TokenStore {
   virtual Result<Lease> TryLease(std::string_view id, std::string_view holder, int64_t generation,
                                  std::chrono::milliseconds ttl) = 0;
   /// Compare-and-swap: stores `pair` only if the row is still at `generation` (then
-  /// generation + 1, state ok, failures 0, lease freed). Returns false when another writer
+  /// generation + 1, state ok — missing-scope stays —, failures 0, lease freed). Returns false
+  /// when another writer
   /// moved the row on (nothing written).
   virtual Result<std::pair<bool, std::optional<StateChange>>> CommitRefresh(
       std::string_view id, int64_t generation, const TokenPair& pair) = 0;
