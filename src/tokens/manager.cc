@@ -268,7 +268,7 @@ Result<TokenRecord> TokenManager::Renew(std::string_view id, int64_t seen_genera
     bool minted = false;
     auto pair = RefreshPair(rec, lease->took_over_stale, &minted);
     if (pair.ok()) {
-      auto committed = store_->CommitRefresh(id, rec.generation, pair.value());
+      auto committed = store_->CommitRefresh(id, rec.generation, pair.value(), !minted);
       if (!committed.ok()) {
         (void)store_->ReleaseLease(id, options_.holder);
         return committed.error();

@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS ghl_tokens (
   failures BIGINT NOT NULL DEFAULT 0,
   lease_holder TEXT NOT NULL DEFAULT '',
   lease_until BIGINT NOT NULL DEFAULT 0,
-  lease_stale BIGINT NOT NULL DEFAULT 0
+  lease_stale BIGINT NOT NULL DEFAULT 0,
+  refreshes BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ghl_token_meta (
   name TEXT PRIMARY KEY,

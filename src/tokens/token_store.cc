@@ -49,7 +49,7 @@ constexpr std::string_view kKeyCheckPlain = "ghlkit token store key check";
 constexpr std::string_view kColumns =
     "id, kind, company_id, name, access_token, refresh_token, scopes, expires_at, generation, "
     "state, state_detail, state_since, last_refresh, next_attempt, failures, lease_holder, "
-    "lease_until";
+    "lease_until, refreshes";
 
 int64_t Ms(UtcTime t) { return t.time_since_epoch().count(); }
 UtcTime FromMs(const std::string& s) {
@@ -182,12 +182,14 @@ class SqlTokenStore final : public TokenStore {
   }
 
   Result<std::pair<bool, std::optional<StateChange>>> CommitRefresh(
-      std::string_view id, int64_t generation, const TokenPair& pair) override {
+      std::string_view id, int64_t generation, const TokenPair& pair,
+      bool by_refresh_grant) override {
     std::lock_guard lock(mu_);
     int64_t now = Ms(options_.clock());
     auto rows = db_->Query(
         "UPDATE ghl_tokens SET access_token = $3, refresh_token = $4, scopes = $5, "
-        "expires_at = $6, generation = generation + 1, prev_state = state, "
+        "expires_at = $6, generation = generation + 1, refreshes = refreshes + $8, "
+        "prev_state = state, "
         // missing-scope is about the app's scopes, not the pair: a refresh does not clear it.
         "state = CASE WHEN state = 'missing-scope' THEN state ELSE 'ok' END, "
         "state_detail = CASE WHEN state = 'missing-scope' THEN state_detail ELSE '' END, "
@@ -199,7 +201,7 @@ class SqlTokenStore final : public TokenStore {
         {std::string(id), generation,
          internal::Seal(key_, pair.access_token, Aad(id, "access_token")),
          internal::Seal(key_, pair.refresh_token, Aad(id, "refresh_token")), pair.scopes,
-         Ms(pair.expires_at), now});
+         Ms(pair.expires_at), now, int64_t{by_refresh_grant ? 1 : 0}});
     if (!rows.ok()) return rows.error();
     if (rows->empty()) return std::make_pair(false, std::optional<StateChange>());
     const std::string& prev = (*rows)[0][0];
@@ -312,6 +314,7 @@ class SqlTokenStore final : public TokenStore {
     rec.failures = Int(r[14]);
     rec.lease_holder = r[15];
     rec.lease_until = FromMs(r[16]);
+    rec.refreshes = Int(r[17]);
     return rec;
   }
 

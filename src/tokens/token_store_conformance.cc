@@ -78,7 +78,8 @@ TEST_P(TokenConformance, NoTokenIsStoredInClear) {
   ASSERT_TRUE(store_
                   ->CommitRefresh("loc-1", 1,
                                   {"clear-access-CCCC", "clear-refresh-DDDD",
-                                   UtcTime(milliseconds(now_ms_ + 1000)), ""})
+                                   UtcTime(milliseconds(now_ms_ + 1000)), ""},
+                                  true)
                   .ok());
   store_.reset();
   std::string all = instance_->Snapshot();
@@ -159,14 +160,15 @@ TEST_P(TokenConformance, CommitRefreshIsCompareAndSwapOnTheGeneration) {
   ASSERT_TRUE(store_->Put(Loc("loc-1", "a1", "r1")).ok());
   ASSERT_TRUE(store_->TryLease("loc-1", "A", 1, milliseconds(30000))->acquired);
   TokenPair next{"a2", "r2", UtcTime(milliseconds(now_ms_ + 2000)), "s"};
-  auto won = store_->CommitRefresh("loc-1", 1, next);
+  auto won = store_->CommitRefresh("loc-1", 1, next, true);
   ASSERT_TRUE(won.ok());
   EXPECT_TRUE(won->first);
-  auto lost = store_->CommitRefresh("loc-1", 1, {"a3", "r3", {}, ""});
+  auto lost = store_->CommitRefresh("loc-1", 1, {"a3", "r3", {}, ""}, true);
   ASSERT_TRUE(lost.ok());
   EXPECT_FALSE(lost->first);
   auto rec = store_->Get("loc-1");
   EXPECT_EQ((*rec)->generation, 2);
+  EXPECT_EQ((*rec)->refreshes, 1);
   EXPECT_EQ((*rec)->pair.access_token, "a2");
   EXPECT_EQ((*rec)->pair.refresh_token, "r2");
   EXPECT_EQ((*rec)->lease_holder, "");  // freed by the commit
@@ -190,7 +192,7 @@ TEST_P(TokenConformance, StateChangesAreReportedOncePerChange) {
   EXPECT_EQ((*rec)->failures, 2);
   EXPECT_EQ((*rec)->state_detail, "HTTP 502");
   EXPECT_EQ((*rec)->lease_holder, "");  // SetState freed A's lease
-  auto back = store_->CommitRefresh("loc-1", 1, {"a2", "r2", {}, ""});
+  auto back = store_->CommitRefresh("loc-1", 1, {"a2", "r2", {}, ""}, true);
   ASSERT_TRUE(back.ok() && back->first);
   ASSERT_TRUE(back->second.has_value());
   EXPECT_EQ(back->second->from, TokenState::kError);
@@ -221,7 +223,7 @@ TEST_P(TokenConformance, ConcurrentStoresGrantOneLeaseAndOneCommit) {
       std::string holder = "T" + std::to_string(i);
       auto lease = stores[i]->TryLease("loc-1", holder, 1, milliseconds(30000));
       if (lease.ok() && lease->acquired) ++leases;
-      auto c = stores[i]->CommitRefresh("loc-1", 1, {"a-" + holder, "r-" + holder, {}, ""});
+      auto c = stores[i]->CommitRefresh("loc-1", 1, {"a-" + holder, "r-" + holder, {}, ""}, true);
       if (c.ok() && c->first) ++commits;
     });
   }

@@ -81,6 +81,8 @@ struct TokenRecord {
   TokenPair pair;
   /// Incremented by every stored pair (Put or CommitRefresh); 1 after the first.
   int64_t generation = 0;
+  /// How many of those pairs came from a refresh_token grant (the rest: code exchange, mint).
+  int64_t refreshes = 0;
   TokenState state = TokenState::kOk;
   std::string state_detail;  ///< Why (GHL's message, the missing scope).
   UtcTime state_since{};
@@ -137,8 +139,10 @@ class TokenStore {
   /// generation + 1, state ok — missing-scope stays —, failures 0, lease freed). Returns false
   /// when another writer
   /// moved the row on (nothing written).
+  /// `by_refresh_grant`: the pair came from a refresh_token grant (counted in `refreshes`),
+  /// not from a mint.
   virtual Result<std::pair<bool, std::optional<StateChange>>> CommitRefresh(
-      std::string_view id, int64_t generation, const TokenPair& pair) = 0;
+      std::string_view id, int64_t generation, const TokenPair& pair, bool by_refresh_grant) = 0;
   /// Records a failure state (or ok) with `detail`, the next attempt time and (for kError)
   /// failures + 1, and frees the lease if `holder` holds it. Returns the change, if the state
   /// differs from the stored one.
