@@ -2,10 +2,12 @@
 // loopback. Prints one `GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=…`
 // line on stdout (for `eval`), logs to stderr, stops on SIGINT/SIGTERM. With `--webhook-url` it
 // POSTs every state change as a GHL webhook signed with its own Ed25519 key (`--webhook-key`).
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "ghl/sandbox/sandbox.h"
@@ -27,6 +29,10 @@ struct SandboxArgs {
   int threads = 2;
   std::string webhook_url;
   std::string webhook_key;
+  int token_ttl = 86399;
+  std::string client_id;
+  std::string client_secret;
+  std::vector<std::string> inactive_locations;
 };
 
 int RunSandbox(const SandboxArgs& args) {
@@ -44,6 +50,10 @@ int RunSandbox(const SandboxArgs& args) {
   options.rate_limit.daily_max = args.daily_limit;
   options.webhook_delivery.url = args.webhook_url;
   options.webhook_delivery.key_file = args.webhook_key;
+  options.oauth.access_token_ttl = std::chrono::seconds(args.token_ttl);
+  options.oauth.client_id = args.client_id;
+  options.oauth.client_secret = args.client_secret;
+  options.oauth.inactive_locations = args.inactive_locations;
 
   if (!args.db.empty()) {
     // SQLite creates the file, not its directory: say so before the sandbox tries.
@@ -64,8 +74,8 @@ int RunSandbox(const SandboxArgs& args) {
   server.threads = args.threads;
   auto running = sandbox::RunningSandbox::Start(std::move(options), std::move(server));
   if (!running.ok()) {
-    bool db_error = !args.db.empty() &&
-                    running.error().Summary().find("sandbox database") != std::string::npos;
+    bool db_error =
+        !args.db.empty() && running.error().Summary().find("sandbox database") != std::string::npos;
     std::fprintf(stderr, "ghl sandbox: %s%s\n", db_error ? "--db: " : "",
                  running.error().Describe().c_str());
     return running.error().kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
@@ -85,6 +95,11 @@ int RunSandbox(const SandboxArgs& args) {
   std::fprintf(
       stderr, "ghl sandbox: other test tokens: %s (contacts.readonly only), %s (agency token)\n",
       std::string(sandbox::kReadOnlyToken).c_str(), std::string(sandbox::kAgencyToken).c_str());
+  std::fprintf(stderr,
+               "ghl sandbox: OAuth app %s (client id and secret on the env line; consent page "
+               "%s/oauth/chooselocation?response_type=code&client_id=…&redirect_uri=…), access "
+               "tokens live %d s\n",
+               sb.sandbox().oauth_app_id().c_str(), sb.base_url().c_str(), args.token_ttl);
   if (!args.webhook_url.empty()) {
     std::fprintf(stderr,
                  "ghl sandbox: sending signed webhooks to %s (Ed25519 key %s; public key also at "
@@ -155,6 +170,19 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--webhook-key", args->webhook_key,
                   "Ed25519 private key (PEM) that signs the webhooks; created (mode 0600) when "
                   "missing, so restarts keep the same public key. Default: a new key each run");
+  cmd->add_option("--token-ttl", args->token_ttl,
+                  "Lifetime of the access tokens POST /oauth/token issues, seconds (GHL: 86399; "
+                  "a few seconds to test expiry and refresh)")
+      ->check(CLI::Range(1, 31536000))
+      ->capture_default_str();
+  cmd->add_option("--client-id", args->client_id,
+                  "The OAuth app's client id (default: the one kept in --db, else generated)");
+  cmd->add_option("--client-secret", args->client_secret,
+                  "The OAuth app's client secret (default: kept in --db, else generated)");
+  cmd->add_option("--inactive-location", args->inactive_locations,
+                  "Start with this location not active: refreshing its token answers 400 "
+                  "\"Location is not active\" (repeatable; also POST "
+                  "/sandbox/locations/ID/deactivate)");
   cmd->callback([args, exit_code] { *exit_code = RunSandbox(*args); });
 }
 

@@ -70,6 +70,8 @@ std::span<const RouteDef> CalendarRoutes();
 std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
+std::span<const RouteDef> OAuthRoutes();           // token, locationToken, installedLocations
+std::span<const RouteDef> LocationCreateRoutes();  // POST /locations/
 
 // ---- responses -------------------------------------------------------------------------------
 

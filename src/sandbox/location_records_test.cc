@@ -30,14 +30,8 @@ TEST_F(LocationRecordsTest, UsersByLocationAndAgencyCreateGetUpdate) {
   EXPECT_EQ(Body(listed)["users"][0]["roles"]["role"], "admin");
 
   std::string agency(kAgencyToken);
-  json user = {{"companyId", Body(Call("GET", "/locations/" + Loc()))["location"]["companyId"]},
-               {"firstName", "Ana"},
-               {"lastName", "Ops"},
-               {"email", "ana@example.com"},
-               {"password", "s3cret-pass"},
-               {"type", "account"},
-               {"role", "user"},
-               {"locationIds", {Loc()}}};
+  json user = AnaUserBody({Loc()});
+  EXPECT_EQ(user["companyId"], Body(Call("GET", "/locations/" + Loc()))["location"]["companyId"]);
   json foreign = user;
   foreign["companyId"] = "another-company";
   EXPECT_EQ(Call("POST", "/users/", foreign, agency).status, 403);

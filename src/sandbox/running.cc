@@ -1,7 +1,7 @@
 // RunningSandbox: the sandbox behind server::HttpServer in this process, sending its events as
 // signed webhooks and publishing the public key at GET /sandbox/webhook-public-key.
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "ghl/sandbox/sandbox.h"
@@ -60,7 +60,11 @@ RunningSandbox::~RunningSandbox() { Stop(); }
 std::string RunningSandbox::EnvLine() const {
   return "GHL_BASE_URL=" + base_url_ + " GHL_TOKEN=" + sandbox_->token() +
          " GHL_LOCATION_ID=" + sandbox_->location_id() +
-         " GHL_WEBHOOK_PUBLIC_KEY=" + delivery_->public_key_base64();
+         " GHL_WEBHOOK_PUBLIC_KEY=" + delivery_->public_key_base64() +
+         " GHL_CLIENT_ID=" + sandbox_->oauth_client_id() +
+         " GHL_CLIENT_SECRET=" + sandbox_->oauth_client_secret() +
+         " GHL_APP_ID=" + sandbox_->oauth_app_id() +
+         " GHL_COMPANY_ID=" + std::string(kDemoCompanyId);
 }
 
 void RunningSandbox::Wait(bool handle_signals) {

@@ -13,6 +13,7 @@
 #include "ghl/core/json_depth.h"
 #include "ghl/core/text.h"
 #include "handler.h"
+#include "oauth_model.h"
 #include "rate_limiter.h"
 #include "router.h"
 #include "seed.h"
@@ -22,9 +23,10 @@ namespace {
 
 std::vector<const RouteDef*> AllRoutes() {
   std::vector<const RouteDef*> out;
-  for (auto table : {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
-                     CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(),
-                     LocationRecordRoutes(), WorkflowRoutes()}) {
+  for (auto table :
+       {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
+        CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(), LocationRecordRoutes(),
+        WorkflowRoutes(), OAuthRoutes(), LocationCreateRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;
@@ -99,6 +101,7 @@ struct Sandbox::Impl {
   std::optional<RateLimiter> limiter;
   std::shared_mutex state_mu;
   Store store;
+  std::string client_id, client_secret, app_id;  // the OAuth app (EnsureApp)
 
   int64_t NowMs() const {
     auto t = options.clock ? options.clock() : std::chrono::system_clock::now();
@@ -145,6 +148,7 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
   // Token. An operation whose spec declares no security (the OAuth token exchange) is
   // answered without one; a token sent anyway is checked like any other.
   static const Token kAnonymous{};
+  Token issued;  // an OAuth-issued token's grant (outlives Ctx below)
   auto auth = req.headers.Get("Authorization");
   bool anonymous = ep.token_kinds == 0 && !auth;
   const Token* token_ptr = &kAnonymous;
@@ -152,11 +156,24 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
     if (!auth || auth->size() <= 7 || !http::EqualsIgnoreCase(auth->substr(0, 7), "Bearer ")) {
       return ErrorResponse(401, "Invalid JWT");
     }
-    auto tok = token_index.find(std::string_view(*auth).substr(7));
-    if (tok == token_index.end()) {
-      return ErrorResponse(401, "Invalid token: access token is invalid");
+    std::string_view bearer = std::string_view(*auth).substr(7);
+    auto tok = token_index.find(bearer);
+    if (tok != token_index.end()) {
+      token_ptr = &tokens[tok->second];
+    } else {
+      // A token issued by POST /oauth/token or /oauth/locationToken; an expired one is
+      // answered as GHL answers an expired JWT.
+      AccessLookup found;
+      {
+        std::shared_lock lock(state_mu);
+        found = LookupAccessToken(store, bearer, now, &issued);
+      }
+      if (found == AccessLookup::kExpired) return ErrorResponse(401, "Invalid JWT");
+      if (found == AccessLookup::kUnknown) {
+        return ErrorResponse(401, "Invalid token: access token is invalid");
+      }
+      token_ptr = &issued;
     }
-    token_ptr = &tokens[tok->second];
   }
   const Token& token = *token_ptr;
 
@@ -169,12 +186,14 @@ http::Response Sandbox::Impl::Dispatch(const http::Request& req, int64_t now, Ra
 
   // Version.
   auto version = req.headers.Get("Version");
-  if (!version) return ErrorResponse(401, "version header was not found.");
+  // The token exchange declares no Version (oauth.json): OAuth libraries send none.
+  bool version_free = ep.version.empty() && !version;
+  if (!version && !version_free) return ErrorResponse(401, "version header was not found.");
   auto known = catalog::KnownVersions();
-  if (std::find(known.begin(), known.end(), *version) == known.end()) {
+  if (!version_free && std::find(known.begin(), known.end(), *version) == known.end()) {
     return ErrorResponse(401, "version header is invalid");
   }
-  if (!ep.version.empty() && *version != ep.version) {
+  if (!version_free && !ep.version.empty() && *version != ep.version) {
     if (options.strict) return ErrorResponse(401, "version header is invalid");
     *warning = "Version " + *version + " differs from " + std::string(ep.version) +
                ", the value the spec declares for " + std::string(ep.id) +
@@ -290,7 +309,22 @@ http::Response Sandbox::Impl::Handle(const http::Request& req) {
   std::vector<Event> events;
   http::Response res;
   try {
-    res = Dispatch(req, now, &rate, &warning, &events);
+    if (IsConsolePath(req.Path())) {
+      // The consent page and the /sandbox/ control endpoints: outside the API pipeline.
+      if (ConsoleWrites(req)) {
+        std::unique_lock lock(state_mu);
+        res = HandleConsole(req, store, now, &events);
+        if (auto st = store.Flush(); !st.ok()) {
+          events.clear();
+          res = ErrorResponse(500, st.error().Summary());
+        }
+      } else {
+        std::shared_lock lock(state_mu);
+        res = HandleConsole(req, store, now, &events);
+      }
+    } else {
+      res = Dispatch(req, now, &rate, &warning, &events);
+    }
   } catch (const std::exception& e) {
     events.clear();
     res = ErrorResponse(500, std::string("sandbox internal error: ") + e.what());
@@ -361,6 +395,23 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Create(Options options) {
     if (auto st = impl->store.Flush(); !st.ok()) return st.error();
   }
   impl->store.RandomizeIds();
+  if (options.oauth.access_token_ttl.count() < 1 ||
+      options.oauth.access_token_ttl.count() > 31536000) {
+    return UsageError("access token lifetime must be between 1 and 31536000 seconds",
+                      "use --token-ttl SECONDS, e.g. 86399 (GHL's) or 5 for expiry tests");
+  }
+  for (const auto& id : options.oauth.inactive_locations) {
+    if (!impl->store.Get(Coll::kLocations, id)) {
+      return UsageError("--inactive-location " + id + ": no such location",
+                        "the demo location is " + std::string(kDemoLocationId));
+    }
+    SetLocationInactive(impl->store, id, true);
+  }
+  json app = EnsureApp(impl->store, options.oauth, EmulatedScopes());
+  impl->client_id = Str(app, "clientId");
+  impl->client_secret = Str(app, "clientSecret");
+  impl->app_id = Str(app, "appId");
+  if (auto st = impl->store.Flush(); !st.ok()) return st.error();
   impl->options = std::move(options);
   return std::unique_ptr<Sandbox>(new Sandbox(std::move(impl)));
 }
@@ -376,5 +427,8 @@ http::Response Sandbox::Handle(const http::Request& request) {
 std::string Sandbox::token() const { return std::string(kDefaultToken); }
 std::string Sandbox::location_id() const { return std::string(kDemoLocationId); }
 const std::vector<Token>& Sandbox::tokens() const { return impl_->tokens; }
+const std::string& Sandbox::oauth_client_id() const { return impl_->client_id; }
+const std::string& Sandbox::oauth_client_secret() const { return impl_->client_secret; }
+const std::string& Sandbox::oauth_app_id() const { return impl_->app_id; }
 
 }  // namespace ghl::sandbox

@@ -38,6 +38,13 @@ enum class Coll : int {
   kTasks,
   kUsers,
   kCustomValues,
+  kOAuthApps,           ///< marketplace apps: id = client id (oauth_model.h)
+  kOAuthCodes,          ///< authorization codes: id = the code
+  kOAuthRefreshTokens,  ///< live refresh tokens: id = the token
+  kOAuthAccessTokens,   ///< issued access tokens: id = the token
+  kAppInstalls,         ///< id = appId ":" locationId, or appId ":company:" companyId
+  kInactiveLocations,   ///< id = location id (refresh → 400 "Location is not active")
+  kOAuthStats,          ///< one document "stats": refreshes per location/company, invalid grants
   kCount,
 };
 

@@ -24,6 +24,18 @@ inline json Body(const http::Response& r) {
   return r.body.empty() ? json() : json::parse(r.body, nullptr, false);
 }
 
+/// A POST /users/ body for the demo company: Ana Ops, ana@example.com, a user of `location_ids`.
+inline json AnaUserBody(const json& location_ids) {
+  return {{"companyId", std::string(kDemoCompanyId)},
+          {"firstName", "Ana"},
+          {"lastName", "Ops"},
+          {"email", "ana@example.com"},
+          {"password", "s3cret-pass"},
+          {"type", "account"},
+          {"role", "user"},
+          {"locationIds", location_ids}};
+}
+
 class SandboxFixture : public ::testing::Test {
  protected:
   void SetUp() override { Make(Options{}); }

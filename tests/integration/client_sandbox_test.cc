@@ -393,9 +393,8 @@ TEST_F(ClientSandboxTest, NotEmulatedIsAnsweredOnceWithTheSandboxHint) {
       r.error().hint.find("The local sandbox does not emulate GET /contacts/business/{businessId}"),
       std::string::npos)
       << r.error().hint;
-  EXPECT_NE(
-      r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}"),
-      std::string::npos)
+  EXPECT_NE(r.error().hint.find("use what the sandbox emulates here: GET /contacts/{contactId}"),
+            std::string::npos)
       << r.error().hint;
   EXPECT_EQ(r.error().hint.find("transient"), std::string::npos) << r.error().hint;
 }
@@ -426,6 +425,56 @@ TEST(SandboxExposureTest, ListeningOnAllInterfacesPrintsTheAddressesAndAWarning)
       << err;
   SandboxProcess loopback({}, /*capture_stderr=*/true);
   EXPECT_EQ(loopback.Stderr().find("WARNING"), std::string::npos) << loopback.Stderr();
+}
+
+// The interface the token manager is built on: `ghl sandbox` flags and env line, a code minted
+// without a browser, and the library exchanging and refreshing it (form-encoded, no token).
+TEST(ClientSandboxOAuthTest, FlagsEnvLineAndTheLibraryRefreshing) {
+  SandboxProcess sandbox({"--token-ttl", "2", "--client-id", "65f0c0ffee0123456789abcd-fixed001",
+                          "--client-secret", "fixed-secret", "--rate-limit", "1000/1s"});
+  const auto& env = sandbox.env();
+  ASSERT_EQ(env.at("GHL_CLIENT_ID"), "65f0c0ffee0123456789abcd-fixed001");
+  ASSERT_EQ(env.at("GHL_CLIENT_SECRET"), "fixed-secret");
+  EXPECT_EQ(env.at("GHL_APP_ID"), "65f0c0ffee0123456789abcd");
+  EXPECT_FALSE(env.at("GHL_COMPANY_ID").empty());
+
+  http::Request approve;
+  approve.method = "GET";
+  approve.target =
+      sandbox.base_url() +
+      "/oauth/chooselocation/approve?response_type=code&client_id=" + env.at("GHL_CLIENT_ID") +
+      "&redirect_uri=http://127.0.0.1:9/cb&locationId=" + sandbox.location_id();
+  auto redirect = http::MakeCurlTransport()->Send(approve, {});
+  ASSERT_TRUE(redirect.ok());
+  ASSERT_EQ(redirect->status, 302) << redirect->body;
+  std::string location = redirect->headers.GetOr("Location", "");
+  std::string code = location.substr(location.find("code=") + 5);
+
+  ClientOptions anonymous = OptionsFor(sandbox, "unused");
+  anonymous.token.clear();
+  Client c(anonymous);
+  json form = {{"client_id", env.at("GHL_CLIENT_ID")},
+               {"client_secret", "fixed-secret"},
+               {"grant_type", "authorization_code"},
+               {"user_type", "Location"},
+               {"code", code}};
+  json pair = MustCall(c, {.method = "POST", .path = "/oauth/token", .body = form.dump()});
+  ASSERT_EQ(pair["expires_in"], 2) << pair.dump();
+  EXPECT_EQ(pair["locationId"], sandbox.location_id());
+
+  Client with_token(OptionsFor(sandbox, pair["access_token"]));
+  json loc = MustCall(with_token, {.method = "GET", .path = "/locations/" + sandbox.location_id()});
+  EXPECT_EQ(loc["location"]["id"], sandbox.location_id());
+
+  json refresh = {{"client_id", env.at("GHL_CLIENT_ID")},
+                  {"client_secret", "fixed-secret"},
+                  {"grant_type", "refresh_token"},
+                  {"refresh_token", pair["refresh_token"]}};
+  json next = MustCall(c, {.method = "POST", .path = "/oauth/token", .body = refresh.dump()});
+  EXPECT_NE(next["refresh_token"], pair["refresh_token"]);
+  auto reused = c.Call({.method = "POST", .path = "/oauth/token", .body = refresh.dump()});
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().http_status, 400);
 }
 
 }  // namespace

@@ -100,6 +100,26 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 /// after every sandbox lock is released (it may call `Handle` again); must be thread-safe.
 using WebhookSink = std::function<void(std::string_view event_type, std::string_view json)>;
 
+/// The sandbox's OAuth (marketplace) app and token settings; plain struct with defaults.
+/// The sandbox emulates GHL's OAuth: the consent page `GET /oauth/chooselocation`, the code
+/// and refresh grants of `POST /oauth/token` (single-use rotating refresh tokens),
+/// `POST /oauth/locationToken` and `GET /oauth/installedLocations` (see doc/adr/0003-sandbox.md).
+struct OAuthOptions {
+  /// The app's client id. Empty: the app kept in `Options::db_path` (a restart keeps its
+  /// credentials), else a generated "<appId>-<8 characters>" (GHL's form). The app id is the
+  /// part before the first '-'.
+  std::string client_id;
+  /// The app's client secret. Empty: the stored one for this client id, else generated.
+  std::string client_secret;
+  /// Lifetime of every access token the sandbox issues (`expires_in`), seconds, 1..31536000.
+  /// GHL's is 86399; tests use a few seconds. An expired issued token is answered 401
+  /// {"statusCode":401,"message":"Invalid JWT","error":"Unauthorized"}.
+  std::chrono::seconds access_token_ttl{86399};
+  /// Locations switched "not active" at start: refreshing or minting a token for them answers
+  /// 400 "Location is not active" (also `POST /sandbox/locations/{id}/deactivate`).
+  std::vector<std::string> inactive_locations;
+};
+
 /// Sandbox settings; plain struct with defaults.
 struct Options {
   /// "demo": one location, a pipeline with stages, a calendar with working hours, custom
@@ -135,6 +155,8 @@ struct Options {
   /// Tokens accepted besides the built-in ones (`kDefaultToken`, `kReadOnlyToken`,
   /// `kAgencyToken`).
   std::vector<Token> extra_tokens;
+  /// OAuth app and token lifetime (see `OAuthOptions`).
+  OAuthOptions oauth;
 };
 
 /// The emulated GHL API. Thread-safe.
@@ -155,8 +177,14 @@ class Sandbox {
   std::string token() const;
   /// The demo location id (`kDemoLocationId`).
   std::string location_id() const;
-  /// Every accepted token (built-in first, then `Options::extra_tokens`).
+  /// Every accepted token (built-in first, then `Options::extra_tokens`). Tokens issued by
+  /// `POST /oauth/token` are accepted too but not listed here.
   const std::vector<Token>& tokens() const;
+  /// The OAuth app's credentials (given, stored or generated; see `OAuthOptions`).
+  const std::string& oauth_client_id() const;
+  const std::string& oauth_client_secret() const;
+  /// The app id (`appId` of INSTALL events, `GET /oauth/installedLocations?appId=`).
+  const std::string& oauth_app_id() const;
 
  private:
   struct Impl;
@@ -196,8 +224,9 @@ class RunningSandbox {
   std::string location_id() const { return sandbox_->location_id(); }
   uint16_t port() const { return port_; }
   Sandbox& sandbox() { return *sandbox_; }
-  /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=…" (what
-  /// `ghl sandbox` prints; the first three keys come first, always).
+  /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=… GHL_CLIENT_ID=…
+  /// GHL_CLIENT_SECRET=… GHL_APP_ID=… GHL_COMPANY_ID=…" (what `ghl sandbox` prints; the first
+  /// three keys come first, always).
   std::string EnvLine() const;
   /// The sandbox's webhook public key: base64 DER SubjectPublicKeyInfo (Ed25519), the value to
   /// add to the receiver's trusted keys (`ReceiverOptions::public_keys`,
