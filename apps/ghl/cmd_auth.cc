@@ -29,8 +29,7 @@ struct AuthArgs {
   TokenArgs store;
   std::string authorize_host;
   bool white_label = false;
-  std::string scopes =
-      "contacts.readonly contacts.write locations.readonly oauth.readonly oauth.write";
+  std::string scopes;
   std::string user_type = "Company";
   int port = 0;
   bool no_browser = false;
@@ -150,6 +149,11 @@ int RunLogin(const AuthArgs& args) {
                                : "https://marketplace.gohighlevel.com";
   }
   while (!host.empty() && host.back() == '/') host.pop_back();
+  if (args.scopes.empty() && !IsLoopbackUrl(host)) {
+    return Fail(UsageError("--scopes is required for GHL's consent page",
+                           "Give your app's scopes, space-separated, e.g. --scopes "
+                           "\"contacts.readonly contacts.write locations.readonly\"."));
+  }
   auto listening = Listen(args.port);
   if (!listening.ok()) return Fail(listening.error());
   auto [fd, port] = listening.value();
@@ -232,8 +236,9 @@ void AddAuthCommand(CLI::App& app, int* exit_code) {
                     "sandbox's URL when --base-url is a local sandbox)");
   login->add_flag("--white-label", args->white_label,
                   "Use the white-label host https://marketplace.leadconnectorhq.com");
-  login->add_option("--scopes", args->scopes, "Space-separated scopes to ask for")
-      ->capture_default_str();
+  login->add_option("--scopes", args->scopes,
+                    "Space-separated scopes to ask for: your app's (required for GHL; a local "
+                    "sandbox grants all it emulates when omitted)");
   login->add_option("--user-type", args->user_type, "Company (agency) or Location")
       ->capture_default_str();
   login->add_option("--port", args->port, "Callback port on 127.0.0.1 (default: any free)")
