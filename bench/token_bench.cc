@@ -204,7 +204,8 @@ int main(int argc, char** argv) {
 
   // The same number of refresh grants, one after another, straight to /oauth/token.
   std::vector<std::string> pending;
-  for (const auto& r : open()->List().value()) {
+  auto after_sweep = open()->List().value();
+  for (const auto& r : after_sweep) {
     if (r.kind == ghl::tokens::TokenKind::kLocation) {
       pending.push_back((*reader->Get(r.id).value()).pair.refresh_token);
     }
