@@ -120,11 +120,12 @@ int main(int argc, char** argv) {
     }
   }
   std::string redirect = "http://127.0.0.1:9/cb";
-  auto approve = Http("GET",
-                      base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
-                          ghl::http::UrlEncode(client_id) + "&redirect_uri=" +
-                          ghl::http::UrlEncode(redirect) + "&companyId=" + company,
-                      "", "");
+  auto approve =
+      Http("GET",
+           base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
+               ghl::http::UrlEncode(client_id) + "&redirect_uri=" + ghl::http::UrlEncode(redirect) +
+               "&companyId=" + company,
+           "", "");
   std::string loc = approve.ok() ? approve->headers.Get("Location").value_or("") : "";
   std::string code = loc.substr(loc.find("code=") + 5);
   code = ghl::http::UrlDecode(code.substr(0, code.find('&')), false);
@@ -150,8 +151,8 @@ int main(int argc, char** argv) {
   store_opts.token.clear();
   store_opts.token_provider = manager;
   ghl::client::Client fixed(fixed_opts), through_store(store_opts);
-  ghl::client::ApiRequest req{.method = "GET", .path = "/locations/{locationId}",
-                              .location_id = location};
+  ghl::client::ApiRequest req{
+      .method = "GET", .path = "/locations/{locationId}", .location_id = location};
   auto time_calls = [&](ghl::client::Client& c, int calls) {
     auto t0 = Clock::now();
     for (int i = 0; i < calls; ++i) {
@@ -168,9 +169,10 @@ int main(int argc, char** argv) {
     b.push_back(time_calls(through_store, 200));
   }
   double ma = Median(a), mb = Median(b);
-  std::printf("   per call: fixed token %.1f us, through the token store %.1f us, ratio %.3f "
-              "(target <= 1.05)\n",
-              ma, mb, mb / ma);
+  std::printf(
+      "   per call: fixed token %.1f us, through the token store %.1f us, ratio %.3f "
+      "(target <= 1.05)\n",
+      ma, mb, mb / ma);
 
   // 2. N locations expiring together: 4 managers sweep at once (margin > lifetime = all due).
   std::map<std::string, std::string> owner;
@@ -214,18 +216,19 @@ int main(int argc, char** argv) {
   int direct_ok = 0;
   for (const auto& rt : pending) {
     auto r = Http("POST", base + "/oauth/token", "",
-                  "client_id=" + ghl::http::UrlEncode(client_id) + "&client_secret=" +
-                      ghl::http::UrlEncode(client_secret) +
+                  "client_id=" + ghl::http::UrlEncode(client_id) +
+                      "&client_secret=" + ghl::http::UrlEncode(client_secret) +
                       "&grant_type=refresh_token&user_type=Location&refresh_token=" +
                       ghl::http::UrlEncode(rt));
     if (r.ok() && r->status == 200) ++direct_ok;
   }
   double direct_s = std::chrono::duration<double>(Clock::now() - t0).count();
-  std::printf("   %zu locations expiring together: 4 sweepers %.2f s (%d refreshed, peak %d "
-              "refresh(es) in flight per location, must be 1); sequential direct refreshes "
-              "%.2f s (%d ok); ratio %.2f\n",
-              owner.size(), sweep_s, refreshed.load(), counting->peak(), direct_s, direct_ok,
-              sweep_s / direct_s);
+  std::printf(
+      "   %zu locations expiring together: 4 sweepers %.2f s (%d refreshed, peak %d "
+      "refresh(es) in flight per location, must be 1); sequential direct refreshes "
+      "%.2f s (%d ok); ratio %.2f\n",
+      owner.size(), sweep_s, refreshed.load(), counting->peak(), direct_s, direct_ok,
+      sweep_s / direct_s);
   fs::remove_all(dir);
   return counting->peak() == 1 ? 0 : 1;
 }

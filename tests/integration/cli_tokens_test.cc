@@ -89,8 +89,7 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
   auto callback = Http("GET", consent->headers.Get("Location").value_or(""));
   ASSERT_TRUE(callback.ok() && callback->status == 200);
   ASSERT_EQ(login.Wait(20s), 0) << login.Stderr();
-  EXPECT_NE(login.Stdout().find("stored tokens for 4 row(s)"), std::string::npos)
-      << login.Stdout();
+  EXPECT_NE(login.Stdout().find("stored tokens for 4 row(s)"), std::string::npos) << login.Stdout();
 
   // The list: every location ok at generation 1, no token printed.
   auto list = RunGhl({"tokens", "list", "--json"}, env);

@@ -9,7 +9,7 @@
 //   - no worker call ended 401 (a token rejection is renewed and replayed once);
 //   - the store holds none of its tokens in clear.
 // On SQLite (a file) and PostgreSQL (GHL_PG_URL, a fresh schema). Size: GHL_RACE_PROCS ×
-// GHL_RACE_LOCATIONS for GHL_RACE_SECONDS (default 8 × 40 × 15 s, so both backends fit in a
+// GHL_RACE_LOCATIONS for GHL_RACE_SECONDS (default 8 × 100 × 20 s, so both backends fit in a
 // minute on a 2-core CI box); bench/token_race runs the 8 × 100 × 60 s.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -98,8 +98,8 @@ class TokenRace : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
   const int procs = EnvInt("GHL_RACE_PROCS", 8);
-  const int locations = EnvInt("GHL_RACE_LOCATIONS", 40);
-  const int seconds = EnvInt("GHL_RACE_SECONDS", 15);
+  const int locations = EnvInt("GHL_RACE_LOCATIONS", 100);
+  const int seconds = EnvInt("GHL_RACE_SECONDS", 20);
   TempDir dir;
   Backend b{GetParam(), "", "public", ""};
   if (b.name == "postgres") {
@@ -113,8 +113,8 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
   std::string key_hex = tokens::GenerateTokenKeyHex();
   auto key = tokens::ParseTokenKey(key_hex, "test").value();
 
-  SandboxProcess sandbox({"--seed", "empty", "--token-ttl", "2", "--rate-limit", "1000000/1s",
-                          "--threads", "4"});
+  SandboxProcess sandbox(
+      {"--seed", "empty", "--token-ttl", "2", "--rate-limit", "1000000/1s", "--threads", "4"});
   const auto& env = sandbox.env();
   std::string base = sandbox.base_url();
   std::string company = env.at("GHL_COMPANY_ID");
@@ -130,9 +130,10 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
     ids.push_back(json::parse(r->body).at("id").get<std::string>());
   }
   std::string redirect = "http://127.0.0.1:9/callback";
-  auto approve = Http("GET", base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
-                                 http::UrlEncode(client_id) + "&redirect_uri=" +
-                                 http::UrlEncode(redirect) + "&companyId=" + company);
+  auto approve =
+      Http("GET", base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
+                      http::UrlEncode(client_id) + "&redirect_uri=" + http::UrlEncode(redirect) +
+                      "&companyId=" + company);
   ASSERT_TRUE(approve.ok() && approve->status == 302) << (approve.ok() ? approve->body : "");
   std::string location = approve->headers.Get("Location").value_or("");
   std::string code = http::UrlDecode(location.substr(location.find("code=") + 5), false);
@@ -159,10 +160,10 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
 
   std::string list;
   for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
-  std::vector<std::string> args = {"--store", b.store, "--schema", b.schema, "--base-url", base,
-                                   "--client-id", client_id, "--client-secret", client_secret,
-                                   "--locations", list, "--margin-ms", "1000", "--lease-ms",
-                                   "5000"};
+  std::vector<std::string> args = {"--store",         b.store,       "--schema",    b.schema,
+                                   "--base-url",      base,          "--client-id", client_id,
+                                   "--client-secret", client_secret, "--locations", list,
+                                   "--margin-ms",     "1000",        "--lease-ms",  "5000"};
   auto with_seconds = [&](double s) {
     auto a = args;
     a.push_back("--seconds");
@@ -254,12 +255,11 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
     pqxx::connection c(b.store);
     pqxx::work w(c);
     for (const char* t : {"ghl_tokens", "ghl_token_meta"}) {
-      for (const auto& row : w.exec("SELECT x::text FROM " + c.quote_name(b.schema) + "." + t + " x")) {
+      for (const auto& row :
+           w.exec("SELECT x::text FROM " + c.quote_name(b.schema) + "." + t + " x")) {
         raw += row[0].c_str();
       }
     }
-    w.exec("DROP SCHEMA " + c.quote_name(b.schema) + " CASCADE");
-    w.commit();
   } else {
     for (const char* f : {"tokens.db", "tokens.db-wal"}) {
       std::ifstream in(dir.File(f), std::ios::binary);
@@ -280,6 +280,13 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
   }
   EXPECT_GT(checked, 0);
   EXPECT_EQ(in_clear, 0);
+  if (b.name == "postgres") {
+    store.reset();
+    pqxx::connection c(b.store);
+    pqxx::work w(c);
+    w.exec("DROP SCHEMA " + c.quote_name(b.schema) + " CASCADE");
+    w.commit();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Store, TokenRace, ::testing::Values("sqlite", "postgres"),
