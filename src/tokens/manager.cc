@@ -14,6 +14,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Pairs this thread committed (Sweep counts its own refreshes, not a sibling's).
+thread_local int64_t t_commits = 0;
+
 std::string DefaultHolder() {
   char host[256] = {0};
   ::gethostname(host, sizeof host - 1);
@@ -275,6 +278,7 @@ Result<TokenRecord> TokenManager::Renew(std::string_view id, int64_t seen_genera
       }
       if (!committed->first) continue;  // our lease ran out and a sibling moved on: re-read
       Alert(committed->second);
+      ++t_commits;
       rec.pair = pair.value();
       rec.generation += 1;
       if (rec.state != TokenState::kMissingScope) rec.state = TokenState::kOk;
@@ -423,11 +427,11 @@ Result<SweepReport> TokenManager::Sweep(int parallelism) {
   std::atomic<int> refreshed{0}, failed{0};
   auto work = [&] {
     for (size_t i = next++; i < due.size(); i = next++) {
-      auto before = store_->Get(due[i]);
+      int64_t before = t_commits;
       auto r = Refresh(due[i], true);
-      if (!r.ok() || r->state != TokenState::kOk) {
+      if (!r.ok() || (r->state != TokenState::kOk && r->state != TokenState::kMissingScope)) {
         ++failed;
-      } else if (before.ok() && before->has_value() && r->generation != (*before)->generation) {
+      } else if (t_commits > before) {
         ++refreshed;
       }
     }
