@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
@@ -116,6 +117,8 @@ class FakeGhl {
 };
 
 struct Fixture {
+  std::string backend;  // "sqlite" (a file) or "postgres" (GHL_PG_URL, a fresh schema)
+  std::string schema;
   fs::path dir;
   std::shared_ptr<FakeGhl> ghl = std::make_shared<FakeGhl>();
   std::shared_ptr<client::testing::FakeTransport> transport;
@@ -124,21 +127,36 @@ struct Fixture {
   std::vector<StateChange> alerts;
   std::mutex alerts_mu;
 
-  Fixture() {
+  explicit Fixture(std::string which = "sqlite") : backend(std::move(which)) {
     static std::atomic<int> n{0};
-    dir = fs::temp_directory_path() /
-          ("ghl_manager_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++));
+    schema = "ghl_manager_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
+    dir = fs::temp_directory_path() / schema;
     fs::create_directories(dir);
     transport = std::make_shared<client::testing::FakeTransport>(
         [g = ghl](const http::Request& r) { return g->Handle(r); });
   }
-  ~Fixture() { fs::remove_all(dir); }
+  ~Fixture() {
+    fs::remove_all(dir);
+    if (backend == "postgres") {
+      try {
+        pqxx::connection c(std::getenv("GHL_PG_URL"));
+        pqxx::work w(c);
+        w.exec("DROP SCHEMA IF EXISTS " + c.quote_name(schema) + " CASCADE");
+        w.commit();
+      } catch (const std::exception&) {
+      }
+    }
+  }
 
   Clock clock() {
     return [this] { return UtcTime(milliseconds(now_ms.load())); };
   }
   std::shared_ptr<TokenStore> Store() {
-    auto s = OpenSqliteTokenStore({.path = (dir / "t.db").string()}, key, {.clock = clock()});
+    auto s = backend == "postgres"
+                 ? OpenPostgresTokenStore({.url = std::getenv("GHL_PG_URL"), .schema = schema},
+                                          key, {.clock = clock()})
+                 : OpenSqliteTokenStore({.path = (dir / "t.db").string()}, key,
+                                        {.clock = clock()});
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().Describe());
     return std::shared_ptr<TokenStore>(std::move(s).value());
   }
@@ -176,8 +194,19 @@ struct Fixture {
   }
 };
 
-TEST(TokenManagerTest, FreshTokenIsServedWithoutRefreshing) {
-  Fixture f;
+// Every manager test runs on both stores (PostgreSQL skipped without GHL_PG_URL).
+class TokenManagerTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    const char* pg = std::getenv("GHL_PG_URL");
+    if (GetParam() == "postgres" && (pg == nullptr || *pg == '\0')) {
+      GTEST_SKIP() << "GHL_PG_URL is not set (scripts/start-postgres)";
+    }
+  }
+};
+
+TEST_P(TokenManagerTest, FreshTokenIsServedWithoutRefreshing) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", seconds(3600));
   auto t = m->AccessToken("loc1");
@@ -186,8 +215,8 @@ TEST(TokenManagerTest, FreshTokenIsServedWithoutRefreshing) {
   EXPECT_EQ(f.ghl->refresh_calls, 0);
 }
 
-TEST(TokenManagerTest, ExpiringTokenIsRefreshedOnceAndStoredBeforeUse) {
-  Fixture f;
+TEST_P(TokenManagerTest, ExpiringTokenIsRefreshedOnceAndStoredBeforeUse) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", seconds(30));  // inside the 60 s margin
   auto t = m->AccessToken("loc1");
@@ -201,8 +230,8 @@ TEST(TokenManagerTest, ExpiringTokenIsRefreshedOnceAndStoredBeforeUse) {
 
 // Many managers (each its own store connection and holder, like processes) and threads race
 // for one expired location: one refresh, no invalid_grant, everyone gets the stored token.
-TEST(TokenManagerTest, RacingManagersRefreshOnce) {
-  Fixture f;
+TEST_P(TokenManagerTest, RacingManagersRefreshOnce) {
+  Fixture f(GetParam());
   std::vector<std::shared_ptr<TokenManager>> managers;
   for (int i = 0; i < 4; ++i) managers.push_back(f.Manager("M" + std::to_string(i)));
   f.Seed(managers[0]->store(), "loc1", milliseconds(-1000));  // already expired
@@ -225,8 +254,8 @@ TEST(TokenManagerTest, RacingManagersRefreshOnce) {
   EXPECT_EQ(f.ghl->issued["loc1"], 2);  // the seed + the one refresh
 }
 
-TEST(TokenManagerTest, StaleLeaseIsRecoveredByMintingNotBySpendingTheRefreshToken) {
-  Fixture f;
+TEST_P(TokenManagerTest, StaleLeaseIsRecoveredByMintingNotBySpendingTheRefreshToken) {
+  Fixture f(GetParam());
   auto m = f.Manager("B");
   f.Seed(m->store(), "company:cmp1", seconds(3600), TokenKind::kCompany);
   f.Seed(m->store(), "loc1", milliseconds(-1));
@@ -245,8 +274,8 @@ TEST(TokenManagerTest, StaleLeaseIsRecoveredByMintingNotBySpendingTheRefreshToke
   EXPECT_EQ((*m->store().Get("loc1"))->state, TokenState::kOk);
 }
 
-TEST(TokenManagerTest, InvalidGrantWithoutCompanyNeedsReinstallAndAlertsOnce) {
-  Fixture f;
+TEST_P(TokenManagerTest, InvalidGrantWithoutCompanyNeedsReinstallAndAlertsOnce) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", milliseconds(-1), TokenKind::kLocation, "");
   {
@@ -262,8 +291,8 @@ TEST(TokenManagerTest, InvalidGrantWithoutCompanyNeedsReinstallAndAlertsOnce) {
   EXPECT_EQ(f.alerts[0].to, TokenState::kNeedsReinstall);
 }
 
-TEST(TokenManagerTest, InvalidGrantWithCompanyMintsAgain) {
-  Fixture f;
+TEST_P(TokenManagerTest, InvalidGrantWithCompanyMintsAgain) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "company:cmp1", seconds(3600), TokenKind::kCompany);
   f.Seed(m->store(), "loc1", milliseconds(-1));
@@ -280,8 +309,8 @@ TEST(TokenManagerTest, InvalidGrantWithCompanyMintsAgain) {
   EXPECT_TRUE(f.alerts.empty());
 }
 
-TEST(TokenManagerTest, InactiveLocationIsParkedForADayWithOneAlert) {
-  Fixture f;
+TEST_P(TokenManagerTest, InactiveLocationIsParkedForADayWithOneAlert) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", milliseconds(-1), TokenKind::kLocation, "");
   f.ghl->inactive.insert("loc1");
@@ -298,8 +327,8 @@ TEST(TokenManagerTest, InactiveLocationIsParkedForADayWithOneAlert) {
   EXPECT_EQ(f.ghl->refresh_calls, 1);  // not due yet
 }
 
-TEST(TokenManagerTest, TransientFailureBacksOffAndKeepsServingAUsableToken) {
-  Fixture f;
+TEST_P(TokenManagerTest, TransientFailureBacksOffAndKeepsServingAUsableToken) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", seconds(30));  // due, still valid
   f.ghl->fail_next_with = 503;
@@ -318,8 +347,8 @@ TEST(TokenManagerTest, TransientFailureBacksOffAndKeepsServingAUsableToken) {
   EXPECT_EQ(f.alerts[1].to, TokenState::kOk);
 }
 
-TEST(TokenManagerTest, InstallBeforeTheCodeExchangeWaitsForTheCompanyThenIsIdempotent) {
-  Fixture f;
+TEST_P(TokenManagerTest, InstallBeforeTheCodeExchangeWaitsForTheCompanyThenIsIdempotent) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   auto early = m->Install("loc9", "cmp1", "Shop 9");
   ASSERT_FALSE(early.ok());
@@ -335,8 +364,8 @@ TEST(TokenManagerTest, InstallBeforeTheCodeExchangeWaitsForTheCompanyThenIsIdemp
   EXPECT_FALSE(m->store().Get("loc9")->has_value());
 }
 
-TEST(TokenManagerTest, IdleTokensAreRefreshedBySweep) {
-  Fixture f;
+TEST_P(TokenManagerTest, IdleTokensAreRefreshedBySweep) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", std::chrono::hours(48));
   EXPECT_EQ(m->Sweep(2)->refreshed, 0);
@@ -345,8 +374,8 @@ TEST(TokenManagerTest, IdleTokensAreRefreshedBySweep) {
   EXPECT_EQ(f.ghl->refresh_calls, 1);
 }
 
-TEST(TokenManagerTest, ClientCallsGetTheLocationsTokenAndRecordMissingScope) {
-  Fixture f;
+TEST_P(TokenManagerTest, ClientCallsGetTheLocationsTokenAndRecordMissingScope) {
+  Fixture f(GetParam());
   auto m = f.Manager();
   f.Seed(m->store(), "loc1", seconds(3600));
   auto api = std::make_shared<client::testing::FakeTransport>();
@@ -366,7 +395,10 @@ TEST(TokenManagerTest, ClientCallsGetTheLocationsTokenAndRecordMissingScope) {
   EXPECT_EQ(f.ghl->refresh_calls, 0);
 }
 
-TEST(TokenManagerTest, AlertCommandRunsOncePerChange) {
+INSTANTIATE_TEST_SUITE_P(Store, TokenManagerTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& p) { return p.param; });
+
+TEST(TokenAlertTest, AlertCommandRunsOncePerChange) {
   fs::path out = fs::temp_directory_path() / ("ghl_alert_" + std::to_string(::getpid()));
   fs::remove(out);
   auto sink = MakeAlertSink(
