@@ -19,6 +19,7 @@
 #include "ghl/core/json_depth.h"
 #include "ghl/core/text.h"
 #include "server_text.h"
+#include "token_wiring.h"
 
 namespace ghl::cli {
 namespace {
@@ -151,7 +152,13 @@ int RunApi(ApiArgs& args) {
     options.cancel = std::make_shared<gc::CancelToken>();
     CancelOnSignals(options.cancel);
   }
-  bool no_token = options.token.empty();
+  if (options.token.empty() && !args.dry_run) {
+    // No token given: the token store (`ghl auth login`) supplies the location's token.
+    auto manager = MaybeTokenManagerForApi(options.base_url);
+    if (!manager.ok()) return Usage(manager.error());
+    options.token_provider = manager.value();
+  }
+  bool no_token = options.token.empty() && !options.token_provider;
   gc::Client client(std::move(options));
   auto prepared_check = client.Prepare(request);
   if (!prepared_check.ok()) return Usage(prepared_check.error());

@@ -23,6 +23,8 @@ void AddTriggerCommand(CLI::App& app, int* exit_code);      // cmd_trigger.cc
 void AddCompletionCommand(CLI::App& app, int* exit_code);   // cmd_completion.cc
 void AddMcpCommand(CLI::App& app, int* exit_code);          // cmd_mcp.cc
 void AddCarrierSimCommand(CLI::App& app, int* exit_code);   // cmd_carrier_sim.cc
+void AddAuthCommand(CLI::App& app, int* exit_code);         // cmd_auth.cc
+void AddTokensCommand(CLI::App& app, int* exit_code);       // cmd_tokens.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

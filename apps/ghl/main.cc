@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   ghl::cli::AddCompletionCommand(app, &exit_code);
   ghl::cli::AddMcpCommand(app, &exit_code);
   ghl::cli::AddCarrierSimCommand(app, &exit_code);
+  ghl::cli::AddAuthCommand(app, &exit_code);
+  ghl::cli::AddTokensCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,9 +11,11 @@
 #include <thread>
 
 #include "body_encoding.h"
+#include "ghl/client/error_mapping.h"
 #include "ghl/client/location_fill.h"
 #include "ghl/client/rate_limiter.h"
 #include "ghl/client/retry_policy.h"
+#include "ghl/client/token_provider.h"
 #include "ghl/core/json_depth.h"
 #include "header_checks.h"
 
@@ -234,6 +236,43 @@ class DefaultConnection final : public Connection {
     auto prepared_or = Prepare(request);
     if (!prepared_or.ok()) return prepared_or.error();
     PreparedRequest& prepared = prepared_or.value();
+    // The token provider: asked only when neither the call nor the options carry a token.
+    TokenProvider* provider = request.token.empty() && options_.token.empty() &&
+                                      !prepared.http.headers.Has("Authorization") &&
+                                      NeedsToken(prepared.endpoint)
+                                  ? options_.token_provider.get()
+                                  : nullptr;
+    std::string provided;
+    if (provider != nullptr) {
+      auto token = provider->AccessToken(prepared.location_id);
+      if (!token.ok()) return token.error();
+      provided = std::move(token.value());
+      if (Status set = SetBearer(prepared, provided); !set.ok()) return set.error();
+    }
+    auto response = ExecutePrepared(request, prepared);
+    if (provider == nullptr || !response.ok()) return response;
+    AuthFailure failure = ClassifyAuthFailure(response->status, response->body);
+    if (failure != AuthFailure::kTokenInvalid) {
+      if (failure == AuthFailure::kMissingScope) {
+        provider->OnRefused(prepared.location_id, failure,
+                            prepared.endpoint ? ScopesText(*prepared.endpoint) : "");
+      }
+      return response;
+    }
+    // GHL refused the token itself: renew once (a sibling may already have) and replay once.
+    auto renewed = provider->RenewAfterRejection(prepared.location_id, provided);
+    if (!renewed.ok()) return renewed.error();
+    if (Status set = SetBearer(prepared, renewed.value()); !set.ok()) return set.error();
+    return ExecutePrepared(request, prepared);
+  }
+
+ private:
+  static Status SetBearer(PreparedRequest& prepared, const std::string& token) {
+    prepared.http.headers.Set("Authorization", "Bearer " + token);
+    return CheckHeaders(prepared.http.headers);
+  }
+
+  Result<ApiResponse> ExecutePrepared(const ApiRequest& request, PreparedRequest& prepared) {
     if (!prepared.http.headers.Has("Authorization") && NeedsToken(prepared.endpoint)) {
       return UsageError("no token: the request has no Authorization",
                         "Set ClientOptions::token to a Private Integration Token or OAuth "
@@ -303,7 +342,6 @@ class DefaultConnection final : public Connection {
     }
   }
 
- private:
   Result<PreparedRequest> PrepareQuiet(const ApiRequest& original) {
     if (Status base = CheckBaseUrl(options_.base_url); !base.ok()) return base.error();
     ApiRequest request = original;

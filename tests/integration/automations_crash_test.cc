@@ -48,9 +48,9 @@
 #include <vector>
 
 #include "ghl/client/client.h"
+#include "ghl/core/time_format.h"
 #include "ghl/http/transport.h"
 #include "ghl/server/http_server.h"
-#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/replay.h"
 #include "ghl/webhooks/signer.h"

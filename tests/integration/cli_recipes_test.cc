@@ -3,11 +3,9 @@
 // exactly the Version value the spec declares for its endpoint.
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <chrono>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "process.h"
 
@@ -84,8 +82,8 @@ TEST_F(CliRecipesTest, Recipe13UpsertMatchesOnEmailInsteadOfDuplicating) {
 }
 
 TEST_F(CliRecipesTest, Recipe14DuplicateCheckFindsByEmail) {
-  json created = Api({"POST", "/contacts/", "-f", "firstName=Dup", "-f",
-                      "email=dup14@example.com"});
+  json created =
+      Api({"POST", "/contacts/", "-f", "firstName=Dup", "-f", "email=dup14@example.com"});
   json dup = Api({"GET", "/contacts/search/duplicate", "-f", "email=dup14@example.com"});
   EXPECT_EQ(dup["contact"]["id"], created["contact"]["id"]);
   json none = Api({"GET", "/contacts/search/duplicate", "-f", "email=nobody14@example.com"});
@@ -95,14 +93,14 @@ TEST_F(CliRecipesTest, Recipe14DuplicateCheckFindsByEmail) {
 TEST_F(CliRecipesTest, Recipe21DedupTaggingSearchByEmailThenTag) {
   json created = Api({"POST", "/contacts/", "-f", "email=lead21@example.com"});
   std::string id = created["contact"]["id"];
-  json filter = {{"pageLimit", 10},
-                 {"filters", {{{"field", "email"}, {"operator", "eq"},
-                               {"value", "lead21@example.com"}}}}};
+  json filter = {
+      {"pageLimit", 10},
+      {"filters", {{{"field", "email"}, {"operator", "eq"}, {"value", "lead21@example.com"}}}}};
   json found = Api({"POST", "/contacts/search", "--input", "-"}, filter.dump());
   ASSERT_EQ(found["contacts"].size(), 1u);
   std::string tag = found["contacts"].size() > 1 ? "returning-lead" : "new-lead";
-  json tagged = Api({"POST", "/contacts/" + id + "/tags", "--input", "-"},
-                    json{{"tags", {tag}}}.dump());
+  json tagged =
+      Api({"POST", "/contacts/" + id + "/tags", "--input", "-"}, json{{"tags", {tag}}}.dump());
   EXPECT_NE(tagged["tags"].dump().find("new-lead"), std::string::npos);
 }
 
@@ -111,14 +109,11 @@ TEST_F(CliRecipesTest, Recipe22PipelinesThenOpportunity) {
   ASSERT_FALSE(pipelines["pipelines"].empty());
   const json& p = pipelines["pipelines"][0];
   std::string stage = p["stages"][0]["id"];
-  json contact = Api({"POST", "/contacts/", "-f", "firstName=Form", "-f",
-                      "email=form22@example.com"});
-  json body = {{"pipelineId", p["id"]},
-               {"name", "Form Lead - New Deal"},
-               {"status", "open"},
-               {"contactId", contact["contact"]["id"]},
-               {"pipelineStageId", stage},
-               {"monetaryValue", 500}};
+  json contact =
+      Api({"POST", "/contacts/", "-f", "firstName=Form", "-f", "email=form22@example.com"});
+  json body = {{"pipelineId", p["id"]},    {"name", "Form Lead - New Deal"},
+               {"status", "open"},         {"contactId", contact["contact"]["id"]},
+               {"pipelineStageId", stage}, {"monetaryValue", 500}};
   json opp = Api({"POST", "/opportunities/", "--input", "-"}, body.dump());
   EXPECT_EQ(opp["opportunity"]["pipelineStageId"], stage);
   EXPECT_EQ(opp["opportunity"]["monetaryValue"], 500);
@@ -164,12 +159,14 @@ TEST_F(CliRecipesTest, Recipe24FindOpportunityMoveStageAddNote) {
   ASSERT_GE(p["stages"].size(), 2u);
   json contact = Api({"POST", "/contacts/", "-f", "email=showed24@example.com"});
   std::string contact_id = contact["contact"]["id"];
-  Api({"POST", "/opportunities/", "--input", "-"},
-      json{{"pipelineId", p["id"]}, {"name", "Showed"}, {"status", "open"},
-           {"contactId", contact_id}, {"pipelineStageId", p["stages"][0]["id"]}}
-          .dump());
-  json found = Api({"GET", "/opportunities/search", "-f", "contact_id=" + contact_id, "-f",
-                    "status=open"});
+  Api({"POST", "/opportunities/", "--input", "-"}, json{{"pipelineId", p["id"]},
+                                                        {"name", "Showed"},
+                                                        {"status", "open"},
+                                                        {"contactId", contact_id},
+                                                        {"pipelineStageId", p["stages"][0]["id"]}}
+                                                       .dump());
+  json found =
+      Api({"GET", "/opportunities/search", "-f", "contact_id=" + contact_id, "-f", "status=open"});
   ASSERT_EQ(found["opportunities"].size(), 1u) << found.dump();
   std::string opp_id = found["opportunities"][0]["id"];
   std::string next_stage = p["stages"][1]["id"];
@@ -189,8 +186,8 @@ TEST_F(CliRecipesTest, ValidationErrorExitsOneWithMessagesAndHintOnStderr) {
 }
 
 TEST_F(CliRecipesTest, ValidationHintNamesOnlyTheRequiredFieldsNotSent) {
-  auto r = RunGhl({"api", "POST", "/opportunities/", "-f", "name=Deal", "-f", "pipelineId=P1"},
-                  Env());
+  auto r =
+      RunGhl({"api", "POST", "/opportunities/", "-f", "name=Deal", "-f", "pipelineId=P1"}, Env());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("requires, and this request did not send: body: status, contactId."),
             std::string::npos)
@@ -203,9 +200,9 @@ TEST_F(CliRecipesTest, ValidationHintNamesOnlyTheRequiredFieldsNotSent) {
 }
 
 TEST_F(CliRecipesTest, TypedNumbersAreSentAsWritten) {
-  auto r = RunGhl({"api", "--dry-run", "POST", "/contacts/search", "-F", "pageLimit=1e3", "-F",
-                   "x=1.50"},
-                  Env());
+  auto r = RunGhl(
+      {"api", "--dry-run", "POST", "/contacts/search", "-F", "pageLimit=1e3", "-F", "x=1.50"},
+      Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(R"("pageLimit":1000,"x":1.5})"), std::string::npos) << r.out;
 }
@@ -269,8 +266,7 @@ TEST_F(CliRecipesTest, PaginateOnANonPagingEndpointPrintsTheSingleAnswerUnchange
   json body = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(body.is_object()) << r.out;  // not reduced to a bare array
   EXPECT_FALSE(body["pipelines"].empty()) << r.out;
-  EXPECT_NE(r.err.find("does not paginate; printed the single answer"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("does not paginate; printed the single answer"), std::string::npos) << r.err;
 
   auto loc = RunGhl({"api", "--paginate", "GET", "/locations/" + sandbox_->location_id()}, Env());
   ASSERT_EQ(loc.exit_code, 0) << loc.err;
@@ -332,7 +328,6 @@ TEST_F(CliRecipesTest, ControlCharactersInHeadersAreRefused) {
   EXPECT_NE(r.err.find("X-Test"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("control character"), std::string::npos) << r.err;
 }
-
 
 // B14: the contact list GET /contacts/ (startAfter/startAfterId cursors, limit ≤ 100) through
 // `ghl api --paginate` returns every contact once.

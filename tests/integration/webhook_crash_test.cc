@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "ghl/http/transport.h"
 #include "ghl/core/time_format.h"
+#include "ghl/http/transport.h"
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"

@@ -20,11 +20,14 @@
 
 namespace ghl::client {
 
+class TokenProvider;  // ghl/client/token_provider.h
+
 /// Ends a client's waits early, for shutdown (e.g. `ghl serve --automations` on Ctrl+C). Once
 /// `Cancel()` is called, every pacing or backoff wait of a Connection whose
 /// `ClientOptions::cancel` is this token ends at once, a call in flight is aborted (within about
 /// a second: libcurl polls it), and its calls return a kNetwork error "cancelled …" without
-/// sending anything more (a caller such as the automations engine then retries the work later). Thread-safe; one token may serve many clients.
+/// sending anything more (a caller such as the automations engine then retries the work later).
+/// Thread-safe; one token may serve many clients.
 class CancelToken {
  public:
   void Cancel();
@@ -117,6 +120,11 @@ struct ClientOptions {
   /// Private Integration Token or OAuth access token (location or agency). Sent as
   /// `Authorization: Bearer <token>`; never logged, never put into errors or warnings.
   std::string token;
+  /// Where the token comes from when neither `token` nor `ApiRequest::token` is set: asked per
+  /// call for the call's location, and once more (`RenewAfterRejection`) when GHL answers 401
+  /// about the token itself (ClassifyAuthFailure == kTokenInvalid) — then the call is replayed
+  /// once. Never consulted for operations that need no token (POST /oauth/token). Null = none.
+  std::shared_ptr<TokenProvider> token_provider;
   /// Location (sub-account) id used to fill `locationId` / `location_id` where an endpoint
   /// takes one and the call did not give it (see ghl/client/location_fill.h). Empty = none.
   std::string default_location_id;
