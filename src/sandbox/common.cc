@@ -165,6 +165,28 @@ std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRul
   return out;
 }
 
+void CheckRange(std::string_view name, int64_t value, int64_t lo, int64_t hi,
+                std::vector<std::string>* msgs) {
+  if (value < lo) {
+    msgs->push_back(std::string(name) + " must not be less than " + std::to_string(lo));
+  } else if (value > hi) {
+    msgs->push_back(std::string(name) + " must not be greater than " + std::to_string(hi));
+  }
+}
+
+int64_t QueryInt(const Ctx& ctx, std::string_view name, int64_t def,
+                 std::vector<std::string>* msgs) {
+  auto v = ctx.Query(name);
+  if (!v || v->empty()) return def;
+  auto n = ParseInt(*v);
+  if (!n) {
+    msgs->push_back(std::string(name) +
+                    " must be a number conforming to the specified constraints");
+    return def;
+  }
+  return *n;
+}
+
 std::string NormalizePhone(std::string_view phone) {
   std::string digits;
   for (char c : phone) {

@@ -31,6 +31,20 @@ void CheckDueDate(const json& body, std::vector<std::string>* msgs) {
   }
 }
 
+// An empty or blank title gets one message naming the field and the fix (class-validator's pair
+// "title should not be empty" + "title must be a string" reads as a type error).
+void CheckTitle(const json& body, bool required, std::vector<std::string>* msgs) {
+  auto it = body.is_object() ? body.find("title") : json::const_iterator();
+  bool present = body.is_object() && it != body.end() && !it->is_null();
+  bool blank = present && it->is_string() &&
+               it->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!blank && (present || !required)) return;
+  std::erase(*msgs, std::string("title should not be empty"));
+  std::erase(*msgs, std::string("title must be a string"));
+  msgs->insert(msgs->begin(),
+               "title should not be empty: give the task a title, e.g. \"Call back\"");
+}
+
 json TaskEvent(std::string_view type, const json& task) {
   json ev = {{"type", type}};
   for (auto k : {"locationId", "id", "assignedTo", "body", "contactId", "title", "dateAdded",
@@ -71,6 +85,7 @@ http::Response CreateTask(Ctx& ctx) {
   const Doc* contact = nullptr;
   if (auto err = LoadContact(ctx, &contact)) return *err;
   auto msgs = ValidateBody(ctx.body, kCreateTask);
+  CheckTitle(ctx.body, /*required=*/true, &msgs);
   if (msgs.empty()) CheckDueDate(ctx.body, &msgs);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   json task = {{"id", ctx.store.NewId()},
@@ -97,6 +112,7 @@ http::Response WriteTask(Ctx& ctx, std::span<const FieldRule> rules) {
   const Doc* t = nullptr;
   if (auto err = LoadTask(ctx, &t)) return *err;
   auto msgs = ValidateBody(ctx.body, rules);
+  CheckTitle(ctx.body, /*required=*/false, &msgs);
   if (msgs.empty()) CheckDueDate(ctx.body, &msgs);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   json task = t->value;

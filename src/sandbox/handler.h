@@ -70,6 +70,9 @@ std::span<const RouteDef> CalendarRoutes();
 std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
+std::span<const RouteDef> ObjectRoutes();        // custom object schemas
+std::span<const RouteDef> ObjectRecordRoutes();  // custom object records
+std::span<const RouteDef> AssociationRoutes();   // associations and their relations
 
 // ---- responses -------------------------------------------------------------------------------
 
@@ -108,6 +111,16 @@ struct FieldRule {
 std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRule> rules);
 
 // ---- shared helpers ----------------------------------------------------------------------------
+
+/// Adds GHL's (class-validator's) message for the bound `value` breaks, naming `name` and that
+/// bound: "limit must not be less than 1" below `lo`, "limit must not be greater than 100"
+/// above `hi`; nothing when lo <= value <= hi.
+void CheckRange(std::string_view name, int64_t value, int64_t lo, int64_t hi,
+                std::vector<std::string>* msgs);
+/// The integer query value `name`, `def` when absent or empty; a value that is not an integer
+/// adds "NAME must be a number conforming to the specified constraints" and gives `def`.
+int64_t QueryInt(const Ctx& ctx, std::string_view name, int64_t def,
+                 std::vector<std::string>* msgs);
 
 /// "+15551234567" from "+1 (555) 123-4567" / "555-123-4567" (10 digits → +1). "" if no digits.
 std::string NormalizePhone(std::string_view phone);

@@ -281,6 +281,7 @@ http::Response SearchOpportunities(Ctx& ctx) {
     hits.push_back({&o, ParseIso(Str(v, "createdAt")).value_or(0), oid});
   }
   CursorPage page = PageByCursor(ctx, hits, asc, cq);
+  if (!page.error.empty()) return ErrorResponse(400, page.error);
   json items = json::array();
   for (size_t i = page.start; i < page.end; ++i)
     items.push_back(View(ctx.store, hits[i].doc->value));

@@ -22,9 +22,10 @@ namespace {
 
 std::vector<const RouteDef*> AllRoutes() {
   std::vector<const RouteDef*> out;
-  for (auto table : {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
-                     CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(),
-                     LocationRecordRoutes(), WorkflowRoutes()}) {
+  for (auto table :
+       {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
+        CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(), LocationRecordRoutes(),
+        WorkflowRoutes(), ObjectRoutes(), ObjectRecordRoutes(), AssociationRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;

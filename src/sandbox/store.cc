@@ -42,10 +42,11 @@ uint64_t DecodeSeq(std::string_view id) {
 
 std::string_view CollName(Coll c) {
   static constexpr std::array<std::string_view, static_cast<int>(Coll::kCount)> kNames = {
-      "locations", "contacts",     "notes",        "opportunities",
-      "pipelines", "calendars",    "appointments", "conversations",
-      "messages",  "customFields", "workflows",    "workflowEnrollments",
-      "tasks",     "users",        "customValues"};
+      "locations",     "contacts",     "notes",        "opportunities",
+      "pipelines",     "calendars",    "appointments", "conversations",
+      "messages",      "customFields", "workflows",    "workflowEnrollments",
+      "tasks",         "users",        "customValues", "objectSchemas",
+      "objectRecords", "associations", "relations"};
   return kNames[static_cast<int>(c)];
 }
 

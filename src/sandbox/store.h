@@ -38,6 +38,10 @@ enum class Coll : int {
   kTasks,
   kUsers,
   kCustomValues,
+  kObjectSchemas,
+  kObjectRecords,
+  kAssociations,
+  kRelations,
   kCount,
 };
 
