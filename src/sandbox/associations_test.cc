@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <set>
 
+#include "ghl/webhooks/event_examples.h"
 #include "test_util.h"
 
 namespace ghl::sandbox::testing {
@@ -185,6 +187,38 @@ TEST_F(AssociationsTest, ObjectsAssociationsAndRelationsSurviveARestartOnTheSame
   EXPECT_EQ(Relate(record_id_, opportunity_id_).status, 400);
   sb_.reset();
   std::remove(path.c_str());
+}
+
+// Every object, record, association and relation event carries each top-level field of GHL's
+// official example of its type (shared/ghl-openapi/webhooks/*.example.json).
+TEST_F(AssociationsTest, EveryEventHasTheFieldsOfGhlsExample) {
+  Call("PUT", "/objects/custom_objects.application",
+       {{"locationId", Loc()}, {"searchableProperties", {"custom_objects.application.title"}}});
+  std::string rec = "/objects/custom_objects.application/records/" + record_id_;
+  Call("PUT", rec + "?locationId=" + Loc(), {{"properties", {{"title", "Gutter"}}}});
+  json rel = Body(Relate(record_id_, opportunity_id_));
+  Call("DELETE",
+       "/associations/relations/" + rel["id"].get<std::string>() + "?locationId=" + Loc());
+  Call("PUT", "/associations/" + assoc_["id"].get<std::string>(),
+       {{"firstObjectLabel", "A"}, {"secondObjectLabel", "B"}});
+  Call("DELETE", rec);
+  Call("DELETE", "/associations/" + assoc_["id"].get<std::string>());
+  std::set<std::string> types;
+  for (const auto& [type, body] : events_) {
+    types.insert(type);
+    auto example = webhooks::BuildTestEvent(type, {});
+    ASSERT_TRUE(example.ok()) << type << ": " << example.error().Describe();
+    json shape = json::parse(*example);
+    for (const auto& [key, value] : shape.items()) {
+      if (key == "webhookId") continue;
+      EXPECT_TRUE(body.contains(key)) << type << " lacks '" << key << "': " << body.dump();
+    }
+    EXPECT_EQ(body["type"], type);
+  }
+  EXPECT_EQ(types, (std::set<std::string>{
+                       "ObjectSchemaCreate", "ObjectSchemaUpdate", "RecordCreate", "RecordUpdate",
+                       "RecordDelete", "AssociationCreate", "AssociationUpdate",
+                       "AssociationDelete", "RelationCreate", "RelationDelete"}));
 }
 
 }  // namespace
