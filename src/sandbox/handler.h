@@ -67,6 +67,7 @@ std::span<const RouteDef> LocationRecordRoutes();  // custom values, users, loca
 std::span<const RouteDef> ContactTaskRoutes();     // also notes by id, followers, appointments
 std::span<const RouteDef> OpportunityRoutes();
 std::span<const RouteDef> CalendarRoutes();
+std::span<const RouteDef> CalendarRecordRoutes();  // calendar by id, delete event, leave workflow
 std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();

@@ -22,10 +22,10 @@ namespace {
 
 std::vector<const RouteDef*> AllRoutes() {
   std::vector<const RouteDef*> out;
-  for (auto table :
-       {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
-        CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(), LocationRecordRoutes(),
-        WorkflowRoutes(), ObjectRoutes(), ObjectRecordRoutes(), AssociationRoutes()}) {
+  for (auto table : {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
+                     CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(),
+                     LocationRecordRoutes(), WorkflowRoutes(), ObjectRoutes(), ObjectRecordRoutes(),
+                     AssociationRoutes(), CalendarRecordRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;
