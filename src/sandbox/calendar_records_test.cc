@@ -1,5 +1,5 @@
-// A calendar by id (get, update, delete), deleting an event, and taking a contact out of a
-// workflow.
+// A calendar by id (get, update, delete), deleting an event, taking a contact out of a
+// workflow, and opportunity followers.
 #include "test_util.h"
 
 namespace ghl::sandbox::testing {
@@ -72,6 +72,25 @@ TEST_F(CalendarRecordsTest, AContactLeavesAWorkflow) {
   EXPECT_EQ(Body(left)["succeded"], true);
   EXPECT_EQ(
       Call("DELETE", "/contacts/" + contact + "/workflow/noSuchWorkflow", json::object()).status,
+      404);
+}
+
+// Opportunity followers, with the same shapes as the contact's (one implementation).
+TEST_F(CalendarRecordsTest, OpportunityFollowersAreAddedAndRemoved) {
+  std::string opp = Get("/opportunities/search?location_id=" + Loc())["opportunities"][0]["id"];
+  std::string path = "/opportunities/" + opp + "/followers";
+  auto added = Call("POST", path, {{"followers", {"u1", "u2"}}});
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(Body(added)["followersAdded"], json::array({"u1", "u2"}));
+  auto again = Call("POST", path, {{"followers", {"u2", "u3"}}});
+  EXPECT_EQ(Body(again)["followersAdded"], json::array({"u3"}));
+  auto removed = Call("DELETE", path, {{"followers", {"u1"}}});
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(Body(removed)["followers"], json::array({"u2", "u3"}));
+  EXPECT_EQ(Body(removed)["followersRemoved"], json::array({"u1"}));
+  EXPECT_EQ(Call("POST", path, {{"followers", {1}}}).status, 422);
+  EXPECT_EQ(
+      Call("POST", "/opportunities/noSuchOpportunity000/followers", {{"followers", {"u1"}}}).status,
       404);
 }
 

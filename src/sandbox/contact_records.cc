@@ -193,39 +193,10 @@ http::Response DeleteNote(Ctx& ctx) {
 
 // ---- followers -------------------------------------------------------------------------------
 
-constexpr FieldRule kFollowers[] = {{"followers", FieldType::kArray, true}};
-
 http::Response ChangeFollowers(Ctx& ctx, bool add) {
   const Doc* d = nullptr;
   if (auto err = LoadContact(ctx, &d)) return *err;
-  auto msgs = ValidateBody(ctx.body, kFollowers);
-  if (msgs.empty()) {
-    for (const auto& f : ctx.body["followers"]) {
-      if (!f.is_string()) msgs.push_back("each value in followers must be a string");
-    }
-  }
-  if (!msgs.empty()) return Unprocessable({msgs.front()});
-  json c = d->value;
-  std::vector<std::string> followers;
-  for (const auto& f : c.value("followers", json::array())) {
-    if (f.is_string()) followers.push_back(f.get<std::string>());
-  }
-  json changed = json::array();
-  for (const auto& f : ctx.body["followers"]) {
-    std::string id = f.get<std::string>();
-    auto it = std::find(followers.begin(), followers.end(), id);
-    if (add && it == followers.end()) {
-      followers.push_back(id);
-      changed.push_back(id);
-    } else if (!add && it != followers.end()) {
-      followers.erase(it);
-      changed.push_back(id);
-    }
-  }
-  c["followers"] = followers;
-  ctx.store.Put(Coll::kContacts, std::move(c));
-  return Json(add ? 201 : 200,
-              {{"followers", followers}, {add ? "followersAdded" : "followersRemoved", changed}});
+  return ApplyFollowers(ctx, Coll::kContacts, *d, add);
 }
 
 http::Response AddFollowers(Ctx& ctx) { return ChangeFollowers(ctx, true); }

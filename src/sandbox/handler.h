@@ -135,6 +135,11 @@ bool SameLocation(const Ctx& ctx, const json& doc);
 /// Whether a contact with `id` exists in the request's location.
 const Doc* FindContact(const Ctx& ctx, std::string_view id);
 
+/// POST / DELETE …/followers {"followers":[userId…]} on a loaded contact or opportunity: adds
+/// (201 {followers, followersAdded}) or removes (200 {followers, followersRemoved}) user ids;
+/// 422 for a missing array or a non-string id.
+http::Response ApplyFollowers(Ctx& ctx, Coll coll, const Doc& doc, bool add);
+
 /// The contact named by the path's {contactId}: 404 "Contact not found" for an unknown id, 403
 /// for another location's contact; else nullopt and `*out` set.
 std::optional<http::Response> LoadContact(const Ctx& ctx, const Doc** out);
