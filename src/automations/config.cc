@@ -1,6 +1,5 @@
 // The automations config file: TOML (toml++), validated completely with line-numbered errors.
 // toml++ stays inside this file (its header is heavy); the rest of ghlkit sees plain structs.
-#include "ghl/core/text.h"
 #include "ghl/automations/config.h"
 
 #include <toml++/toml.h>
@@ -11,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "ghl/core/text.h"
 #include "template.h"
 
 namespace ghl::automations {
@@ -41,6 +41,7 @@ std::vector<std::string> Config::EnabledRecipes() const {
   if (dedup_tagging.enabled) out.push_back("dedup_tagging");
   if (lead_scoring.enabled) out.push_back("lead_scoring");
   if (form_to_opportunity.enabled) out.push_back("form_to_opportunity");
+  if (form_to_object.enabled) out.push_back("form_to_object");
   if (booking.enabled) out.push_back("booking");
   if (pipeline_advance.enabled) out.push_back("pipeline_advance");
   if (message_classification.enabled) out.push_back("message_classification");
@@ -369,6 +370,50 @@ void ReadDedup(Section& s, DedupTaggingConfig& c) {
 const std::vector<std::string_view> kNamePlaceholders = {"name", "first_name", "last_name", "email",
                                                          "phone"};
 
+void ReadFormToObject(Section& s, FormToObjectConfig& c, Problems& problems) {
+  c.enabled = ReadEnabled(s);
+  c.line = s.line();
+  s.Ref("pipeline", &c.pipeline);
+  s.Ref("stage", &c.stage);
+  s.Number("monetary_value", &c.monetary_value, 0, 1e12);
+  if (s.String("name_template", &c.name_template)) {
+    CheckTemplate(s, "name_template", c.name_template, kNamePlaceholders);
+  }
+  s.String("object", &c.object);
+  s.String("association", &c.association);
+  s.String("match_property", &c.match_property);
+  if (const toml::table* t = s.Table("properties")) {
+    Section props(*t, s.path() + ".properties", problems);
+    std::vector<std::string_view> allowed = kNamePlaceholders;
+    for (auto extra : {"contact_id", "opportunity_id", "opportunity_name"})
+      allowed.push_back(extra);
+    for (auto&& [key, node] : *t) {
+      std::string k(key.str());
+      std::string text;
+      if (props.String(k, &text, /*allow_empty=*/true)) {
+        CheckTemplate(props, k, text, allowed);
+        c.properties.emplace_back(k, text);
+      }
+    }
+    props.Finish();
+  }
+  s.Finish();
+  if (!c.enabled) return;
+  RequireRef(s, c.pipeline, "pipeline", "pipeline");
+  RequireRef(s, c.stage, "stage", "stage");
+  if (c.object.empty()) {
+    s.ErrorHere("[" + s.path() +
+                "] is enabled but 'object' is missing; add object = "
+                "\"custom_objects.<key>\" (GET /objects/ lists the location's objects)");
+  }
+  if (c.association.empty()) {
+    s.ErrorHere("[" + s.path() +
+                "] is enabled but 'association' is missing; add association = "
+                "\"<association key>\" (GET /associations/ lists them; create one with POST "
+                "/associations/ between the object and opportunity)");
+  }
+}
+
 void ReadFormToOpportunity(Section& s, FormToOpportunityConfig& c) {
   c.enabled = ReadEnabled(s);
   s.Ref("pipeline", &c.pipeline);
@@ -663,6 +708,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
       Section s(*t, "recipes.form_to_opportunity", problems);
       ReadFormToOpportunity(s, config.form_to_opportunity);
     }
+    if (const toml::table* t = r.Table("form_to_object")) {
+      Section s(*t, "recipes.form_to_object", problems);
+      ReadFormToObject(s, config.form_to_object, problems);
+    }
     if (const toml::table* t = r.Table("booking")) {
       Section s(*t, "recipes.booking", problems);
       ReadBooking(s, config.booking);
@@ -685,7 +734,8 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
   if (problems.empty() && config.EnabledRecipes().empty()) {
     problems.Add(1,
                  "no recipe is enabled; add at least one [recipes.<name>] table "
-                 "(dedup_tagging, form_to_opportunity, booking, pipeline_advance, "
+                 "(dedup_tagging, form_to_opportunity, form_to_object, booking, "
+                 "pipeline_advance, "
                  "lead_scoring, message_classification)");
   }
   if (!problems.empty()) return problems.ToError();

@@ -43,6 +43,37 @@ TEST(ConfigTest, DemoFileParsesWithEveryRecipe) {
   EXPECT_EQ(c->message_classification.classifier.kind, "local");
 }
 
+TEST(ConfigTest, ObjectsFileParsesTheFormToObjectRecipe) {
+  auto c = LoadConfig(DataFile("objects.toml"));
+  ASSERT_TRUE(c.ok()) << c.error().Describe();
+  EXPECT_THAT(c->EnabledRecipes(), ElementsAre("form_to_object"));
+  const auto& f = c->form_to_object;
+  EXPECT_EQ(f.object, "custom_objects.application");
+  EXPECT_EQ(f.association, "application_opportunity");
+  EXPECT_EQ(f.match_property, "opportunity_id");
+  ASSERT_EQ(f.properties.size(), 3u);
+  EXPECT_THAT(f.properties, ::testing::Contains(std::pair<std::string, std::string>{
+                                "title", "{name} - application"}));
+}
+
+TEST(ConfigTest, FormToObjectNamesWhatIsMissingAndBadPlaceholders) {
+  auto errors = Errors(
+      "[recipes.form_to_object]\n"
+      "pipeline = \"Sales Pipeline\"\n"
+      "stage = \"New Lead\"\n"
+      "[recipes.form_to_object.properties]\n"
+      "title = \"{nmae}\"\n"
+      "size = 3\n");
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("'object' is missing; add object = ")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("'association' is missing")));
+  EXPECT_THAT(errors, ::testing::Contains(HasSubstr("t.toml:5: 'title' in "
+                                                    "[recipes.form_to_object.properties] uses "
+                                                    "unknown placeholder {nmae}")));
+  EXPECT_THAT(errors,
+              ::testing::Contains(HasSubstr("t.toml:6: 'size' in "
+                                            "[recipes.form_to_object.properties] must be")));
+}
+
 TEST(ConfigTest, TyposFileReportsEveryErrorWithLineFieldAndFix) {
   auto c = LoadConfig(DataFile("typos.toml"));
   ASSERT_FALSE(c.ok());

@@ -543,5 +543,163 @@ TEST(FailureKindTest, OnlyRepeatableGhlRefusalsArePermanent) {
   EXPECT_FALSE(IsPermanentFailure(network));
 }
 
+// ---- form_to_object: custom-object record ↔ opportunity ------------------------------------
+
+// The demo sandbox plus an Application object (agency token: the spec's Agency-Access), its
+// searchable `opportunity_id`, and the association application → opportunity; the recipe
+// configured from tests/data/automations/objects.toml.
+class FormToObjectTest : public RecipesTest {
+ protected:
+  void SetUp() override {
+    RecipesTest::SetUp();
+    if (HasFatalFailure()) return;
+    client::ClientOptions co;
+    co.base_url = "http://sandbox.test";
+    co.token = std::string(sandbox::kAgencyToken);
+    co.default_location_id = sandbox_->location_id();
+    co.transport = transport_;
+    client::Client agency(co);
+    auto schema = agency.Call(
+        {.method = "POST",
+         .path = "/objects/",
+         .body = json{{"labels", {{"singular", "Application"}, {"plural", "Applications"}}},
+                      {"key", "application"},
+                      {"locationId", sandbox_->location_id()},
+                      {"primaryDisplayPropertyDetails",
+                       {{"key", "title"}, {"name", "Title"}, {"dataType", "TEXT"}}}}
+                     .dump()});
+    ASSERT_TRUE(schema.ok()) << schema.error().Describe();
+    Call("PUT", "/objects/custom_objects.application",
+         {{"locationId", sandbox_->location_id()},
+          {"searchableProperties",
+           {"custom_objects.application.title", "custom_objects.application.opportunity_id"}}});
+    Call("POST", "/associations/",
+         {{"locationId", sandbox_->location_id()},
+          {"key", "application_opportunity"},
+          {"firstObjectKey", "custom_objects.application"},
+          {"firstObjectLabel", "Application"},
+          {"secondObjectKey", "opportunity"},
+          {"secondObjectLabel", "Opportunity"}});
+    auto c = LoadConfig(DataFile("objects.toml"));
+    ASSERT_TRUE(c.ok()) << c.error().Describe();
+    config_ = std::move(*c);
+    auto ids = ResolveIds(config_, *client_);
+    ASSERT_TRUE(ids.ok()) << ids.error().Describe();
+    ids_ = std::move(*ids);
+    recipe_ = MakeFormToObjectRecipe();
+  }
+
+  json Records(const std::string& query = "") {
+    return Call("POST", "/objects/custom_objects.application/records/search",
+                {{"locationId", sandbox_->location_id()},
+                 {"page", 1},
+                 {"pageLimit", 100},
+                 {"query", query},
+                 {"searchAfter", json::array()}})["records"];
+  }
+  json Relations(const std::string& record_id) {
+    return Call(
+        "GET", "/associations/relations/" + record_id, nullptr,
+        {{"locationId", sandbox_->location_id()}, {"skip", "0"}, {"limit", "100"}})["relations"];
+  }
+  int EventsOf(std::string_view type) {
+    std::lock_guard lock(events_mu_);
+    int n = 0;
+    for (const auto& [t, body] : events_) n += t == type;
+    return n;
+  }
+  // The same event as GHL retries it: same body, a new webhookId.
+  static IncomingEvent Redelivered(IncomingEvent e) {
+    e.body["webhookId"] = "redelivery-" + e.body.value("webhookId", "");
+    return e;
+  }
+
+  std::unique_ptr<Recipe> recipe_;
+};
+
+TEST_F(FormToObjectTest, ResolvesTheObjectAndTheAssociationDirection) {
+  EXPECT_EQ(ids_.object_key, "custom_objects.application");
+  EXPECT_TRUE(ids_.object_is_first);
+  EXPECT_FALSE(ids_.association_id.empty());
+  EXPECT_EQ(ids_.object_pipeline.name, "Sales Pipeline");
+
+  config_.form_to_object.association = "no_such_association";
+  config_.form_to_object.match_property = "colour";
+  auto bad = ResolveIds(config_, *client_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().Describe(), HasSubstr("association 'no_such_association' is not an "
+                                                "association of location"));
+  EXPECT_THAT(bad.error().Describe(),
+              HasSubstr("match_property 'colour' is not a searchable property of "
+                        "custom_objects.application"));
+}
+
+// The recipe twice and out of order (issue 10): replays, GHL redeliveries with a new webhookId,
+// events of two contacts interleaved, the ledger lost, and an opportunity made earlier by
+// form_to_opportunity → per contact one opportunity, one record, one relation.
+TEST_F(FormToObjectTest, TwiceAndOutOfOrderGiveOneRecordAndOneRelation) {
+  std::string ana = NewContact({{"firstName", "Ana"}, {"email", "ana.app@example.org"}});
+  IncomingEvent ana_created = LastEvent("ContactCreate");
+  std::string ben = NewContact({{"firstName", "Ben"}, {"email", "ben.app@example.org"}});
+  IncomingEvent ben_created = LastEvent("ContactCreate");
+  std::string cy = NewContact({{"firstName", "Cy"}, {"email", "cy.app@example.org"}});
+  IncomingEvent cy_created = LastEvent("ContactCreate");
+  ids_.opportunity_pipeline = ids_.object_pipeline;  // form_to_opportunity on the same pipeline
+  ids_.opportunity_stage = ids_.object_stage;
+  auto form_to_opportunity = MakeFormToOpportunityRecipe();
+  Run(*form_to_opportunity, cy_created);  // Cy's opportunity exists before this recipe runs
+
+  Run(*recipe_, ben_created);  // out of order: Ben before Ana
+  Run(*recipe_, ana_created);
+  Run(*recipe_, Redelivered(ana_created));
+  Run(*recipe_, ben_created);
+  ledger_ = MakeMemoryLedger();  // the ledger lost: GHL's own state must stop a second record
+  Run(*recipe_, Redelivered(ben_created));
+  Run(*recipe_, cy_created);
+  Run(*recipe_, ana_created);
+  Run(*recipe_, cy_created);
+
+  for (const auto& contact : {ana, ben, cy}) {
+    json opps = Opportunities(contact);
+    ASSERT_EQ(opps.size(), 1u) << contact;
+    std::string opp = opps[0]["id"];
+    json records = Records("opportunity_id:" + opp);
+    ASSERT_EQ(records.size(), 1u) << contact;
+    EXPECT_EQ(records[0]["properties"]["contact_id"], contact);
+    json rels = Relations(records[0]["id"]);
+    ASSERT_EQ(rels.size(), 1u) << contact;
+    EXPECT_EQ(rels[0]["secondRecordId"], opp);
+    EXPECT_EQ(Relations(opp).size(), 1u);
+  }
+  EXPECT_EQ(Records().size(), 3u);
+  EXPECT_EQ(EventsOf("RecordCreate"), 3);
+  EXPECT_EQ(EventsOf("RelationCreate"), 3);
+  EXPECT_EQ(Records("opportunity_id:" +
+                    Opportunities(ana)[0]["id"].get<std::string>())[0]["properties"]["title"],
+            "Ana - application");
+}
+
+// A lost answer (GHL applied the write, the worker never heard): after the record's create the
+// retry finds the record by match_property; after the relation's create GHL's duplicate 400 is
+// the relation. Still one of each.
+TEST_F(FormToObjectTest, LostAnswersStillGiveOneRecordAndOneRelation) {
+  std::string dee = NewContact({{"firstName", "Dee"}, {"email", "dee.app@example.org"}});
+  IncomingEvent created = LastEvent("ContactCreate");
+  transport_->drop_answer = [](const http::Request& r) {
+    return r.method == "POST" && r.Path() == "/objects/custom_objects.application/records";
+  };
+  Run(*recipe_, created, /*expect_ok=*/false);
+  EXPECT_EQ(Records().size(), 1u);
+  transport_->drop_answer = [](const http::Request& r) {
+    return r.method == "POST" && r.Path() == "/associations/relations";
+  };
+  Run(*recipe_, created, /*expect_ok=*/false);
+  Run(*recipe_, created);
+  json records = Records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(Relations(records[0]["id"]).size(), 1u);
+  EXPECT_EQ(EventsOf("RelationCreate"), 1);
+}
+
 }  // namespace
 }  // namespace ghl::automations

@@ -8,6 +8,7 @@
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/locations.h"
+#include "ghl/ops/objects.h"
 #include "ghl/ops/opportunities.h"
 #include "util.h"
 
@@ -132,6 +133,54 @@ class Resolver {
     return "";
   }
 
+  // The custom object, its match property and the association object ↔ opportunity.
+  Status ResolveObject(const FormToObjectConfig& fb, ResolvedIds& ids) {
+    ops::Context ctx{client_, location_, nullptr};
+    std::string where = "[recipes.form_to_object] ";
+    auto schema = ops::GetObjectSchema(ctx, fb.object);
+    if (!schema.ok()) {
+      if (!IsNotFound(schema.error())) return schema.error();
+      Problem(fb.line, where + "object '" + fb.object + "' is not an object of location " +
+                           location_ + "; GET /objects/?locationId=" + location_ + " lists them");
+      return Ok{};
+    }
+    ids.object_key = Str(*schema, "key");
+    if (!fb.match_property.empty()) {
+      std::string full = ids.object_key + "." + Lower(fb.match_property);
+      bool searchable = false;
+      for (const auto& p : schema->value("searchableProperties", json::array())) {
+        searchable = searchable || (p.is_string() && p.get<std::string>() == full);
+      }
+      if (!searchable) {
+        Problem(fb.line, where + "match_property '" + fb.match_property +
+                             "' is not a searchable property of " + ids.object_key + "; add " +
+                             full + " to its searchableProperties (PUT /objects/" + ids.object_key +
+                             ")");
+      }
+    }
+    auto assoc = ops::GetAssociationByKey(ctx, fb.association);
+    if (!assoc.ok()) {
+      if (!IsNotFound(assoc.error())) return assoc.error();
+      Problem(fb.line, where + "association '" + fb.association +
+                           "' is not an association of location " + location_ +
+                           "; create it with POST /associations/ (firstObjectKey " +
+                           ids.object_key + ", secondObjectKey opportunity)");
+      return Ok{};
+    }
+    std::string first = Str(*assoc, "firstObjectKey"), second = Str(*assoc, "secondObjectKey");
+    if (first == ids.object_key && second == "opportunity") {
+      ids.object_is_first = true;
+    } else if (first == "opportunity" && second == ids.object_key) {
+      ids.object_is_first = false;
+    } else {
+      Problem(fb.line, where + "association '" + fb.association + "' links " + first + " and " +
+                           second + ", not " + ids.object_key + " and opportunity");
+      return Ok{};
+    }
+    ids.association_id = Str(*assoc, "id");
+    return Ok{};
+  }
+
   Result<ResolvedIds> Run() {
     ResolvedIds ids;
     ids.location_id = location_;
@@ -142,7 +191,8 @@ class Resolver {
     const auto& fo = config_.form_to_opportunity;
     const auto& pa = config_.pipeline_advance;
     const auto& ls = config_.lead_scoring;
-    if (fo.enabled || pa.enabled || (ls.enabled && !ls.hot_stage.empty())) {
+    const auto& fb = config_.form_to_object;
+    if (fo.enabled || fb.enabled || pa.enabled || (ls.enabled && !ls.hot_stage.empty())) {
       if (auto st = LoadPipelines(); !st.ok()) return st.error();
     }
     if (fo.enabled) {
@@ -152,6 +202,15 @@ class Resolver {
           ids.opportunity_stage = *s;
         }
       }
+    }
+    if (fb.enabled) {
+      if (auto p = FindPipeline(fb.pipeline, "[recipes.form_to_object] pipeline")) {
+        ids.object_pipeline = *p;
+        if (auto s = FindStage(*p, fb.stage, "[recipes.form_to_object] stage")) {
+          ids.object_stage = *s;
+        }
+      }
+      if (auto st = ResolveObject(fb, ids); !st.ok()) return st.error();
     }
     if (pa.enabled) {
       if (auto p = FindPipeline(pa.pipeline, "[recipes.pipeline_advance] pipeline")) {
@@ -238,6 +297,11 @@ std::string DescribeResolved(const Config& config, const ResolvedIds& ids) {
       << ids.opportunity_pipeline.id << "), stage '" << ids.opportunity_stage.name << "' ("
       << ids.opportunity_stage.id << "), monetary value "
       << config.form_to_opportunity.monetary_value << "\n";
+  }
+  if (config.form_to_object.enabled) {
+    o << "form_to_object: pipeline '" << ids.object_pipeline.name << "' (" << ids.object_pipeline.id
+      << "), stage '" << ids.object_stage.name << "', object " << ids.object_key << ", association "
+      << config.form_to_object.association << " (" << ids.association_id << ")\n";
   }
   if (config.booking.enabled) {
     o << "booking: calendar '" << ids.calendar_name << "' (" << ids.calendar_id << "), timezone "

@@ -20,6 +20,7 @@ Router Router::FromConfig(const Config& config) {
     if (name == "dedup_tagging") r.Add(MakeDedupTaggingRecipe());
     if (name == "lead_scoring") r.Add(MakeLeadScoringRecipe());
     if (name == "form_to_opportunity") r.Add(MakeFormToOpportunityRecipe());
+    if (name == "form_to_object") r.Add(MakeFormToObjectRecipe());
     if (name == "booking") r.Add(MakeBookingRecipe());
     if (name == "pipeline_advance") r.Add(MakePipelineAdvanceRecipe());
     if (name == "message_classification") r.Add(MakeMessageClassificationRecipe());

@@ -13,6 +13,7 @@
 #include "ghl/ops/locations.h"
 #include "ghl/ops/opportunities.h"
 #include "ghl/sandbox/sandbox.h"
+#include "test_fixture.h"
 
 namespace ghl::ops {
 namespace {
@@ -26,28 +27,8 @@ int64_t NowMs() {
       .count();
 }
 
-class OpsTest : public ::testing::Test {
+class OpsTest : public SandboxOpsTest {
  protected:
-  virtual sandbox::Options SandboxOptions() const {
-    sandbox::Options o;
-    o.rate_limit.burst_max = 100000;
-    return o;
-  }
-  void SetUp() override {
-    auto s = sandbox::RunningSandbox::Start(SandboxOptions());
-    ASSERT_TRUE(s.ok()) << s.error().Describe();
-    sandbox_ = std::move(*s);
-    client::ClientOptions co;
-    co.base_url = sandbox_->base_url();
-    co.token = sandbox_->token();
-    co.default_location_id = sandbox_->location_id();
-    client_ = std::make_unique<client::Client>(co);
-  }
-  void TearDown() override {
-    if (sandbox_) sandbox_->Stop();
-  }
-  Context ctx() const { return Context{*client_, sandbox_->location_id(), nullptr}; }
-
   json NewContact(const std::string& email, const std::string& phone) {
     ContactWrite w;
     w.fields = {{"firstName", "Test"}, {"lastName", email}};
@@ -57,9 +38,6 @@ class OpsTest : public ::testing::Test {
     EXPECT_TRUE(c.ok()) << c.error().Describe();
     return c.ok() ? *c : json();
   }
-
-  std::unique_ptr<sandbox::RunningSandbox> sandbox_;
-  std::unique_ptr<client::Client> client_;
 };
 
 TEST(NormalizePhoneTest, WritesE164) {

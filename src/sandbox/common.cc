@@ -1,4 +1,5 @@
 // Response builders, body validation and small helpers shared by the resource handlers.
+#include <algorithm>
 #include <cctype>
 #include <random>
 #include <regex>
@@ -163,6 +164,63 @@ std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRul
     if (!known) out.push_back("property " + k + " should not exist");
   }
   return out;
+}
+
+void CheckRange(std::string_view name, int64_t value, int64_t lo, int64_t hi,
+                std::vector<std::string>* msgs) {
+  if (value < lo) {
+    msgs->push_back(std::string(name) + " must not be less than " + std::to_string(lo));
+  } else if (value > hi) {
+    msgs->push_back(std::string(name) + " must not be greater than " + std::to_string(hi));
+  }
+}
+
+int64_t QueryInt(const Ctx& ctx, std::string_view name, int64_t def,
+                 std::vector<std::string>* msgs) {
+  auto v = ctx.Query(name);
+  if (!v || v->empty()) return def;
+  auto n = ParseInt(*v);
+  if (!n) {
+    msgs->push_back(std::string(name) +
+                    " must be a number conforming to the specified constraints");
+    return def;
+  }
+  return *n;
+}
+
+namespace {
+constexpr FieldRule kFollowers[] = {{"followers", FieldType::kArray, true}};
+}  // namespace
+
+http::Response ApplyFollowers(Ctx& ctx, Coll coll, const Doc& doc, bool add) {
+  auto msgs = ValidateBody(ctx.body, kFollowers);
+  if (msgs.empty()) {
+    for (const auto& f : ctx.body["followers"]) {
+      if (!f.is_string()) msgs.push_back("each value in followers must be a string");
+    }
+  }
+  if (!msgs.empty()) return Unprocessable({msgs.front()});
+  json c = doc.value;
+  std::vector<std::string> followers;
+  for (const auto& f : c.value("followers", json::array())) {
+    if (f.is_string()) followers.push_back(f.get<std::string>());
+  }
+  json changed = json::array();
+  for (const auto& f : ctx.body["followers"]) {
+    std::string id = f.get<std::string>();
+    auto it = std::find(followers.begin(), followers.end(), id);
+    if (add && it == followers.end()) {
+      followers.push_back(id);
+      changed.push_back(id);
+    } else if (!add && it != followers.end()) {
+      followers.erase(it);
+      changed.push_back(id);
+    }
+  }
+  c["followers"] = followers;
+  ctx.store.Put(coll, std::move(c));
+  return Json(add ? 201 : 200,
+              {{"followers", followers}, {add ? "followersAdded" : "followersRemoved", changed}});
 }
 
 std::string NormalizePhone(std::string_view phone) {

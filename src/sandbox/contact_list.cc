@@ -20,6 +20,7 @@ http::Response ListContacts(Ctx& ctx) {
     hits.push_back({&c, ParseIso(Str(c.value, "dateAdded")).value_or(0), id});
   }
   CursorPage page = PageByCursor(ctx, hits, /*ascending=*/true, cq);
+  if (!page.error.empty()) return ErrorResponse(400, page.error);
   std::string body = "{\"contacts\":[";
   for (size_t i = page.start; i < page.end; ++i) {
     if (i > page.start) body += ',';

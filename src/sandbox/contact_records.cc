@@ -31,6 +31,20 @@ void CheckDueDate(const json& body, std::vector<std::string>* msgs) {
   }
 }
 
+// An empty or blank title gets one message naming the field and the fix (class-validator's pair
+// "title should not be empty" + "title must be a string" reads as a type error).
+void CheckTitle(const json& body, bool required, std::vector<std::string>* msgs) {
+  auto it = body.is_object() ? body.find("title") : json::const_iterator();
+  bool present = body.is_object() && it != body.end() && !it->is_null();
+  bool blank = present && it->is_string() &&
+               it->get_ref<const std::string&>().find_first_not_of(" \t\r\n") == std::string::npos;
+  if (!blank && (present || !required)) return;
+  std::erase(*msgs, std::string("title should not be empty"));
+  std::erase(*msgs, std::string("title must be a string"));
+  msgs->insert(msgs->begin(),
+               "title should not be empty: give the task a title, e.g. \"Call back\"");
+}
+
 json TaskEvent(std::string_view type, const json& task) {
   json ev = {{"type", type}};
   for (auto k : {"locationId", "id", "assignedTo", "body", "contactId", "title", "dateAdded",
@@ -71,6 +85,7 @@ http::Response CreateTask(Ctx& ctx) {
   const Doc* contact = nullptr;
   if (auto err = LoadContact(ctx, &contact)) return *err;
   auto msgs = ValidateBody(ctx.body, kCreateTask);
+  CheckTitle(ctx.body, /*required=*/true, &msgs);
   if (msgs.empty()) CheckDueDate(ctx.body, &msgs);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   json task = {{"id", ctx.store.NewId()},
@@ -97,6 +112,7 @@ http::Response WriteTask(Ctx& ctx, std::span<const FieldRule> rules) {
   const Doc* t = nullptr;
   if (auto err = LoadTask(ctx, &t)) return *err;
   auto msgs = ValidateBody(ctx.body, rules);
+  CheckTitle(ctx.body, /*required=*/false, &msgs);
   if (msgs.empty()) CheckDueDate(ctx.body, &msgs);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
   json task = t->value;
@@ -177,39 +193,10 @@ http::Response DeleteNote(Ctx& ctx) {
 
 // ---- followers -------------------------------------------------------------------------------
 
-constexpr FieldRule kFollowers[] = {{"followers", FieldType::kArray, true}};
-
 http::Response ChangeFollowers(Ctx& ctx, bool add) {
   const Doc* d = nullptr;
   if (auto err = LoadContact(ctx, &d)) return *err;
-  auto msgs = ValidateBody(ctx.body, kFollowers);
-  if (msgs.empty()) {
-    for (const auto& f : ctx.body["followers"]) {
-      if (!f.is_string()) msgs.push_back("each value in followers must be a string");
-    }
-  }
-  if (!msgs.empty()) return Unprocessable({msgs.front()});
-  json c = d->value;
-  std::vector<std::string> followers;
-  for (const auto& f : c.value("followers", json::array())) {
-    if (f.is_string()) followers.push_back(f.get<std::string>());
-  }
-  json changed = json::array();
-  for (const auto& f : ctx.body["followers"]) {
-    std::string id = f.get<std::string>();
-    auto it = std::find(followers.begin(), followers.end(), id);
-    if (add && it == followers.end()) {
-      followers.push_back(id);
-      changed.push_back(id);
-    } else if (!add && it != followers.end()) {
-      followers.erase(it);
-      changed.push_back(id);
-    }
-  }
-  c["followers"] = followers;
-  ctx.store.Put(Coll::kContacts, std::move(c));
-  return Json(add ? 201 : 200,
-              {{"followers", followers}, {add ? "followersAdded" : "followersRemoved", changed}});
+  return ApplyFollowers(ctx, Coll::kContacts, *d, add);
 }
 
 http::Response AddFollowers(Ctx& ctx) { return ChangeFollowers(ctx, true); }

@@ -115,7 +115,9 @@ http::Response SearchConversations(Ctx& ctx) {
   std::string contact = q("contactId"), id = q("id"), text = Lower(q("query")),
               status = q("status"), assigned = q("assignedTo");
   int64_t limit = ParseInt(q("limit")).value_or(20);
-  if (limit < 1 || limit > 100) return Unprocessable({"limit must not be greater than 100"});
+  std::vector<std::string> bad;
+  CheckRange("limit", limit, 1, 100, &bad);
+  if (!bad.empty()) return Unprocessable(std::move(bad));
   bool asc = q("sort") == "asc";
   std::optional<int64_t> after = ParseInt(q("startAfterDate"));
   std::vector<const Doc*> hits;
@@ -374,7 +376,9 @@ http::Response ListMessages(Ctx& ctx) {
   if (!conv) return NotFound("Conversation not found");
   if (!SameLocation(ctx, conv->value)) return ForbiddenLocation();
   int64_t limit = ParseInt(ctx.Query("limit").value_or("20")).value_or(20);
-  if (limit < 1 || limit > 100) return Unprocessable({"limit must not be greater than 100"});
+  std::vector<std::string> bad;
+  CheckRange("limit", limit, 1, 100, &bad);
+  if (!bad.empty()) return Unprocessable(std::move(bad));
   std::string last = ctx.Query("lastMessageId").value_or("");
   std::string type_filter = ctx.Query("type").value_or("");
   std::vector<const Doc*> msgs;

@@ -7,24 +7,13 @@
 namespace ghl::sandbox {
 
 CursorQuery ReadCursorQuery(const Ctx& ctx, std::vector<std::string>* msgs) {
-  auto num = [&](std::string_view name, int64_t def) -> int64_t {
-    auto v = ctx.Query(name);
-    if (!v || v->empty()) return def;
-    auto n = ParseInt(*v);
-    if (!n) {
-      msgs->push_back(std::string(name) +
-                      " must be a number conforming to the specified constraints");
-      return def;
-    }
-    return *n;
-  };
   CursorQuery q;
-  q.limit = num("limit", 20);
-  q.page = num("page", 1);
-  q.start_after = num("startAfter", -1);
+  q.limit = QueryInt(ctx, "limit", 20, msgs);
+  q.page = QueryInt(ctx, "page", 1, msgs);
+  q.start_after = QueryInt(ctx, "startAfter", -1, msgs);
   q.start_after_id = ctx.Query("startAfterId").value_or("");
-  if (q.limit < 1 || q.limit > 100) msgs->push_back("limit must not be greater than 100");
-  if (q.page < 1) msgs->push_back("page must not be less than 1");
+  CheckRange("limit", q.limit, 1, 100, msgs);
+  CheckRange("page", q.page, 1, INT64_MAX, msgs);
   return q;
 }
 
@@ -43,6 +32,13 @@ CursorPage PageByCursor(const Ctx& ctx, std::vector<CursorHit>& hits, bool ascen
     if (cursor_time < 0) {
       for (const auto& h : hits) {
         if (h.id == q.start_after_id) cursor_time = h.time_ms;
+      }
+      if (cursor_time < 0) {
+        out.error = "startAfterId " + q.start_after_id +
+                    " is not in this list (deleted, or never listed) and no startAfter was "
+                    "sent, so the next page cannot be placed; send startAfter and startAfterId "
+                    "together, both from the previous page's meta (nextPageUrl has them)";
+        return out;
       }
     }
     CursorHit cursor{nullptr, cursor_time, q.start_after_id};

@@ -30,10 +30,16 @@ CursorQuery ReadCursorQuery(const Ctx& ctx, std::vector<std::string>* msgs);
 
 /// The page of `hits` to answer: [start, end) after sorting (ascending or not), and `meta`
 /// {total, currentPage, nextPage, prevPage, startAfterId, startAfter, nextPageUrl}.
+///
+/// The cursor is (startAfter, startAfterId): a contact deleted since the previous page keeps its
+/// place through its timestamp. `startAfterId` alone is looked up among `hits` for its time;
+/// when it is not there (deleted, or never listed) the page cannot be placed and `error` says so
+/// (answered 400): restarting at page 1 would repeat every item a paginating caller has.
 struct CursorPage {
   size_t start = 0;
   size_t end = 0;
   json meta;
+  std::string error;  ///< Not empty: answer 400 with this message.
 };
 CursorPage PageByCursor(const Ctx& ctx, std::vector<CursorHit>& hits, bool ascending,
                         const CursorQuery& q);

@@ -72,12 +72,16 @@ std::span<const RouteDef> LocationRecordRoutes();  // custom values, users, loca
 std::span<const RouteDef> ContactTaskRoutes();     // also notes by id, followers, appointments
 std::span<const RouteDef> OpportunityRoutes();
 std::span<const RouteDef> CalendarRoutes();
+std::span<const RouteDef> CalendarRecordRoutes();  // calendar by id, delete event, leave workflow
 std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
 std::span<const RouteDef> ConversationProviderRoutes();  // message status (providers.cc)
 std::span<const RouteDef> OAuthRoutes();           // token, locationToken, installedLocations
 std::span<const RouteDef> LocationCreateRoutes();  // POST /locations/
+std::span<const RouteDef> ObjectRoutes();        // custom object schemas
+std::span<const RouteDef> ObjectRecordRoutes();  // custom object records
+std::span<const RouteDef> AssociationRoutes();   // associations and their relations
 
 // ---- responses -------------------------------------------------------------------------------
 
@@ -117,6 +121,16 @@ std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRul
 
 // ---- shared helpers ----------------------------------------------------------------------------
 
+/// Adds GHL's (class-validator's) message for the bound `value` breaks, naming `name` and that
+/// bound: "limit must not be less than 1" below `lo`, "limit must not be greater than 100"
+/// above `hi`; nothing when lo <= value <= hi.
+void CheckRange(std::string_view name, int64_t value, int64_t lo, int64_t hi,
+                std::vector<std::string>* msgs);
+/// The integer query value `name`, `def` when absent or empty; a value that is not an integer
+/// adds "NAME must be a number conforming to the specified constraints" and gives `def`.
+int64_t QueryInt(const Ctx& ctx, std::string_view name, int64_t def,
+                 std::vector<std::string>* msgs);
+
 /// "+15551234567" from "+1 (555) 123-4567" / "555-123-4567" (10 digits → +1). "" if no digits.
 std::string NormalizePhone(std::string_view phone);
 std::string Lower(std::string_view s);
@@ -128,6 +142,11 @@ json ContactEvent(std::string_view type, const json& contact);
 bool SameLocation(const Ctx& ctx, const json& doc);
 /// Whether a contact with `id` exists in the request's location.
 const Doc* FindContact(const Ctx& ctx, std::string_view id);
+
+/// POST / DELETE …/followers {"followers":[userId…]} on a loaded contact or opportunity: adds
+/// (201 {followers, followersAdded}) or removes (200 {followers, followersRemoved}) user ids;
+/// 422 for a missing array or a non-string id.
+http::Response ApplyFollowers(Ctx& ctx, Coll coll, const Doc& doc, bool add);
 
 /// The contact named by the path's {contactId}: 404 "Contact not found" for an unknown id, 403
 /// for another location's contact; else nullopt and `*out` set.

@@ -13,8 +13,9 @@ namespace {
 constexpr FieldRule kCustomValue[] = {{"name", FieldType::kString, true},
                                       {"value", FieldType::kString, true}};
 
-// "{{ custom_values.deal_size }}": the merge-field key GHL derives from the name.
-std::string CustomValueKey(const std::string& name) {
+// "deal_size" from "Deal Size": the merge-field key GHL derives from the name ("" when the name
+// has no letter or digit).
+std::string CustomValueWord(const std::string& name) {
   std::string key;
   for (char c : Lower(name)) {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
@@ -24,7 +25,34 @@ std::string CustomValueKey(const std::string& name) {
     }
   }
   while (!key.empty() && key.back() == '_') key.pop_back();
-  return "{{ custom_values." + key + " }}";
+  return key;
+}
+
+std::string CustomValueKey(const std::string& word) { return "{{ custom_values." + word + " }}"; }
+
+// The merge-field key for the body's name, or the answer refusing it: 422 when the name gives
+// no key, 400 naming the custom value (other than `self_id`) that already has the key.
+std::optional<http::Response> KeyFor(const Ctx& ctx, const std::string& self_id, std::string* key) {
+  std::string name = Str(ctx.body, "name");
+  std::string word = CustomValueWord(name);
+  if (word.empty()) {
+    return Unprocessable({"name '" + name +
+                          "' has no letter or digit, so it gives no merge-field key "
+                          "({{ custom_values.<key> }}); use a name with letters or digits, e.g. "
+                          "'Deal Size'"});
+  }
+  *key = CustomValueKey(word);
+  for (const auto& [id, v] : ctx.store.All(Coll::kCustomValues)) {
+    if (id != self_id && Str(v.value, "locationId") == ctx.Path("locationId") &&
+        Str(v.value, "fieldKey") == *key) {
+      return ErrorResponse(400,
+                           "the key " + *key + " is already used by custom value '" +
+                               Str(v.value, "name") + "' (" + id +
+                               "); pick a name that differs in letters or digits",
+                           {{"meta", {{"customValueId", id}}}});
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<http::Response> LoadCustomValue(const Ctx& ctx, const Doc** out) {
@@ -50,13 +78,8 @@ http::Response ListCustomValues(Ctx& ctx) {
 http::Response CreateCustomValue(Ctx& ctx) {
   auto msgs = ValidateBody(ctx.body, kCustomValue);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
-  std::string key = CustomValueKey(Str(ctx.body, "name"));
-  for (const auto& [id, v] : ctx.store.All(Coll::kCustomValues)) {
-    if (Str(v.value, "locationId") == ctx.Path("locationId") && Str(v.value, "fieldKey") == key) {
-      return ErrorResponse(400, "Custom value with the same name already exists",
-                           {{"meta", {{"customValueId", id}}}});
-    }
-  }
+  std::string key;
+  if (auto refused = KeyFor(ctx, "", &key)) return *refused;
   json v = {{"id", ctx.store.NewId()},
             {"name", ctx.body["name"]},
             {"fieldKey", key},
@@ -77,10 +100,12 @@ http::Response UpdateCustomValue(Ctx& ctx) {
   if (auto err = LoadCustomValue(ctx, &d)) return *err;
   auto msgs = ValidateBody(ctx.body, kCustomValue);
   if (!msgs.empty()) return Unprocessable(std::move(msgs));
+  std::string key;
+  if (auto refused = KeyFor(ctx, ctx.Path("id"), &key)) return *refused;
   json v = d->value;
   v["name"] = ctx.body["name"];
   v["value"] = ctx.body["value"];
-  v["fieldKey"] = CustomValueKey(Str(ctx.body, "name"));
+  v["fieldKey"] = key;
   const Doc& nd = ctx.store.Put(Coll::kCustomValues, Str(v, "id"), v);
   return JsonText(200, "{\"customValue\":" + nd.text + "}");
 }

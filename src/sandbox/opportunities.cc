@@ -281,6 +281,7 @@ http::Response SearchOpportunities(Ctx& ctx) {
     hits.push_back({&o, ParseIso(Str(v, "createdAt")).value_or(0), oid});
   }
   CursorPage page = PageByCursor(ctx, hits, asc, cq);
+  if (!page.error.empty()) return ErrorResponse(400, page.error);
   json items = json::array();
   for (size_t i = page.start; i < page.end; ++i)
     items.push_back(View(ctx.store, hits[i].doc->value));
@@ -288,8 +289,18 @@ http::Response SearchOpportunities(Ctx& ctx) {
   return Json(200, {{"opportunities", items}, {"meta", meta}, {"aggregations", json::object()}});
 }
 
+http::Response ChangeFollowers(Ctx& ctx, bool add) {
+  const Doc* d = nullptr;
+  if (auto err = LoadOpp(ctx, &d)) return *err;
+  return ApplyFollowers(ctx, Coll::kOpportunities, *d, add);
+}
+http::Response AddFollowers(Ctx& ctx) { return ChangeFollowers(ctx, true); }
+http::Response RemoveFollowers(Ctx& ctx) { return ChangeFollowers(ctx, false); }
+
 constexpr RouteDef kRoutes[] = {
     {"opportunities.get-pipelines", GetPipelines, false},
+    {"opportunities.add-followers-opportunity", AddFollowers, true},
+    {"opportunities.remove-followers-opportunity", RemoveFollowers, true},
     {"opportunities.create-opportunity", CreateOpportunity, true},
     {"opportunities.get-opportunity", GetOpportunity, false},
     {"opportunities.update-opportunity", UpdateOpportunity, true},

@@ -27,7 +27,8 @@ std::vector<const RouteDef*> AllRoutes() {
   for (auto table :
        {ContactRoutes(), ContactListRoutes(), ContactTaskRoutes(), OpportunityRoutes(),
         CalendarRoutes(), ConversationRoutes(), CustomFieldRoutes(), LocationRecordRoutes(),
-        WorkflowRoutes(), ConversationProviderRoutes(), OAuthRoutes(), LocationCreateRoutes()}) {
+        WorkflowRoutes(), ConversationProviderRoutes(), OAuthRoutes(), LocationCreateRoutes(),
+        ObjectRoutes(), ObjectRecordRoutes(), AssociationRoutes(), CalendarRecordRoutes()}) {
     for (const auto& r : table) out.push_back(&r);
   }
   return out;

@@ -64,7 +64,11 @@ std::string_view CollName(Coll c) {
       "oauthAccessTokens",
       "appInstalls",
       "inactiveLocations",
-      "oauthStats"};
+      "oauthStats",
+      "objectSchemas",
+      "objectRecords",
+      "associations",
+      "relations"};
   return kNames[static_cast<int>(c)];
 }
 

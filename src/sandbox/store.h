@@ -46,6 +46,10 @@ enum class Coll : int {
   kAppInstalls,         ///< id = appId ":" locationId, or appId ":company:" companyId
   kInactiveLocations,   ///< id = location id (refresh → 400 "Location is not active")
   kOAuthStats,          ///< one document "stats": refreshes per location/company, invalid grants
+  kObjectSchemas,
+  kObjectRecords,
+  kAssociations,
+  kRelations,
   kCount,
 };
 

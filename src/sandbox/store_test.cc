@@ -31,8 +31,8 @@ class PersistenceTest : public SandboxFixture {
 
 TEST_F(PersistenceTest, StateSurvivesASecondSandboxOnTheSameFile) {
   Open();
-  auto r = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", "Kept"},
-                                       {"email", "kept@example.com"}});
+  auto r = Call("POST", "/contacts/",
+                {{"locationId", Loc()}, {"firstName", "Kept"}, {"email", "kept@example.com"}});
   ASSERT_EQ(r.status, 201);
   std::string id = Body(r)["contact"]["id"];
   std::string gone = FirstContact()["id"];
@@ -67,8 +67,8 @@ TEST_F(PersistenceTest, IdsAfterReloadContinueTheGeneratedSequence) {
 
   Open();
   std::set<std::string> seen;
-  for (const auto& c : Body(Call("POST", "/contacts/search", {{"locationId", Loc()},
-                                                                {"pageLimit", 100}}))["contacts"]) {
+  json found = Body(Call("POST", "/contacts/search", {{"locationId", Loc()}, {"pageLimit", 100}}));
+  for (const auto& c : found["contacts"]) {  // named: a temporary's element would dangle
     seen.insert(c["id"].get<std::string>());
   }
   seen.insert(last);

@@ -90,6 +90,33 @@ struct FormToOpportunityConfig {
   std::vector<std::string> sources;
 };
 
+/// `[recipes.form_to_object]` (cookbook: link custom objects to opportunities): on
+/// ContactCreate, the contact's opportunity in `pipeline` (found or created, shared with
+/// form_to_opportunity), one record of custom object `object` for it, and one relation of
+/// association `association` between the two, verified by reading the record's relations.
+struct FormToObjectConfig {
+  bool enabled = false;
+  RecordRef pipeline;  ///< Required.
+  RecordRef stage;     ///< Required: stage of `pipeline` for a new opportunity.
+  double monetary_value = 0;
+  /// The opportunity's name. Placeholders: {name} {first_name} {last_name} {email} {phone}.
+  std::string name_template = "{name} - New Deal";
+  /// Required: the custom object's key, "custom_objects.job" or "job".
+  std::string object;
+  /// Required: the key of an association between `object` and "opportunity" (either order).
+  std::string association;
+  /// Record properties: field key (without the object prefix) → template. Placeholders: the
+  /// contact's {name} {first_name} {last_name} {email} {phone}, {contact_id},
+  /// {opportunity_id} and {opportunity_name}.
+  std::vector<std::pair<std::string, std::string>> properties;
+  /// Optional: a searchable property of `object` that gets the opportunity id, so a record
+  /// created just before a crash is found (query "<match_property>:<id>") instead of made
+  /// twice. Without it a crash between the record and its ledger entry can leave a second
+  /// record (the relation is still made once).
+  std::string match_property;
+  int line = 0;  ///< Line of the table (resolution errors).
+};
+
 /// `[recipes.booking]` (cookbook 2.3): on tag `book-now`, book the first free slot and send one
 /// SMS confirmation per appointment.
 struct BookingConfig {
@@ -211,6 +238,7 @@ struct Config {
   TagNames tags;
   DedupTaggingConfig dedup_tagging;
   FormToOpportunityConfig form_to_opportunity;
+  FormToObjectConfig form_to_object;
   BookingConfig booking;
   PipelineAdvanceConfig pipeline_advance;
   LeadScoringConfig lead_scoring;

@@ -7,6 +7,7 @@
 /// | dedup_tagging          | ContactCreate                              | 2.1      |
 /// | lead_scoring           | ContactCreate                              | 3.x      |
 /// | form_to_opportunity    | ContactCreate                              | 2.2      |
+/// | form_to_object         | ContactCreate                              | objects  |
 /// | booking                | ContactCreate, ContactUpdate, ContactTagUpdate | 2.3  |
 /// | pipeline_advance       | AppointmentCreate, AppointmentUpdate       | 2.4      |
 /// | message_classification | InboundMessage                             | 5.x      |
@@ -91,6 +92,14 @@ std::unique_ptr<Recipe> MakeDedupTaggingRecipe();
 /// (GET /opportunities/search contact_id + pipeline_id, else POST /opportunities/ with name,
 /// status open, stage and monetary value); effect key "opportunity:<contact>:<pipeline>".
 std::unique_ptr<Recipe> MakeFormToOpportunityRecipe();
+/// Cookbook "link custom objects to opportunities": on ContactCreate the contact's opportunity
+/// in the pipeline (EnsureOpportunity, shared with form_to_opportunity), one record of the
+/// custom object for it (POST /objects/{key}/records; effect
+/// "record:<location>:<object>:<opportunity>", found again through the opportunity's relations
+/// or `match_property`), one relation (ops::EnsureRelation: GHL's duplicate 400 is success;
+/// effect "relation:<association>:<first>:<second>"), verified with GET
+/// /associations/relations/{recordId}.
+std::unique_ptr<Recipe> MakeFormToObjectRecipe();
 /// Cookbook 2.3: when the contact (read from the API) has the `book-now` tag and no upcoming
 /// appointment in the calendar (GET /calendars/events), get free slots (GET
 /// /calendars/{id}/free-slots, epoch ms range, timezone), book the first (POST

@@ -2,7 +2,9 @@
 /// Resolves the config's record references (ids or names) to GHL ids, once, at start:
 ///  - pipelines and stages: GET /opportunities/pipelines?locationId=… (opportunities spec);
 ///  - calendars: GET /calendars/?locationId=… (calendars spec, Version 2021-04-15);
-///  - custom fields: GET /locations/{locationId}/customFields (locations spec).
+///  - custom fields: GET /locations/{locationId}/customFields (locations spec);
+///  - custom object and association (form_to_object): GET /objects/{key}, GET
+///    /associations/key/{key} (objects and associations specs).
 /// A reference matches a record's id exactly, else its name case-insensitively (custom fields
 /// also their `fieldKey`, with or without the "contact." prefix). A reference that matches
 /// nothing is an error naming the config line and listing what exists.
@@ -40,7 +42,12 @@ struct ResolvedIds {
   std::string location_id;
   Pipeline opportunity_pipeline;  ///< form_to_opportunity.
   Stage opportunity_stage;
-  std::string calendar_id;  ///< booking.
+  Pipeline object_pipeline;  ///< form_to_object.
+  Stage object_stage;
+  std::string object_key;       ///< form_to_object: "custom_objects.job".
+  std::string association_id;   ///< form_to_object: the association object ↔ opportunity.
+  bool object_is_first = true;  ///< Its firstObjectKey is the object (else the opportunity).
+  std::string calendar_id;      ///< booking.
   std::string calendar_name;
   Pipeline advance_pipeline;  ///< pipeline_advance.
   Stage advance_stage;
