@@ -24,7 +24,8 @@ namespace ghl::client {
 /// `Cancel()` is called, every pacing or backoff wait of a Connection whose
 /// `ClientOptions::cancel` is this token ends at once, a call in flight is aborted (within about
 /// a second: libcurl polls it), and its calls return a kNetwork error "cancelled …" without
-/// sending anything more (a caller such as the automations engine then retries the work later). Thread-safe; one token may serve many clients.
+/// sending anything more (a caller such as the automations engine then retries the work later).
+/// Thread-safe; one token may serve many clients.
 class CancelToken {
  public:
   void Cancel();
