@@ -2,6 +2,7 @@
 // ghl::client — argument parsing lives in ghl/client/field_args.h, the call in Client.
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include "api_paginate.h"
 #include "api_verbose.h"
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/client/client.h"
 #include "ghl/client/curl_format.h"
@@ -299,7 +301,7 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
                   "With --paginate: fetch at most N pages (0 = no cap; reaching N is a note, "
                   "exit 0). Without it a safety cap of " +
                       std::to_string(kSafetyMaxPages) + " pages applies (reaching it exits 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber("--max-pages", 0, INT_MAX));
   cmd->add_option("--timeout", args->timeout_s,
                   "Seconds each HTTP attempt may take (default 30; fractions allowed)")
       // NaN passes a "positive" check and disabled the timeout; huge values overflowed to ~0.
