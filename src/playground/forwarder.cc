@@ -256,7 +256,8 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
   // The masking rule of every shown request (ghl/client/curl_format.h): secret query
   // parameters, credential headers and secret body fields become ***.
   out += " " + ShellQuote(client::MaskedUrl(url));
-  for (const auto& [name, value] : client::RedactedHeaders(headers).fields()) {
+  const http::Headers shown = client::RedactedHeaders(headers);
+  for (const auto& [name, value] : shown.fields()) {
     if (http::EqualsIgnoreCase(name, "Authorization")) {
       out += " \\\n  -H \"Authorization: Bearer $GHL_TOKEN\"";
     } else if (!(multipart && http::EqualsIgnoreCase(name, "Content-Type"))) {
@@ -347,7 +348,7 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
   shown.Remove("User-Agent");
   json request_info = {
       {"method", prepared->http.method},
-      {"url", scrubbed(prepared->http.target)},
+      {"url", scrubbed(client::MaskedUrl(prepared->http.target))},
       {"version", prepared->version},
       {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, prepared->http.body,
                           prepared->fields_json, input.files, input.token)}};
