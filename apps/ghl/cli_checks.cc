@@ -19,7 +19,8 @@ CLI::Validator WholeNumber(const std::string& flag, long long min, long long max
         }
         std::string shown = TerminalSafeLine(text.substr(0, 40));
         if (text.size() > 40) shown += "…";
-        return flag + " takes a whole number from " + range + ", got '" + shown + "'";
+        // CLI11 puts "FLAG: " in front.
+        return "expected a whole number from " + range + ", got '" + shown + "'";
       },
       "INT in " + range, "whole number " + flag);
 }

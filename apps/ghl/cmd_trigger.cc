@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "ghl/client/curl_format.h"
 #include "ghl/client/field_args.h"
 #include "ghl/core/text.h"
 #include "ghl/http/transport.h"
@@ -118,25 +119,31 @@ Result<webhooks::WebhookSigner> LoadOrCreateKey(const KeyLocation& key, bool* cr
   auto signer = webhooks::WebhookSigner::GenerateEd25519();
   if (!signer.ok()) return signer.error();
   if (auto st = WriteFile(path, signer->PrivateKeyPem(), 0600); !st.ok()) return st.error();
-  if (auto st = WriteFile(PublicKeyPath(path), signer->PublicKeyPem(), 0644); !st.ok()) {
-    return st.error();
+  // The public half beside it, unless a file of that name is already there (never
+  // overwritten: TrustFlags then names the key's public half another way).
+  if (!fs::exists(PublicKeyPath(path), ec)) {
+    if (auto st = WriteFile(PublicKeyPath(path), signer->PublicKeyPem(), 0644); !st.ok()) {
+      return st.error();
+    }
   }
   *created = true;
   return signer;
 }
 
 /// The `ghl serve` flags that make a receiver trust `signer`: the public key file beside the
-/// key when it is there (ghl trigger writes it with a key it makes), else the public key
-/// derived by openssl; for an RSA key past the legacy-signature cutoff also `--rsa-cutoff
-/// never` (the receiver refuses RSA-only deliveries after it).
+/// key when it holds this key's public half (ghl trigger writes it with a key it makes), else
+/// the public half derived by openssl; for an RSA key past the legacy-signature cutoff also
+/// `--rsa-cutoff never` (the receiver refuses RSA-only deliveries after it).
 std::string TrustFlags(const fs::path& key, const webhooks::WebhookSigner& signer) {
   std::error_code ec;
   fs::path pub = PublicKeyPath(key);
   std::string flags = "--webhook-public-key ";
-  if (pub != key && fs::is_regular_file(pub, ec)) {
-    flags += pub.string();
+  auto beside = pub != key && fs::is_regular_file(pub, ec) ? gc::ReadUserFile(pub.string())
+                                                           : Result<std::string>(Error{});
+  if (beside.ok() && *beside == signer.PublicKeyPem()) {
+    flags += gc::ShellQuote(pub.string());
   } else {
-    flags += "\"$(openssl pkey -in " + key.string() + " -pubout)\"";
+    flags += "\"$(openssl pkey -in " + gc::ShellQuote(key.string()) + " -pubout)\"";
   }
   if (signer.algorithm() == webhooks::SignatureAlgorithm::kRsaSha256 &&
       std::chrono::system_clock::now() >= webhooks::DefaultRsaCutoffUtc()) {

@@ -33,9 +33,17 @@ void CollectMessage(void* data, jv message) {
   jv_free(message);
 }
 
+// jq's compile messages on one line, without its "jq: error: " prefix and its closing
+// "jq: N compile error(s)" count.
 std::string Joined(const std::vector<std::string>& parts) {
   std::string out;
-  for (const auto& p : parts) {
+  for (std::string p : parts) {
+    if (p.rfind("jq: error: ", 0) == 0) p.erase(0, 11);
+    if (p.rfind("jq: ", 0) == 0 && p.find("compile error") != std::string::npos) continue;
+    for (char& c : p) {
+      if (c == '\n') c = ' ';
+    }
+    while (!p.empty() && p.back() == ' ') p.pop_back();
     if (!out.empty()) out += "; ";
     out += p;
   }

@@ -299,12 +299,12 @@ TEST(CliHardeningTest, OutOfRangeNumbersNameTheFlagAndItsRange) {
   std::string huge(300, '9');
   std::vector<Case> cases = {
       {{"api", "--paginate", "--max-pages", huge, "GET", "/x"},
-       "--max-pages takes a whole number from 0 to 2147483647, got '999999999999"},
+       "--max-pages: expected a whole number from 0 to 2147483647, got '999999999999"},
       {{"api", "--paginate", "--max-pages", "-1", "GET", "/x"},
-       "--max-pages takes a whole number from 0 to 2147483647, got '-1'"},
-      {{"endpoints", "--limit", huge, "x"}, "--limit takes a whole number from 1 to"},
-      {{"events", "tail", "--from", "-5"}, "--from takes a whole number from 0 to"},
-      {{"events", "list", "--limit", "1e3"}, "--limit takes a whole number from 1 to"},
+       "--max-pages: expected a whole number from 0 to 2147483647, got '-1'"},
+      {{"endpoints", "--limit", huge, "x"}, "--limit: expected a whole number from 1 to"},
+      {{"events", "tail", "--from", "-5"}, "--from: expected a whole number from 0 to"},
+      {{"events", "list", "--limit", "1e3"}, "--limit: expected a whole number from 1 to"},
   };
   for (const auto& c : cases) {
     auto r = RunGhl(c.args);
@@ -388,7 +388,7 @@ TEST(CliHardeningTest, TriggerTrustHintForAnRsaKeyIsTrueWhenFollowed) {
   std::string flags = refused.err.substr(at + 25, refused.err.find('\n', at) - at - 25);
   EXPECT_TRUE(Has(flags, "--rsa-cutoff never")) << flags;
   // Run the hint as a shell would: the public key from openssl, then the flags as given.
-  std::string pub_cmd = "openssl pkey -in " + key + " -pubout 2>/dev/null";
+  std::string pub_cmd = "openssl pkey -in '" + key + "' -pubout 2>/dev/null";
   std::string pub;
   if (FILE* p = popen(pub_cmd.c_str(), "r")) {
     char buf[4096];
