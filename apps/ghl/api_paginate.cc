@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "ghl/core/text.h"
+#include "jq_filter.h"
 #include "server_text.h"
 
 namespace ghl::cli {
@@ -103,6 +104,7 @@ int RunPaginate(const gc::Client& client, gc::ApiRequest request,
   auto pages = client.Paginate(std::move(request), options);
   ItemWriter out(settings.ndjson);
   int yielded = 0;
+  size_t items_fetched = 0;
   for (const auto& page : pages) {
     if (page.number == 1 && (pages.style() == catalog::Paging::kNone || !page.items_found)) {
       // Not a paging endpoint (or no items array): the one answer, unchanged — never reduce
@@ -111,6 +113,16 @@ int RunPaginate(const gc::Client& client, gc::ApiRequest request,
                            ? std::string(page.response.endpoint->id)
                            : page.response.method + " " + page.response.path;
       Say("note: " + id + " does not paginate; printed the single answer");
+      if (settings.silent) return kExitOk;
+      if (settings.jq != nullptr) {
+        std::vector<std::string> partial;
+        auto lines = settings.jq->Run(page.response.body, &partial);
+        for (const auto& line : lines.ok() ? *lines : partial) WriteServerBytes(line, stdout, true);
+        std::fflush(stdout);
+        if (lines.ok()) return kExitOk;
+        PrintError("ghl", lines.error());
+        return kExitApiError;
+      }
       if (settings.ndjson) {
         WriteServerBytes(page.body.dump(-1, ' ', false, json::error_handler_t::replace), stdout,
                          true);
@@ -119,18 +131,39 @@ int RunPaginate(const gc::Client& client, gc::ApiRequest request,
       }
       return kExitOk;
     }
+    ++yielded;
+    items_fetched += page.items.size();
+    if (settings.silent) continue;
+    if (settings.jq != nullptr) {
+      std::vector<std::string> partial;
+      auto lines = settings.jq->Run(page.items.dump(-1, ' ', false, json::error_handler_t::replace),
+                                    &partial);
+      for (const auto& line : lines.ok() ? *lines : partial) WriteServerBytes(line, stdout, true);
+      std::fflush(stdout);
+      if (!lines.ok()) {
+        PrintError("ghl", lines.error());
+        Say("--paginate stopped at page " + std::to_string(yielded) + " by the --jq error above");
+        return kExitApiError;
+      }
+      continue;
+    }
     for (const auto& item : page.items) out.Add(item);
     out.Flush();
-    ++yielded;
   }
   gc::StopReason stop = pages.stop();
   bool interrupted = g_signal != 0 && !gc::IsComplete(stop);
   // A first page that failed printed nothing: an empty array would claim "no items".
-  if (yielded > 0 || gc::IsComplete(stop) || stop == gc::StopReason::kMaxPages) out.Finish();
+  bool printing_items = settings.jq == nullptr && !settings.silent;
+  if (printing_items &&
+      (yielded > 0 || gc::IsComplete(stop) || stop == gc::StopReason::kMaxPages)) {
+    out.Finish();
+  }
 
-  std::string got = Plural(out.count(), "item") + " of " + Plural(yielded, "page");
-  std::string kept =
-      settings.ndjson ? "printed, one per line" : "printed (the JSON array is closed)";
+  std::string got = Plural(items_fetched, "item") + " of " + Plural(yielded, "page");
+  std::string kept = settings.silent          ? "fetched (not printed: --silent)"
+                     : settings.jq != nullptr ? "filtered by --jq and printed"
+                     : settings.ndjson        ? "printed, one per line"
+                                              : "printed (the JSON array is closed)";
   if (interrupted) {
     std::string by = std::string("interrupted by ") + SignalName(g_signal);
     Say(yielded == 0

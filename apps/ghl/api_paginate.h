@@ -10,6 +10,8 @@
 
 namespace ghl::cli {
 
+class JqFilter;
+
 /// Pages fetched at most when --max-pages is not given. Reaching it is an error (exit 1):
 /// the data did not end, and the user did not ask for a cap.
 inline constexpr int kSafetyMaxPages = 10000;
@@ -20,6 +22,11 @@ struct PaginateSettings {
   bool ndjson = false;
   /// --max-pages N as given (0 = no cap), or -1 when not given (kSafetyMaxPages applies).
   int max_pages = -1;
+  /// --jq: run on each page's items (as one JSON array) as the page arrives, as `gh api
+  /// --paginate --jq` runs on each page; its outputs print one a line. Null = print items.
+  JqFilter* jq = nullptr;
+  /// --silent: fetch every page, print no item (the stop reasons still go to stderr).
+  bool silent = false;
 };
 
 /// Installs SIGINT/SIGTERM handlers that cancel `cancel` (and so the call in flight), for

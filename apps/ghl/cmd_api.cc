@@ -2,6 +2,7 @@
 // ghl::client — argument parsing lives in ghl/client/field_args.h, the call in Client.
 #include <algorithm>
 #include <chrono>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include "api_paginate.h"
+#include "api_verbose.h"
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/client/client.h"
 #include "ghl/client/curl_format.h"
@@ -18,6 +21,8 @@
 #include "ghl/client/field_args.h"
 #include "ghl/core/json_depth.h"
 #include "ghl/core/text.h"
+#include "ghl/http/transport.h"
+#include "jq_filter.h"
 #include "server_text.h"
 #include "token_wiring.h"
 
@@ -40,6 +45,9 @@ struct ApiArgs {
   bool include = false;
   bool dry_run = false;
   bool retry = false;
+  std::string jq;
+  bool silent = false;
+  bool verbose = false;
   std::string location;
   std::string token;
   std::string base_url;
@@ -60,7 +68,39 @@ int Usage(const Error& e) {
 
 int ExitFor(const Error& e) { return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError; }
 
+// Prints what --jq makes of a 2xx answer (one line per output); the exit code.
+int PrintJq(JqFilter& jq, std::string_view body) {
+  std::vector<std::string> partial;
+  auto lines = jq.Run(body.empty() ? std::string_view("null") : body, &partial);
+  for (const auto& line : lines.ok() ? lines.value() : partial) {
+    WriteServerBytes(line, stdout, true);
+  }
+  std::fflush(stdout);
+  if (!lines.ok()) {
+    PrintError(lines.error());
+    return kExitApiError;
+  }
+  return kExitOk;
+}
+
+// Where the token of this call came from, for errors about it (the token itself is never
+// printed).
+std::string TokenSource(const ApiArgs& args, const gc::ApiRequest& request) {
+  if (request.headers.Has("Authorization")) return "-H 'Authorization: …'";
+  return args.token.empty() ? "GHL_TOKEN" : "--token";
+}
+
 int RunApi(ApiArgs& args) {
+  if (!args.jq.empty() && args.ndjson) {
+    return Usage(UsageError("--jq and --ndjson both choose the output format",
+                            "Give one: --jq prints one line per jq output already."));
+  }
+  std::shared_ptr<JqFilter> jq;
+  if (!args.jq.empty()) {
+    auto compiled = JqFilter::Compile(args.jq);
+    if (!compiled.ok()) return Usage(compiled.error());
+    jq = std::move(compiled.value());
+  }
   if (!args.paginate && (args.ndjson || args.max_pages >= 0)) {
     return Usage(
         UsageError(std::string(args.ndjson ? "--ndjson" : "--max-pages") + " needs --paginate",
@@ -104,6 +144,11 @@ int RunApi(ApiArgs& args) {
       fields.push_back(std::move(field.value()));
     }
   }
+  // `{name}` in the path is filled from the field of the same name (as `gh api` does).
+  std::string location = !args.location.empty() ? args.location : Env("GHL_LOCATION_ID");
+  auto path_params =
+      gc::TakePathFields(path.substr(0, path.find('?')), fields, reader, !location.empty());
+  if (!path_params.ok()) return Usage(path_params.error());
   // An upload operation (multipart/form-data) sends -F key=@file as the file itself.
   std::vector<gc::FilePart> files;
   if (auto match = catalog::Match(method.value(), path.substr(0, path.find('?')));
@@ -118,6 +163,7 @@ int RunApi(ApiArgs& args) {
   gc::ApiRequest request;
   request.method = method.value();
   request.path = path;
+  request.path_params = std::move(path_params.value());
   request.query = std::move(placed->query);
   request.body = has_input ? std::move(input_body) : std::move(placed->body);
   request.files = std::move(files);
@@ -135,7 +181,7 @@ int RunApi(ApiArgs& args) {
   options.token = !args.token.empty() ? args.token : Env("GHL_TOKEN");
   std::string base_url = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
   if (!base_url.empty()) options.base_url = base_url;
-  options.default_location_id = !args.location.empty() ? args.location : Env("GHL_LOCATION_ID");
+  options.default_location_id = location;
   options.warning_sink = [](std::string_view line) {
     std::string safe = TerminalSafe(line);
     std::fprintf(stderr, "ghl: warning: %s\n", safe.c_str());
@@ -147,6 +193,7 @@ int RunApi(ApiArgs& args) {
     options.transport_options.connect_timeout =
         std::min(options.transport_options.connect_timeout, ms);
   }
+  if (args.verbose) options.transport = MakeVerboseTransport(http::MakeCurlTransport());
   if (args.paginate && !args.dry_run) {
     // Ctrl+C / SIGTERM end the call in flight; the pages already printed stay valid output.
     options.cancel = std::make_shared<gc::CancelToken>();
@@ -161,7 +208,14 @@ int RunApi(ApiArgs& args) {
   bool no_token = options.token.empty() && !options.token_provider;
   gc::Client client(std::move(options));
   auto prepared_check = client.Prepare(request);
-  if (!prepared_check.ok()) return Usage(prepared_check.error());
+  if (!prepared_check.ok()) {
+    Error e = prepared_check.error();
+    // Say which token: the variable, the flag or the header (never the token itself).
+    if (!e.messages.empty() && e.messages[0].rfind("the token", 0) == 0) {
+      e.messages[0] = TokenSource(args, request) + ": " + e.messages[0];
+    }
+    return Usage(e);
+  }
   // Operations whose spec declares no security (POST /oauth/token) need no token.
   bool needs_token =
       prepared_check->endpoint == nullptr || prepared_check->endpoint->token_kinds != 0;
@@ -174,19 +228,22 @@ int RunApi(ApiArgs& args) {
   if (args.dry_run) {
     auto prepared = client.Prepare(request);
     if (!prepared.ok()) return Usage(prepared.error());
-    if (!prepared->http.headers.Has("Authorization")) {
+    if (!prepared->http.headers.Has("Authorization") && needs_token) {
       std::fprintf(stderr,
                    "ghl: note: no token set (--token or GHL_TOKEN); shown without "
                    "Authorization\n");
     }
-    std::string cmd = gc::FormatCurlCommand(prepared->http);
-    std::printf("%s\n", cmd.c_str());
+    std::string cmd = gc::FormatCurlCommand(prepared->http) + "\n";
+    std::fwrite(cmd.data(), 1, cmd.size(), stdout);
     return kExitOk;
   }
 
   if (args.paginate) {
     return RunPaginate(client, std::move(request),
-                       {.ndjson = args.ndjson, .max_pages = args.max_pages});
+                       {.ndjson = args.ndjson,
+                        .max_pages = args.max_pages,
+                        .jq = jq.get(),
+                        .silent = args.silent});
   }
 
   auto response = client.Execute(request);
@@ -201,12 +258,16 @@ int RunApi(ApiArgs& args) {
     std::fwrite(head.data(), 1, head.size(), stdout);
     std::fputc('\n', stdout);
   }
-  PrintServerBody(response->body);
-  std::fflush(stdout);
   if (!response->ok()) {
+    if (!args.silent) PrintServerBody(response->body);
+    std::fflush(stdout);
     PrintError(gc::ErrorFromResponse(response.value()));
     return kExitApiError;
   }
+  if (args.silent) return kExitOk;
+  if (jq) return PrintJq(*jq, response->body);
+  PrintServerBody(response->body);
+  std::fflush(stdout);
   return kExitOk;
 }
 
@@ -222,7 +283,9 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
       "Token from --token or GHL_TOKEN; base URL from --base-url or GHL_BASE_URL;\n"
       "location from --location or GHL_LOCATION_ID. Exit 0 ok, 1 API error (or --paginate\n"
       "stopped early), 2 usage error, 130/143 --paginate interrupted by SIGINT/SIGTERM.\n"
-      "A redirect (3xx) is reported with its Location, never followed.");
+      "A redirect (3xx) is reported with its Location, never followed.\n"
+      "{name} in PATH is filled from the field of the same name:\n"
+      "  ghl api GET '/contacts/{contactId}' -f contactId=ID --jq .contact.email");
   cmd->add_option("method", args->method, "HTTP method: " + std::string(gc::kApiMethods))
       ->required();
   cmd->add_option("path", args->path, "API path, e.g. /contacts/search or /contacts/{id}")
@@ -245,7 +308,7 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
                   "With --paginate: fetch at most N pages (0 = no cap; reaching N is a note, "
                   "exit 0). Without it a safety cap of " +
                       std::to_string(kSafetyMaxPages) + " pages applies (reaching it exits 1)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(WholeNumber("--max-pages", 0, INT_MAX));
   cmd->add_option("--timeout", args->timeout_s,
                   "Seconds each HTTP attempt may take (default 30; fractions allowed)")
       // NaN passes a "positive" check and disabled the timeout; huge values overflowed to ~0.
@@ -256,8 +319,16 @@ void AddApiCommand(CLI::App& app, int* exit_code) {
           },
           "SECONDS", "timeout range"));
   cmd->add_flag("-i,--include", args->include, "Print the status line and headers first");
+  cmd->add_option("-q,--jq", args->jq,
+                  "Filter the answer with a jq expression (libjq); strings print raw, one output "
+                  "a line. With --paginate it runs on each page's items array as it arrives");
+  cmd->add_flag("--silent", args->silent,
+                "Do not print the answer body (errors still go to stderr)");
+  cmd->add_flag("--verbose", args->verbose,
+                "Print each request and response as sent (headers included; token and secrets "
+                "masked) on stderr");
   cmd->add_flag("--dry-run", args->dry_run,
-                "Print the request as a curl command (token masked); send nothing");
+                "Print the request as a curl command (token and secrets masked); send nothing");
   cmd->add_flag("--retry", args->retry, "Also retry POST/PATCH on 5xx and network errors");
   cmd->add_option("--location", args->location,
                   "Location id filled into locationId/location_id (env GHL_LOCATION_ID)");

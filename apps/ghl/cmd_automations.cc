@@ -16,6 +16,7 @@
 #include "ghl/core/text.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/store/event_store.h"
+#include "server_text.h"
 
 namespace ghl::cli {
 namespace {
@@ -44,7 +45,9 @@ void PrintErrors(const char* prefix, const Error& e) {
   } else {
     std::fprintf(stderr, "%s: %s\n", prefix, TerminalSafe(e.Summary()).c_str());
   }
-  if (!e.hint.empty()) std::fprintf(stderr, "hint: %s\n", TerminalSafe(e.hint).c_str());
+  if (!e.hint.empty()) {
+    std::fprintf(stderr, "hint: %s\n", TerminalSafe(CliWording(e.hint)).c_str());
+  }
   if (!e.trace_id.empty()) {
     std::fprintf(stderr, "traceId: %s\n", TerminalSafe(e.trace_id).c_str());
   }

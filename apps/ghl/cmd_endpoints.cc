@@ -8,8 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/catalog/catalog.h"
+#include "ghl/core/text.h"
 #include "ghl/sandbox/sandbox.h"
 
 namespace ghl::cli {
@@ -179,7 +181,7 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
                   "What you want to do, e.g. `send sms`, `book appointment`, `move deal stage` "
                   "(also ids and paths); results best first. Without a query: every operation");
   cmd->add_option("--limit", opts->limit, "At most this many results for a query (default 10)")
-      ->check(CLI::Range(1, 1000));
+      ->check(WholeNumber("--limit", 1, 1000));
   cmd->add_option("--service", opts->service, "Only this service (spec file), e.g. contacts");
   cmd->add_flag(
       "--json", opts->json,
@@ -197,7 +199,7 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
         std::fprintf(stderr,
                      "ghl endpoints: unknown service '%s' (see `ghl endpoints` for the "
                      "list)\n",
-                     opts->service.c_str());
+                     TerminalSafeLine(opts->service).c_str());
         *exit_code = kExitUsage;
         return;
       }
@@ -230,7 +232,7 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
       std::fprintf(stderr,
                    "ghl endpoints: nothing matches '%s'; try other words (e.g. `ghl endpoints "
                    "send sms`) or `ghl endpoints` for every operation\n",
-                   query.c_str());
+                   TerminalSafeLine(query).c_str());
     } else if (opts->query.empty()) {
       PrintTable(rows);
     } else {
@@ -252,7 +254,7 @@ void AddEndpointsCommand(CLI::App& app, int* exit_code) {
         hint += n->id;
       }
       std::fprintf(stderr, "ghl endpoints show: unknown endpoint id '%s'; did you mean: %s\n",
-                   opts->show_id.c_str(), hint.c_str());
+                   TerminalSafeLine(opts->show_id).c_str(), hint.c_str());
       *exit_code = kExitUsage;
       return;
     }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/automations/ledger.h"
 #include "ghl/core/text.h"
@@ -370,9 +372,10 @@ void AddEventsCommand(CLI::App& app, int* exit_code) {
   list->add_option("--type", args->type, "Only this event type, e.g. ContactCreate or unknown");
   list->add_option("--location", args->location, "Only this locationId");
   list->add_option("--limit", args->limit, "At most N events")
-      ->check(CLI::Range(1, 10000))
+      ->check(WholeNumber("--limit", 1, 10000))
       ->capture_default_str();
-  list->add_option("--before", args->before, "Only events with an id below this (paging)");
+  list->add_option("--before", args->before, "Only events with an id below this (paging)")
+      ->check(WholeNumber("--before", 0, INT64_MAX));
   list->add_flag("--json", args->json, "JSON array (no bodies; use `show` for one event)");
   list->callback([args, exit_code] { *exit_code = RunList(*args); });
 
@@ -381,7 +384,9 @@ void AddEventsCommand(CLI::App& app, int* exit_code) {
       "One event: state, attempts, last error, what the automations did (each recipe's "
       "action and the outcome), stored headers and the raw body");
   AddDbOption(show, args.get());
-  show->add_option("id", args->id, "Event id (from `ghl events list`)")->required();
+  show->add_option("id", args->id, "Event id (from `ghl events list`)")
+      ->required()
+      ->check(WholeNumber("ID", 1, INT64_MAX));
   show->add_flag("--json", args->json, "JSON object (body as a string)");
   show->add_flag("--body", args->body_only,
                  "Print only the body bytes exactly as received (no added newline)");
@@ -392,26 +397,30 @@ void AddEventsCommand(CLI::App& app, int* exit_code) {
   AddDbOption(tail, args.get());
   tail->add_option("--type", args->type, "Only this event type");
   tail->add_option("--from", args->from,
-                   "Start after this event id (default: the newest now, so only new events)");
+                   "Start after this event id (0 = every stored event; default: the newest "
+                   "now, so only new events)")
+      ->check(WholeNumber("--from", 0, INT64_MAX));
   tail->add_option("--interval", args->interval_ms, "Poll the store every N milliseconds")
-      ->check(CLI::Range(50, 60000))
+      ->check(WholeNumber("--interval", 50, 60000))
       ->capture_default_str();
   tail->add_option("--max-events", args->max_events,
                    "Exit once this many events have finished (done or dead); 0 = never")
-      ->check(CLI::Range(0, 1000000));
+      ->check(WholeNumber("--max-events", 0, 1000000));
   tail->add_flag("--json", args->json, "One JSON object per line and state change");
   tail->callback([args, exit_code] { *exit_code = RunTail(*args); });
 
   auto* retry = events->add_subcommand(
       "retry", "Re-drive a dead (or backing-off) event now: pending, attempts reset");
   AddDbOption(retry, args.get());
-  retry->add_option("id", args->id, "Event id")->required();
+  retry->add_option("id", args->id, "Event id")->required()->check(WholeNumber("ID", 1, INT64_MAX));
   retry->callback([args, exit_code] { *exit_code = RunRedrive(*args, /*replay=*/false); });
 
   auto* replay = events->add_subcommand(
       "replay", "Process an event again (e.g. a done one): pending, attempts reset");
   AddDbOption(replay, args.get());
-  replay->add_option("id", args->id, "Event id")->required();
+  replay->add_option("id", args->id, "Event id")
+      ->required()
+      ->check(WholeNumber("ID", 1, INT64_MAX));
   replay->callback([args, exit_code] { *exit_code = RunRedrive(*args, /*replay=*/true); });
 
   auto* stats = events->add_subcommand(

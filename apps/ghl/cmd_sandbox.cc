@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/http_server.h"
@@ -159,7 +160,7 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
       "Run a local, stateful, GHL-compatible API (prints GHL_BASE_URL, GHL_TOKEN, "
       "GHL_LOCATION_ID for eval)");
   cmd->add_option("--port", args->port, "TCP port (0 = a free one)")
-      ->check(CLI::Range(0, 65535))
+      ->check(WholeNumber("--port", 0, 65535))
       ->capture_default_str();
   cmd->add_option("--host", args->host, "Address to bind")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Initial data: demo or empty")
@@ -167,7 +168,7 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--seed-contacts", args->seed_contacts,
                   "Also generate this many contacts (load and pagination tests)")
-      ->check(CLI::Range(0, 1000000));
+      ->check(WholeNumber("--seed-contacts", 0, 1000000));
   cmd->add_option("--db", args->db,
                   "SQLite file to keep state in (loaded on start, written on every change; "
                   "locked while this sandbox runs: one sandbox per file); default: in memory");
@@ -175,12 +176,12 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
                   "Burst limit per location as COUNT/DURATION, e.g. 100/10s, 20/1s")
       ->capture_default_str();
   cmd->add_option("--daily-limit", args->daily_limit, "Requests per location per UTC day")
-      ->check(CLI::Range(1, 1000000000))
+      ->check(WholeNumber("--daily-limit", 1, 1000000000))
       ->capture_default_str();
   cmd->add_flag("--strict", args->strict,
                 "Refuse a Version header other than the one the spec declares for the endpoint");
   cmd->add_option("--threads", args->threads, "Server I/O threads")
-      ->check(CLI::Range(1, 64))
+      ->check(WholeNumber("--threads", 1, 64))
       ->capture_default_str();
   cmd->add_option("--webhook-url", args->webhook_url,
                   "POST every state change as a signed GHL webhook to this URL, e.g. "

@@ -27,6 +27,7 @@
 
 #include "automations_wiring.h"
 #include "carrier_wiring.h"
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/client/client.h"
 #include "ghl/playground/playground.h"
@@ -464,7 +465,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       "serve", "Serve the browser playground: call any GHL endpoint from a web page");
   cmd->add_option("--host", args->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", args->port, "Port to listen on (0 = a free one)")
-      ->check(CLI::Range(0, 65535))
+      ->check(WholeNumber("--port", 0, 65535))
       ->capture_default_str();
   auto* upstream =
       cmd->add_option("--upstream", args->upstream,
@@ -474,21 +475,21 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
       "--sandbox", args->sandbox, "Run the offline GHL sandbox in this process and forward to it");
   cmd->add_option("--sandbox-port", args->sandbox_port,
                   "Port of the embedded sandbox (0 = a free one)")
-      ->check(CLI::Range(0, 65535));
+      ->check(WholeNumber("--sandbox-port", 0, 65535));
   cmd->add_option("--location", args->location,
                   "Location id pre-filled in the page (default: $GHL_LOCATION_ID)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "Upstream call timeout, milliseconds")
-      ->check(CLI::Range(100, 600000))
+      ->check(WholeNumber("--timeout-ms", 100, 600000))
       ->capture_default_str();
   cmd->add_option("--threads", args->threads,
                   "Server I/O threads (default: one per core, at least 2); they never wait: "
                   "webhooks are answered after the shared commit, playground calls run on the "
                   "--forward-threads")
-      ->check(CLI::Range(1, 512));
+      ->check(WholeNumber("--threads", 1, 512));
   cmd->add_option("--forward-threads", args->forward_threads,
                   "Playground calls to the upstream running at once; more wait in a queue "
                   "(refused, never sent, once the server stops)")
-      ->check(CLI::Range(1, 512))
+      ->check(WholeNumber("--forward-threads", 1, 512))
       ->capture_default_str();
   cmd->add_option("--events-db", args->events_db,
                   "Webhook event store: postgresql://… URL or SQLite file (default: "

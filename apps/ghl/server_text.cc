@@ -3,14 +3,26 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "ghl/core/json_depth.h"
 #include "ghl/core/text.h"
 
 namespace ghl::cli {
 
+std::string CliWording(std::string text) {
+  // Library option → the flag or variable that sets it in the CLI.
+  return ReplaceEach(std::move(text),
+                     {
+                         {"TransportOptions::timeout", "--timeout SECONDS"},
+                         {"ClientOptions::token", "GHL_TOKEN (or --token)"},
+                         {"ClientOptions::base_url", "GHL_BASE_URL (or --base-url)"},
+                         {"ClientOptions::default_location_id", "GHL_LOCATION_ID (or --location)"},
+                     });
+}
+
 void PrintError(std::string_view prefix, const Error& e) {
-  std::string text = TerminalSafe(e.Describe());
+  std::string text = TerminalSafe(CliWording(e.Describe()));
   std::fprintf(stderr, "%.*s: %s\n", static_cast<int>(prefix.size()), prefix.data(), text.c_str());
 }
 

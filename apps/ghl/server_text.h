@@ -12,7 +12,11 @@
 
 namespace ghl::cli {
 
-/// Writes "<prefix>: <e.Describe()>\n" to stderr, escaped with TerminalSafe.
+/// `text` with the library's option names (TransportOptions::timeout, ClientOptions::token, …)
+/// replaced by the CLI flag or variable that sets them (--timeout SECONDS, GHL_TOKEN …).
+std::string CliWording(std::string text);
+
+/// Writes "<prefix>: <e.Describe()>\n" to stderr in CLI wording, escaped with TerminalSafe.
 void PrintError(std::string_view prefix, const Error& e);
 
 /// Writes `bytes` to `out`: escaped with TerminalSafe when `out` is a terminal, else as they

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -183,12 +185,37 @@ class Section {
     return true;
   }
 
+  // The fix for a number of the wrong type: the value the user meant when it is one (a quoted
+  // "30" → key = 30), else the allowed range — never a made-up value such as the minimum.
+  static std::string NumberFix(const toml::node& n, std::string_view key, const std::string& min,
+                               const std::string& max, bool whole) {
+    std::string meant;
+    if (n.is_string()) {
+      const std::string& text = n.as_string()->get();
+      char* end = nullptr;
+      double v = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+      if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(v) &&
+          (!whole || v == std::floor(v))) {
+        meant = text;
+      }
+    } else if (whole && n.is_floating_point()) {
+      double v = n.as_floating_point()->get();
+      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15) {
+        meant = std::to_string(static_cast<int64_t>(v));
+      }
+    }
+    std::string range = std::string(whole ? "a whole number" : "a number") + " from " + min +
+                        " to " + max + ", without quotes";
+    if (!meant.empty()) return std::string(key) + " = " + meant + " (" + range + ")";
+    return std::string(key) + " = " + range;
+  }
+
   bool Int(std::string_view key, int* out, int64_t min, int64_t max) {
     const toml::node* n = Node(key);
     if (!n) return false;
     if (!n->is_integer()) {
       Error(*n, Where(key) + " must be a whole number, got " + TypeName(*n) + "; write " +
-                    std::string(key) + " = " + std::to_string(min == 0 ? 1 : min));
+                    NumberFix(*n, key, std::to_string(min), std::to_string(max), true));
       return false;
     }
     int64_t v = n->as_integer()->get();
@@ -210,8 +237,16 @@ class Section {
     } else if (n->is_floating_point()) {
       v = n->as_floating_point()->get();
     } else {
+      auto text = [](double d) {
+        if (d == std::floor(d) && std::fabs(d) < 9e15) {
+          return std::to_string(static_cast<int64_t>(d));
+        }
+        std::ostringstream o;
+        o << d;
+        return o.str();
+      };
       Error(*n, Where(key) + " must be a number, got " + TypeName(*n) + "; write " +
-                    std::string(key) + " = 500 (no quotes)");
+                    NumberFix(*n, key, text(min), text(max), false));
       return false;
     }
     if (!(v >= min && v <= max)) {

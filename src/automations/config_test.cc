@@ -86,7 +86,8 @@ TEST(ConfigTest, TyposFileReportsEveryErrorWithLineFieldAndFix) {
                   f + ":8: unknown key 'pipline' in [recipes.form_to_opportunity]; did you "
                       "mean 'pipeline'?",
                   f + ":10: 'monetary_value' in [recipes.form_to_opportunity] must be a number, "
-                      "got a string; write monetary_value = 500 (no quotes)",
+                      "got a string; write monetary_value = 500 (a number from 0 to "
+                      "1000000000000, without quotes)",
                   f + ":12: [recipes.booking] is enabled but 'calendar' is missing; add "
                       "calendar = \"<calendar id or name>\"",
                   f + ":13: 'timezone' in [recipes.booking] must be an IANA time zone name "
@@ -124,7 +125,9 @@ TEST(ConfigTest, RangesAndTypes) {
       "[recipes.booking]\ncalendar = \"c\"\nsearch_days = 40\nremove_trigger_tag = \"yes\"\n");
   EXPECT_THAT(e, ElementsAre(HasSubstr(":2: 'concurrency' in [worker] is 0; it must be between 1 "
                                        "and 64"),
-                             HasSubstr(":3: 'max_attempts' in [worker] must be a whole number"),
+                             HasSubstr(":3: 'max_attempts' in [worker] must be a whole number, "
+                                       "got a number; write max_attempts = a "
+                                       "whole number from 1 to"),
                              HasSubstr(":6: 'search_days' in [recipes.booking] is 40; it must be "
                                        "between 1 and 31"),
                              HasSubstr(":7: 'remove_trigger_tag' in [recipes.booking] must be "

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -219,6 +220,34 @@ Status CheckUtf8(const FieldArg& field, const json& value) {
 
 }  // namespace
 
+Result<std::string> ReadUserFile(const std::string& path) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    return UsageError("cannot read '" + path + "': no such file",
+                      "Check the path (after '@', use @- for standard input).");
+  }
+  if (std::filesystem::is_directory(status)) {
+    return UsageError(
+        "cannot read '" + path + "': it is a directory, not a file",
+        "Name a file inside it, e.g. " + path + (path.back() == '/' ? "" : "/") + "FILE.");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return UsageError("cannot read '" + path + "': permission denied or unreadable",
+                      "Check the file's permissions (ls -l " + path + ").");
+  }
+  try {
+    std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) throw std::ios_base::failure("read error");
+    return text;
+  } catch (const std::exception&) {
+    // libstdc++'s filebuf throws on a read error (EIO, EISDIR on some file systems).
+    return UsageError("cannot read '" + path + "': reading it failed",
+                      "Name a regular, readable file.");
+  }
+}
+
 FileReader DefaultFileReader() {
   return [](const std::string& path) -> Result<std::string> {
     if (path == "-") {
@@ -226,13 +255,55 @@ FileReader DefaultFileReader() {
       ss << std::cin.rdbuf();
       return ss.str();
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return UsageError("cannot read file '" + path + "'",
-                        "Check the path after '@' (use @- for standard input).");
-    }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return ReadUserFile(path);
   };
+}
+
+std::vector<std::string> PathPlaceholders(std::string_view path) {
+  std::vector<std::string> names;
+  size_t open = 0;
+  while ((open = path.find('{', open)) != std::string_view::npos) {
+    size_t close = path.find('}', open);
+    if (close == std::string_view::npos) break;
+    names.emplace_back(path.substr(open + 1, close - open - 1));
+    open = close + 1;
+  }
+  return names;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> TakePathFields(
+    std::string_view path, std::vector<FieldArg>& fields, const FileReader& reader,
+    bool location_known) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for (const std::string& name : PathPlaceholders(path)) {
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const FieldArg& f) { return f.key == name; });
+    if (it == fields.end()) {
+      if (location_known && (name == "locationId" || name == "location_id")) continue;
+      return UsageError("path placeholder {" + name + "} has no value",
+                        "Give it as a field of the same name: -f " + name + "=VALUE" +
+                            (name == "locationId" || name == "location_id"
+                                 ? " (or set the location: --location ID / GHL_LOCATION_ID)"
+                                 : "") +
+                            ", or write the value into the path.");
+    }
+    auto value = FieldValue(*it, reader);
+    if (!value.ok()) return value.error();
+    if (value->is_object() || value->is_array() || value->is_null()) {
+      return UsageError("path placeholder {" + name + "} got " +
+                            (value->is_null() ? std::string("null")
+                                              : "a JSON " + std::string(value->type_name())),
+                        "Give one id or word: -f " + name + "=VALUE.");
+    }
+    std::string text = value->is_string() ? value->get<std::string>() : value->dump();
+    if (text.empty()) {
+      return UsageError("path placeholder {" + name + "} is empty",
+                        "Give a value: -f " + name + "=VALUE.");
+    }
+    params.emplace_back(name, std::move(text));
+    fields.erase(it);  // consumed: not also sent as a query parameter or body field
+  }
+  return params;
 }
 
 std::string_view GuessContentType(std::string_view filename) {

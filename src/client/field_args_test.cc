@@ -237,5 +237,47 @@ TEST(FieldArgsTest, AcceptedMethodsAreTheCatalogsMethods) {
   EXPECT_NE(ParseMethod("head").error().hint.find("use GET with -i"), std::string::npos);
 }
 
+// Issue 11 item 4: `ghl api GET '/contacts/{contactId}' -f contactId=ID`, as in `gh api`.
+TEST(FieldArgsTest, PathPlaceholdersAreFilledFromFieldsOfTheSameNameAndConsumed) {
+  auto fields = Fields({{"contactId=c 1", false}, {"taskId=42", true}, {"title=T", false}});
+  auto params =
+      TakePathFields("/contacts/{contactId}/tasks/{taskId}", fields, FakeFiles({}), false);
+  ASSERT_TRUE(params.ok()) << params.error().Describe();
+  using Params = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(params.value(), (Params{{"contactId", "c 1"}, {"taskId", "42"}}));
+  ASSERT_EQ(fields.size(), 1u) << "the placeholder fields are not also sent";
+  EXPECT_EQ(fields[0].key, "title");
+}
+
+TEST(FieldArgsTest, AMissingPlaceholderIsAUsageErrorShowingTheFieldForm) {
+  auto fields = Fields({{"contactid=x", false}});
+  auto params = TakePathFields("/contacts/{contactId}", fields, FakeFiles({}), false);
+  ASSERT_FALSE(params.ok());
+  EXPECT_EQ(params.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(params.error().messages.at(0), "path placeholder {contactId} has no value");
+  EXPECT_NE(params.error().hint.find("-f contactId=VALUE"), std::string::npos);
+
+  auto none = Fields({});
+  EXPECT_TRUE(TakePathFields("/locations/{locationId}", none, FakeFiles({}), true).ok())
+      << "{locationId} is left to the location id when one is set";
+  auto missing = TakePathFields("/locations/{locationId}", none, FakeFiles({}), false);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().hint.find("GHL_LOCATION_ID"), std::string::npos);
+
+  auto object = Fields({{R"(contactId={"a":1})", true}});
+  EXPECT_FALSE(TakePathFields("/contacts/{contactId}", object, FakeFiles({}), false).ok());
+}
+
+// Break-it finding 14: `-F file=@/some/dir` ended in a raw filebuf exception, exit 1.
+TEST(FieldArgsTest, ReadingADirectoryOrAMissingFileIsAUsageErrorNamingThePath) {
+  auto dir = ReadUserFile("/tmp");
+  ASSERT_FALSE(dir.ok());
+  EXPECT_EQ(dir.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(dir.error().messages.at(0), "cannot read '/tmp': it is a directory, not a file");
+  auto missing = ReadUserFile("/nonexistent/ghl/x.png");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().messages.at(0), "cannot read '/nonexistent/ghl/x.png': no such file");
+}
+
 }  // namespace
 }  // namespace ghl::client

@@ -63,6 +63,14 @@ Status CheckToken(std::string_view token) {
         "Give the token on one line, e.g. export GHL_TOKEN=\"$(tr -d '\\r\\n' < "
         "token.txt)\".");
   }
+  for (size_t i = 0; i < token.size(); ++i) {
+    if (static_cast<unsigned char>(token[i]) >= 0x80) {
+      return UsageError("the token contains a non-ASCII character at byte " + std::to_string(i + 1),
+                        "Tokens are plain ASCII (a Private Integration Token 'pit-…' or an OAuth "
+                        "JWT): copy it again; a smart quote, a non-breaking space or an ellipsis "
+                        "came along with the paste.");
+    }
+  }
   if (token.find_first_of(" \t") != std::string_view::npos) {
     return UsageError("the token contains a space",
                       "Give only the token itself, without spaces or a scheme name.");

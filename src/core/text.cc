@@ -101,4 +101,16 @@ std::optional<size_t> FirstInvalidUtf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::string ReplaceEach(
+    std::string text, std::initializer_list<std::pair<std::string_view, std::string_view>> words) {
+  for (const auto& [from, to] : words) {
+    if (from.empty()) continue;
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at)) {
+      text.replace(at, from.size(), to);
+      at += to.size();
+    }
+  }
+  return text;
+}
+
 }  // namespace ghl

@@ -57,5 +57,11 @@ TEST(Utf8Test, FindsTheFirstByteThatIsNotUtf8) {
   EXPECT_EQ(Utf8SequenceLength("\xe2\x82\xac", 0), 3u);
 }
 
+TEST(TextTest, ReplaceEachRewordsEveryOccurrenceOnce) {
+  EXPECT_EQ(ReplaceEach("raise A::t or A::t", {{"A::t", "--t A::t"}, {"or", "and"}}),
+            "raise --t A::t and --t A::t");
+  EXPECT_EQ(ReplaceEach("x", {{"", "y"}}), "x");
+}
+
 }  // namespace
 }  // namespace ghl

@@ -75,6 +75,44 @@ std::string Seconds(std::chrono::milliseconds d) {
   return out + " s";
 }
 
+// The hint names the cause actually present: only failures that can come from a wrong base
+// URL say "check the base URL" (an answer over the size cap or cut short cannot).
+std::string HintFor(CURLcode rc, bool too_large, const TransportOptions& options) {
+  if (too_large) {
+    return "The answer is larger than the " + std::to_string(options.max_response_bytes) +
+           "-byte cap and was not read: ask for less per call (a smaller page size or limit, "
+           "e.g. pageLimit).";
+  }
+  switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return "Check the base URL: http(s)://host[:port].";
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return "The host name does not resolve: check the base URL's host and your DNS.";
+    case CURLE_COULDNT_CONNECT:
+      return "Nothing accepted the connection at that host and port: check the base URL, "
+             "and that the server (or `ghl sandbox`) is running.";
+    case CURLE_OPERATION_TIMEDOUT:
+      return "The server did not answer in time; try again, or raise the timeout "
+             "(TransportOptions::timeout).";
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+      return "The connection broke mid-answer, so the answer was cut short (the server or a "
+             "proxy closed it); try again — GET, PUT and DELETE are retried automatically.";
+    case CURLE_GOT_NOTHING:
+      return "The server closed the connection without answering: it may not speak HTTP on "
+             "that port (http:// vs https:// in the base URL), or it failed; try again.";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+      return "TLS failed: check that the base URL uses https:// only for an HTTPS server, and "
+             "that the system's CA certificates are installed (ca-certificates).";
+    default:
+      return "Check the base URL and that the server is reachable.";
+  }
+}
+
 class CurlTransport final : public Transport {
  public:
   Result<Response> Send(const Request& request, const TransportOptions& options) override {
@@ -151,16 +189,14 @@ class CurlTransport final : public Transport {
                                  ? "no connection within the connect timeout of " +
                                        Seconds(options.connect_timeout)
                                  : "no answer within the timeout of " + Seconds(options.timeout));
+      } else if (rc == CURLE_PARTIAL_FILE) {
+        e.messages.push_back("the answer was cut short (fewer bytes than the server announced)");
       } else {
         e.messages.push_back(std::string(curl_easy_strerror(rc)));
       }
       // The URL tried (never a header: the token stays out), so a wrong base URL shows.
       e.messages.push_back("tried " + request.method + " " + request.target);
-      e.hint = bad_url ? "Check the base URL: http(s)://host[:port]."
-               : rc == CURLE_OPERATION_TIMEDOUT
-                   ? "The server did not answer in time; try again, or raise the timeout "
-                     "(TransportOptions::timeout; `ghl api --timeout SECONDS`)."
-                   : "Check the base URL and that the server is reachable.";
+      e.hint = HintFor(rc, state.too_large, options);
       return e;
     }
     long status = 0;

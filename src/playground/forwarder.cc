@@ -8,8 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "ghl/client/curl_format.h"
 #include "ghl/client/error_mapping.h"
 #include "ghl/core/json_depth.h"
+#include "ghl/core/text.h"
 #include "ghl/server/http_server.h"
 
 namespace ghl::playground {
@@ -59,18 +61,7 @@ std::optional<std::string> ScalarText(const json& v) {
   return std::nullopt;
 }
 
-std::string ShellQuote(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  out += "'";
-  return out;
-}
+using client::ShellQuote;
 
 // Replaces every occurrence of `secret` in `text` (no-op for short/empty secrets).
 void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
@@ -96,6 +87,18 @@ std::vector<std::string> TokenForms(std::string_view token) {
     if (std::find(forms.begin(), forms.end(), f) == forms.end()) forms.push_back(f);
   }
   return forms;
+}
+
+// Library option names → what sets them for the playground.
+std::string PageWording(std::string text) {
+  return ReplaceEach(
+      std::move(text),
+      {
+          {"TransportOptions::timeout", "the upstream timeout: ghl serve --timeout-ms"},
+          {"ClientOptions::token", "the Token box"},
+          {"ClientOptions::base_url", "ghl serve --upstream"},
+          {"ClientOptions::default_location_id", "the Location box"},
+      });
 }
 
 std::string RateLimitKey(std::string_view lower_name) {
@@ -250,8 +253,11 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
   bool multipart = Lower(headers.GetOr("Content-Type", "")).rfind("multipart/", 0) == 0;
   std::string out = "curl -sS";
   if (method != "GET" || !body.empty()) out += " -X " + std::string(method);
-  out += " " + ShellQuote(url);
-  for (const auto& [name, value] : headers.fields()) {
+  // The masking rule of every shown request (ghl/client/curl_format.h): secret query
+  // parameters, credential headers and secret body fields become ***.
+  out += " " + ShellQuote(client::MaskedUrl(url));
+  const http::Headers shown = client::RedactedHeaders(headers);
+  for (const auto& [name, value] : shown.fields()) {
     if (http::EqualsIgnoreCase(name, "Authorization")) {
       out += " \\\n  -H \"Authorization: Bearer $GHL_TOKEN\"";
     } else if (!(multipart && http::EqualsIgnoreCase(name, "Content-Type"))) {
@@ -264,7 +270,9 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) {
         if (v.is_null()) continue;
-        std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+        std::string text = client::IsSecretName(k, url)
+                               ? std::string(client::kMasked)
+                               : (v.is_string() ? v.get<std::string>() : v.dump());
         out += " \\\n  --form-string " + ShellQuote(k + "=" + text);
       }
     }
@@ -272,7 +280,8 @@ std::string MaskedCurl(std::string_view method, std::string_view url, const http
       out += " \\\n  -F " + ShellQuote(f.field + "=@" + f.filename + ";type=" + f.content_type);
     }
   } else if (!body.empty()) {
-    out += " \\\n  --data " + ShellQuote(body);
+    out += " \\\n  --data " +
+           ShellQuote(client::MaskedBody(body, headers.GetOr("Content-Type", ""), url));
   }
   // The token typed into a field, header or the body: every part is single-quoted, so close
   // the quotes around "$GHL_TOKEN" and the command still runs.
@@ -319,7 +328,7 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
     json messages = json::array();
     for (const auto& m : error.messages) messages.push_back(scrubbed(m));
     json e = {{"summary", scrubbed(error.Summary())}, {"messages", messages}};
-    if (!error.hint.empty()) e["hint"] = scrubbed(error.hint);
+    if (!error.hint.empty()) e["hint"] = scrubbed(PageWording(error.hint));
     if (!error.trace_id.empty()) e["traceId"] = error.trace_id;
     if (!error.endpoint_id.empty()) e["endpointId"] = error.endpoint_id;
     return e;
@@ -339,7 +348,7 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
   shown.Remove("User-Agent");
   json request_info = {
       {"method", prepared->http.method},
-      {"url", scrubbed(prepared->http.target)},
+      {"url", scrubbed(client::MaskedUrl(prepared->http.target))},
       {"version", prepared->version},
       {"curl", MaskedCurl(prepared->http.method, prepared->http.target, shown, prepared->http.body,
                           prepared->fields_json, input.files, input.token)}};
@@ -348,6 +357,18 @@ http::Response Forward(const SendInput& input, const ForwarderConfig& config) {
   json endpoint = prepared->endpoint ? json{{"id", prepared->endpoint->id},
                                             {"version", prepared->endpoint->version}}
                                      : json(nullptr);
+
+  // Said in the page's terms (the library's own message names ClientOptions::token).
+  bool needs_token = prepared->endpoint == nullptr || prepared->endpoint->token_kinds != 0;
+  if (needs_token && !prepared->http.headers.Has("Authorization")) {
+    json error = {{"summary", "no token: paste a token in the Token box"},
+                  {"messages", json::array({"no token: paste a token in the Token box"})},
+                  {"hint",
+                   "Paste a Private Integration Token or an OAuth access token into the "
+                   "Token box at the top (with the sandbox: the GHL_TOKEN value that "
+                   "`ghl serve --sandbox` printed)."}};
+    return finish(400, json{{"error", error}, {"request", request_info}, {"endpoint", endpoint}});
+  }
 
   auto started = std::chrono::steady_clock::now();
   auto result = config.connection->Execute(call);

@@ -4,8 +4,10 @@
 #include <openssl/rand.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "event_examples_data.h"
+#include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 
 namespace ghl::webhooks {
@@ -67,6 +69,19 @@ Result<std::string> BuildTestEvent(std::string_view event_type, const TestEventO
       known += (known.empty() ? "" : ", ") + std::string(t);
     return UsageError("no example shape for event type '" + std::string(event_type) + "'",
                       "Use one of: " + known);
+  }
+  // JSON text is UTF-8: a raw byte such as 0x9b would make the body unprintable.
+  auto not_utf8 = [](const std::string& what, std::string_view text) -> std::optional<Error> {
+    auto bad = FirstInvalidUtf8(text);
+    if (!bad) return std::nullopt;
+    return UsageError(what + " is not UTF-8 text (byte " + std::to_string(*bad + 1) + ")",
+                      "Webhook bodies are JSON, which holds UTF-8 text only: give the value as "
+                      "text (e.g. $'\\u00e9' for an accented letter), not raw bytes.");
+  };
+  if (auto e = not_utf8("the location id", options.location_id)) return *e;
+  for (const auto& [name, value] : options.fields) {
+    if (auto e = not_utf8("-f field name '" + TerminalSafeLine(name) + "'", name)) return *e;
+    if (auto e = not_utf8("-f " + TerminalSafeLine(name) + "=…: the value", value)) return *e;
   }
   std::function<std::string()> id = options.new_id ? options.new_id : NewGhlId;
   std::string location = options.location_id.empty() ? id() : options.location_id;

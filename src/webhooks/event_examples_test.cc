@@ -107,5 +107,20 @@ TEST(EventExamplesTest, GeneratedFileIsFresh) {
       << "src/webhooks/event_examples_data.cc is stale: run `make webhook-examples`";
 }
 
+// Break-it finding 13: `ghl trigger -f body=$'\x9b'` ended in a raw nlohmann exception.
+TEST(EventExamplesTest, NonUtf8FieldOrLocationIsAUsageErrorNamingIt) {
+  TestEventOptions options;
+  options.fields = {{"body", "ok \x9b"}};
+  auto body = BuildTestEvent("InboundMessage", options);
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.error().kind, ErrorKind::kUsage);
+  EXPECT_EQ(body.error().messages.at(0), "-f body=…: the value is not UTF-8 text (byte 4)");
+  options.fields = {};
+  options.location_id = "\xff";
+  auto location = BuildTestEvent("InboundMessage", options);
+  ASSERT_FALSE(location.ok());
+  EXPECT_EQ(location.error().messages.at(0), "the location id is not UTF-8 text (byte 1)");
+}
+
 }  // namespace
 }  // namespace ghl::webhooks

@@ -22,11 +22,7 @@ class CliRecipesTest : public ::testing::Test {
     sandbox_ = nullptr;
   }
 
-  std::map<std::string, std::string> Env() const {
-    return {{"GHL_BASE_URL", sandbox_->base_url()},
-            {"GHL_TOKEN", sandbox_->token()},
-            {"GHL_LOCATION_ID", sandbox_->location_id()}};
-  }
+  std::map<std::string, std::string> Env() const { return sandbox_->CliEnv(); }
 
   // Runs `ghl api ...`, expects success and returns the parsed stdout.
   json Api(const std::vector<std::string>& args, const std::string& input = {}) {

@@ -51,7 +51,8 @@ TEST_F(TriggerTest, DryRunMakesAKeyAndPrintsASignedGhlShapedBody) {
   EXPECT_TRUE(fs::exists(key_));
   EXPECT_TRUE(fs::exists(dir_ / "trigger-key.pub.pem"));
   EXPECT_EQ(fs::status(key_).permissions() & fs::perms::others_read, fs::perms::none);
-  EXPECT_NE(r.err.find("ghl serve --webhook-public-key " + (dir_ / "trigger-key.pub.pem").string()),
+  EXPECT_NE(r.err.find("ghl serve --webhook-public-key '" +
+                       (dir_ / "trigger-key.pub.pem").string() + "'"),
             std::string::npos)
       << r.err;
   EXPECT_NE(r.out.find("X-GHL-Signature: "), std::string::npos) << r.out;

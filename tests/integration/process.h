@@ -30,6 +30,11 @@ class SandboxProcess {
   const std::string& location_id() const { return env_.at("GHL_LOCATION_ID"); }
   /// Every KEY=VALUE pair of the start line.
   const std::map<std::string, std::string>& env() const { return env_; }
+  /// GHL_BASE_URL, GHL_TOKEN and GHL_LOCATION_ID of this sandbox: the environment for `RunGhl`.
+  std::map<std::string, std::string> CliEnv() const {
+    return {
+        {"GHL_BASE_URL", base_url()}, {"GHL_TOKEN", token()}, {"GHL_LOCATION_ID", location_id()}};
+  }
   pid_t pid() const { return pid_; }
   /// What it wrote to stderr so far (empty unless `capture_stderr`).
   std::string Stderr() const;

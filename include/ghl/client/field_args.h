@@ -43,8 +43,26 @@ struct FieldArg {
 /// file when it cannot be read.
 using FileReader = std::function<Result<std::string>(const std::string& path)>;
 
-/// The real reader (std::ifstream, std::cin for "-").
+/// The real reader (ReadUserFile; std::cin for "-").
 FileReader DefaultFileReader();
+
+/// The bytes of the file at `path` a user named. kUsage errors (never an exception) naming
+/// the path and the cause: no such file, a directory, unreadable (permissions), a read error.
+Result<std::string> ReadUserFile(const std::string& path);
+
+/// The `{name}` placeholders of `path`, in order ("/contacts/{contactId}" → {"contactId"}).
+std::vector<std::string> PathPlaceholders(std::string_view path);
+
+/// Fills the placeholders of `path` from the fields of the same name, as `gh api` does
+/// (`ghl api GET '/contacts/{contactId}' -f contactId=ID`): each such field is taken out of
+/// `fields` (so it is not also sent as a query parameter or body field) and returned as a
+/// (name, value) path parameter (numbers and booleans as their JSON text). `{locationId}` /
+/// `{location_id}` without a field is left to the location id when `location_known`.
+/// kUsage errors: a placeholder without a field (the message names it, the hint shows
+/// `-f name=VALUE`), an empty value, an object/array/null value.
+Result<std::vector<std::pair<std::string, std::string>>> TakePathFields(
+    std::string_view path, std::vector<FieldArg>& fields, const FileReader& reader,
+    bool location_known);
 
 /// Splits "key=value" at the first '='. kUsage error when there is no '=' or the key is empty
 /// (message quotes the argument and names -f/-F).

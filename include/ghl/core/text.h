@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ghl {
 
@@ -39,5 +41,11 @@ size_t Utf8SequenceLength(std::string_view s, size_t i);
 /// Offset of the first byte of `s` that does not start a well-formed UTF-8 sequence, or
 /// nullopt when all of `s` is UTF-8 (JSON text must be: nlohmann::json refuses to dump others).
 std::optional<size_t> FirstInvalidUtf8(std::string_view s);
+
+/// `text` with every occurrence of each `from` replaced by its `to`, pair by pair, left to
+/// right (replacements are not searched again). E.g. a front end rewording the library's option
+/// names ("TransportOptions::timeout" → "--timeout SECONDS") in a hint.
+std::string ReplaceEach(std::string text,
+                        std::initializer_list<std::pair<std::string_view, std::string_view>> words);
 
 }  // namespace ghl
