@@ -22,6 +22,8 @@ void AddAutomationsCommand(CLI::App& app, int* exit_code);  // cmd_automations.c
 void AddTriggerCommand(CLI::App& app, int* exit_code);      // cmd_trigger.cc
 void AddCompletionCommand(CLI::App& app, int* exit_code);   // cmd_completion.cc
 void AddMcpCommand(CLI::App& app, int* exit_code);          // cmd_mcp.cc
+void AddSyncCommand(CLI::App& app, int* exit_code);         // cmd_sync.cc
+void AddKpiCommand(CLI::App& app, int* exit_code);          // cmd_kpi.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   ghl::cli::AddTriggerCommand(app, &exit_code);
   ghl::cli::AddCompletionCommand(app, &exit_code);
   ghl::cli::AddMcpCommand(app, &exit_code);
+  ghl::cli::AddSyncCommand(app, &exit_code);
+  ghl::cli::AddKpiCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

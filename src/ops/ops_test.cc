@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
@@ -313,7 +313,6 @@ TEST_F(OpsTest, LocationWorkflowsAndLocations) {
   EXPECT_TRUE(AddContactToWorkflow(ctx(), c["id"], (*flows)[0]["id"]).ok());
 }
 
-
 TEST_F(OpsTest, ListContactsByUpdatePagesEveryContactOnceInUpdateOrder) {
   std::set<std::string> seen;
   json after = json::array();
@@ -355,6 +354,14 @@ TEST_F(OpsTest, ListUsersOfTheLocation) {
   ASSERT_TRUE(users.ok()) << users.error().Describe();
   ASSERT_FALSE(users->empty());
   EXPECT_EQ((*users)[0].value("id", ""), "sandbox-user-owner");
+}
+
+TEST_F(OpsTest, ListCustomFieldsOfEveryModel) {
+  auto contact = ListCustomFields(ctx());
+  auto all = ListCustomFields(ctx(), "all");
+  ASSERT_TRUE(contact.ok() && all.ok());
+  EXPECT_EQ(contact->size(), 3u);  // GHL's default: contact fields only
+  EXPECT_EQ(all->size(), 4u);      // + the opportunity field
 }
 
 }  // namespace
