@@ -133,9 +133,13 @@ Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseOptions& options) {
   }
   PQclear(PQexec(conn, "SET client_min_messages = warning"));
   auto db = std::make_unique<PostgresDatabase>(conn, where + " schema " + options.schema);
-  if (auto st = db->ExecScript("CREATE SCHEMA IF NOT EXISTS " + options.schema +
-                               "; SET search_path TO " + options.schema);
-      !st.ok()) {
+  // Two processes opening a new schema at once race in CREATE SCHEMA IF NOT EXISTS (one gets a
+  // unique violation): the loser finds the schema there and goes on.
+  if (auto st = db->ExecScript("CREATE SCHEMA IF NOT EXISTS " + options.schema); !st.ok()) {
+    auto there = db->Query("SELECT 1 FROM pg_namespace WHERE nspname = $1", {options.schema});
+    if (!there.ok() || there->empty()) return st.error();
+  }
+  if (auto st = db->ExecScript("SET search_path TO " + options.schema); !st.ok()) {
     return st.error();
   }
   return std::unique_ptr<Database>(std::move(db));

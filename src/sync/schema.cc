@@ -136,6 +136,8 @@ CREATE VIEW kpi_leads_by_source AS
                          COALESCE(NULLIF(source, ''), '(none)')
 )SQL";
 
+Result<int> MigrateLocked(Database& db);
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
@@ -155,6 +157,19 @@ const std::vector<std::string>& DataTables() {
 }
 
 Result<int> Migrate(Database& db) {
+  // PostgreSQL: one migrator at a time per database (CREATE TABLE IF NOT EXISTS races too).
+  bool locked = false;
+  if (db.backend() == Backend::kPostgres) {
+    if (auto st = db.ExecScript("SELECT pg_advisory_lock(74061729)"); !st.ok()) return st.error();
+    locked = true;
+  }
+  auto result = MigrateLocked(db);
+  if (locked) (void)db.ExecScript("SELECT pg_advisory_unlock(74061729)");
+  return result;
+}
+
+namespace {
+Result<int> MigrateLocked(Database& db) {
   if (auto st = db.ExecScript(
           "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
           "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
@@ -183,5 +198,7 @@ Result<int> Migrate(Database& db) {
   }
   return newest;
 }
+
+}  // namespace
 
 }  // namespace ghl::sync
