@@ -1,4 +1,4 @@
-// SQLite backend of the sync database: WAL, synchronous=FULL, `$N` parameters bound by name.
+// SQLite backend of the sync database: WAL, synchronous=NORMAL, `$N` parameters bound by name.
 #include <sqlite3.h>
 
 #include <string>
@@ -108,7 +108,7 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 10000);
   auto out = std::make_unique<SqliteDatabase>(db, path);
-  if (auto st = out->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"); !st.ok()) {
+  if (auto st = out->ExecScript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !st.ok()) {
     return UsageError("cannot use " + path + " as the sync database: " + st.error().Summary(),
                       "give a new file or one written by ghl sync");
   }

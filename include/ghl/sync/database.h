@@ -66,8 +66,10 @@ struct DatabaseOptions {
 /// True for postgres:// and postgresql:// locations.
 bool IsPostgresUrl(std::string_view location);
 
-/// Opens (creating when missing) the database. SQLite: WAL, synchronous=FULL, a 10 s busy
-/// timeout. Does not migrate (see `Migrate` in schema.h).
+/// Opens (creating when missing) the database. SQLite: WAL, synchronous=NORMAL (each commit
+/// survives a crash of the process; a power loss may drop the last commits, rows and checkpoint
+/// together, which the next run re-reads), a 10 s busy timeout. Does not migrate (see `Migrate` in
+/// schema.h).
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options);
 
 /// Runs `body` inside Begin/Commit; rolls back and returns its error when it fails.
