@@ -417,18 +417,31 @@ class Runner {
       if (!page.ok()) return WithStream(page.error(), stream, location_);
       const json& items = (*page)["conversations"];
       if (items.empty()) break;
+      // The cursor is the last conversation's lastMessageDate − 1: GHL's startAfterDate is
+      // strict, so conversations sharing that date across the page boundary are read again
+      // (an upsert) instead of skipped. A page that cannot move it: the end when short (every
+      // conversation of that date came back), else stuck.
+      const std::string sent = cp->cursor;
+      auto last_date = items.back().contains("lastMessageDate")
+                           ? internal::TimeMs(items.back()["lastMessageDate"])
+                           : std::nullopt;
+      if (!last_date) {
+        return StreamError(stream, location_, "a page ended with a conversation without lastMessageDate");
+      }
+      if (std::to_string(*last_date - 1) == sent) {
+        if (static_cast<int>(items.size()) < options_.page_size) break;
+        return StreamError(stream, location_,
+                           "the startAfterDate cursor did not advance (a full page of "
+                           "conversations with lastMessageDate " +
+                               std::to_string(*last_date) + "); stopped");
+      }
       for (const auto& c : items) {
         std::string id = Str(c, "id");
         auto msgs = Messages(id, cp->full_pass);
         if (!msgs.ok()) return msgs.error();
         auto date =
             c.contains("lastMessageDate") ? internal::TimeMs(c["lastMessageDate"]) : std::nullopt;
-        std::string next = date ? std::to_string(*date) : cp->cursor;
-        if (next == cp->cursor && !cp->cursor.empty()) {
-          return StreamError(stream, location_,
-                             "the startAfterDate cursor did not advance (conversation " + id +
-                                 " has lastMessageDate " + next + " again); stopped");
-        }
+        std::string next = date ? std::to_string(*date - 1) : cp->cursor;
         Status st = InTransaction(db_, [&]() -> Status {
           RowSink sink = Sink(cp->pass);
           if (auto s = internal::UpsertConversation(sink, c); !s.ok()) return s;

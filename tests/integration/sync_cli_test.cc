@@ -118,6 +118,10 @@ TEST_F(SyncCliTest, KillNineAtSeveralPointsThenRerunGivesIdenticalTables) {
   CliResult done = RunGhl(args, env);
   ASSERT_EQ(done.exit_code, 0) << done.err;
   EXPECT_THAT(done.out, HasSubstr("synced"));
+  // Not a terminal: plain progress lines, one per finished stream.
+  EXPECT_THAT(done.err, HasSubstr(" contacts: " + std::to_string(50 + kContacts) + " rows, "));
+  EXPECT_THAT(done.err, HasSubstr(" appointments: "));
+  EXPECT_THAT(done.err, HasSubstr(" conversations: "));
   auto ref_db = ref.Open();
   ASSERT_EQ(Count(*ref_db, "SELECT COUNT(*) FROM contacts"), 50 + kContacts);
 
