@@ -89,6 +89,52 @@ Status Write(Database& db, std::string_view table, std::string_view conflict, co
   return db.Exec(sql, params);
 }
 
+// Multi-row upsert of `rows` (same columns each) into `table`.
+Status WriteMany(Database& db, const std::string& table, std::string_view conflict,
+                 const std::vector<const Cols*>& rows) {
+  if (rows.empty()) return Ok{};
+  const Cols& first = *rows.front();
+  std::string names, updates;
+  for (size_t i = 0; i < first.size(); ++i) {
+    if (i) names += ", ";
+    names += first[i].first;
+    if (conflict.find(first[i].first) == std::string_view::npos) {
+      if (!updates.empty()) updates += ", ";
+      updates += first[i].first + " = excluded." + first[i].first;
+    }
+  }
+  std::string values;
+  std::vector<SqlValue> params;
+  for (const Cols* r : rows) {
+    values += values.empty() ? "(" : ", (";
+    for (size_t i = 0; i < r->size(); ++i) {
+      if (i) values += ", ";
+      params.push_back((*r)[i].second);
+      values += "$" + std::to_string(params.size());
+    }
+    values += ")";
+  }
+  return db.Exec("INSERT INTO " + table + " (" + names + ") VALUES " + values + " ON CONFLICT (" +
+                     std::string(conflict) + ") DO " +
+                     (updates.empty() ? "NOTHING" : "UPDATE SET " + updates),
+                 params);
+}
+
+std::string ConflictOf(const std::string& table) {
+  if (table == "users") return "location_id, id";
+  if (table == "contact_custom_values") return "contact_id, field_id";
+  return "id";
+}
+
+// Writes now, or holds the row in the sink's batch.
+Status Put(RowSink& sink, std::string_view table, std::string_view conflict, Cols cols) {
+  if (sink.batch) {
+    sink.batch->rows.emplace_back(std::string(table), std::move(cols));
+    return Ok{};
+  }
+  return Write(sink.db, table, conflict, cols);
+}
+
 // Compares with the stored row when the sink tracks drift.
 Status Compare(RowSink& sink, std::string_view table, const std::string& id,
                const std::string& raw) {
@@ -120,10 +166,46 @@ Status Record(RowSink& sink, std::string_view table, const json& record, Cols co
   cols.insert(cols.begin(), {"id", id});
   cols.emplace_back("raw", raw);
   if (stamped) cols.emplace_back("pass", sink.pass);
-  return Write(sink.db, table, conflict, cols);
+  return Put(sink, table, conflict, std::move(cols));
 }
 
 }  // namespace
+
+Status Flush(RowSink& sink) {
+  if (!sink.batch) return Ok{};
+  Batch& b = *sink.batch;
+  for (size_t start = 0; start < b.custom_value_deletes.size(); start += 200) {
+    std::string in;
+    std::vector<SqlValue> params;
+    for (size_t i = start; i < b.custom_value_deletes.size() && i < start + 200; ++i) {
+      params.push_back(b.custom_value_deletes[i]);
+      in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    if (auto st = sink.db.Exec("DELETE FROM contact_custom_values WHERE contact_id IN (" + in + ")",
+                               params);
+        !st.ok()) {
+      return st;
+    }
+  }
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<const Cols*>> groups;
+  for (const auto& [table, cols] : b.rows) {
+    if (!groups.count(table)) order.push_back(table);
+    groups[table].push_back(&cols);
+  }
+  for (const auto& table : order) {
+    const auto& rows = groups[table];
+    for (size_t start = 0; start < rows.size(); start += 200) {
+      std::vector<const Cols*> chunk(
+          rows.begin() + static_cast<std::ptrdiff_t>(start),
+          rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), start + 200)));
+      if (auto st = WriteMany(sink.db, table, ConflictOf(table), chunk); !st.ok()) return st;
+    }
+  }
+  b.rows.clear();
+  b.custom_value_deletes.clear();
+  return Ok{};
+}
 
 int64_t Drift::total() const {
   int64_t n = 0;
@@ -254,8 +336,11 @@ Status UpsertContact(RowSink& sink, const json& c) {
   }
   if (auto st = Record(sink, "contacts", c, std::move(cols)); !st.ok()) return st;
   std::string id = Str(c, "id");
-  if (auto st = sink.db.Exec("DELETE FROM contact_custom_values WHERE contact_id = $1", {id});
-      !st.ok()) {
+  if (sink.batch) {
+    sink.batch->custom_value_deletes.push_back(id);
+  } else if (auto st =
+                 sink.db.Exec("DELETE FROM contact_custom_values WHERE contact_id = $1", {id});
+             !st.ok()) {
     return st;
   }
   // GHL writes custom field values as [{id, value}] (contact GET/search), [{id, field_value}]
@@ -282,13 +367,13 @@ Status UpsertContact(RowSink& sink, const json& c) {
     } else if (v.is_string()) {
       number = Number(json{{"v", v}}, "v");
     }
-    if (auto st = Write(sink.db, "contact_custom_values", "contact_id, field_id",
-                        {{"contact_id", id},
-                         {"field_id", fid},
-                         {"location_id", sink.location_id},
-                         {"value_text", text},
-                         {"value_number", number},
-                         {"value_json", v.dump()}});
+    if (auto st = Put(sink, "contact_custom_values", "contact_id, field_id",
+                      {{"contact_id", id},
+                       {"field_id", fid},
+                       {"location_id", sink.location_id},
+                       {"value_text", text},
+                       {"value_number", number},
+                       {"value_json", v.dump()}});
         !st.ok()) {
       return st;
     }

@@ -27,6 +27,12 @@ struct Drift {
   std::string Describe() const;
 };
 
+/// Rows held back to be written with one multi-row statement per table (see Flush).
+struct Batch {
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, SqlValue>>>> rows;
+  std::vector<std::string> custom_value_deletes;  ///< contact ids whose values are replaced
+};
+
 /// Where rows go: the database, the location, the pass number stamped on each row (rows not
 /// stamped by a full pass are swept at its end), and, when `drift` is set, a comparison with
 /// the stored row before each write.
@@ -35,7 +41,14 @@ struct RowSink {
   std::string location_id;
   int64_t pass = 0;
   Drift* drift = nullptr;
+  /// When set, writes are collected here and sent by Flush (a page of contacts in a handful of
+  /// statements instead of hundreds: the round trips, not the rows, cost on PostgreSQL).
+  Batch* batch = nullptr;
 };
+
+/// Sends what `sink.batch` holds: the custom-value deletes, then one multi-row upsert per
+/// table (chunks of 200 rows), and empties it.
+Status Flush(RowSink& sink);
 
 /// The record without volatile paging fields (`searchAfter`), as compact JSON with sorted keys.
 std::string CanonicalRaw(json record);
