@@ -25,6 +25,8 @@ void AddMcpCommand(CLI::App& app, int* exit_code);          // cmd_mcp.cc
 void AddCarrierSimCommand(CLI::App& app, int* exit_code);   // cmd_carrier_sim.cc
 void AddAuthCommand(CLI::App& app, int* exit_code);         // cmd_auth.cc
 void AddTokensCommand(CLI::App& app, int* exit_code);       // cmd_tokens.cc
+void AddSyncCommand(CLI::App& app, int* exit_code);         // cmd_sync.cc
+void AddKpiCommand(CLI::App& app, int* exit_code);          // cmd_kpi.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   ghl::cli::AddCarrierSimCommand(app, &exit_code);
   ghl::cli::AddAuthCommand(app, &exit_code);
   ghl::cli::AddTokensCommand(app, &exit_code);
+  ghl::cli::AddSyncCommand(app, &exit_code);
+  ghl::cli::AddKpiCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

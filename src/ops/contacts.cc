@@ -159,6 +159,22 @@ Result<json> SearchContacts(const Context& ctx, const ContactSearch& search) {
   return json{{"contacts", std::move(contacts)}, {"total", std::move(total)}};
 }
 
+Result<json> ListContactsByUpdate(const Context& ctx, const json& search_after, int limit) {
+  if (limit < 1 || limit > 100) {
+    return UsageError("limit " + std::to_string(limit) + " is outside 1..100");
+  }
+  json body = {{"locationId", LocationOf(ctx)},
+               {"pageLimit", limit},
+               {"sort", json::array({{{"field", "dateUpdated"}, {"direction", "asc"}}})}};
+  if (search_after.is_array() && !search_after.empty()) body["searchAfter"] = search_after;
+  auto r = Read(ctx, {.method = "POST",
+                      .path = "/contacts/search",
+                      .body = body.dump(),
+                      .retry_non_idempotent = true});  // a read-only POST
+  if (!r.ok()) return r.error();
+  return ArrayAt(*r, "contacts");
+}
+
 Result<json> GetContact(const Context& ctx, const std::string& contact_id) {
   if (contact_id.empty()) return UsageError("contactId is empty");
   auto r = Read(ctx, {.method = "GET",

@@ -14,6 +14,10 @@ Result<json> SearchConversations(const Context& ctx, const ConversationSearch& s
   if (!search.contact_id.empty()) q.emplace_back("contactId", search.contact_id);
   if (!search.query.empty()) q.emplace_back("query", search.query);
   if (!search.status.empty()) q.emplace_back("status", search.status);
+  if (!search.sort.empty()) q.emplace_back("sort", search.sort);
+  if (search.start_after_date > 0) {
+    q.emplace_back("startAfterDate", std::to_string(search.start_after_date));
+  }
   q.emplace_back("limit", std::to_string(search.limit));
   auto r = Read(ctx, {.method = "GET", .path = "/conversations/search", .query = q});
   if (!r.ok()) return r.error();

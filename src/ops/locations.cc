@@ -37,9 +37,12 @@ Result<json> ListLocations(const Context& ctx) {
                        {"name", Str(*own, "name")}}});
 }
 
-Result<json> ListCustomFields(const Context& ctx) {
+Result<json> ListCustomFields(const Context& ctx, const std::string& model) {
+  client::QueryParams q;
+  if (!model.empty()) q.emplace_back("model", model);
   auto r = Read(ctx, {.method = "GET",
                       .path = "/locations/{locationId}/customFields",
+                      .query = q,
                       .path_params = {{"locationId", LocationOf(ctx)}}});
   if (!r.ok()) return r.error();
   return ArrayAt(*r, "customFields");

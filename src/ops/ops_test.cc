@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/conversations.h"
 #include "ghl/ops/locations.h"
 #include "ghl/ops/opportunities.h"
+#include "ghl/ops/users.h"
 #include "ghl/sandbox/sandbox.h"
 #include "test_fixture.h"
 
@@ -328,6 +330,57 @@ TEST_F(OpsTest, LocationWorkflowsAndLocations) {
   ASSERT_FALSE(flows->empty());
   json c = NewContact("flow@example.com", "");
   EXPECT_TRUE(AddContactToWorkflow(ctx(), c["id"], (*flows)[0]["id"]).ok());
+}
+
+TEST_F(OpsTest, ListContactsByUpdatePagesEveryContactOnceInUpdateOrder) {
+  std::set<std::string> seen;
+  json after = json::array();
+  std::string last_updated;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = ListContactsByUpdate(ctx(), after, 7);
+    ASSERT_TRUE(page.ok()) << page.error().Describe();
+    if (page->empty()) break;
+    for (const auto& c : *page) {
+      EXPECT_TRUE(seen.insert(c["id"].get<std::string>()).second) << c["id"];
+      std::string updated = c.value("dateUpdated", "");
+      EXPECT_GE(updated, last_updated);
+      last_updated = updated;
+    }
+    after = page->back()["searchAfter"];
+    ASSERT_TRUE(after.is_array());
+  }
+  EXPECT_EQ(seen.size(), 50u);  // the demo seed
+  EXPECT_FALSE(ListContactsByUpdate(ctx(), json(), 0).ok());
+}
+
+TEST_F(OpsTest, SearchConversationsAscendingAfterADate) {
+  ConversationSearch all;
+  all.sort = "asc";
+  all.limit = 100;
+  auto r = SearchConversations(ctx(), all);
+  ASSERT_TRUE(r.ok()) << r.error().Describe();
+  ASSERT_EQ((*r)["conversations"].size(), 3u);
+  int64_t first = (*r)["conversations"][0]["lastMessageDate"].get<int64_t>();
+  all.start_after_date = first;
+  auto rest = SearchConversations(ctx(), all);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ((*rest)["conversations"].size(), 2u);
+  EXPECT_GT((*rest)["conversations"][0]["lastMessageDate"].get<int64_t>(), first);
+}
+
+TEST_F(OpsTest, ListUsersOfTheLocation) {
+  auto users = ListUsers(ctx());
+  ASSERT_TRUE(users.ok()) << users.error().Describe();
+  ASSERT_FALSE(users->empty());
+  EXPECT_EQ((*users)[0].value("id", ""), "sandbox-user-owner");
+}
+
+TEST_F(OpsTest, ListCustomFieldsOfEveryModel) {
+  auto contact = ListCustomFields(ctx());
+  auto all = ListCustomFields(ctx(), "all");
+  ASSERT_TRUE(contact.ok() && all.ok());
+  EXPECT_EQ(contact->size(), 3u);  // GHL's default: contact fields only
+  EXPECT_EQ(all->size(), 4u);      // + the opportunity field
 }
 
 }  // namespace

@@ -57,6 +57,15 @@ struct ContactSearch {
 /// {"contacts":[…],"total":N}. kUsage error when limit is outside 1..100 or page < 1.
 Result<nlohmann::json> SearchContacts(const Context& ctx, const ContactSearch& search);
 
+/// One page of every contact of the location in (dateUpdated, id) ascending order, after the
+/// cursor `search_after` (null or [] = from the start): POST /contacts/search with
+/// sort [{"field":"dateUpdated","direction":"asc"}] and `searchAfter`. Each returned contact
+/// carries GHL's `searchAfter` array, the cursor for the next page; an empty array is the end.
+/// The answer's `total` is not returned (GHL's is an estimate). kUsage error for limit outside
+/// 1..100. Used by `ghl sync` for incremental contact pages (Nango's pattern).
+Result<nlohmann::json> ListContactsByUpdate(const Context& ctx, const nlohmann::json& search_after,
+                                            int limit = 100);
+
 /// GET /contacts/{id} → the contact object (404 stays a kApi error).
 Result<nlohmann::json> GetContact(const Context& ctx, const std::string& contact_id);
 

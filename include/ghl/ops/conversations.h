@@ -4,6 +4,7 @@
 /// "nextPage","messages":[…]}}; `ListMessages` unwraps it.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@ struct ConversationSearch {
   std::string query;
   std::string status;  ///< "all", "read", "unread", "starred".
   int limit = 20;      ///< 1..100.
+  std::string sort;    ///< "asc" or "desc" by last message date; empty = GHL's default (desc).
+  /// Only conversations whose lastMessageDate (epoch ms) is after this one (before it when
+  /// sorting desc): GHL's `startAfterDate` cursor. 0 = from the start.
+  int64_t start_after_date = 0;
 };
 
 /// {"conversations":[…],"total":N}.

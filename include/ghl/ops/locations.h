@@ -18,9 +18,10 @@ Result<nlohmann::json> GetLocation(const Context& ctx);
 /// → array of {"id","name"}.
 Result<nlohmann::json> ListLocations(const Context& ctx);
 
-/// GET /locations/{locationId}/customFields → the customFields array (id, name, fieldKey,
-/// dataType, …).
-Result<nlohmann::json> ListCustomFields(const Context& ctx);
+/// GET /locations/{locationId}/customFields[?model=] → the customFields array (id, name,
+/// fieldKey, dataType, model, …). `model`: "contact", "opportunity" or "all"; empty = GHL's
+/// default (contact fields only).
+Result<nlohmann::json> ListCustomFields(const Context& ctx, const std::string& model = {});
 
 /// GET /workflows/?locationId → the workflows array.
 Result<nlohmann::json> ListWorkflows(const Context& ctx);

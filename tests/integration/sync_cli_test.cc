@@ -1,0 +1,230 @@
+// `ghl sync` and `ghl kpi` as processes against `ghl sandbox` / `ghl serve --sandbox` over
+// loopback: kill -9 at several points of a sync and a rerun end with the same tables as an
+// uninterrupted sync (SQLite here; PostgreSQL in sync_cli_postgres_test with GHL_PG_URL);
+// `--watch` follows the event store; `ghl kpi --json` prints the figures.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "ghl/sync/database.h"
+#include "ghl/sync/schema.h"
+#include "process.h"
+
+namespace ghl::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+#ifdef GHL_SYNC_POSTGRES
+constexpr bool kPostgres = true;
+#else
+constexpr bool kPostgres = false;
+#endif
+
+constexpr int kContacts = 2000;
+
+// A sync database location (SQLite file, or a fresh PostgreSQL schema) and its CLI flags.
+struct Target {
+  std::string location;
+  std::string schema = "public";
+  std::vector<std::string> Flags() const { return {"--db", location, "--db-schema", schema}; }
+  std::unique_ptr<sync::Database> Open() const {
+    auto db = sync::OpenDatabase({location, schema});
+    EXPECT_TRUE(db.ok()) << db.error().Describe();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
+};
+
+class SyncCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (kPostgres && !std::getenv("GHL_PG_URL")) GTEST_SKIP() << "GHL_PG_URL is not set";
+  }
+  void TearDown() override {
+    for (const auto& t : schemas_) {
+      if (auto db = t.Open()) (void)db->ExecScript("DROP SCHEMA " + t.schema + " CASCADE");
+    }
+  }
+  Target NewTarget(const std::string& name) {
+    Target t;
+    if (kPostgres) {
+      t.location = std::getenv("GHL_PG_URL");
+      t.schema = "sync_cli_" + name + "_" + std::to_string(::getpid());
+      schemas_.push_back(t);
+    } else {
+      t.location = dir_.File(name + ".db");
+    }
+    return t;
+  }
+  std::map<std::string, std::string> Env(const SandboxProcess& sb) {
+    return {{"GHL_BASE_URL", sb.base_url()},
+            {"GHL_TOKEN", sb.token()},
+            {"GHL_LOCATION_ID", sb.location_id()}};
+  }
+  int64_t Count(sync::Database& db, const std::string& sql) {
+    auto n = sync::QueryInt(db, sql, {}, 0);
+    return n.ok() ? *n : 0;  // the table may not exist yet
+  }
+  // Every table's rows (the `pass` stamp left out).
+  std::map<std::string, std::multiset<std::string>> Tables(sync::Database& db) {
+    std::map<std::string, std::multiset<std::string>> out;
+    for (const auto& t : sync::DataTables()) {
+      std::string sql = (t == "pipeline_stages" || t == "contact_custom_values")
+                            ? "SELECT * FROM " + t
+                            : "SELECT id, raw FROM " + t;
+      auto rows = db.Query(sql, {});
+      EXPECT_TRUE(rows.ok()) << t;
+      if (!rows.ok()) continue;
+      for (const auto& r : *rows) {
+        std::string all;
+        for (const auto& v : r) all += v.value_or("<null>") + "|";
+        out[t].insert(all);
+      }
+    }
+    return out;
+  }
+  template <typename Pred>
+  bool WaitFor(Pred pred, std::chrono::milliseconds deadline) {
+    auto end = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < end) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return pred();
+  }
+
+  TempDir dir_;
+  std::vector<Target> schemas_;
+};
+
+TEST_F(SyncCliTest, KillNineAtSeveralPointsThenRerunGivesIdenticalTables) {
+  SandboxProcess sb({"--seed", "demo", "--seed-contacts", std::to_string(kContacts), "--rate-limit",
+                     "1000000/1s"});
+  auto env = Env(sb);
+  std::vector<std::string> common = {"sync", "--page-size", "50", "--message-page-size", "2"};
+
+  Target ref = NewTarget("reference");
+  auto args = common;
+  for (const auto& f : ref.Flags()) args.push_back(f);
+  CliResult done = RunGhl(args, env);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_THAT(done.out, HasSubstr("synced"));
+  // Not a terminal: plain progress lines, one per finished stream.
+  EXPECT_THAT(done.err, HasSubstr(" contacts: " + std::to_string(50 + kContacts) + " rows, "));
+  EXPECT_THAT(done.err, HasSubstr(" appointments: "));
+  EXPECT_THAT(done.err, HasSubstr(" conversations: "));
+  auto ref_db = ref.Open();
+  ASSERT_EQ(Count(*ref_db, "SELECT COUNT(*) FROM contacts"), 50 + kContacts);
+
+  Target killed = NewTarget("killed");
+  auto db = killed.Open();
+  args = common;
+  for (const auto& f : killed.Flags()) args.push_back(f);
+  // Kill points: early in contacts, later in contacts, and once contacts are done (during
+  // opportunities, appointments or conversations).
+  std::vector<std::function<bool()>> points = {
+      [&] { return Count(*db, "SELECT COUNT(*) FROM contacts") >= 200; },
+      [&] { return Count(*db, "SELECT COUNT(*) FROM contacts") >= 1200; },
+      [&] {
+        return Count(*db,
+                     "SELECT COUNT(*) FROM sync_checkpoints WHERE stream IN "
+                     "('opportunities', 'appointments', 'conversations')") > 0;
+      },
+  };
+  int mid_run_kills = 0;
+  for (auto& reached : points) {
+    GhlRun run(args, env);
+    bool hit = WaitFor(reached, 20s);
+    run.Signal(SIGKILL);
+    auto rc = run.Wait(5s);
+    ASSERT_TRUE(rc.has_value());
+    if (hit && *rc == 128 + SIGKILL) ++mid_run_kills;
+  }
+  EXPECT_GE(mid_run_kills, 2) << "the sync ended before most kill points";
+  EXPECT_LT(Count(*db, "SELECT COUNT(*) FROM contacts") +
+                Count(*db,
+                      "SELECT COUNT(*) FROM sync_checkpoints WHERE stream = 'conversations' "
+                      "AND in_pass = 0"),
+            50 + kContacts + 1)
+      << "every kill came after the end";
+  CliResult rerun = RunGhl(args, env);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err;
+  EXPECT_EQ(Tables(*db), Tables(*ref_db));
+  EXPECT_EQ(Count(*db, "SELECT COUNT(*) FROM sync_checkpoints WHERE in_pass = 1"), 0);
+}
+
+TEST_F(SyncCliTest, WatchAppliesWebhookEventsFromTheEventStore) {
+  ServeProcess serve({"--sandbox"});
+  std::smatch m;
+  std::string out = serve.Stdout();
+  ASSERT_TRUE(std::regex_search(out, m,
+                                std::regex("GHL_BASE_URL=(\\S+) GHL_TOKEN=(\\S+) "
+                                           "GHL_LOCATION_ID=(\\S+)")))
+      << out;
+  std::map<std::string, std::string> env = {
+      {"GHL_BASE_URL", m[1]}, {"GHL_TOKEN", m[2]}, {"GHL_LOCATION_ID", m[3]}};
+  Target t = NewTarget("watch");
+  std::vector<std::string> args = {"sync", "--watch",     "--poll-ms",
+                                   "50",   "--events-db", serve.dir() + "/ghl-events.db"};
+  for (const auto& f : t.Flags()) args.push_back(f);
+  GhlRun watch(args, env);
+  auto db = t.Open();
+  ASSERT_TRUE(WaitFor([&] { return Count(*db, "SELECT COUNT(*) FROM contacts") >= 50; }, 20s))
+      << watch.Stderr();
+  ASSERT_TRUE(WaitFor([&] { return watch.Stderr().find("watching") != std::string::npos; }, 20s));
+
+  auto created = RunGhl(
+      {"api", "POST", "/contacts/", "-f", "firstName=Watched", "-f", "email=watched@example.org"},
+      env);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id = json::parse(created.out)["contact"]["id"];
+  auto row = [&](const std::string& extra) {
+    auto rows = db->Query("SELECT COUNT(*) FROM contacts WHERE id = $1" + extra, {id});
+    return rows.ok() && (*rows)[0][0].value_or("0") != "0";
+  };
+  // The receiver commits the sandbox's signed webhook; the watcher polls the store.
+  EXPECT_TRUE(WaitFor([&] { return row(""); }, 2s)) << watch.Stdout() << watch.Stderr();
+  ASSERT_EQ(RunGhl({"api", "PUT", "/contacts/" + id, "-f", "companyName=Watch Co"}, env).exit_code,
+            0);
+  EXPECT_TRUE(WaitFor([&] { return row(" AND company_name = 'Watch Co'"); }, 2s));
+  ASSERT_EQ(RunGhl({"api", "DELETE", "/contacts/" + id}, env).exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return !row(""); }, 2s));
+  watch.Signal(SIGTERM);
+  EXPECT_EQ(watch.Wait(10s), std::optional<int>(0)) << watch.Stderr();
+  EXPECT_THAT(watch.Stdout(), HasSubstr("feed: applied"));
+
+  // ghl kpi over what was synced.
+  std::vector<std::string> kpi = {"kpi", "--period", "all", "--json"};
+  for (const auto& f : t.Flags()) kpi.push_back(f);
+  CliResult k = RunGhl(kpi, env);
+  ASSERT_EQ(k.exit_code, 0) << k.err;
+  json figures = json::parse(k.out);
+  EXPECT_EQ(figures["won"], 2);  // the demo seed: 2 won, 1 lost
+  EXPECT_EQ(figures["lost"], 1);
+  EXPECT_NEAR(figures["winRate"].get<double>(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(figures["leads"], 50);
+}
+
+TEST_F(SyncCliTest, BadFlagsAreUsageErrors) {
+  CliResult r = RunGhl({"sync", "--streams", "contacts,deals"}, {{"GHL_TOKEN", "x"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown stream 'deals'"));
+  r = RunGhl({"sync", "--max-daily-share", "1.5"}, {{"GHL_TOKEN", "x"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--max-daily-share"));
+  r = RunGhl({"kpi", "--period", "fortnight", "--db", dir_.File("k.db"), "--location", "L"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--period"));
+}
+
+}  // namespace
+}  // namespace ghl::testing
