@@ -40,6 +40,7 @@
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
 #include "serve_mcp.h"
+#include "serve_tokens.h"
 
 namespace ghl::cli {
 namespace {
@@ -62,6 +63,7 @@ struct ServeArgs {
   AgentArgs agents;         // voice-agent endpoints (serve_agents.h)
   ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
   CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
+  ServeTokensArgs tokens;   // --tokens-db, --tokens: OAuth installs and refresher
 };
 
 std::string Env(const char* name) {
@@ -280,6 +282,15 @@ int RunServe(const ServeArgs& args) {
   }
   carriers::ProviderBridge* bridge = carrier ? carrier->bridge.get() : nullptr;
 
+  // --tokens-db / --tokens: INSTALL/UNINSTALL webhooks → token store, the refresher, /api/tokens.
+  int tokens_exit = kExitOk;
+  std::unique_ptr<ServeTokens> fleet = StartServeTokens(
+      args.tokens, crm_client.base_url, embedded.get(), *hooks->store, &tokens_exit);
+  if (tokens_exit != kExitOk) {
+    if (embedded) embedded->Stop();
+    return tokens_exit;
+  }
+
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
   playground::Playground playground(options);
@@ -329,10 +340,13 @@ int RunServe(const ServeArgs& args) {
   if (mcp) {
     mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
   }
+  server::Handler tokens_page = [f = fleet.get()](const http::Request&) {
+    return f ? f->HandleApi() : TokensNotConfigured();
+  };
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
                                   &forwards, &page_reads, &agent_calls, agent_handler, &mcp,
-                                  &mcp_calls, &mcp_handler, bridge](http::Request request,
-                                                                    server::Responder respond) {
+                                  &mcp_calls, &mcp_handler, bridge,
+                                  tokens_page](http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
@@ -347,6 +361,9 @@ int RunServe(const ServeArgs& args) {
     if (request.Path() == webhooks::kDefaultStatsPath ||
         request.Path() == webhooks::kDefaultMetricsPath) {
       return page_reads.Run(event_pages, std::move(request), std::move(respond));
+    }
+    if (IsTokensApi(request)) {
+      return page_reads.Run(tokens_page, std::move(request), std::move(respond));
     }
     respond(playground_handler(request));
   };
@@ -396,6 +413,11 @@ int RunServe(const ServeArgs& args) {
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
   PrintAgentLines(*agents, base);
+  if (fleet) {
+    std::printf("Tokens:     %s%s: INSTALL/UNINSTALL webhooks applied%s\n", base.c_str(),
+                std::string(kTokensApiPath).c_str(),
+                args.tokens.refresher ? "; background refresher running" : "");
+  }
   if (carrier && !StartCarrier(*carrier, args.carrier, base, embedded.get())) {
     server.Stop();
     if (embedded) embedded->Stop();
@@ -452,6 +474,7 @@ int RunServe(const ServeArgs& args) {
   server.Wait(/*handle_signals=*/true);
   cancel->Cancel();
   if (engine) engine->Stop();  // before the store and the sandbox go away
+  if (fleet) fleet->Stop();
   if (carrier) carrier->Stop();
   if (embedded) embedded->Stop();
   return kExitOk;
@@ -512,6 +535,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   AddAgentOptions(cmd, &args->agents);
   AddServeMcpOptions(cmd, args->mcp);
   AddCarrierOptions(cmd, &args->carrier);
+  AddServeTokenOptions(cmd, args->tokens);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }
