@@ -14,6 +14,10 @@ std::string Field(const nlohmann::json& body, const char* key) {
   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// GHL's or the manager's message without the kind's prefix ("database busy: " would mislead for
+// a missing company token).
+std::string Reason(const Error& e) { return e.messages.empty() ? e.Summary() : e.messages.front(); }
+
 }  // namespace
 
 InstallListener::InstallListener(std::shared_ptr<TokenManager> manager, store::EventStore& events,
@@ -75,7 +79,7 @@ Result<InstallPollReport> InstallListener::Poll() {
         it = pending_.erase(it);
         continue;
       }
-      reason = gone.error().Summary();
+      reason = Reason(gone.error());
     } else if (p.company_id.empty()) {
       reason = "the INSTALL event names no companyId";
     } else {
@@ -86,7 +90,7 @@ Result<InstallPollReport> InstallListener::Poll() {
         it = pending_.erase(it);
         continue;
       }
-      reason = st.error().Summary();
+      reason = Reason(st.error());
     }
     ++report.waiting;
     if (log_ && reason != p.last_reason) {
