@@ -41,6 +41,7 @@
 #include "serve_agents.h"
 #include "serve_mcp.h"
 #include "serve_tokens.h"
+#include "server_text.h"
 
 namespace ghl::cli {
 namespace {
@@ -446,10 +447,15 @@ int RunServe(const ServeArgs& args) {
       client_options.base_url = playground.options().upstream;
       client_options.token = Env("GHL_TOKEN");
       client_options.default_location_id = options.default_location_id;
-      if (client_options.token.empty()) {
+      if (auto st = UseTokenStoreWhenNoToken(client_options); !st.ok()) {
+        PrintError("ghl serve: token store", st.error());
+        server.Stop();
+        return kExitUsage;
+      }
+      if (client_options.token.empty() && !client_options.token_provider) {
         std::fprintf(stderr,
-                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN "
-                     "(or use --sandbox)\n");
+                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN, "
+                     "store one with `ghl auth login` (or use --sandbox)\n");
         server.Stop();
         return kExitUsage;
       }

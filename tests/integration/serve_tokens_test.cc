@@ -142,6 +142,24 @@ TEST(ServeTokensTest, InstallBeforeTheExchangeMintsOnceAndUninstallDeletes) {
     EXPECT_EQ(r["companyId"], company);
   }
 
+  // `ghl mcp --location` without GHL_TOKEN takes the location's token from the store.
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+      R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"list_pipelines",)"
+      R"("arguments":{}}})"
+      "\n";
+  auto mcp = testing::RunGhl(
+      {"mcp", "--location", location},
+      {{"GHL_TOKENS_DB", db}, {"GHL_TOKEN_KEY", kKeyHex}, {"GHL_BASE_URL", sandbox}}, input);
+  EXPECT_EQ(mcp.exit_code, 0) << mcp.err;
+  EXPECT_NE(mcp.out.find(R"("id":2)"), std::string::npos) << mcp.out << mcp.err;
+  EXPECT_NE(mcp.out.find("pipelines"), std::string::npos) << mcp.out;
+  EXPECT_EQ(mcp.out.find(R"("isError":true)"), std::string::npos) << mcp.out;
+
   // Uninstall: the location's row goes away; the company's stays.
   auto gone = Send("POST", sandbox + "/sandbox/oauth/uninstall", "locationId=" + location);
   ASSERT_EQ(gone.status, 200) << gone.body;
