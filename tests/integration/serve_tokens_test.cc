@@ -72,8 +72,9 @@ bool Lists(const json& page, const std::string& id) {
 TEST(ServeTokensTest, InstallBeforeTheExchangeMintsOnceAndUninstallDeletes) {
   TempDir dir;
   std::string db = dir.File("tokens.db");
-  ServeProcess serve({"--sandbox", "--tokens-db", db, "--events-db", dir.File("events.db")}, {},
-                     {{"GHL_TOKEN_KEY", kKeyHex}});
+  ServeProcess serve({"--sandbox", "--tokens-db", db, "--events-db", dir.File("events.db"),
+                      "--tokens", "--tokens-interval", "0.2"},
+                     {}, {{"GHL_TOKEN_KEY", kKeyHex}});
   std::string out = serve.Stdout();
   std::string sandbox = BannerValue(out, "GHL_BASE_URL");
   std::string client_id = BannerValue(out, "GHL_CLIENT_ID");
@@ -166,6 +167,25 @@ TEST(ServeTokensTest, InstallBeforeTheExchangeMintsOnceAndUninstallDeletes) {
   ASSERT_TRUE(WaitFor([&] { return !Lists(TokensPage(serve), location); })) << serve.Stderr();
   EXPECT_FALSE((*store)->Get(location)->has_value());
   EXPECT_TRUE((*store)->Get(company_row.id)->has_value());
+
+  // --tokens: the background refresher renews the company's pair once it is due (expiring
+  // within the 5-minute margin); nothing else in this test refreshes it.
+  auto before = (*store)->Get(company_row.id);
+  ASSERT_TRUE(before.ok() && before->has_value());
+  tokens::NewToken due = company_row;
+  due.pair = (*before)->pair;
+  due.pair.expires_at = std::chrono::floor<std::chrono::milliseconds>(
+      std::chrono::system_clock::now() + std::chrono::minutes(1));
+  ASSERT_TRUE((*store)->Put(due).ok());
+  int64_t stored_generation = (*(*store)->Get(company_row.id))->generation;
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = (*store)->Get(company_row.id);
+    return r.ok() && r->has_value() && (*r)->generation > stored_generation;
+  })) << serve.Stderr();
+  auto after = (*store)->Get(company_row.id);
+  EXPECT_EQ((*after)->state, tokens::TokenState::kOk);
+  EXPECT_NE((*after)->pair.refresh_token, due.pair.refresh_token);
+  EXPECT_NE(serve.Stderr().find("refreshed"), std::string::npos) << serve.Stderr();
 }
 
 TEST(ServeTokensTest, TokensPageWithoutAStoreSaysHowToConfigureIt) {
