@@ -447,6 +447,8 @@ int RunServe(const ServeArgs& args) {
       client_options.base_url = playground.options().upstream;
       client_options.token = Env("GHL_TOKEN");
       client_options.default_location_id = options.default_location_id;
+      // No GHL_TOKEN: this serve's --tokens-db store, else the default one, supplies tokens.
+      if (fleet && client_options.token.empty()) client_options.token_provider = fleet->manager();
       if (auto st = UseTokenStoreWhenNoToken(client_options); !st.ok()) {
         PrintError("ghl serve: token store", st.error());
         server.Stop();

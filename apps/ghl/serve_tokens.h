@@ -48,6 +48,8 @@ class ServeTokens {
   /// `GET /api/tokens`: {"store": "...", "tokens": [TokenRowsJson rows]}; 500 with the
   /// store's error (never a token).
   http::Response HandleApi() const;
+  /// The manager over --tokens-db (the automations' token provider when GHL_TOKEN is absent).
+  std::shared_ptr<tokens::TokenManager> manager() const { return manager_; }
 
   /// What `--tokens-db` names ("PostgreSQL" for a URL: it may hold a password).
   const std::string store_description;
