@@ -14,4 +14,9 @@ namespace ghl::cli {
 /// `max` must fit the option's type; `flag` names the check.
 CLI::Validator WholeNumber(const std::string& flag, long long min, long long max);
 
+/// The same for a decimal number (seconds): "FLAG: expected a number from MIN to MAX, got
+/// 'TEXT'" for text that is not a plain decimal ("1.5", "-2", "60"; no exponent, inf or nan)
+/// or is out of range.
+CLI::Validator DecimalNumber(const std::string& flag, double min, double max);
+
 }  // namespace ghl::cli

@@ -201,9 +201,7 @@ int RunApi(ApiArgs& args) {
   }
   if (options.token.empty() && !args.dry_run) {
     // No token given: the token store (`ghl auth login`) supplies the location's token.
-    auto manager = MaybeTokenManagerForApi(options.base_url);
-    if (!manager.ok()) return Usage(manager.error());
-    options.token_provider = manager.value();
+    if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) return Usage(st.error());
   }
   bool no_token = options.token.empty() && !options.token_provider;
   gc::Client client(std::move(options));

@@ -14,6 +14,7 @@
 #include <random>
 #include <string>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/core/text.h"
 #include "ghl/http/message.h"
@@ -242,10 +243,10 @@ void AddAuthCommand(CLI::App& app, int* exit_code) {
   login->add_option("--user-type", args->user_type, "Company (agency) or Location")
       ->capture_default_str();
   login->add_option("--port", args->port, "Callback port on 127.0.0.1 (default: any free)")
-      ->check(CLI::Range(0, 65535));
+      ->check(WholeNumber("--port", 0, 65535));
   login->add_flag("--no-browser", args->no_browser, "Only print the URL");
   login->add_option("--timeout", args->timeout_s, "Seconds to wait for the callback (300)")
-      ->check(CLI::Range(1.0, 3600.0));
+      ->check(DecimalNumber("--timeout", 1.0, 3600.0));
   login->callback([args, exit_code] { *exit_code = RunLogin(*args); });
   auto* status = cmd->add_subcommand("status", "What the token store holds, by state");
   AddTokenOptions(status, args->store);

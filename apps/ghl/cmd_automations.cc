@@ -17,6 +17,7 @@
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/store/event_store.h"
 #include "server_text.h"
+#include "token_wiring.h"
 
 namespace ghl::cli {
 namespace {
@@ -142,8 +143,15 @@ int RunWorker(const RunArgs& args) {
   }
   std::unique_ptr<store::EventStore> store = std::move(*opened);
   client::ClientOptions options = ClientOptionsFrom(args.client);
-  if (options.token.empty()) {
-    std::fprintf(stderr, "ghl automations run: no token: pass --token TOKEN or set GHL_TOKEN\n");
+  // No token: the token store (`ghl auth login`) supplies the location's token.
+  if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) {
+    PrintErrors("ghl automations run: token store", st.error());
+    return kExitUsage;
+  }
+  if (options.token.empty() && !options.token_provider) {
+    std::fprintf(stderr,
+                 "ghl automations run: no token: pass --token TOKEN, set GHL_TOKEN or store "
+                 "one with `ghl auth login`\n");
     return kExitUsage;
   }
   // Ctrl+C ends pacing and backoff waits at once (events in hand are retried next start).

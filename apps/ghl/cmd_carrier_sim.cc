@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/carriers/simulator.h"
 
@@ -40,7 +41,8 @@ void AddCarrierSimCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "carrier-sim",
       "Run a local SMS carrier (Telnyx's API and signed webhooks) for `ghl serve --carrier`");
-  cmd->add_option("--port", o->port, "TCP port (0 = a free one)")->check(CLI::Range(0, 65535));
+  cmd->add_option("--port", o->port, "TCP port (0 = a free one)")
+      ->check(WholeNumber("--port", 0, 65535));
   cmd->add_option("--host", o->host, "Address to bind")->capture_default_str();
   cmd->add_option("--webhook-url", o->webhook_url,
                   "Where its webhooks go, e.g. http://127.0.0.1:8080/providers/carrier/telnyx");
@@ -53,16 +55,16 @@ void AddCarrierSimCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--auto-reply", o->auto_reply, "Each recipient replies with this text (once)");
   cmd->add_option("--copies", o->copies, "Send every webhook this many times (carrier retries)")
-      ->check(CLI::Range(1, 5))
+      ->check(WholeNumber("--copies", 1, 5))
       ->capture_default_str();
   cmd->add_option("--webhook-attempts", o->webhook_attempts,
                   "Sends of one webhook on failures before it is dropped (Telnyx: 3)")
-      ->check(CLI::Range(1, 1000))
+      ->check(WholeNumber("--webhook-attempts", 1, 1000))
       ->capture_default_str();
   auto answer_delay_ms = std::make_shared<int>(0);
   cmd->add_option("--answer-delay-ms", *answer_delay_ms,
                   "Answer each send this late (after the message is accepted): a slow carrier")
-      ->check(CLI::Range(0, 60000));
+      ->check(WholeNumber("--answer-delay-ms", 0, 60000));
   cmd->callback([o, answer_delay_ms, exit_code] {
     o->answer_delay = std::chrono::milliseconds(*answer_delay_ms);
     *exit_code = RunCarrierSim(*o);

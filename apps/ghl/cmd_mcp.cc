@@ -11,6 +11,7 @@
 #include "ghl/mcp/server.h"
 #include "ghl/sandbox/sandbox.h"
 #include "serve_mcp.h"
+#include "token_wiring.h"
 
 namespace ghl::cli {
 namespace {
@@ -55,9 +56,11 @@ int RunMcp(const McpArgs& args) {
     options.token = embedded->token();
     if (args.location.empty()) options.default_location_id = embedded->location_id();
   }
-  if (options.token.empty()) {
+  // No GHL_TOKEN: the token store (`ghl auth login`) supplies each location's token.
+  if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) return Fail(st.error(), kExitUsage);
+  if (options.token.empty() && !options.token_provider) {
     return Fail(UsageError("no token: set GHL_TOKEN (a Private Integration Token or an OAuth "
-                           "access token)",
+                           "access token), or store one with `ghl auth login`",
                            "or run `ghl mcp --sandbox` to try the tools on the offline sandbox"),
                 kExitUsage);
   }

@@ -196,16 +196,16 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--provider-status-delay-ms", args->provider_status_delay_ms,
                   "For this long after a hand-off, PUT /conversations/messages/{id}/status "
                   "answers 403 \"No conversation provider found for this message\" (GHL: 5-10 s)")
-      ->check(CLI::Range(0, 600000))
+      ->check(WholeNumber("--provider-status-delay-ms", 0, 600000))
       ->capture_default_str();
   cmd->add_option("--provider-delivery-copies", args->provider_delivery_copies,
                   "POST each hand-off this many times (2 = as a retrying GHL would)")
-      ->check(CLI::Range(1, 5))
+      ->check(WholeNumber("--provider-delivery-copies", 1, 5))
       ->capture_default_str();
   cmd->add_option("--token-ttl", args->token_ttl,
                   "Lifetime of the access tokens POST /oauth/token issues, seconds (GHL: 86399; "
                   "a few seconds to test expiry and refresh)")
-      ->check(CLI::Range(1, 31536000))
+      ->check(WholeNumber("--token-ttl", 1, 31536000))
       ->capture_default_str();
   cmd->add_option("--client-id", args->client_id,
                   "The OAuth app's client id (default: the one kept in --db, else generated)");

@@ -43,6 +43,8 @@
 #include "serve_agents.h"
 #include "serve_mcp.h"
 #include "sync_common.h"
+#include "serve_tokens.h"
+#include "server_text.h"
 
 namespace ghl::cli {
 namespace {
@@ -66,6 +68,7 @@ struct ServeArgs {
   ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
   CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
   std::string sync_db;      // --sync-db: what /dashboard and /api/kpi read
+  ServeTokensArgs tokens;   // --tokens-db, --tokens: OAuth installs and refresher
 };
 
 std::string Env(const char* name) {
@@ -284,6 +287,15 @@ int RunServe(const ServeArgs& args) {
   }
   carriers::ProviderBridge* bridge = carrier ? carrier->bridge.get() : nullptr;
 
+  // --tokens-db / --tokens: INSTALL/UNINSTALL webhooks → token store, the refresher, /api/tokens.
+  int tokens_exit = kExitOk;
+  std::unique_ptr<ServeTokens> fleet = StartServeTokens(
+      args.tokens, crm_client.base_url, embedded.get(), *hooks->store, &tokens_exit);
+  if (tokens_exit != kExitOk) {
+    if (embedded) embedded->Stop();
+    return tokens_exit;
+  }
+
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
   playground::Playground playground(options);
@@ -336,10 +348,13 @@ int RunServe(const ServeArgs& args) {
   if (mcp) {
     mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
   }
+  server::Handler tokens_page = [f = fleet.get()](const http::Request&) {
+    return f ? f->HandleApi() : TokensNotConfigured();
+  };
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
                                   &forwards, &page_reads, &agent_calls, agent_handler, &mcp,
-                                  &mcp_calls, &mcp_handler, bridge, &dashboard_handler](
-                                     http::Request request, server::Responder respond) {
+                                  &mcp_calls, &mcp_handler, bridge, &dashboard_handler,
+                                  tokens_page](http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
@@ -357,6 +372,9 @@ int RunServe(const ServeArgs& args) {
     if (request.Path() == webhooks::kDefaultStatsPath ||
         request.Path() == webhooks::kDefaultMetricsPath) {
       return page_reads.Run(event_pages, std::move(request), std::move(respond));
+    }
+    if (IsTokensApi(request)) {
+      return page_reads.Run(tokens_page, std::move(request), std::move(respond));
     }
     respond(playground_handler(request));
   };
@@ -409,6 +427,11 @@ int RunServe(const ServeArgs& args) {
               base.c_str(),
               sync::IsPostgresUrl(dash.options().db) ? "(PostgreSQL)" : dash.options().db.c_str());
   PrintAgentLines(*agents, base);
+  if (fleet) {
+    std::printf("Tokens:     %s%s: INSTALL/UNINSTALL webhooks applied%s\n", base.c_str(),
+                std::string(kTokensApiPath).c_str(),
+                args.tokens.refresher ? "; background refresher running" : "");
+  }
   if (carrier && !StartCarrier(*carrier, args.carrier, base, embedded.get())) {
     server.Stop();
     if (embedded) embedded->Stop();
@@ -437,10 +460,17 @@ int RunServe(const ServeArgs& args) {
       client_options.base_url = playground.options().upstream;
       client_options.token = Env("GHL_TOKEN");
       client_options.default_location_id = options.default_location_id;
-      if (client_options.token.empty()) {
+      // No GHL_TOKEN: this serve's --tokens-db store, else the default one, supplies tokens.
+      if (fleet && client_options.token.empty()) client_options.token_provider = fleet->manager();
+      if (auto st = UseTokenStoreWhenNoToken(client_options); !st.ok()) {
+        PrintError("ghl serve: token store", st.error());
+        server.Stop();
+        return kExitUsage;
+      }
+      if (client_options.token.empty() && !client_options.token_provider) {
         std::fprintf(stderr,
-                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN "
-                     "(or use --sandbox)\n");
+                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN, "
+                     "store one with `ghl auth login` (or use --sandbox)\n");
         server.Stop();
         return kExitUsage;
       }
@@ -465,6 +495,7 @@ int RunServe(const ServeArgs& args) {
   server.Wait(/*handle_signals=*/true);
   cancel->Cancel();
   if (engine) engine->Stop();  // before the store and the sandbox go away
+  if (fleet) fleet->Stop();
   if (carrier) carrier->Stop();
   if (embedded) embedded->Stop();
   return kExitOk;
@@ -528,6 +559,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   AddAgentOptions(cmd, &args->agents);
   AddServeMcpOptions(cmd, args->mcp);
   AddCarrierOptions(cmd, &args->carrier);
+  AddServeTokenOptions(cmd, args->tokens);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

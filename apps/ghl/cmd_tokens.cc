@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "cli_checks.h"
 #include "commands.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
@@ -30,20 +31,9 @@ struct TokensArgs {
   std::string new_key_file;
 };
 
-std::string When(tokens::UtcTime t) {
-  if (t.time_since_epoch().count() == 0) return "-";
-  return FormatUtcIso(std::chrono::system_clock::time_point(t));
-}
-
 int Fail(const Error& e) {
   PrintError("ghl", e);
   return e.kind == ErrorKind::kUsage ? kExitUsage : kExitApiError;
-}
-
-tokens::TokenState Shown(const tokens::TokenRecord& r) {
-  auto now = std::chrono::floor<milliseconds>(std::chrono::system_clock::now());
-  if (!r.lease_holder.empty() && r.lease_until > now) return tokens::TokenState::kRefreshing;
-  return r.state;
 }
 
 int RunList(const TokensArgs& args) {
@@ -52,19 +42,7 @@ int RunList(const TokensArgs& args) {
   auto rows = (*manager)->store().List();
   if (!rows.ok()) return Fail(rows.error());
   if (args.json) {
-    json out = json::array();
-    for (const auto& r : *rows) {
-      out.push_back({{"id", r.id},
-                     {"kind", r.kind == tokens::TokenKind::kCompany ? "company" : "location"},
-                     {"companyId", r.company_id},
-                     {"name", r.name},
-                     {"state", tokens::ToString(Shown(r))},
-                     {"detail", r.state_detail},
-                     {"expiresAt", When(r.pair.expires_at)},
-                     {"lastRefresh", When(r.last_refresh)},
-                     {"nextAttempt", When(r.next_attempt)},
-                     {"generation", r.generation}});
-    }
+    json out = TokenRowsJson(*rows);
     std::printf("%s\n", out.dump(2).c_str());
     return kExitOk;
   }
@@ -73,9 +51,9 @@ int RunList(const TokensArgs& args) {
   for (const auto& r : *rows) {
     std::printf("%-28s %-20s %-16s %-21s %-21s %5lld  %s\n", TerminalSafe(r.id).c_str(),
                 TerminalSafe(r.name.substr(0, 20)).c_str(),
-                std::string(tokens::ToString(Shown(r))).c_str(), When(r.pair.expires_at).c_str(),
-                When(r.last_refresh).c_str(), static_cast<long long>(r.generation),
-                TerminalSafe(r.state_detail).c_str());
+                std::string(tokens::ToString(ShownState(r))).c_str(),
+                TokenTime(r.pair.expires_at).c_str(), TokenTime(r.last_refresh).c_str(),
+                static_cast<long long>(r.generation), TerminalSafe(r.state_detail).c_str());
   }
   if (rows->empty()) {
     std::fprintf(stderr, "ghl: no tokens stored in %s (`ghl auth login` stores some)\n",
@@ -114,7 +92,7 @@ int RunRefresh(const TokensArgs& args) {
     }
     std::printf("%s: %s, generation %lld, expires %s\n", TerminalSafe(id).c_str(),
                 std::string(tokens::ToString(r->state)).c_str(),
-                static_cast<long long>(r->generation), When(r->pair.expires_at).c_str());
+                static_cast<long long>(r->generation), TokenTime(r->pair.expires_at).c_str());
   }
   return rc;
 }
@@ -133,30 +111,12 @@ int RunServe(const TokensArgs& args) {
                args.interval_s, args.reconcile_s, ResolveTokensDb(args.store.db).c_str());
   while (!g_stop) {
     auto now = std::chrono::steady_clock::now();
-    if (args.reconcile_s > 0 &&
-        now - last_reconcile >= std::chrono::duration<double>(args.reconcile_s)) {
-      last_reconcile = now;
-      auto rows = (*manager)->store().List();
-      if (rows.ok()) {
-        for (const auto& r : *rows) {
-          if (r.kind != tokens::TokenKind::kCompany) continue;
-          auto counts = (*manager)->Reconcile(r.company_id);
-          if (!counts.ok()) {
-            PrintError("ghl tokens serve: reconcile", counts.error());
-          } else if (counts->first + counts->second > 0) {
-            std::fprintf(stderr, "ghl tokens serve: company %s: %d installed, %d removed\n",
-                         TerminalSafe(r.company_id).c_str(), counts->first, counts->second);
-          }
-        }
-      }
-    }
-    auto report = (*manager)->Sweep(args.parallelism);
-    if (!report.ok()) {
-      PrintError("ghl tokens serve", report.error());
-    } else if (report->refreshed + report->failed > 0) {
-      std::fprintf(stderr, "ghl tokens serve: %d checked, %d refreshed, %d failed\n",
-                   report->checked, report->refreshed, report->failed);
-    }
+    bool reconcile = args.reconcile_s > 0 &&
+                     now - last_reconcile >= std::chrono::duration<double>(args.reconcile_s);
+    if (reconcile) last_reconcile = now;
+    RefreshPass(**manager, reconcile, args.parallelism, [](std::string_view line) {
+      std::fprintf(stderr, "ghl tokens serve: %s\n", TerminalSafe(line).c_str());
+    });
     if (args.once) break;
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(args.interval_s);
     while (!g_stop && std::chrono::steady_clock::now() < until) {
@@ -226,14 +186,14 @@ void AddTokensCommand(CLI::App& app, int* exit_code) {
       "inactive past the daily recheck) and reconciles installs, until Ctrl+C");
   AddTokenOptions(serve, args->store, true);
   serve->add_option("--interval", args->interval_s, "Seconds between sweeps (default 60)")
-      ->check(CLI::Range(0.05, 86400.0));
+      ->check(DecimalNumber("--interval", 0.05, 86400.0));
   serve
       ->add_option("--reconcile-every", args->reconcile_s,
                    "Seconds between reconciles against GET /oauth/installedLocations "
                    "(default 3600; 0 = never)")
-      ->check(CLI::Range(0.0, 604800.0));
+      ->check(DecimalNumber("--reconcile-every", 0.0, 604800.0));
   serve->add_option("--parallel", args->parallelism, "Refreshes at a time (default 8)")
-      ->check(CLI::Range(1, 256));
+      ->check(WholeNumber("--parallel", 1, 256));
   serve->add_flag("--once", args->once, "One sweep (and reconcile), then exit");
   serve->callback([args, exit_code] { *exit_code = RunServe(*args); });
 

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli_checks.h"
 #include "commands.h"
 
 namespace ghl::cli {
@@ -42,7 +43,7 @@ void AddAgentOptions(CLI::App* cmd, AgentArgs* args) {
       ->capture_default_str();
   cmd->add_option("--agent-deadline-ms", args->deadline_ms,
                   "Answer every agent request within this many ms (Vapi waits 20 s)")
-      ->check(CLI::Range(500, 110000))
+      ->check(WholeNumber("--agent-deadline-ms", 500, 110000))
       ->capture_default_str();
 }
 

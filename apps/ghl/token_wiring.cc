@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "ghl/core/text.h"
+#include "ghl/core/time_format.h"
 
 namespace ghl::cli {
 
@@ -76,6 +77,67 @@ Result<std::shared_ptr<tokens::TokenManager>> MaybeTokenManagerForApi(const std:
   args.db = db;
   args.base_url = base_url;
   return OpenTokenManager(args);
+}
+
+Status UseTokenStoreWhenNoToken(client::ClientOptions& options) {
+  if (!options.token.empty() || options.token_provider) return Ok{};
+  auto manager = MaybeTokenManagerForApi(options.base_url);
+  if (!manager.ok()) return manager.error();
+  options.token_provider = manager.value();
+  return Ok{};
+}
+
+std::string TokenTime(tokens::UtcTime t) {
+  if (t.time_since_epoch().count() == 0) return "-";
+  return FormatUtcIso(std::chrono::system_clock::time_point(t));
+}
+
+tokens::TokenState ShownState(const tokens::TokenRecord& r) {
+  auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  if (!r.lease_holder.empty() && r.lease_until > now) return tokens::TokenState::kRefreshing;
+  return r.state;
+}
+
+nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    out.push_back({{"id", r.id},
+                   {"kind", r.kind == tokens::TokenKind::kCompany ? "company" : "location"},
+                   {"companyId", r.company_id},
+                   {"name", r.name},
+                   {"state", tokens::ToString(ShownState(r))},
+                   {"detail", r.state_detail},
+                   {"expiresAt", TokenTime(r.pair.expires_at)},
+                   {"lastRefresh", TokenTime(r.last_refresh)},
+                   {"nextAttempt", TokenTime(r.next_attempt)},
+                   {"generation", r.generation}});
+  }
+  return out;
+}
+
+void RefreshPass(tokens::TokenManager& manager, bool reconcile, int parallelism,
+                 const std::function<void(std::string_view)>& log) {
+  if (reconcile) {
+    auto rows = manager.store().List();
+    if (!rows.ok()) log("reconcile: " + rows.error().Summary());
+    for (const auto& r : rows.ok() ? *rows : std::vector<tokens::TokenRecord>{}) {
+      if (r.kind != tokens::TokenKind::kCompany) continue;
+      auto counts = manager.Reconcile(r.company_id);
+      if (!counts.ok()) {
+        log("reconcile " + r.company_id + ": " + counts.error().Summary());
+      } else if (counts->first + counts->second > 0) {
+        log("company " + r.company_id + ": " + std::to_string(counts->first) + " installed, " +
+            std::to_string(counts->second) + " removed");
+      }
+    }
+  }
+  auto report = manager.Sweep(parallelism);
+  if (!report.ok()) {
+    log(report.error().Summary());
+  } else if (report->refreshed + report->failed > 0) {
+    log(std::to_string(report->checked) + " checked, " + std::to_string(report->refreshed) +
+        " refreshed, " + std::to_string(report->failed) + " failed");
+  }
 }
 
 }  // namespace ghl::cli

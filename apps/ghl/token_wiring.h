@@ -8,8 +8,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "ghl/core/result.h"
 #include "ghl/tokens/manager.h"
@@ -46,5 +50,28 @@ Result<std::shared_ptr<tokens::TokenManager>> OpenTokenManager(const TokenArgs& 
 /// For `ghl api`: a manager when a token store is configured ($GHL_TOKENS_DB set, or
 /// ./ghl-tokens.db exists), else null. `base_url` is the call's base URL.
 Result<std::shared_ptr<tokens::TokenManager>> MaybeTokenManagerForApi(const std::string& base_url);
+
+/// When `options` has neither a token nor a provider: the token store's manager (if one is
+/// configured, see `MaybeTokenManagerForApi`) becomes its `token_provider`, so each call gets
+/// its location's token from the store — what `ghl api`, `ghl mcp` and the automations do when
+/// GHL_TOKEN is absent. Errors: the store's (wrong or missing key), nothing changed.
+Status UseTokenStoreWhenNoToken(client::ClientOptions& options);
+
+/// An instant as ISO-8601 UTC, "-" for "never" (epoch 0).
+std::string TokenTime(tokens::UtcTime t);
+
+/// The state shown for a row: "refreshing" while a live lease is held, else the stored state.
+tokens::TokenState ShownState(const tokens::TokenRecord& r);
+
+/// `ghl tokens list --json` and `GET /api/tokens`: one object per row (id, kind, companyId,
+/// name, state, detail, expiresAt, lastRefresh, nextAttempt, generation). States only: never a
+/// token (`TokenStore::List` returns rows without secrets).
+nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows);
+
+/// One pass of the background refresher (`ghl tokens serve`, `ghl serve --tokens`): reconciles
+/// every stored company against GHL's installed locations when `reconcile`, then refreshes the
+/// due rows `parallelism` at a time. What it did and errors go to `log` (never a token).
+void RefreshPass(tokens::TokenManager& manager, bool reconcile, int parallelism,
+                 const std::function<void(std::string_view)>& log);
 
 }  // namespace ghl::cli

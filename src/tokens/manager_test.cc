@@ -18,6 +18,8 @@
 
 #include "ghl/client/client.h"
 #include "ghl/client/testing.h"
+#include "ghl/store/event_store.h"
+#include "ghl/tokens/install_listener.h"
 
 namespace ghl::tokens {
 namespace {
@@ -153,10 +155,9 @@ struct Fixture {
   }
   std::shared_ptr<TokenStore> Store() {
     auto s = backend == "postgres"
-                 ? OpenPostgresTokenStore({.url = std::getenv("GHL_PG_URL"), .schema = schema},
-                                          key, {.clock = clock()})
-                 : OpenSqliteTokenStore({.path = (dir / "t.db").string()}, key,
-                                        {.clock = clock()});
+                 ? OpenPostgresTokenStore({.url = std::getenv("GHL_PG_URL"), .schema = schema}, key,
+                                          {.clock = clock()})
+                 : OpenSqliteTokenStore({.path = (dir / "t.db").string()}, key, {.clock = clock()});
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().Describe());
     return std::shared_ptr<TokenStore>(std::move(s).value());
   }
@@ -411,6 +412,72 @@ TEST(TokenAlertTest, AlertCommandRunsOncePerChange) {
   std::getline(in, line);
   EXPECT_EQ(line, "loc1 ok->inactive");
   fs::remove(out);
+}
+
+}  // namespace
+}  // namespace ghl::tokens
+
+namespace ghl::tokens {
+namespace {
+
+// INSTALL / UNINSTALL webhooks as the receiver stores them (real SQLite event store).
+void AppendAppEvent(store::EventStore& events, const std::string& type, const std::string& loc,
+                    int n) {
+  store::NewEvent e;
+  e.dedup_key = "wh-" + type + "-" + loc + "-" + std::to_string(n);
+  e.type = type;
+  e.location_id = loc;
+  e.body =
+      json{{"type", type}, {"appId", "app1"}, {"locationId", loc}, {"companyId", "cmp1"}}.dump();
+  ASSERT_TRUE(events.Append({e}).ok());
+}
+
+TEST_P(TokenManagerTest, InstallWebhookBeforeTheExchangeStoresTheTokenOnceAndUninstallDeletesIt) {
+  Fixture f(GetParam());
+  auto m = f.Manager();
+  auto events = store::OpenSqliteStore({.path = (f.dir / "events.db").string()});
+  ASSERT_TRUE(events.ok()) << events.error().Describe();
+  std::vector<std::string> lines;
+  InstallListener listener(m, **events, [&](std::string_view l) { lines.emplace_back(l); });
+
+  // The company-level INSTALL (no location) and a location's INSTALL arrive before the code
+  // exchange stored the company token: the install waits.
+  store::NewEvent company;
+  company.dedup_key = "wh-company";
+  company.type = "INSTALL";
+  company.body = R"({"type":"INSTALL","appId":"app1","companyId":"cmp1"})";
+  ASSERT_TRUE((*events)->Append({company}).ok());
+  AppendAppEvent(**events, "INSTALL", "loc7", 1);
+  auto first = listener.Poll();
+  ASSERT_TRUE(first.ok()) << first.error().Describe();
+  EXPECT_EQ(first->waiting, 1);
+  EXPECT_FALSE(m->store().Get("loc7")->has_value());
+  ASSERT_TRUE(listener.Poll().ok());  // still waiting, nothing minted
+  EXPECT_EQ(f.ghl->mint_calls, 0);
+
+  // The exchange finished: the next poll mints once; a redelivery changes nothing.
+  f.Seed(m->store(), CompanyRowId("cmp1"), seconds(3600), TokenKind::kCompany);
+  auto second = listener.Poll();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->installed, 1);
+  EXPECT_EQ(second->waiting, 0);
+  ASSERT_TRUE(m->store().Get("loc7")->has_value());
+  AppendAppEvent(**events, "INSTALL", "loc7", 2);
+  ASSERT_TRUE(listener.Poll().ok());
+  EXPECT_EQ(f.ghl->mint_calls, 1);
+
+  // UNINSTALL deletes the location's tokens; a new listener (a restart) re-reads everything
+  // and leaves it deleted (the newest event per location wins).
+  AppendAppEvent(**events, "UNINSTALL", "loc7", 3);
+  auto third = listener.Poll();
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->uninstalled, 1);
+  EXPECT_FALSE(m->store().Get("loc7")->has_value());
+  InstallListener restarted(m, **events);
+  ASSERT_TRUE(restarted.Poll().ok());
+  EXPECT_FALSE(m->store().Get("loc7")->has_value());
+  EXPECT_EQ(f.ghl->mint_calls, 1);
+  EXPECT_EQ(f.ghl->issued["loc7"], 1);
 }
 
 }  // namespace

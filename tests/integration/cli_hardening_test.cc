@@ -305,6 +305,17 @@ TEST(CliHardeningTest, OutOfRangeNumbersNameTheFlagAndItsRange) {
       {{"endpoints", "--limit", huge, "x"}, "--limit: expected a whole number from 1 to"},
       {{"events", "tail", "--from", "-5"}, "--from: expected a whole number from 0 to"},
       {{"events", "list", "--limit", "1e3"}, "--limit: expected a whole number from 1 to"},
+      {{"sandbox", "--token-ttl", huge}, "--token-ttl: expected a whole number from 1 to 31536000"},
+      {{"carrier-sim", "--copies", "9"}, "--copies: expected a whole number from 1 to 5, got '9'"},
+      {{"auth", "login", "--port", "70000"}, "--port: expected a whole number from 0 to 65535"},
+      {{"auth", "login", "--timeout", "1e9"},
+       "--timeout: expected a number from 1 to 3600, got '1e9'"},
+      {{"tokens", "serve", "--interval", "0.01"},
+       "--interval: expected a number from 0.05 to 86400, got '0.01'"},
+      {{"tokens", "serve", "--parallel", huge},
+       "--parallel: expected a whole number from 1 to 256"},
+      {{"serve", "--tokens-interval", "nan"},
+       "--tokens-interval: expected a number from 0.05 to 86400, got 'nan'"},
   };
   for (const auto& c : cases) {
     auto r = RunGhl(c.args);

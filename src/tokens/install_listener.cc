@@ -1,0 +1,106 @@
+#include "ghl/tokens/install_listener.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace ghl::tokens {
+namespace {
+
+constexpr int kPage = 500;
+
+std::string Field(const nlohmann::json& body, const char* key) {
+  auto it = body.find(key);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// GHL's or the manager's message without the kind's prefix ("database busy: " would mislead for
+// a missing company token).
+std::string Reason(const Error& e) { return e.messages.empty() ? e.Summary() : e.messages.front(); }
+
+}  // namespace
+
+InstallListener::InstallListener(std::shared_ptr<TokenManager> manager, store::EventStore& events,
+                                 std::function<void(std::string_view)> log)
+    : manager_(std::move(manager)), events_(events), log_(std::move(log)) {}
+
+Status InstallListener::ReadNew() {
+  std::vector<store::Event> fresh;
+  for (std::string_view type : {kInstallEventType, kUninstallEventType}) {
+    store::ListFilter filter;
+    filter.type = std::string(type);
+    filter.limit = kPage;
+    for (;;) {  // newest first: page down to the cursor
+      auto page = events_.List(filter);
+      if (!page.ok()) return page.error();
+      bool done = page->size() < static_cast<size_t>(kPage);
+      for (auto& e : *page) {
+        if (e.id <= cursor_) {
+          done = true;
+          break;
+        }
+        filter.before_id = e.id;
+        fresh.push_back(std::move(e));
+      }
+      if (done) break;
+    }
+  }
+  std::sort(fresh.begin(), fresh.end(),
+            [](const store::Event& a, const store::Event& b) { return a.id < b.id; });
+  for (const auto& e : fresh) {
+    cursor_ = std::max(cursor_, e.id);
+    auto body = nlohmann::json::parse(e.body, nullptr, /*allow_exceptions=*/false);
+    if (!body.is_object()) continue;
+    std::string location = e.location_id.empty() ? Field(body, "locationId") : e.location_id;
+    if (location.empty()) continue;  // company-level install: the code exchange stores it
+    Pending p;
+    p.event_id = e.id;
+    p.install = e.type == kInstallEventType;
+    p.company_id = Field(body, "companyId");
+    pending_[location] = std::move(p);  // the newest event per location wins
+  }
+  return Ok{};
+}
+
+Result<InstallPollReport> InstallListener::Poll() {
+  if (auto st = ReadNew(); !st.ok()) return st.error();
+  InstallPollReport report;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    const std::string& location = it->first;
+    Pending& p = it->second;
+    std::string reason;
+    if (!p.install) {
+      auto gone = manager_->Uninstall(location);
+      if (gone.ok()) {
+        ++report.uninstalled;
+        if (log_) {
+          log_("UNINSTALL " + location + (*gone ? ": tokens deleted" : ": no tokens stored"));
+        }
+        it = pending_.erase(it);
+        continue;
+      }
+      reason = Reason(gone.error());
+    } else if (p.company_id.empty()) {
+      reason = "the INSTALL event names no companyId";
+    } else {
+      auto st = manager_->Install(location, p.company_id);
+      if (st.ok()) {
+        ++report.installed;
+        if (log_) log_("INSTALL " + location + ": token stored");
+        it = pending_.erase(it);
+        continue;
+      }
+      reason = Reason(st.error());
+    }
+    ++report.waiting;
+    if (log_ && reason != p.last_reason) {
+      log_(std::string(p.install ? "INSTALL " : "UNINSTALL ") + location +
+           " waits (retried): " + reason);
+    }
+    p.last_reason = std::move(reason);
+    ++it;
+  }
+  return report;
+}
+
+}  // namespace ghl::tokens
