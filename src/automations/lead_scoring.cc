@@ -1,41 +1,13 @@
 // Cookbook 3.x: score a new lead from the configured rules, write the score custom field, tag
 // hot / warm / cold, and make sure hot leads have an opportunity at the hot stage or beyond.
-#include <cmath>
-
 #include "event_contact.h"
+#include "ghl/automations/scoring.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/opportunities.h"
 #include "util.h"
 
 namespace ghl::automations {
 namespace {
-
-// A custom field value as text ("" when unset); numbers without a trailing ".0".
-std::string FieldText(const json& contact, const std::string& field_id) {
-  for (const auto& f : contact.value("customFields", json::array())) {
-    if (Str(f, "id") != field_id) continue;
-    const json& v = f.contains("value") ? f["value"] : f.value("fieldValue", json());
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-    if (v.is_number()) {
-      double d = v.get<double>();
-      if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
-      return v.dump();
-    }
-    if (v.is_null()) return "";
-    return v.dump();
-  }
-  return "";
-}
-
-bool HasField(const json& contact, const std::string& what) {
-  if (what == "email") return !Str(contact, "email").empty();
-  if (what == "phone") return !Str(contact, "phone").empty();
-  if (what == "company_name") return !Str(contact, "companyName").empty();
-  if (what == "address") return !Str(contact, "address1").empty();
-  if (what == "website") return !Str(contact, "website").empty();
-  return false;
-}
 
 class LeadScoring final : public Recipe {
  public:
@@ -50,33 +22,12 @@ class LeadScoring final : public Recipe {
     if (!loaded->has_value()) return Ok{};
     const json& contact = **loaded;
     std::string contact_id = Str(contact, "id");
-    int score = 0;
-    for (const auto& rule : cfg.rules) {
-      bool hit = false;
-      switch (rule.kind) {
-        case RuleKind::kHas:
-          hit = HasField(contact, rule.subject);
-          break;
-        case RuleKind::kSource:
-          hit = EqualsNoCase(Str(contact, "source"), rule.subject);
-          break;
-        case RuleKind::kTag:
-          hit = HasTag(contact, rule.subject);
-          break;
-        case RuleKind::kCustomField: {
-          std::string value = FieldText(contact, ctx.ids.RuleFieldId(rule.subject));
-          hit = rule.equals ? EqualsNoCase(value, *rule.equals) : !value.empty();
-          break;
-        }
-      }
-      if (hit) score += rule.points;
-    }
-    const std::string& tier = score >= cfg.hot_threshold    ? tags.hot
-                              : score >= cfg.warm_threshold ? tags.warm
-                                                            : tags.cold;
+    int score = ScoreContact(cfg.rules, contact,
+                             [&](const std::string& ref) { return ctx.ids.RuleFieldId(ref); });
+    const std::string& tier = ScoreTier(cfg, tags, score);
     ctx.Note(name(), "score " + std::to_string(score) + " → " + tier);
 
-    if (FieldText(contact, ctx.ids.score_field_id) != std::to_string(score)) {
+    if (CustomFieldText(contact, ctx.ids.score_field_id) != std::to_string(score)) {
       ops::ContactWrite write;
       write.custom_fields.push_back({ctx.ids.score_field_id, score, /*is_id=*/true});
       auto put = ops::UpdateContact(Ops(ctx), contact_id, write);

@@ -1,6 +1,7 @@
 #include "ghl/ops/locations.h"
 
 #include "call.h"
+#include "ghl/ops/contacts.h"
 
 namespace ghl::ops {
 
@@ -46,6 +47,29 @@ Result<json> ListCustomFields(const Context& ctx, const std::string& model) {
                       .path_params = {{"locationId", LocationOf(ctx)}}});
   if (!r.ok()) return r.error();
   return ArrayAt(*r, "customFields");
+}
+
+Result<json> CreateCustomField(const Context& ctx, const std::string& name,
+                               const std::string& data_type) {
+  if (name.empty()) return UsageError("custom field name is empty");
+  json body = {{"name", name}, {"dataType", data_type.empty() ? "TEXT" : data_type}};
+  auto r = Write(ctx, {.method = "POST",
+                       .path = "/locations/{locationId}/customFields",
+                       .path_params = {{"locationId", LocationOf(ctx)}},
+                       .body = body.dump()});
+  if (!r.ok()) return r.error();
+  return Unwrap(*r, "customField");
+}
+
+Result<json> EnsureCustomField(const Context& ctx, json& definitions, const std::string& name,
+                               const std::string& data_type) {
+  if (name.empty()) return UsageError("custom field name is empty");
+  if (const json* hit = FindCustomField(definitions, name)) return *hit;
+  auto created = CreateCustomField(ctx, name, data_type);
+  if (!created.ok()) return created.error();
+  if (!definitions.is_array()) definitions = json::array();
+  definitions.push_back(*created);
+  return *created;
 }
 
 Result<json> ListWorkflows(const Context& ctx) {

@@ -23,6 +23,20 @@ Result<nlohmann::json> ListLocations(const Context& ctx);
 /// default (contact fields only).
 Result<nlohmann::json> ListCustomFields(const Context& ctx, const std::string& model = {});
 
+/// POST /locations/{locationId}/customFields {"name","dataType"} → the created field (id,
+/// name, fieldKey "contact.<snake_name>", dataType). `data_type`: TEXT, NUMERICAL, … (GHL's
+/// dataType enum). GHL answers 400 when a field with that name exists: use EnsureCustomField.
+Result<nlohmann::json> CreateCustomField(const Context& ctx, const std::string& name,
+                                         const std::string& data_type = "TEXT");
+
+/// The contact custom field `name` (matched in `definitions`, a customFields list, by id,
+/// fieldKey or name as FindCustomField does), created with CreateCustomField only when none
+/// matches; a created field is appended to `definitions`, so it is looked up, never created
+/// twice. kUsage error for an empty name.
+Result<nlohmann::json> EnsureCustomField(const Context& ctx, nlohmann::json& definitions,
+                                         const std::string& name,
+                                         const std::string& data_type = "TEXT");
+
 /// GET /workflows/?locationId → the workflows array.
 Result<nlohmann::json> ListWorkflows(const Context& ctx);
 
