@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddTokensCommand(app, &exit_code);
   ghl::cli::AddSyncCommand(app, &exit_code);
   ghl::cli::AddKpiCommand(app, &exit_code);
+  ghl::cli::AddOnboardCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

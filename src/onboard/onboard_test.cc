@@ -171,6 +171,10 @@ struct CrashCase {
   bool after_journal;
 };
 
+void PrintTo(const CrashCase& c, std::ostream* os) {
+  *os << c.step << (c.after_journal ? " (journaled)" : " (journal write lost)");
+}
+
 class OnboardCrashTest : public OnboardTest, public ::testing::WithParamInterface<CrashCase> {};
 
 TEST_P(OnboardCrashTest, ResumeAfterCrashMakesExactlyOneOfEach) {
