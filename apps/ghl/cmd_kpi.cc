@@ -105,16 +105,14 @@ int RunKpi(const KpiArgs& args) {
     if (env) q.location_id = env;
   }
   if (q.location_id.empty()) {
-    auto rows = (*db)->Query(
-        "SELECT DISTINCT location_id FROM opportunities "
-        "UNION SELECT DISTINCT location_id FROM contacts");
-    if (!rows.ok()) return Fail(rows.error());
-    if (rows->size() != 1) {
-      return Fail(
-          UsageError(std::to_string(rows->size()) + " locations in the sync database; say which",
-                     "give --location ID (or set GHL_LOCATION_ID)"));
+    auto locations = sync::SyncedLocations(**db);
+    if (!locations.ok()) return Fail(locations.error());
+    if (locations->size() != 1) {
+      return Fail(UsageError(
+          std::to_string(locations->size()) + " locations in the sync database; say which",
+          "give --location ID (or set GHL_LOCATION_ID)"));
     }
-    q.location_id = (*rows)[0][0].value_or("");
+    q.location_id = locations->front();
   }
   q.stale_days = args.stale_days;
   if (auto st = sync::ApplyPeriod(args.period, q); !st.ok()) return Fail(st.error());

@@ -30,16 +30,19 @@
 #include "cli_checks.h"
 #include "commands.h"
 #include "ghl/client/client.h"
+#include "ghl/dashboard/dashboard.h"
 #include "ghl/playground/playground.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
 #include "ghl/server/listen_address.h"
 #include "ghl/store/event_store.h"
+#include "ghl/sync/database.h"
 #include "ghl/webhooks/metrics.h"
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
 #include "serve_mcp.h"
+#include "sync_common.h"
 
 namespace ghl::cli {
 namespace {
@@ -62,6 +65,7 @@ struct ServeArgs {
   AgentArgs agents;         // voice-agent endpoints (serve_agents.h)
   ServeMcpArgs mcp;         // --mcp*: the MCP endpoint at /mcp (serve_mcp.cc)
   CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
+  std::string sync_db;      // --sync-db: what /dashboard and /api/kpi read
 };
 
 std::string Env(const char* name) {
@@ -325,14 +329,17 @@ int RunServe(const ServeArgs& args) {
     mcp_calls.Close(busy);
     forward_cancel->Cancel();
   };
+  dashboard::Dashboard dash(
+      {ResolveSyncDb(args.sync_db), "public", options.default_location_id, args.host});
+  server::Handler dashboard_handler = [&dash](const http::Request& r) { return dash.Handle(r); };
   server::Handler mcp_handler;
   if (mcp) {
     mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
   }
   server::AsyncHandler handler = [receiver = hooks->receiver, playground_handler, event_pages,
                                   &forwards, &page_reads, &agent_calls, agent_handler, &mcp,
-                                  &mcp_calls, &mcp_handler, bridge](http::Request request,
-                                                                    server::Responder respond) {
+                                  &mcp_calls, &mcp_handler, bridge, &dashboard_handler](
+                                     http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
@@ -343,6 +350,9 @@ int RunServe(const ServeArgs& args) {
     }
     if (request.Path() == playground::kSendPath) {
       return forwards.Run(playground_handler, std::move(request), std::move(respond));
+    }
+    if (dashboard::Dashboard::Matches(request)) {  // reads the sync database
+      return page_reads.Run(dashboard_handler, std::move(request), std::move(respond));
     }
     if (request.Path() == webhooks::kDefaultStatsPath ||
         request.Path() == webhooks::kDefaultMetricsPath) {
@@ -395,6 +405,9 @@ int RunServe(const ServeArgs& args) {
   }
   std::printf("Events:     %s/api/events/stats  %s/metrics  (ghl events list)\n", base.c_str(),
               base.c_str());
+  std::printf("Dashboard:  %s/dashboard  (KPIs of the sync database %s; ghl kpi --json)\n",
+              base.c_str(),
+              sync::IsPostgresUrl(dash.options().db) ? "(PostgreSQL)" : dash.options().db.c_str());
   PrintAgentLines(*agents, base);
   if (carrier && !StartCarrier(*carrier, args.carrier, base, embedded.get())) {
     server.Stop();
@@ -509,6 +522,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--automations", args->automations,
                   "Run the cookbook's automations on received webhooks, as configured in this "
                   "TOML file (see doc/automations.md; `ghl automations check FILE` validates it)");
+  cmd->add_option("--sync-db", args->sync_db,
+                  "Sync database /dashboard and /api/kpi read: a SQLite file or a "
+                  "postgresql:// URL (default $GHL_SYNC_DB, else ./ghl-sync.db, as ghl sync)");
   AddAgentOptions(cmd, &args->agents);
   AddServeMcpOptions(cmd, args->mcp);
   AddCarrierOptions(cmd, &args->carrier);

@@ -68,6 +68,16 @@ Status ApplyPeriod(std::string_view period, KpiQuery& q) {
   return Ok{};
 }
 
+Result<std::vector<std::string>> SyncedLocations(Database& db) {
+  auto rows = db.Query(
+      "SELECT location_id FROM opportunities UNION SELECT location_id FROM contacts "
+      "ORDER BY 1");
+  if (!rows.ok()) return rows.error();
+  std::vector<std::string> out;
+  for (const auto& row : *rows) out.push_back(row[0].value_or(""));
+  return out;
+}
+
 Result<Kpis> ComputeKpis(Database& db, const KpiQuery& q) {
   if (q.location_id.empty())
     return UsageError("no location given for the KPIs", "give --location ID");

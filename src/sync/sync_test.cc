@@ -280,6 +280,7 @@ TEST_F(SyncTest, ChangeFeedAppliesEventsAndReconcileFindsADroppedOne) {
   std::string conv = (*convs)["conversations"][0]["id"];
   json sent = Post("/conversations/messages/inbound",
                    {{"type", "SMS"},
+                    {"direction", "inbound"},
                     {"conversationId", conv},
                     {"contactId", (*convs)["conversations"][0]["contactId"]},
                     {"message", "hello?"}});

@@ -179,7 +179,9 @@ class SyncFixture : public ::testing::Test {
         Post("/conversations/messages",
              {{"type", "SMS"}, {"contactId", contact}, {"message", "reply " + std::to_string(m)}});
       } else {
+        // GHL logs a message without `direction` as outbound, so say it.
         Post("/conversations/messages/inbound", {{"type", "SMS"},
+                                                 {"direction", "inbound"},
                                                  {"conversationId", conv},
                                                  {"contactId", contact},
                                                  {"message", "question " + std::to_string(m)}});

@@ -7,31 +7,13 @@
 // GHL_SCREENSHOT_DIR (default the OS temp dir). Exits 77 (CTest: skipped) when playwright-core
 // or chromium is missing — `scripts/install-test-tools` installs the former.
 import {execFileSync, spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {after, before, test} from 'node:test';
 import assert from 'node:assert/strict';
 
-const ghlBin = process.env.GHL_BIN;
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const shotDir = process.env.GHL_SCREENSHOT_DIR || tmpdir();
-
-let chromium;
-try {
-  ({chromium} = await import('playwright-core'));
-} catch (e) {
-  console.log('SKIP: playwright-core is not installed (run scripts/install-test-tools): ' + e.message);
-  process.exit(77);
-}
-if (!existsSync(chromiumPath)) {
-  console.log('SKIP: no chromium at ' + chromiumPath + ' (apt-get install chromium, or set CHROMIUM)');
-  process.exit(77);
-}
-if (!ghlBin || !existsSync(ghlBin)) {
-  console.error('GHL_BIN must name the built ghl binary (got ' + ghlBin + ')');
-  process.exit(1);
-}
+import {ghlBin, launchChromium, shotDir} from './harness.mjs';
 
 // Starts `ghl serve --sandbox --port 0` and reads the playground URL, token and location id
 // from what it prints.
@@ -65,14 +47,7 @@ const problems = [];  // console errors, CSP violations, failed requests
 before(async () => {
   serve = await startServe();
   profileDir = mkdtempSync(path.join(tmpdir(), 'ghl-browser-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--disable-dev-shm-usage'],
-    viewport: {width: 1440, height: 900},
-  });
+  context = await launchChromium(profileDir);
   page = context.pages()[0] || await context.newPage();
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push('console: ' + msg.text()); });
   page.on('pageerror', (err) => problems.push('page error: ' + err.message));

@@ -93,6 +93,10 @@ struct Kpis {
   std::vector<SourceLeads> leads_by_source;
 };
 
+/// The location ids that have synced contacts or opportunities, sorted (empty for a database
+/// `ghl sync` has not filled yet).
+Result<std::vector<std::string>> SyncedLocations(Database& db);
+
 /// Computes the KPIs. kUsage error for an empty location.
 Result<Kpis> ComputeKpis(Database& db, const KpiQuery& query);
 
