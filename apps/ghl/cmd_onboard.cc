@@ -7,6 +7,7 @@
 // GHL_COMPANY_ID; base URL from --base-url or GHL_BASE_URL; journal from --journal or
 // GHL_ONBOARD_DB (default ghl-onboard.db). Test hook: GHL_ONBOARD_CRASH_AFTER=<step>[:journaled]
 // ends the process with status 137 right after that step's GHL call (or its journal write).
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -48,6 +49,28 @@ Result<onboard::Options> MakeOptions(const OnboardArgs& a) {
   if (o.company_id.empty()) {
     return UsageError("no company id",
                       "pass --company ID or set GHL_COMPANY_ID (`ghl sandbox` prints it)");
+  }
+  // A configured token store ($GHL_TOKENS_DB, or ./ghl-tokens.db present) keeps the minted
+  // location token, so `ghl api --location` can use the new sub-account at once.
+  auto manager = MaybeTokenManagerForApi(o.agency.base_url);
+  if (!manager.ok()) return manager.error();
+  if (*manager) {
+    std::string company = o.company_id;
+    o.on_location_token = [m = *manager, company](const nlohmann::json& t) -> Status {
+      tokens::NewToken row;
+      row.id = t.value("locationId", "");
+      row.kind = tokens::TokenKind::kLocation;
+      row.company_id = company;
+      row.pair.access_token = t.value("access_token", "");
+      row.pair.refresh_token = t.value("refresh_token", "");
+      row.pair.scopes = t.value("scope", "");
+      row.pair.expires_at = std::chrono::time_point_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now()) +
+                            std::chrono::seconds(t.value("expires_in", int64_t{0}));
+      auto put = m->store().Put(row);
+      if (!put.ok()) return put.error();
+      return Ok{};
+    };
   }
   std::string crash = FlagOrEnv("", "GHL_ONBOARD_CRASH_AFTER");
   if (!crash.empty()) {

@@ -70,6 +70,9 @@ class Run {
     ops::Context actx{agency_, loc, nullptr};
     auto minted = ops::MintLocationToken(actx, o_.company_id, loc);
     if (!minted.ok()) return minted.error();
+    if (o_.on_location_token) {
+      if (auto kept = o_.on_location_token(*minted); !kept.ok()) return kept.error();
+    }
     client::ClientOptions lo = o_.agency;
     lo.token = S(*minted, "access_token");
     lo.default_location_id = loc;

@@ -9,6 +9,7 @@
 
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
+#include "ghl/tokens/key.h"
 #include "process.h"
 
 namespace ghl::testing {
@@ -49,6 +50,10 @@ TEST(CliOnboardTest, CrashAfterUserThenStatusAndResume) {
       {"GHL_AGENCY_TOKEN", std::string(sandbox::kAgencyToken)},
       {"GHL_COMPANY_ID", company},
       {"GHL_ONBOARD_DB", dir.File("ghl-onboard.db")}};
+  env["GHL_TOKENS_DB"] = dir.File("ghl-tokens.db");
+  env["GHL_TOKEN_KEY"] = tokens::GenerateTokenKeyHex();
+  env["GHL_CLIENT_ID"] = senv.at("GHL_CLIENT_ID");
+  env["GHL_CLIENT_SECRET"] = senv.at("GHL_CLIENT_SECRET");
   auto crash_env = env;
   crash_env["GHL_ONBOARD_CRASH_AFTER"] = "user";
   auto crashed = RunGhl({"onboard", "--input", input, "--id", "bakery-1"}, crash_env);
@@ -74,7 +79,12 @@ TEST(CliOnboardTest, CrashAfterUserThenStatusAndResume) {
       Get(base + "/locations/search?companyId=" + company + "&email=bo%40blue-bakery.example",
           std::string(sandbox::kAgencyToken));
   ASSERT_TRUE(locs.ok());
-  EXPECT_EQ(json::parse(locs->body)["locations"].size(), 1u) << locs->body;
+  auto found = json::parse(locs->body)["locations"];
+  ASSERT_EQ(found.size(), 1u) << locs->body;
+  // The minted location token went to the configured token store.
+  auto listed = RunGhl({"tokens", "list"}, env);
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(found[0]["id"].get<std::string>()), std::string::npos) << listed.out;
 }
 
 TEST(CliOnboardTest, BadInputNamesTheFieldAndTheFix) {

@@ -10,6 +10,7 @@
 /// twice. Location tokens are never journaled: a resumed run mints a fresh one.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -76,6 +77,10 @@ struct Options {
   std::string company_id;                       ///< The agency's company id.
   std::string journal_path = "ghl-onboard.db";  ///< SQLite file; created when missing.
   CrashHook crash;
+  /// Called with GHL's /oauth/locationToken answer (access_token, refresh_token, expires_in,
+  /// scope, locationId) each time a location token is minted, e.g. to keep it in the token
+  /// store; an error stops the run. May be empty. The answer holds secrets: never log it.
+  std::function<Status(const nlohmann::json& minted)> on_location_token;
 };
 
 /// Starts (or, when the id is journaled, continues) request `id` for `input` and runs it to
