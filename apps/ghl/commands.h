@@ -28,6 +28,7 @@ void AddTokensCommand(CLI::App& app, int* exit_code);       // cmd_tokens.cc
 void AddSyncCommand(CLI::App& app, int* exit_code);         // cmd_sync.cc
 void AddKpiCommand(CLI::App& app, int* exit_code);          // cmd_kpi.cc
 void AddEnrichCommand(CLI::App& app, int* exit_code);       // cmd_enrich.cc
+void AddOnboardCommand(CLI::App& app, int* exit_code);      // cmd_onboard.cc
 
 /// Default webhook event store of `ghl serve` and `ghl events`: this SQLite file in the
 /// current directory (overridden by --events-db, then by $GHL_EVENTS_DB).

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   ghl::cli::AddSyncCommand(app, &exit_code);
   ghl::cli::AddKpiCommand(app, &exit_code);
   ghl::cli::AddEnrichCommand(app, &exit_code);
+  ghl::cli::AddOnboardCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

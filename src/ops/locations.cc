@@ -92,3 +92,88 @@ Status AddContactToWorkflow(const Context& ctx, const std::string& contact_id,
 }
 
 }  // namespace ghl::ops
+
+namespace ghl::ops {
+
+using namespace internal;
+
+Result<json> CreateLocation(const Context& ctx, const LocationWrite& w) {
+  if (w.company_id.empty()) return UsageError("location: companyId is empty");
+  if (w.name.empty()) return UsageError("location: name is empty");
+  json body = {{"companyId", w.company_id}, {"name", w.name}};
+  auto put = [&](const char* key, const std::string& v) {
+    if (!v.empty()) body[key] = v;
+  };
+  put("phone", w.phone);
+  put("address", w.address);
+  put("city", w.city);
+  put("state", w.state);
+  put("country", w.country);
+  put("postalCode", w.postal_code);
+  put("website", w.website);
+  put("timezone", w.timezone);
+  if (!w.email.empty()) {
+    body["prospectInfo"] = {
+        {"firstName", w.first_name}, {"lastName", w.last_name}, {"email", w.email}};
+  }
+  auto r = Write(ctx, {.method = "POST", .path = "/locations/", .body = body.dump()});
+  if (!r.ok()) return r.error();
+  json loc = Unwrap(*r, "location");
+  if (Str(loc, "id").empty()) return Malformed("POST /locations/", "id");
+  return loc;
+}
+
+Result<json> SearchLocationsByEmail(const Context& ctx, const std::string& company_id,
+                                    const std::string& email) {
+  auto r = Read(ctx, {.method = "GET",
+                      .path = "/locations/search",
+                      .query = {{"companyId", company_id}, {"email", email}, {"limit", "100"}}});
+  if (!r.ok()) return r.error();
+  json out = json::array();
+  for (const auto& l : ArrayAt(*r, "locations")) {
+    if (Lower(Str(l, "email")) == Lower(email)) out.push_back(l);
+  }
+  return out;
+}
+
+Result<json> MintLocationToken(const Context& ctx, const std::string& company_id,
+                               const std::string& location_id) {
+  if (company_id.empty()) return UsageError("locationToken: companyId is empty");
+  if (location_id.empty()) return UsageError("locationToken: locationId is empty");
+  json body = {{"companyId", company_id}, {"locationId", location_id}};
+  return Write(ctx, {.method = "POST", .path = "/oauth/locationToken", .body = body.dump()});
+}
+
+std::string CustomFieldKey(const std::string& model, const std::string& name) {
+  std::string key;
+  for (char c : Lower(name)) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      key.push_back(c);
+    } else if (!key.empty() && key.back() != '_') {
+      key.push_back('_');
+    }
+  }
+  while (!key.empty() && key.back() == '_') key.pop_back();
+  return (model.empty() ? std::string("contact") : model) + "." + key;
+}
+
+Result<json> EnsureCustomField(const Context& ctx, const CustomFieldWrite& w, bool* created) {
+  if (created) *created = false;
+  if (w.name.empty()) return UsageError("customField: name is empty");
+  std::string key = CustomFieldKey(w.model, w.name);
+  auto existing = ListCustomFields(ctx, w.model.empty() ? "contact" : w.model);
+  if (!existing.ok()) return existing.error();
+  for (const auto& f : *existing) {
+    if (Str(f, "fieldKey") == key || Lower(Str(f, "name")) == Lower(w.name)) return f;
+  }
+  json body = {{"name", w.name}, {"dataType", w.data_type}, {"model", w.model}};
+  auto r = Write(ctx, {.method = "POST",
+                       .path = "/locations/{locationId}/customFields",
+                       .path_params = {{"locationId", LocationOf(ctx)}},
+                       .body = body.dump()});
+  if (!r.ok()) return r.error();
+  if (created) *created = true;
+  return Unwrap(*r, "customField");
+}
+
+}  // namespace ghl::ops

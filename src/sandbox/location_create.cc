@@ -1,6 +1,7 @@
 // POST /locations/ — create a sub-account (spec: shared/ghl-openapi/apps/locations.json,
 // CreateLocationDto / CreateLocationSuccessfulResponseDto; agency tokens only).
 #include "handler.h"
+#include "oauth_model.h"
 
 namespace ghl::sandbox {
 namespace {
@@ -64,14 +65,30 @@ http::Response CreateLocation(Ctx& ctx) {
     loc["lastName"] = p["lastName"];
     loc["email"] = p["email"];
   }
-  const Doc& d = ctx.store.Put(Coll::kLocations, id, loc);
+  // A copy: the installs below write to the store.
+  const json created = ctx.store.Put(Coll::kLocations, id, loc).value;
   ctx.events.push_back({"LocationCreate",
                         {{"type", "LocationCreate"},
                          {"id", id},
-                         {"companyId", d.value["companyId"]},
-                         {"name", d.value["name"]},
-                         {"email", Str(d.value, "email")}}});
-  return Json(200, d.value);
+                         {"companyId", created["companyId"]},
+                         {"name", created["name"]},
+                         {"email", Str(created, "email")}}});
+  // An agency-level install approved with installToFutureLocations=true reaches the agency's new
+  // sub-accounts too, so POST /oauth/locationToken works for them (cookbook 4.x onboarding).
+  std::vector<json> apps;
+  for (const auto& [key, inst] : ctx.store.All(Coll::kAppInstalls)) {
+    if (Str(inst.value, "companyId") != ctx.token.company_id ||
+        !inst.value.value("installToFutureLocations", false)) {
+      continue;
+    }
+    if (const Doc* app = FindAppById(ctx.store, Str(inst.value, "appId"))) {
+      apps.push_back(app->value);
+    }
+  }
+  for (const auto& app : apps) {
+    Install(ctx.store, app, ctx.token.company_id, {id}, false, ctx.now_ms, &ctx.events);
+  }
+  return Json(200, created);
 }
 
 constexpr RouteDef kRoutes[] = {

@@ -178,6 +178,15 @@ http::Response Approve(Store& store, const Params& p, int64_t now, std::vector<E
   }
   json app_doc = app->value;
   Install(store, app_doc, company, locations, company_install, now, events);
+  if (company_install && First(p, "installToFutureLocations") == "true") {
+    // GHL's bulk-install option: the agency's sub-accounts created later get the app too.
+    std::string key = Str(app_doc, "appId") + ":company:" + company;
+    if (const Doc* inst = store.Get(Coll::kAppInstalls, key)) {
+      json v = inst->value;
+      v["installToFutureLocations"] = true;
+      store.Put(Coll::kAppInstalls, key, std::move(v));
+    }
+  }
   std::string code = "sbx-code-" + NewTraceId();
   std::string redirect = First(p, "redirect_uri");
   store.Put(Coll::kOAuthCodes, code,

@@ -44,4 +44,47 @@ Result<nlohmann::json> ListWorkflows(const Context& ctx);
 Status AddContactToWorkflow(const Context& ctx, const std::string& contact_id,
                             const std::string& workflow_id);
 
+/// A sub-account to create (POST /locations/, CreateLocationDto; agency token, Agency Pro).
+struct LocationWrite {
+  std::string company_id;  ///< Required: the agency's company id.
+  std::string name;        ///< Required: the business name.
+  std::string email;       ///< The owner's email (sent as prospectInfo.email, with the names).
+  std::string first_name;  ///< prospectInfo.firstName.
+  std::string last_name;   ///< prospectInfo.lastName.
+  std::string phone, address, city, state, country, postal_code, website;
+  std::string timezone;  ///< IANA zone, e.g. "America/Chicago"; empty = GHL's default.
+};
+
+/// POST /locations/ with an agency token → the created location (id, name, …). kUsage error
+/// without company id or name.
+Result<nlohmann::json> CreateLocation(const Context& ctx, const LocationWrite& write);
+
+/// GET /locations/search?companyId&email (agency token) → the company's locations whose owner
+/// email is `email` (case-insensitive), as GHL shows them.
+Result<nlohmann::json> SearchLocationsByEmail(const Context& ctx, const std::string& company_id,
+                                              const std::string& email);
+
+/// POST /oauth/locationToken (form-encoded companyId, locationId) with an agency token → GHL's
+/// answer {access_token, refresh_token, expires_in, locationId, …}. The answer holds secrets:
+/// never log it. kUsage error for an empty id.
+Result<nlohmann::json> MintLocationToken(const Context& ctx, const std::string& company_id,
+                                         const std::string& location_id);
+
+/// A custom field definition to ensure (POST /locations/{locationId}/customFields).
+struct CustomFieldWrite {
+  std::string name;                ///< Required; GHL derives the key from it.
+  std::string data_type = "TEXT";  ///< GHL's dataType enum (TEXT, NUMERICAL, DATE, …).
+  std::string model = "contact";   ///< "contact" or "opportunity".
+};
+
+/// The field key GHL derives from a name: "<model>." + the name lower-cased with runs of other
+/// characters turned into one '_' ("Lead Source" → "contact.lead_source").
+std::string CustomFieldKey(const std::string& model, const std::string& name);
+
+/// The location's custom field with the derived key (or the same name), creating it only when
+/// none exists: look up first, so a retry after a lost answer never makes a second one.
+/// → the definition; `*created` tells which path ran.
+Result<nlohmann::json> EnsureCustomField(const Context& ctx, const CustomFieldWrite& write,
+                                         bool* created = nullptr);
+
 }  // namespace ghl::ops
