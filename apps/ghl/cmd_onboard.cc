@@ -15,6 +15,8 @@
 #include <sstream>
 
 #include "commands.h"
+#include "ghl/client/field_args.h"
+#include "ghl/core/json_depth.h"
 #include "ghl/onboard/onboard.h"
 #include "token_wiring.h"
 
@@ -88,14 +90,13 @@ int Print(const Result<onboard::RequestStatus>& s) {
 }
 
 int RunStart(const OnboardArgs& a) {
-  std::ifstream f(a.input);
-  if (!f) {
-    return Fail(UsageError("--input " + a.input + ": cannot read the file",
-                           "give the path of a client JSON file (see README: Onboarding)"));
+  auto text = client::ReadUserFile(a.input);  // names a missing file, a directory, …
+  if (!text.ok()) return Fail(text.error());
+  if (auto deep = FindJsonTooDeep(*text)) {
+    return Fail(UsageError("--input " + a.input + ": " + deep->Describe(),
+                           "a client file nests a few levels at most; check its structure"));
   }
-  std::stringstream text;
-  text << f.rdbuf();
-  auto input = nlohmann::json::parse(text.str(), nullptr, false);
+  auto input = nlohmann::json::parse(*text, nullptr, false);
   if (input.is_discarded()) {
     return Fail(UsageError("--input " + a.input + ": not valid JSON", "fix the JSON syntax"));
   }

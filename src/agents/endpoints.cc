@@ -9,6 +9,7 @@
 
 #include "functions.h"
 #include "ghl/agents/signatures.h"
+#include "ghl/core/json_depth.h"
 #include "ghl/webhooks/browser_guard.h"
 
 namespace ghl::agents {
@@ -137,7 +138,7 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     if (auto v = VerifyVapi(request, options.vapi_secret, NowMs()); !v.ok()) {
       return Refuse(401, v.error().Describe());
     }
-    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    json body = ParseJsonBounded(request.body);
     auto calls = ParseVapiToolCalls(body);
     if (!calls.ok()) return Refuse(400, calls.error().Describe());
     if (calls->empty()) return Json(200, json::object());  // another message type
@@ -162,7 +163,7 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     std::string_view path = request.Path();
     std::string_view function = path.substr(kRetellPath.size());
     if (!function.empty()) function.remove_prefix(1);  // the '/'
-    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    json body = ParseJsonBounded(request.body);
     auto call = ParseRetellCall(body, http::UrlDecode(function, false));
     if (!call.ok()) return Refuse(400, call.error().Describe());
     auto answers = RunAll({std::move(*call)}, "retell");

@@ -4,6 +4,7 @@
 
 #include "functions.h"
 #include "ghl/agents/endpoints.h"
+#include "ghl/core/json_depth.h"
 
 namespace ghl::agents {
 namespace {
@@ -29,7 +30,7 @@ void SetArgs(FunctionCall& call, const json& value) {
   } else if (value.is_string()) {
     std::string text = value.get<std::string>();
     if (text.empty()) return;
-    json parsed = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    json parsed = ParseJsonBounded(text);
     if (parsed.is_object()) {
       call.args = std::move(parsed);
     } else {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ghl/core/json_depth.h"
 #include "ghl/core/time_format.h"
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
@@ -98,7 +99,7 @@ Result<FeedBatch> ChangeFeed::ApplyNew(int max_events) {
 }
 
 Status ChangeFeed::ApplyOne(const store::Event& event, bool* applied) {
-  json body = json::parse(event.body, nullptr, false);
+  json body = ParseJsonBounded(event.body);
   std::string location = event.location_id.empty() ? Str(body, "locationId") : event.location_id;
   const std::string& type = event.type;
   bool wanted = !location.empty() &&

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "ghl/core/json_depth.h"
+
 namespace ghl::tokens {
 namespace {
 
@@ -49,7 +51,7 @@ Status InstallListener::ReadNew() {
             [](const store::Event& a, const store::Event& b) { return a.id < b.id; });
   for (const auto& e : fresh) {
     cursor_ = std::max(cursor_, e.id);
-    auto body = nlohmann::json::parse(e.body, nullptr, /*allow_exceptions=*/false);
+    auto body = ParseJsonBounded(e.body);
     if (!body.is_object()) continue;
     std::string location = e.location_id.empty() ? Field(body, "locationId") : e.location_id;
     if (location.empty()) continue;  // company-level install: the code exchange stores it

@@ -321,5 +321,19 @@ TEST_F(AgentsServeTest, WithoutSecretsBothEndpointsRefuseAndSayHowToTurnThemOn) 
   EXPECT_FALSE(HasContact(new_phone));
 }
 
+// A verified caller can still send anything: a body nested 100,000 deep is refused with 400
+// before any DOM exists (nlohmann's recursive copies would overflow the stack), and the server
+// goes on answering.
+TEST_F(AgentsServeTest, ABodyNestedTooDeepIs400AndTheServerLives) {
+  Start(/*with_secrets=*/true);
+  std::string deep = R"({"message":{"type":"tool-calls","toolCallList":)" +
+                     std::string(100000, '[') + std::string(100000, ']') + "}}";
+  EXPECT_EQ(Vapi(deep).status, 400);
+  std::string body = VapiBody(
+      "toolCallList",
+      {{{"id", "ok"}, {"name", "lookup_caller"}, {"arguments", {{"phone", "+15125550199"}}}}});
+  EXPECT_EQ(Vapi(body).status, 200);
+}
+
 }  // namespace
 }  // namespace ghl::testing

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "ghl/http/transport.h"
@@ -100,6 +101,17 @@ TEST(CliOnboardTest, BadInputNamesTheFieldAndTheFix) {
   auto unknown = RunGhl({"onboard", "status", "nope"}, {{"GHL_ONBOARD_DB", dir.File("j.db")}});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no onboarding request 'nope'"), std::string::npos) << unknown.err;
+  // A directory, or JSON nested past what any client file needs: usage errors naming the input.
+  std::map<std::string, std::string> env = {
+      {"GHL_AGENCY_TOKEN", "t"}, {"GHL_COMPANY_ID", "c"}, {"GHL_ONBOARD_DB", dir.File("j.db")}};
+  auto directory = RunGhl({"onboard", "--input", dir.path()}, env);
+  EXPECT_EQ(directory.exit_code, 2);
+  EXPECT_NE(directory.err.find("directory"), std::string::npos) << directory.err;
+  std::string deep = dir.File("deep.json");
+  std::ofstream(deep) << std::string(100000, '[') << std::string(100000, ']');
+  auto too_deep = RunGhl({"onboard", "--input", deep}, env);
+  EXPECT_EQ(too_deep.exit_code, 2);
+  EXPECT_NE(too_deep.err.find("nested deeper than 64"), std::string::npos) << too_deep.err;
 }
 
 }  // namespace
