@@ -3,6 +3,8 @@
 #include <cstdlib>
 
 #include "commands.h"
+#include "ghl/core/text.h"
+#include "ghl/core/time_format.h"
 #include "ghl/sync/kpi.h"
 #include "ghl/sync/schema.h"
 #include "sync_common.h"
@@ -58,8 +60,17 @@ std::string Seconds(const std::optional<double>& s) {
   return buf;
 }
 
+// Synced text (names, sources) comes from web forms and other people's input: one line,
+// control characters escaped, so a contact's source cannot retitle or clear the terminal.
+std::string Safe(const std::string& text) { return TerminalSafeLine(text); }
+
+std::string When(const std::optional<int64_t>& ms) {
+  if (!ms) return "none";
+  return FormatUtcIso(std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms)));
+}
+
 void PrintText(const sync::Kpis& k) {
-  std::printf("location %s, period %s .. %s (UTC days)\n", k.location_id.c_str(),
+  std::printf("location %s, period %s .. %s (UTC days)\n", Safe(k.location_id).c_str(),
               k.from_day.empty() ? "start" : k.from_day.c_str(),
               k.to_day.empty() ? "now" : k.to_day.c_str());
   std::printf("win rate           %s (won %lld, lost %lld; closed in the period)\n",
@@ -69,12 +80,13 @@ void PrintText(const sync::Kpis& k) {
   std::printf("open pipeline      %s in %lld deals\n", Money(k.open_value).c_str(),
               static_cast<long long>(k.open_deals));
   for (const auto& s : k.open_by_stage) {
-    std::printf("  %-24s %-20s %6lld deals %12s\n", s.pipeline_name.c_str(), s.stage_name.c_str(),
-                static_cast<long long>(s.open_deals), Money(s.open_value).c_str());
+    std::printf("  %-24s %-20s %6lld deals %12s\n", Safe(s.pipeline_name).c_str(),
+                Safe(s.stage_name).c_str(), static_cast<long long>(s.open_deals),
+                Money(s.open_value).c_str());
   }
   std::printf("stage conversion (deals now in a later stage / in this stage or later)\n");
   for (const auto& c : k.stage_conversion) {
-    std::printf("  %-24s %5lld / %-5lld %s\n", c.stage_name.c_str(),
+    std::printf("  %-24s %5lld / %-5lld %s\n", Safe(c.stage_name).c_str(),
                 static_cast<long long>(c.advanced), static_cast<long long>(c.reached),
                 c.conversion ? (Money(*c.conversion * 100) + "%").c_str() : "-");
   }
@@ -83,13 +95,12 @@ void PrintText(const sync::Kpis& k) {
               static_cast<long long>(k.responses), static_cast<long long>(k.unanswered));
   std::printf("leads              %lld\n", static_cast<long long>(k.leads));
   for (const auto& l : k.leads_by_source) {
-    std::printf("  %-24s %lld\n", l.source.c_str(), static_cast<long long>(l.leads));
+    std::printf("  %-24s %lld\n", Safe(l.source).c_str(), static_cast<long long>(l.leads));
   }
   std::printf("stale deals (> %d days in stage): %zu\n", k.stale_days, k.stale_deals.size());
   for (const auto& s : k.stale_deals) {
-    std::printf("  %-32s %-20s %6.0f days  next appointment %s\n", s.name.c_str(),
-                s.stage_name.c_str(), s.days_in_stage,
-                s.next_appointment_ms ? std::to_string(*s.next_appointment_ms).c_str() : "none");
+    std::printf("  %-32s %-20s %6.0f days  next appointment %s\n", Safe(s.name).c_str(),
+                Safe(s.stage_name).c_str(), s.days_in_stage, When(s.next_appointment_ms).c_str());
   }
 }
 
@@ -119,7 +130,9 @@ int RunKpi(const KpiArgs& args) {
   auto k = sync::ComputeKpis(**db, q);
   if (!k.ok()) return Fail(k.error());
   if (args.json) {
-    std::printf("%s\n", sync::ToJson(*k).dump(2).c_str());
+    std::printf(
+        "%s\n",
+        sync::ToJson(*k).dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     PrintText(*k);
   }

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -32,8 +33,9 @@ TEST(VapiShapesTest, ToolCallListWithArgumentsObject) {
     "toolWithToolCallList":[{"type":"function","name":"lookup_caller",
       "toolCall":{"id":"tc1","type":"function","function":{"name":"lookup_caller",
       "parameters":{"phone":"+15125551007"}}}}]}})");
-  auto calls = ParseVapiToolCalls(body);
-  ASSERT_TRUE(calls.ok());
+  auto message = ParseVapiToolCalls(body);
+  ASSERT_TRUE(message.ok());
+  const auto* calls = &message->calls;
   ASSERT_EQ(calls->size(), 1u);  // the two lists carry the same call: it runs once
   EXPECT_EQ((*calls)[0].id, "tc1");
   EXPECT_EQ((*calls)[0].name, "lookup_caller");
@@ -48,8 +50,9 @@ TEST(VapiShapesTest, ToolCallsWithParametersAndOpenAiFunctionWithStringArguments
     {"id":"b","type":"function","function":{"name":"book_appointment",
       "arguments":"{\"startTime\":\"2026-12-08T10:00:00-05:00\"}"}},
     {"id":"c","type":"function","function":{"name":"book_appointment","arguments":"[1,"}}]}})");
-  auto calls = ParseVapiToolCalls(body);
-  ASSERT_TRUE(calls.ok());
+  auto message = ParseVapiToolCalls(body);
+  ASSERT_TRUE(message.ok());
+  const auto* calls = &message->calls;
   ASSERT_EQ(calls->size(), 3u);
   EXPECT_EQ((*calls)[0].args["date"], "2026-12-08");
   EXPECT_EQ((*calls)[1].name, "book_appointment");
@@ -63,8 +66,9 @@ TEST(VapiShapesTest, ToolWithToolCallListAlone) {
     {"type":"function","function":{"name":"log_call_outcome"},
      "toolCall":{"id":"t9","type":"function","function":{"name":"log_call_outcome",
        "arguments":{"outcome":"booked"}}}}]}})");
-  auto calls = ParseVapiToolCalls(body);
-  ASSERT_TRUE(calls.ok());
+  auto message = ParseVapiToolCalls(body);
+  ASSERT_TRUE(message.ok());
+  const auto* calls = &message->calls;
   ASSERT_EQ(calls->size(), 1u);
   EXPECT_EQ((*calls)[0].id, "t9");
   EXPECT_EQ((*calls)[0].args["outcome"], "booked");
@@ -73,8 +77,27 @@ TEST(VapiShapesTest, ToolWithToolCallListAlone) {
 TEST(VapiShapesTest, OtherMessageTypesHaveNoCallsAndNonMessagesAreRefused) {
   auto other = ParseVapiToolCalls(json::parse(R"({"message":{"type":"status-update"}})"));
   ASSERT_TRUE(other.ok());
-  EXPECT_TRUE(other->empty());
+  EXPECT_TRUE(other->calls.empty());
   EXPECT_FALSE(ParseVapiToolCalls(json::parse(R"({"type":"tool-calls"})")).ok());
+}
+
+TEST(VapiShapesTest, TheOlderFunctionCallMessageAndNumericIds) {
+  // docs.vapi.ai/server-url/events: {"type":"function-call","functionCall":{name, parameters}}
+  // with the parameters as a JSON string; answered {"result": "..."}.
+  auto legacy = ParseVapiToolCalls(json::parse(R"({"message":{"type":"function-call",
+    "call":{"id":"c9","customer":{"number":"+15125550100"}},
+    "functionCall":{"name":"lookup_caller","parameters":"{\"phone\":\"+15125551007\"}"}}})"));
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_TRUE(legacy->legacy_function_call);
+  ASSERT_EQ(legacy->calls.size(), 1u);
+  EXPECT_EQ(legacy->calls[0].name, "lookup_caller");
+  EXPECT_EQ(legacy->calls[0].args["phone"], "+15125551007");
+  EXPECT_EQ(legacy->calls[0].caller_phone, "+15125550100");
+  auto numeric = ParseVapiToolCalls(json::parse(R"({"message":{"type":"tool-calls",
+    "toolCallList":[{"id":42,"name":"lookup_caller","arguments":{}}]}})"));
+  ASSERT_TRUE(numeric.ok());
+  EXPECT_FALSE(numeric->legacy_function_call);
+  EXPECT_EQ(numeric->calls[0].id, "42");  // echoed back, not ""
 }
 
 TEST(RetellShapesTest, WrappedAndArgsAtRoot) {
@@ -155,6 +178,21 @@ TEST(SignatureTest, VapiAcceptsEachSchemeAndRefusesTheRest) {
   EXPECT_FALSE(VerifyVapi(r, "", kNow).ok());        // nothing configured: refused
 }
 
+client::ClientOptions ClientToward(uint16_t port) {
+  client::ClientOptions co;
+  co.base_url = "http://127.0.0.1:" + std::to_string(port);
+  co.token = "t";
+  co.default_location_id = "loc";
+  return co;
+}
+
+AgentOptions VapiWithDeadline(const std::string& secret, std::chrono::milliseconds deadline) {
+  AgentOptions o;
+  o.vapi_secret = secret;
+  o.deadline = deadline;
+  return o;
+}
+
 // The handler against a GHL that never answers within the deadline.
 TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
   server::HttpServer slow({.port = 0}, [](const http::Request&) {
@@ -162,13 +200,8 @@ TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
     return server::JsonResponse(200, R"({"contact":null})");
   });
   uint16_t port = slow.Start();
-  client::ClientOptions co;
-  co.base_url = "http://127.0.0.1:" + std::to_string(port);
-  co.token = "t";
-  co.default_location_id = "loc";
-  AgentOptions o;
-  o.vapi_secret = "s";
-  o.deadline = std::chrono::milliseconds(200);
+  client::ClientOptions co = ClientToward(port);
+  AgentOptions o = VapiWithDeadline("s", std::chrono::milliseconds(200));
   AgentEndpoints agents(o, co);
   http::Request r;
   r.method = "POST";
@@ -182,6 +215,53 @@ TEST(DeadlineTest, ASlowCrmIsAnsweredWithAnErrorResultBeforeTheDeadline) {
   ASSERT_EQ(j["results"].size(), 1u);
   EXPECT_EQ(j["results"][0]["toolCallId"], "slow1");
   EXPECT_THAT(j["results"][0]["error"].get<std::string>(), HasSubstr("did not answer within"));
+  slow.Stop();
+}
+
+http::Request VapiRequest(const std::string& secret, std::string body) {
+  http::Request r;
+  r.method = "POST";
+  r.target = "/agents/vapi";
+  r.headers.Set("X-Vapi-Secret", secret);
+  r.body = std::move(body);
+  return r;
+}
+
+// Break-it finding: 2,000 lookups in one message kept running against the CRM's rate limit
+// long after the answer; the next caller waited 4–5 s.
+TEST(DeadlineTest, NoCallStartsAfterTheDeadlineAndLongListsAreRefused) {
+  std::atomic<int> seen{0};
+  server::HttpServer slow({.port = 0}, [&](const http::Request&) {
+    ++seen;
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    return server::JsonResponse(200, R"({"contacts":[],"total":0})");
+  });
+  uint16_t port = slow.Start();
+  client::ClientOptions co = ClientToward(port);
+  AgentOptions o = VapiWithDeadline("s", std::chrono::milliseconds(200));
+  {
+    AgentEndpoints agents(o, co);
+    json list = json::array();
+    for (int i = 0; i < 5; ++i) {
+      list.push_back({{"id", "c" + std::to_string(i)},
+                      {"name", "lookup_caller"},
+                      {"arguments", {{"phone", "+1512555100" + std::to_string(i)}}}});
+    }
+    auto answer = agents.Handle(VapiRequest(
+        "s", json{{"message", {{"type", "tool-calls"}, {"toolCallList", list}}}}.dump()));
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(json::parse(answer.body)["results"].size(), 5u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    EXPECT_EQ(seen.load(), 1) << "calls after the deadline still reached the CRM";
+
+    json many = json::array();
+    for (size_t i = 0; i <= kMaxVapiToolCalls; ++i) many.push_back(list[0]);
+    auto refused = agents.Handle(VapiRequest(
+        "s", json{{"message", {{"type", "tool-calls"}, {"toolCallList", many}}}}.dump()));
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_THAT(refused.body, HasSubstr("at most 16"));
+    EXPECT_EQ(seen.load(), 1);
+  }
   slow.Stop();
 }
 
@@ -246,6 +326,25 @@ TEST_F(AgentsSandboxTest, LooksUpTheCallerByPhoneInAnyFormat) {
   EXPECT_THAT(text, HasSubstr("+15125551007"));
   EXPECT_THAT(Vapi("lookup_caller", {{"phone", "+15125559999"}}), HasSubstr("new caller"));
   EXPECT_THAT(Vapi("lookup_caller", {{"phone", "call me"}}), ::testing::StartsWith("ERROR"));
+}
+
+TEST_F(AgentsSandboxTest, TheOlderFunctionCallMessageIsAnsweredWithResult) {
+  auto answer = agents_->Handle(VapiRequest("vs", R"({"message":{"type":"function-call",
+    "functionCall":{"name":"lookup_caller","parameters":{"phone":"512.555.1007"}}}})"));
+  ASSERT_EQ(answer.status, 200);
+  json j = json::parse(answer.body);
+  ASSERT_TRUE(j.contains("result")) << answer.body;
+  EXPECT_THAT(j["result"].get<std::string>(), HasSubstr("+15125551007"));
+}
+
+// Break-it finding: "No free times on Monday February 30."
+TEST_F(AgentsSandboxTest, DaysThatDoNotExistAreNotSpoken) {
+  for (const char* day : {"2026-02-30", "2026-12-32", "2026-13-01"}) {
+    EXPECT_THAT(Vapi("check_availability", {{"date", day}}), HasSubstr("is not a date")) << day;
+    EXPECT_THAT(Vapi("book_appointment", {{"date", day}, {"time", "10 AM"}}),
+                HasSubstr("is not a date"))
+        << day;
+  }
 }
 
 TEST_F(AgentsSandboxTest, AvailabilityIsSpokenAndBookingByDateAndTimeWorks) {

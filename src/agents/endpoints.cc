@@ -107,8 +107,11 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
       std::lock_guard lock(workers_mu);
       ++workers;
     }
-    std::thread([self = shared_from_this(), calls, pending, platform] {
+    std::thread([self = shared_from_this(), calls, pending, platform, deadline] {
       for (size_t i = 0; i < calls.size(); ++i) {
+        // Past the deadline the caller has its answer: the rest would only spend the CRM's
+        // rate limit for nobody.
+        if (std::chrono::steady_clock::now() >= deadline) break;
         Outcome out = self->RunOne(calls[i], platform);
         std::lock_guard lock(pending->mu);
         pending->answers[i] = std::move(out);
@@ -139,12 +142,20 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
       return Refuse(401, v.error().Describe());
     }
     json body = ParseJsonBounded(request.body);
-    auto calls = ParseVapiToolCalls(body);
-    if (!calls.ok()) return Refuse(400, calls.error().Describe());
-    if (calls->empty()) return Json(200, json::object());  // another message type
+    auto message = ParseVapiToolCalls(body);
+    if (!message.ok()) return Refuse(400, message.error().Describe());
+    std::vector<FunctionCall>& calls = message->calls;
+    if (calls.empty()) return Json(200, json::object());  // another message type
+    if (calls.size() > kMaxVapiToolCalls) {
+      return Refuse(400, "the message carries " + std::to_string(calls.size()) +
+                             " tool calls; at most " + std::to_string(kMaxVapiToolCalls) +
+                             " are answered per message");
+    }
     std::vector<std::string> ids;
-    for (const auto& c : *calls) ids.push_back(c.id);
-    auto answers = RunAll(std::move(*calls), "vapi");
+    for (const auto& c : calls) ids.push_back(c.id);
+    bool legacy = message->legacy_function_call;
+    auto answers = RunAll(std::move(calls), "vapi");
+    if (legacy) return Json(200, {{"result", SingleLine(answers[0].text)}});
     json results = json::array();
     for (size_t i = 0; i < answers.size(); ++i) {
       results.push_back({{"toolCallId", ids[i]},

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "ghl/core/time_parse.h"
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/opportunities.h"
@@ -84,9 +85,7 @@ std::string NameOf(const json& contact) {
   return name.empty() ? "the contact" : name;
 }
 
-bool IsDate(const std::string& s) {
-  return s.size() == 10 && s[4] == '-' && s[7] == '-' && ops::ParseIsoMs(s + "T00:00:00Z");
-}
+bool IsDate(const std::string& s) { return ParseIsoDayMs(s).has_value(); }
 
 // "14:30", "2:30 PM", "2 pm", "10am", "9" → minutes since midnight.
 std::optional<int> ParseClock(std::string text) {

@@ -41,10 +41,20 @@ void SetArgs(FunctionCall& call, const json& value) {
   }
 }
 
+// An id as Vapi sends it: a string, or a number (echoed back as its decimal text).
+std::string IdAt(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  if (it == obj.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return it->dump();
+  return "";
+}
+
 // {id,name,arguments|parameters} or {id,type,function:{name,arguments|parameters}}.
 FunctionCall FromToolCall(const json& item) {
   FunctionCall call;
-  call.id = StrAt(item, "id");
+  call.id = IdAt(item, "id");
   call.name = StrAt(item, "name");
   const json* fn = ObjAt(item, "function");
   if (call.name.empty() && fn) call.name = StrAt(*fn, "name");
@@ -97,14 +107,17 @@ std::string internal::JoinWords(const std::vector<std::string>& items, std::stri
   return out;
 }
 
-Result<std::vector<FunctionCall>> ParseVapiToolCalls(const json& body) {
+Result<VapiMessage> ParseVapiToolCalls(const json& body) {
   const json* message = ObjAt(body, "message");
   if (!message) {
     return UsageError("the body is not a Vapi server message",
                       "Vapi sends {\"message\":{\"type\":\"tool-calls\",…}}");
   }
-  std::vector<FunctionCall> calls;
-  if (StrAt(*message, "type") != "tool-calls") return calls;
+  VapiMessage out;
+  std::vector<FunctionCall>& calls = out.calls;
+  std::string type = StrAt(*message, "type");
+  out.legacy_function_call = type == "function-call";
+  if (type != "tool-calls" && !out.legacy_function_call) return out;
   std::string caller;
   std::string call_id;
   if (const json* call = ObjAt(*message, "call")) {
@@ -113,6 +126,17 @@ Result<std::vector<FunctionCall>> ParseVapiToolCalls(const json& body) {
   }
   if (caller.empty()) {
     if (const json* customer = ObjAt(*message, "customer")) caller = StrAt(*customer, "number");
+  }
+  if (out.legacy_function_call) {
+    // The older server message: {"functionCall":{"name","parameters"}}, one call, no id.
+    const json* fc = ObjAt(*message, "functionCall");
+    FunctionCall call = FromToolCall(fc ? *fc : json::object());
+    if (call.name.empty() && call.problem.empty())
+      call.problem = "the function call names no function";
+    call.caller_phone = caller;
+    call.call_id = call_id;
+    calls.push_back(std::move(call));
+    return out;
   }
   for (const char* list : {"toolCallList", "toolCalls", "toolWithToolCallList"}) {
     auto it = message->find(list);
@@ -139,7 +163,7 @@ Result<std::vector<FunctionCall>> ParseVapiToolCalls(const json& body) {
     }
     break;
   }
-  return calls;
+  return out;
 }
 
 Result<FunctionCall> ParseRetellCall(const json& body, std::string_view function) {

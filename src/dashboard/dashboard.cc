@@ -156,7 +156,8 @@ http::Response Kpi(const DashboardOptions& o, const http::Request& request) {
     return Problem(usage ? 400 : 503, usage ? "bad_request" : "sync_db_error",
                    kpis.error().Summary());
   }
-  return server::JsonResponse(200, sync::ToJson(*kpis).dump());
+  return server::JsonResponse(
+      200, sync::ToJson(*kpis).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace

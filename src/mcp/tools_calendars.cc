@@ -1,6 +1,7 @@
 // Toolset "calendars": calendars, free slots (dates or times, any IANA zone), booking, events.
 #include <cstdio>
 
+#include "ghl/core/time_parse.h"
 #include "ghl/ops/calendars.h"
 #include "tools.h"
 
@@ -11,7 +12,7 @@ constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 // The widest UTC offset (+14:00 / -12:00): a local date lies within ±14 h of its UTC date.
 constexpr int64_t kMaxOffsetMs = 14LL * 3600 * 1000;
 
-bool IsDate(const std::string& s) { return s.size() == 10 && s[4] == '-' && s[7] == '-'; }
+bool IsDate(const std::string& s) { return ParseIsoDayMs(s).has_value(); }
 
 // A time argument: "YYYY-MM-DD" (a local date) or ISO 8601 with offset.
 Result<int64_t> ReadTime(const std::string& name, const std::string& text) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "call.h"
+#include "ghl/core/time_parse.h"
 
 namespace ghl::ops {
 
@@ -14,68 +15,9 @@ namespace {
 // GHL refuses free-slot ranges longer than 31 days.
 constexpr int64_t kMaxRangeMs = int64_t{31} * 24 * 3600 * 1000;
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 }  // namespace
 
-std::optional<int64_t> ParseIsoMs(std::string_view s) {
-  auto num = [&](size_t pos, size_t len) -> std::optional<int> {
-    if (pos + len > s.size()) return std::nullopt;
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (s[i] < '0' || s[i] > '9') return std::nullopt;
-      v = v * 10 + (s[i] - '0');
-    }
-    return v;
-  };
-  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2);
-  if (!y || !mo || !d || !h || !mi || s.size() < 16 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-      s[13] != ':') {
-    return std::nullopt;
-  }
-  size_t i = 16;
-  int sec = 0, ms = 0;
-  if (i < s.size() && s[i] == ':') {
-    auto ss = num(i + 1, 2);
-    if (!ss) return std::nullopt;
-    sec = *ss;
-    i += 3;
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      int digits = 0;
-      while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-        if (digits < 3) ms = ms * 10 + (s[i] - '0');
-        ++digits;
-        ++i;
-      }
-      for (; digits < 3; ++digits) ms *= 10;
-    }
-  }
-  int offset_min = 0;
-  if (i < s.size()) {
-    if (s[i] == 'Z') {
-      ++i;
-    } else if (s[i] == '+' || s[i] == '-') {
-      auto oh = num(i + 1, 2);
-      size_t mpos = i + 3 < s.size() && s[i + 3] == ':' ? i + 4 : i + 3;
-      auto om = num(mpos, 2);
-      if (!oh || !om) return std::nullopt;
-      offset_min = (*oh * 60 + *om) * (s[i] == '-' ? -1 : 1);
-      i = mpos + 2;
-    }
-  }
-  if (i != s.size()) return std::nullopt;
-  int64_t days = DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d));
-  int64_t secs = days * 86400 + *h * 3600 + *mi * 60 + sec - int64_t{offset_min} * 60;
-  return secs * 1000 + ms;
-}
+std::optional<int64_t> ParseIsoMs(std::string_view s) { return ParseIsoDateTimeMs(s); }
 
 Result<json> ListCalendars(const Context& ctx) {
   auto r = Read(

@@ -1,7 +1,5 @@
 #include "time_util.h"
 
-#include "ghl/core/time_format.h"
-
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -10,6 +8,9 @@
 #include <iterator>
 #include <map>
 #include <mutex>
+
+#include "ghl/core/time_format.h"
+#include "ghl/core/time_parse.h"
 
 namespace ghl::sandbox {
 namespace {
@@ -26,21 +27,10 @@ Civil ToCivil(int64_t epoch_ms) {
   int64_t nd = FloorDiv(epoch_ms, 86400000);
   int64_t rem = epoch_ms - nd * 86400000;
   year_month_day ymd{sys_days{days{static_cast<int>(nd)}}};
-  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-          static_cast<unsigned>(ymd.day()), static_cast<int>(rem / 3600000),
+  return {static_cast<int>(ymd.year()),       static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()),   static_cast<int>(rem / 3600000),
           static_cast<int>(rem / 60000 % 60), static_cast<int>(rem / 1000 % 60),
           static_cast<int>(rem % 1000)};
-}
-
-bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
 }
 
 uint32_t Be32(const std::string& d, size_t p) {
@@ -83,52 +73,7 @@ std::string IsoWithOffset(int64_t epoch_ms, int offset_seconds) {
 }
 
 std::optional<int64_t> ParseIso(std::string_view s) {
-  int y, mo, d;
-  if (!Digits(s, 0, 4, &y) || s.size() < 10 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
-      s[7] != '-' || !Digits(s, 8, 2, &d)) {
-    return std::nullopt;
-  }
-  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok()) return std::nullopt;
-  int64_t ms = int64_t{sys_days{ymd}.time_since_epoch().count()} * 86400000;
-  size_t p = 10;
-  if (p == s.size()) return ms;
-  if (s[p] != 'T' && s[p] != ' ') return std::nullopt;
-  int hh, mi, ss = 0, frac = 0;
-  if (!Digits(s, p + 1, 2, &hh) || p + 3 >= s.size() || s[p + 3] != ':' ||
-      !Digits(s, p + 4, 2, &mi)) {
-    return std::nullopt;
-  }
-  p += 6;
-  if (p < s.size() && s[p] == ':') {
-    if (!Digits(s, p + 1, 2, &ss)) return std::nullopt;
-    p += 3;
-    if (p < s.size() && s[p] == '.') {
-      ++p;
-      int n = 0;
-      while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
-        if (n < 3) frac = frac * 10 + (s[p] - '0');
-        ++n;
-        ++p;
-      }
-      for (; n < 3; ++n) frac *= 10;
-    }
-  }
-  if (hh > 23 || mi > 59 || ss > 60) return std::nullopt;
-  ms += ((hh * 60 + mi) * 60 + ss) * int64_t{1000} + frac;
-  if (p == s.size() || (s[p] == 'Z' && p + 1 == s.size())) return ms;
-  if (s[p] != '+' && s[p] != '-') return std::nullopt;
-  int sign = s[p] == '-' ? -1 : 1;
-  int oh, om = 0;
-  if (!Digits(s, p + 1, 2, &oh)) return std::nullopt;
-  size_t q = p + 3;
-  if (q < s.size() && s[q] == ':') ++q;
-  if (q < s.size()) {
-    if (!Digits(s, q, 2, &om)) return std::nullopt;
-    q += 2;
-  }
-  if (q != s.size()) return std::nullopt;
-  return ms - sign * (oh * 60 + om) * int64_t{60000};
+  return s.size() == 10 ? ParseIsoDayMs(s) : ParseIsoDateTimeMs(s);
 }
 
 std::optional<int64_t> ParseInt(std::string_view text) {
@@ -181,7 +126,9 @@ std::shared_ptr<const TimeZone> TimeZone::Load(std::string_view name) {
     if (d.size() < p + need || c[4] == 0) return nullptr;
     size_t idx = p + c[3] * tsize;
     size_t types = idx + c[3];
-    auto type_offset = [&](size_t t) { return static_cast<int>(static_cast<int32_t>(Be32(d, types + 6 * t))); };
+    auto type_offset = [&](size_t t) {
+      return static_cast<int>(static_cast<int32_t>(Be32(d, types + 6 * t)));
+    };
     tz->initial_offset_ = type_offset(0);
     for (uint32_t i = 0; i < c[3]; ++i) {
       int64_t t = tsize == 8 ? Be64(d, p + 8 * i)

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ghl/core/time_format.h"
+#include "ghl/core/time_parse.h"
 #include "rows.h"
 
 namespace ghl::sync {
@@ -14,13 +15,7 @@ constexpr int64_t kDayMs = 86400000;
 
 std::string DayOf(int64_t ms) { return internal::IsoMs(ms).substr(0, 10); }
 
-bool IsDay(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  return internal::TimeMs(json(std::string(s) + "T00:00:00Z")).has_value();
-}
+bool IsDay(std::string_view s) { return ParseIsoDayMs(s).has_value(); }
 
 int64_t DayStartMs(const std::string& day) {
   return internal::TimeMs(json(day + "T00:00:00Z")).value_or(0);
@@ -81,6 +76,18 @@ Result<std::vector<std::string>> SyncedLocations(Database& db) {
 Result<Kpis> ComputeKpis(Database& db, const KpiQuery& q) {
   if (q.location_id.empty())
     return UsageError("no location given for the KPIs", "give --location ID");
+  // An unknown location would read as all zeros, indistinguishable from a quiet one.
+  auto known = db.Query(
+      "SELECT 1 FROM locations WHERE id = $1 UNION SELECT 1 FROM contacts WHERE location_id = $1 "
+      "UNION SELECT 1 FROM opportunities WHERE location_id = $1",
+      {q.location_id});
+  if (!known.ok()) return known.error();
+  if (known->empty()) {
+    return UsageError("location '" + q.location_id + "' is not in the sync database",
+                      "run `ghl sync --location " + q.location_id +
+                          "` first, or pick a synced location (ghl kpi lists them when "
+                          "--location is left out)");
+  }
   Kpis k;
   k.location_id = q.location_id;
   k.from_day = q.from_day;

@@ -518,6 +518,10 @@ TEST(SyncParseTest, StreamsAndPeriods) {
   EXPECT_EQ(q.from_day, "2025-01-01");
   EXPECT_FALSE(ApplyPeriod("2025-02-01..2025-01-01", q).ok());
   EXPECT_FALSE(ApplyPeriod("week", q).ok());
+  // Days that do not exist are refused, not rolled over (a break-it finding).
+  EXPECT_FALSE(ApplyPeriod("2026-02-30", q).ok());
+  EXPECT_FALSE(ApplyPeriod("2026-02-31..2026-02-35", q).ok());
+  EXPECT_TRUE(ApplyPeriod("2028-02-29", q).ok());
 }
 
 }  // namespace

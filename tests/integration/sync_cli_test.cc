@@ -214,6 +214,43 @@ TEST_F(SyncCliTest, WatchAppliesWebhookEventsFromTheEventStore) {
   EXPECT_EQ(figures["leads"], 50);
 }
 
+// Break-it findings: a contact's source with escape codes reached the terminal raw through
+// `ghl kpi`; an unknown location and days that do not exist printed zeros with exit 0.
+TEST_F(SyncCliTest, KpiEscapesSyncedTextAndRefusesUnknownLocationsAndDays) {
+  SandboxProcess sb({"--seed", "demo"});
+  auto env = Env(sb);
+  CliResult made = RunGhl({"api", "POST", "/contacts/", "-f", "firstName=Esc", "-f",
+                           "email=esc@example.com", "-f", "source=\x1b[2J\x1b]0;PWNED\x07\nline2"},
+                          env);
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  Target t = NewTarget("kpi_text");
+  std::vector<std::string> args = {"sync", "--streams", "locations,contacts"};
+  for (const auto& f : t.Flags()) args.push_back(f);
+  ASSERT_EQ(RunGhl(args, env).exit_code, 0);
+  std::vector<std::string> kpi = {"kpi", "--period", "all"};
+  for (const auto& f : t.Flags()) kpi.push_back(f);
+  CliResult text = RunGhl(kpi, env);
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("PWNED"));
+  EXPECT_EQ(text.out.find('\x1b'), std::string::npos) << "an escape code reached the terminal";
+  EXPECT_EQ(text.out.find('\x07'), std::string::npos);
+  EXPECT_THAT(text.out, HasSubstr("\\x1b[2J"));
+  EXPECT_EQ(text.out.find("\nline2"), std::string::npos) << "a newline in a source broke the table";
+
+  auto with = [&](std::vector<std::string> extra) {
+    for (const auto& f : t.Flags()) extra.push_back(f);
+    return RunGhl(extra, env);
+  };
+  CliResult unknown = with({"kpi", "--location", "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("location 'nosuch' is not in the sync database"));
+  for (const char* period : {"2026-02-30", "2026-02-31..2026-02-35", "2026-12-32"}) {
+    CliResult bad = with({"kpi", "--period", period});
+    EXPECT_EQ(bad.exit_code, 2) << period;
+    EXPECT_THAT(bad.err, HasSubstr("is not a period")) << period;
+  }
+}
+
 TEST_F(SyncCliTest, BadFlagsAreUsageErrors) {
   CliResult r = RunGhl({"sync", "--streams", "contacts,deals"}, {{"GHL_TOKEN", "x"}});
   EXPECT_EQ(r.exit_code, 2);

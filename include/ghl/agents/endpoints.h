@@ -90,10 +90,23 @@ struct FunctionCall {
   std::string problem;
 };
 
-/// The tool calls of a Vapi `tool-calls` message, in order (first non-empty of toolCallList,
-/// toolCalls, toolWithToolCallList). kUsage error when `body` is not {"message":{…}}; an empty
-/// list when the message is of another type.
-Result<std::vector<FunctionCall>> ParseVapiToolCalls(const nlohmann::json& body);
+/// Most tool calls one Vapi message may carry; a longer list is refused whole (400) rather than
+/// queued against the CRM's rate limit after the answer has gone.
+inline constexpr size_t kMaxVapiToolCalls = 16;
+
+/// The calls of one Vapi server message.
+struct VapiMessage {
+  std::vector<FunctionCall> calls;
+  /// The older `function-call` message ({"functionCall":{"name","parameters"}}), answered
+  /// {"result": "…"} instead of {"results":[…]}.
+  bool legacy_function_call = false;
+};
+
+/// The calls of a Vapi `tool-calls` message, in order (first non-empty of toolCallList,
+/// toolCalls, toolWithToolCallList; numeric ids read as their decimal text), or the one call
+/// of a `function-call` message. kUsage error when `body` is not {"message":{…}}; no calls
+/// when the message is of another type.
+Result<VapiMessage> ParseVapiToolCalls(const nlohmann::json& body);
 
 /// The call of a Retell custom-function request to `function` (from the path; empty = the
 /// body's "name"): the wrapped {"name","call","args"} form or the args-at-root form.

@@ -17,7 +17,7 @@
 namespace ghl::ops {
 
 /// "2025-01-07T09:00:00-05:00", "…Z", "…T09:00" (UTC), fractions allowed → epoch ms; nullopt
-/// when malformed.
+/// when malformed or naming a day or time that does not exist (`ghl::ParseIsoDateTimeMs`).
 std::optional<int64_t> ParseIsoMs(std::string_view text);
 
 /// GET /calendars/?locationId → the calendars array.
