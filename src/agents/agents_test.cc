@@ -389,6 +389,10 @@ TEST_F(AgentsSandboxTest, LogsOutcomeTagsNoteAndMovesTheOpportunity) {
                                                {"note", "Asked about whitening."},
                                                {"stage", "appointment booked"}});
   EXPECT_THAT(text, HasSubstr("moved to Appointment Booked"));
+  // Break-it finding: tags like [1, null, {}] were dropped without a word.
+  EXPECT_THAT(Vapi("log_call_outcome", {{"phone", "+15125551000"},
+                                        {"tags", json::array({1, nullptr, json::object()})}}),
+              HasSubstr("ERROR tags[1] is null, not text"));
   client::ClientOptions co;
   co.base_url = sandbox_->base_url();
   co.token = sandbox_->token();

@@ -45,10 +45,12 @@ int ArgInt(const json& args, std::string_view key, int fallback, int lo, int hi)
 }
 
 // ["a","b"] or "a, b".
-std::vector<std::string> ArgList(const json& args, std::string_view key) {
+// A list argument: an array of strings (numbers read as their text) or "a, b". An item that is
+// not text (null, an object, a list) is an error naming it, never silently dropped.
+Result<std::vector<std::string>> ArgList(const json& args, std::string_view key) {
   std::vector<std::string> out;
   auto it = args.find(key);
-  if (it == args.end()) return out;
+  if (it == args.end() || it->is_null()) return out;
   auto add = [&](std::string s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
     size_t b = 0;
@@ -56,8 +58,16 @@ std::vector<std::string> ArgList(const json& args, std::string_view key) {
     if (b < s.size()) out.push_back(s.substr(b));
   };
   if (it->is_array()) {
-    for (const auto& v : *it) {
-      if (v.is_string()) add(v.get<std::string>());
+    for (size_t i = 0; i < it->size(); ++i) {
+      const json& v = (*it)[i];
+      if (v.is_string()) {
+        add(v.get<std::string>());
+      } else if (v.is_number()) {
+        add(v.dump());
+      } else {
+        return UsageError(std::string(key) + "[" + std::to_string(i) + "] is " +
+                          std::string(v.type_name()) + ", not text");
+      }
     }
   } else if (it->is_string()) {
     std::string s = it->get<std::string>();
@@ -68,6 +78,9 @@ std::vector<std::string> ArgList(const json& args, std::string_view key) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+  } else {
+    return UsageError(std::string(key) + " is " + std::string(it->type_name()) +
+                      ", not a list of text");
   }
   return out;
 }
@@ -325,7 +338,9 @@ Outcome LogCallOutcome(const ops::Context& ctx, const AgentOptions& options,
                        const FunctionCall& call) {
   std::string outcome = Arg(call.args, "outcome"), note = Arg(call.args, "note");
   std::string stage = Arg(call.args, "stage");
-  auto tags = ArgList(call.args, "tags");
+  auto listed = ArgList(call.args, "tags");
+  if (!listed.ok()) return Fail(listed.error().messages[0] + "; pass tags as a list of words.");
+  const std::vector<std::string>& tags = *listed;
   if (outcome.empty() && note.empty() && stage.empty() && tags.empty()) {
     return Fail("Nothing to log: pass outcome, tags, note or stage.");
   }

@@ -14,6 +14,9 @@ namespace {
 
 // GHL refuses free-slot ranges longer than 31 days.
 constexpr int64_t kMaxRangeMs = int64_t{31} * 24 * 3600 * 1000;
+// Longer ranges are split into 31-day calls; past three of them a query is a mistake (a
+// ten-year range fetched every slot for ten seconds), not a booking question.
+constexpr int64_t kMaxQueryMs = 3 * kMaxRangeMs;
 
 }  // namespace
 
@@ -30,6 +33,12 @@ Result<std::vector<Slot>> FreeSlots(const Context& ctx, const FreeSlotsQuery& qu
   if (query.calendar_id.empty()) return UsageError("calendarId is empty");
   if (query.end_ms < query.start_ms) {
     return UsageError("the free-slot range ends before it starts", "give an end after the start");
+  }
+  if (query.end_ms - query.start_ms > kMaxQueryMs) {
+    return UsageError("the free-slot range spans " +
+                          std::to_string((query.end_ms - query.start_ms) / 86400000) +
+                          " days; at most 93 are searched at once",
+                      "ask for a shorter range (GHL answers 31 days per call)");
   }
   std::vector<Slot> slots;
   for (int64_t from = query.start_ms; from <= query.end_ms; from += kMaxRangeMs + 1) {

@@ -233,6 +233,13 @@ TEST_F(OpsTest, FreeSlotsOverMoreThan31DaysAreSplitAndSorted) {
     EXPECT_LT((*slots)[i - 1].start_ms, (*slots)[i].start_ms);
   }
   for (const auto& s : *slots) EXPECT_NE(s.date, "traceId");
+  // Break-it finding: a ten-year range fetched every slot for ten seconds.
+  auto decade = FreeSlots(ctx(), {.calendar_id = cal, .start_ms = now, .end_ms = now + 3650 * day});
+  ASSERT_FALSE(decade.ok());
+  EXPECT_EQ(decade.error().kind, ErrorKind::kUsage);
+  EXPECT_THAT(decade.error().Summary(), HasSubstr("at most 93"));
+  EXPECT_TRUE(
+      FreeSlots(ctx(), {.calendar_id = cal, .start_ms = now, .end_ms = now + 93 * day}).ok());
 }
 
 TEST_F(OpsTest, BooksAFreeSlot) {

@@ -40,7 +40,7 @@ struct Slot {
 
 /// The free slots in [start_ms, end_ms], sorted, each once. Ranges over 31 days are split into
 /// 31-day calls; non-day keys of the answer (`traceId`) are skipped. kUsage error for an
-/// empty calendar id or end before start.
+/// empty calendar id, end before start, or a range over 93 days (three calls).
 Result<std::vector<Slot>> FreeSlots(const Context& ctx, const FreeSlotsQuery& query);
 
 /// GET /calendars/events?locationId&calendarId&startTime&endTime (epoch ms) → events array.
