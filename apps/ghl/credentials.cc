@@ -133,6 +133,27 @@ Result<std::string> OneStoreLocation(tokens::TokenManager& store, const std::str
                     "say which: " + std::string(flag) + " ID (or GHL_LOCATION_ID)");
 }
 
+Result<std::string> StoreCompanyToken(tokens::TokenManager& store, std::string* company_id) {
+  auto rows = store.store().List();
+  if (!rows.ok()) return rows.error();
+  std::vector<std::string> companies;
+  for (const auto& r : *rows) {
+    if (r.kind == tokens::TokenKind::kCompany) companies.push_back(r.company_id);
+  }
+  if (company_id->empty() && companies.size() == 1) *company_id = companies.front();
+  if (company_id->empty() ||
+      std::find(companies.begin(), companies.end(), *company_id) == companies.end()) {
+    std::string held;
+    for (const auto& c : companies) held += (held.empty() ? "" : ", ") + c;
+    return UsageError(
+        (company_id->empty() ? std::string("no company named")
+                             : "no company token for " + *company_id) +
+            " in the token store (it holds " + (held.empty() ? "none" : held) + ")",
+        "`ghl auth login` as the agency (choose the company), or name it with --company ID");
+  }
+  return store.AccessToken(tokens::CompanyRowId(*company_id));
+}
+
 Result<std::vector<std::string>> UseCredentialsForLocations(client::ClientOptions& options,
                                                             const std::vector<std::string>& given,
                                                             std::string_view command) {

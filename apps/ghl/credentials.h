@@ -76,6 +76,12 @@ Status CheckStoreLocation(tokens::TokenManager& store, const std::string& locati
 Result<std::string> OneStoreLocation(tokens::TokenManager& store, const std::string& location,
                                      std::string_view flag);
 
+/// For agency calls (`ghl onboard`: creating a sub-account needs a Company token): the
+/// company token the store holds for `*company_id` (refreshed when due), or, when
+/// `*company_id` is empty, for its only company, whose id is then written there. kUsage when
+/// the store holds no company token (or several and none named), naming the fix.
+Result<std::string> StoreCompanyToken(tokens::TokenManager& store, std::string* company_id);
+
 /// For commands over several locations (`ghl sync`): applies `UseGhlCredentials` to `options`
 /// and returns the locations to work on. With a fixed token: `given`, else GHL_LOCATION_ID,
 /// else none (= every location the token reaches). With the token store: `given`, else every

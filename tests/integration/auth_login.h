@@ -38,9 +38,11 @@ struct LoginOutcome {
 
 /// Runs `ghl auth login --no-browser` with `env` (GHL_TOKEN_KEY, GHL_TOKENS_DB, GHL_BASE_URL,
 /// GHL_CLIENT_ID, GHL_CLIENT_SECRET), approves its consent URL on sandbox `base` for agency
-/// `company` (every location of it) and follows the redirect to the CLI's callback.
+/// `company` (every location of it; with `future_locations`, also those created later) and
+/// follows the redirect to the CLI's callback.
 inline LoginOutcome LoginAsAgency(const std::string& base, const std::string& company,
-                                  const std::map<std::string, std::string>& env) {
+                                  const std::map<std::string, std::string>& env,
+                                  bool future_locations = false) {
   using namespace std::chrono_literals;
   LoginOutcome outcome;
   GhlRun login({"auth", "login", "--no-browser", "--timeout", "30"}, env);
@@ -60,7 +62,8 @@ inline LoginOutcome LoginAsAgency(const std::string& base, const std::string& co
   }
   std::string approve = url;
   approve.replace(approve.find("/oauth/chooselocation?"), 22, "/oauth/chooselocation/approve?");
-  auto consent = SandboxHttp("GET", approve + "&companyId=" + company);
+  auto consent = SandboxHttp("GET", approve + "&companyId=" + company +
+                                        (future_locations ? "&installToFutureLocations=true" : ""));
   if (!consent.ok() || consent->status != 302) {
     outcome.error =
         "consent refused: " + (consent.ok() ? consent->body : consent.error().Summary());

@@ -5,7 +5,8 @@
 // token of another location with 403), list_locations lists the store; /agents/vapi
 // lookup_caller works from the store; `ghl sync` without --location fills rows for every
 // installed location; `ghl enrich --location` works from the store; an inactive location is
-// skipped by sync with the reason and refused by the MCP tools and enrich, naming it.
+// skipped by sync with the reason and refused by the MCP tools and enrich, naming it;
+// `ghl onboard` creates a sub-account with the store's company token.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -100,7 +101,7 @@ class StoreCredentialsTest : public ::testing::Test {
             {"GHL_BASE_URL", base_},
             {"GHL_CLIENT_ID", senv.at("GHL_CLIENT_ID")},
             {"GHL_CLIENT_SECRET", senv.at("GHL_CLIENT_SECRET")}};
-    auto login = LoginAsAgency(base_, company, env_);
+    auto login = LoginAsAgency(base_, company, env_, /*future_locations=*/true);
     ASSERT_EQ(login.error, "");
     ASSERT_THAT(login.out, HasSubstr("stored tokens for 4 row(s)"));  // company + 3 locations
     // A contact only each shop has, written through the store with the shop's own token.
@@ -241,6 +242,32 @@ TEST_F(StoreCredentialsTest, SyncEveryStoredLocationSkippingAnInactiveOneAndEnri
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_THAT(refused.err, HasSubstr(shops_[1]));
   EXPECT_THAT(refused.err, HasSubstr("inactive"));
+}
+
+TEST_F(StoreCredentialsTest, OnboardWithTheStoresCompanyToken) {
+  // No GHL_AGENCY_TOKEN, no GHL_COMPANY_ID: the store's (only) company and its token.
+  std::string input = dir_.File("client.json");
+  std::ofstream(input) << R"({"business": {"name": "Green Grocer"},
+    "owner": {"firstName": "Gil", "lastName": "Green", "email": "gil@green.example",
+              "phone": "+12125550188"}})";
+  auto env = env_;
+  env["GHL_ONBOARD_DB"] = dir_.File("onboard.db");
+  auto done = RunGhl({"onboard", "--input", input, "--id", "grocer-1"}, env);
+  ASSERT_EQ(done.exit_code, 0) << done.err;
+  EXPECT_THAT(done.out, HasSubstr("request grocer-1: finished"));
+  // The new sub-account's token went to the store: ghl api reaches it with no other token.
+  std::string location;
+  for (const auto& row : json::parse(RunGhl({"tokens", "list", "--json"}, env_).out)) {
+    std::string id = row.value("id", "");
+    if (row.value("kind", "") == "location" && id != shops_[0] && id != shops_[1] &&
+        id != sandbox_->location_id()) {
+      location = id;
+    }
+  }
+  ASSERT_FALSE(location.empty());
+  auto got = RunGhl({"api", "GET", "/locations/" + location, "--location", location}, env_);
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_THAT(got.out, HasSubstr("Green Grocer"));
 }
 
 TEST(StoreCredentialsErrors, NeitherTokenNorStoreNamesBothWays) {
