@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "auth_login.h"
 #include "ghl/sandbox/sandbox.h"
@@ -187,6 +188,35 @@ TEST_F(StoreCredentialsTest, ServeMcpAndVapiUseEachLocationsTokenFromTheStore) {
   std::string result = json::parse(answer->body)["results"][0].value("result", "");
   EXPECT_THAT(result, HasSubstr("Found")) << answer->body;
   EXPECT_THAT(result, HasSubstr("Only0")) << answer->body;
+
+  // `ghl mcp` over stdio takes the same credentials: shop 1's contact, in shop 1.
+  std::string lines =
+      json{{"jsonrpc", "2.0"},
+           {"id", 1},
+           {"method", "initialize"},
+           {"params",
+            {{"protocolVersion", "2025-11-25"},
+             {"capabilities", json::object()},
+             {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}}
+          .dump() +
+      "\n" + json{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}}.dump() + "\n" +
+      json{{"jsonrpc", "2.0"},
+           {"id", 2},
+           {"method", "tools/call"},
+           {"params",
+            {{"name", "find_contact"},
+             {"arguments", {{"email", Email(1)}, {"locationId", shops_[1]}}}}}}
+          .dump() +
+      "\n";
+  auto stdio = RunGhl({"mcp", "--audit-log", "none"}, env_, lines);
+  ASSERT_EQ(stdio.exit_code, 0) << stdio.err;
+  json stdio_found;
+  std::istringstream out(stdio.out);
+  for (std::string line; std::getline(out, line);) {
+    json m = json::parse(line, nullptr, false);
+    if (m.is_object() && m.value("id", 0) == 2) stdio_found = m["result"];
+  }
+  EXPECT_EQ(stdio_found["structuredContent"].value("found", false), true) << stdio.out;
 
   // An inactive location: the tool answers an error naming it and why, nothing crashes.
   DeactivateShop1();
