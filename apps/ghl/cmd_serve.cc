@@ -272,7 +272,12 @@ int RunServe(const ServeArgs& args) {
   crm_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
   crm_client.default_location_id =
       embedded && args.location.empty() ? embedded->location_id() : options.default_location_id;
-  auto crm_credentials = UseGhlCredentials(crm_client, fleet ? fleet->manager() : nullptr, true);
+  bool calls_ghl = args.mcp.enabled || automations_config ||
+                   !args.agents.vapi_secret_file.empty() ||
+                   !args.agents.retell_key_file.empty();  // else no store is opened
+  auto crm_credentials =
+      calls_ghl ? UseGhlCredentials(crm_client, fleet ? fleet->manager() : nullptr, true)
+                : Result<GhlCredentials>(GhlCredentials{});
   int agents_exit = kExitOk;
   auto agents = StartAgents(args.agents, crm_client, crm_credentials, &agents_exit);
   if (!agents) {
