@@ -15,6 +15,7 @@
 #include "api_verbose.h"
 #include "cli_checks.h"
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/client/client.h"
 #include "ghl/client/curl_format.h"
 #include "ghl/client/error_mapping.h"
@@ -24,7 +25,6 @@
 #include "ghl/http/transport.h"
 #include "jq_filter.h"
 #include "server_text.h"
-#include "token_wiring.h"
 
 namespace ghl::cli {
 namespace {
@@ -201,7 +201,7 @@ int RunApi(ApiArgs& args) {
   }
   if (options.token.empty() && !args.dry_run) {
     // No token given: the token store (`ghl auth login`) supplies the location's token.
-    if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) return Usage(st.error());
+    if (auto found = FindGhlCredentials(options); !found.ok()) return Usage(found.error());
   }
   bool no_token = options.token.empty() && !options.token_provider;
   gc::Client client(std::move(options));
@@ -218,9 +218,9 @@ int RunApi(ApiArgs& args) {
   bool needs_token =
       prepared_check->endpoint == nullptr || prepared_check->endpoint->token_kinds != 0;
   if (no_token && needs_token && !args.dry_run && !request.headers.Has("Authorization")) {
-    return Usage(UsageError("no token: pass --token TOKEN or set GHL_TOKEN",
-                            "Use a Private Integration Token or an OAuth access token; "
-                            "`ghl sandbox` prints one for the local sandbox."));
+    Error e = NoCredentialsError();
+    e.hint += "; or pass --token TOKEN (`ghl sandbox` prints one for the local sandbox)";
+    return Usage(e);
   }
 
   if (args.dry_run) {

@@ -12,6 +12,7 @@
 
 #include "automations_wiring.h"
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/automations/engine.h"
 #include "ghl/core/text.h"
 #include "ghl/sandbox/sandbox.h"
@@ -143,15 +144,9 @@ int RunWorker(const RunArgs& args) {
   }
   std::unique_ptr<store::EventStore> store = std::move(*opened);
   client::ClientOptions options = ClientOptionsFrom(args.client);
-  // No token: the token store (`ghl auth login`) supplies the location's token.
-  if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) {
-    PrintErrors("ghl automations run: token store", st.error());
-    return kExitUsage;
-  }
-  if (options.token.empty() && !options.token_provider) {
-    std::fprintf(stderr,
-                 "ghl automations run: no token: pass --token TOKEN, set GHL_TOKEN or store "
-                 "one with `ghl auth login`\n");
+  // --token / GHL_TOKEN, else the token store (`ghl auth login`): credentials.h.
+  if (auto c = UseGhlCredentials(options); !c.ok()) {
+    PrintErrors("ghl automations run", c.error());
     return kExitUsage;
   }
   // Ctrl+C ends pacing and backoff waits at once (events in hand are retried next start).

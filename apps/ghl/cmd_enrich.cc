@@ -1,5 +1,6 @@
 // `ghl enrich`: the nightly enrichment batch (ghl/enrich/enrich.h) with a progress bar on a
-// terminal, plain lines otherwise, and a summary (text or --json).
+// terminal, plain lines otherwise, and a summary (text or --json). Credentials: GHL_TOKEN, else
+// the token store (credentials.h).
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/automations/config.h"
 #include "ghl/client/client.h"
 #include "ghl/enrich/enrich.h"
@@ -78,14 +80,19 @@ int RunEnrichCommand(const EnrichArgs& args) {
   }
   if (args.enricher_timeout_ms < 1) return Fail(UsageError("--enricher-timeout-ms must be >= 1"));
   client::ClientOptions options;
-  options.token = Env("GHL_TOKEN");
   std::string base = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
   if (!base.empty()) options.base_url = base;
   options.default_location_id = args.location.empty() ? Env("GHL_LOCATION_ID") : args.location;
-  if (options.token.empty()) {
-    return Fail(
-        UsageError("no token: set GHL_TOKEN (a Private Integration Token or an OAuth "
-                   "access token)"));
+  // GHL_TOKEN, else the token store (`ghl auth login`): the location's own token.
+  auto credentials = UseGhlCredentials(options);
+  if (!credentials.ok()) return Fail(credentials.error());
+  if (credentials->store) {
+    auto location =
+        OneStoreLocation(*credentials->store, options.default_location_id, "--location");
+    if (!location.ok()) return Fail(location.error());
+    options.default_location_id = *location;
+    if (auto st = CheckStoreLocation(*credentials->store, *location); !st.ok())
+      return Fail(st.error());
   }
   // Share 1: no daily cap beyond GHL's; the counters give the calls used.
   auto counters = std::make_shared<sync::BudgetCounters>();
@@ -130,7 +137,9 @@ void AddEnrichCommand(CLI::App& app, int* exit_code) {
       "Nightly enrichment batch (cookbook 3.x): contacts whose enrichment_status is not "
       "complete get E.164 phone + region, company from the email domain, a lead score, "
       "optional HTTP enricher fields; failures are tagged enrichment-failed; reruns resume");
-  cmd->add_option("--location", args->location, "Location id (default GHL_LOCATION_ID)");
+  cmd->add_option("--location", args->location,
+                  "Location id (default GHL_LOCATION_ID; with the token store and no location: "
+                  "its only location)");
   cmd->add_option("--limit", args->limit, "At most N contacts this run (0 = all)")
       ->capture_default_str();
   cmd->add_option("--rules", args->rules,

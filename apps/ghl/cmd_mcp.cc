@@ -1,6 +1,6 @@
 // `ghl mcp`: the MCP server over stdio (one JSON-RPC message per line on stdin/stdout; logs on
 // stderr), for Claude Desktop, Claude Code, Cursor and any MCP client. GHL credentials come from
-// the environment (GHL_TOKEN, GHL_BASE_URL, GHL_LOCATION_ID) and never from the client;
+// the environment (GHL_TOKEN, else the token store: credentials.h) and never from the client;
 // `--sandbox` serves an in-process sandbox instead, so an agent can be tried safely.
 #include <cstdio>
 #include <cstdlib>
@@ -8,10 +8,10 @@
 #include <string>
 
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/mcp/server.h"
 #include "ghl/sandbox/sandbox.h"
 #include "serve_mcp.h"
-#include "token_wiring.h"
 
 namespace ghl::cli {
 namespace {
@@ -43,7 +43,6 @@ int RunMcp(const McpArgs& args) {
                 kExitUsage);
   }
   client::ClientOptions options;
-  options.token = Env("GHL_TOKEN");
   std::string base = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
   if (!base.empty()) options.base_url = base;
   options.default_location_id = !args.location.empty() ? args.location : Env("GHL_LOCATION_ID");
@@ -56,18 +55,14 @@ int RunMcp(const McpArgs& args) {
     options.token = embedded->token();
     if (args.location.empty()) options.default_location_id = embedded->location_id();
   }
-  // No GHL_TOKEN: the token store (`ghl auth login`) supplies each location's token.
-  if (auto st = UseTokenStoreWhenNoToken(options); !st.ok()) return Fail(st.error(), kExitUsage);
-  if (options.token.empty() && !options.token_provider) {
-    return Fail(UsageError("no token: set GHL_TOKEN (a Private Integration Token or an OAuth "
-                           "access token), or store one with `ghl auth login`",
-                           "or run `ghl mcp --sandbox` to try the tools on the offline sandbox"),
-                kExitUsage);
-  }
+  // GHL_TOKEN, else the token store (`ghl auth login`): each location's own token.
+  auto credentials = UseGhlCredentials(options, nullptr, /*sandbox_hint=*/true);
+  if (!credentials.ok()) return Fail(credentials.error(), kExitUsage);
   client::Client client(options);
 
   mcp::ServerOptions so = McpOptionsFromFlags(args.toolsets, args.read_only, args.allow_writes,
                                               args.audit_log, options.default_location_id);
+  UseStoreLocations(so, credentials->store);  // list_locations and locationId from the store
   auto write = mcp::StdioWriter(stdout);
   so.notify = write;
   auto server = mcp::Server::Create(client, so);
@@ -92,7 +87,9 @@ void AddMcpCommand(CLI::App& app, int* exit_code) {
       "Serve GoHighLevel to AI agents over MCP (stdio): curated tools, the whole API through "
       "search/describe/execute_operation, prompts");
   cmd->footer(
-      "Credentials: GHL_TOKEN, GHL_BASE_URL, GHL_LOCATION_ID from the environment. Protocol "
+      "Credentials: GHL_TOKEN (one location), else the token store of `ghl auth login` "
+      "(GHL_TOKENS_DB or ./ghl-tokens.db: each locationId gets its own token; list_locations "
+      "lists the stored locations); GHL_BASE_URL, GHL_LOCATION_ID. Protocol "
       "2025-11-25 (2025-06-18 and 2025-03-26 accepted). Writes that overwrite or remove data, "
       "and execute_operation on operations that change data, need --allow-writes.");
   cmd->add_flag("--sandbox", args->sandbox,

@@ -3,10 +3,11 @@
 //                                               → user → welcome SMS, journaled step by step
 //   ghl onboard resume ID                       finish a request that stopped half-way
 //   ghl onboard status ID                       each step and where it stands
-// Agency token from --token or GHL_AGENCY_TOKEN (else GHL_TOKEN); company from --company or
-// GHL_COMPANY_ID; base URL from --base-url or GHL_BASE_URL; journal from --journal or
-// GHL_ONBOARD_DB (default ghl-onboard.db). Test hook: GHL_ONBOARD_CRASH_AFTER=<step>[:journaled]
-// ends the process with status 137 right after that step's GHL call (or its journal write).
+// Agency token from --token or GHL_AGENCY_TOKEN (else GHL_TOKEN, else the token store's company
+// token); company from --company or GHL_COMPANY_ID (else the store's only company); base URL from
+// --base-url or GHL_BASE_URL; journal from --journal or GHL_ONBOARD_DB (default ghl-onboard.db).
+// Test hook: GHL_ONBOARD_CRASH_AFTER=<step>[:journaled] ends the process with status 137 right
+// after that step's GHL call (or its journal write).
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/client/field_args.h"
 #include "ghl/core/json_depth.h"
 #include "ghl/onboard/onboard.h"
@@ -41,21 +43,28 @@ Result<onboard::Options> MakeOptions(const OnboardArgs& a) {
   onboard::Options o;
   o.journal_path = Journal(a);
   o.agency.token = FlagOrEnv(a.token, "GHL_AGENCY_TOKEN", FlagOrEnv("", "GHL_TOKEN"));
+  if (auto url = FlagOrEnv(a.base_url, "GHL_BASE_URL"); !url.empty()) o.agency.base_url = url;
+  o.company_id = FlagOrEnv(a.company, "GHL_COMPANY_ID");
+  // A configured token store ($GHL_TOKENS_DB, or ./ghl-tokens.db present) gives the company
+  // token when none is given (credentials.h), and keeps the minted location token, so
+  // `ghl api --location` can use the new sub-account at once.
+  auto manager = MaybeTokenManagerForApi(o.agency.base_url);
+  if (!manager.ok()) return manager.error();
+  if (o.agency.token.empty() && *manager) {
+    auto company_token = StoreCompanyToken(**manager, &o.company_id);
+    if (!company_token.ok()) return company_token.error();
+    o.agency.token = *company_token;
+  }
   if (o.agency.token.empty()) {
     return UsageError("no agency token",
                       "pass --token TOKEN or set GHL_AGENCY_TOKEN (a Company token: creating a "
-                      "sub-account needs one)");
+                      "sub-account needs one), or `ghl auth login` as the agency to keep it in "
+                      "the token store");
   }
-  if (auto url = FlagOrEnv(a.base_url, "GHL_BASE_URL"); !url.empty()) o.agency.base_url = url;
-  o.company_id = FlagOrEnv(a.company, "GHL_COMPANY_ID");
   if (o.company_id.empty()) {
     return UsageError("no company id",
                       "pass --company ID or set GHL_COMPANY_ID (`ghl sandbox` prints it)");
   }
-  // A configured token store ($GHL_TOKENS_DB, or ./ghl-tokens.db present) keeps the minted
-  // location token, so `ghl api --location` can use the new sub-account at once.
-  auto manager = MaybeTokenManagerForApi(o.agency.base_url);
-  if (!manager.ok()) return manager.error();
   if (*manager) {
     std::string company = o.company_id;
     o.on_location_token = [m = *manager, company](const nlohmann::json& t) -> Status {

@@ -29,6 +29,7 @@
 #include "carrier_wiring.h"
 #include "cli_checks.h"
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/client/client.h"
 #include "ghl/dashboard/dashboard.h"
 #include "ghl/playground/playground.h"
@@ -42,9 +43,9 @@
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
 #include "serve_mcp.h"
-#include "sync_common.h"
 #include "serve_tokens.h"
 #include "server_text.h"
+#include "sync_common.h"
 
 namespace ghl::cli {
 namespace {
@@ -253,14 +254,32 @@ int RunServe(const ServeArgs& args) {
     return webhook_exit;
   }
 
-  // Voice-agent endpoints and --mcp call GHL with this server's credentials, never a client's.
+  // --tokens-db / --tokens: INSTALL/UNINSTALL webhooks → token store, the refresher, /api/tokens.
+  int tokens_exit = kExitOk;
+  std::unique_ptr<ServeTokens> fleet =
+      StartServeTokens(args.tokens, embedded ? embedded->base_url() : options.upstream,
+                       embedded.get(), *hooks->store, &tokens_exit);
+  if (tokens_exit != kExitOk) {
+    if (embedded) embedded->Stop();
+    return tokens_exit;
+  }
+
+  // Voice-agent endpoints, --mcp and the automations call GHL with this server's credentials,
+  // never a client's: the embedded sandbox's token, GHL_TOKEN, else the token store
+  // (credentials.h).
   client::ClientOptions crm_client;
   crm_client.base_url = embedded ? embedded->base_url() : options.upstream;
   crm_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
   crm_client.default_location_id =
       embedded && args.location.empty() ? embedded->location_id() : options.default_location_id;
+  bool calls_ghl = args.mcp.enabled || automations_config ||
+                   !args.agents.vapi_secret_file.empty() ||
+                   !args.agents.retell_key_file.empty();  // else no store is opened
+  auto crm_credentials =
+      calls_ghl ? UseGhlCredentials(crm_client, fleet ? fleet->manager() : nullptr, true)
+                : Result<GhlCredentials>(GhlCredentials{});
   int agents_exit = kExitOk;
-  auto agents = StartAgents(args.agents, crm_client, &agents_exit);
+  auto agents = StartAgents(args.agents, crm_client, crm_credentials, &agents_exit);
   if (!agents) {
     if (embedded) embedded->Stop();
     return agents_exit;
@@ -269,7 +288,7 @@ int RunServe(const ServeArgs& args) {
   std::optional<ServeMcp> mcp;
   if (args.mcp.enabled) {
     int mcp_exit = kExitOk;
-    mcp = StartServeMcp(args.mcp, args.host, crm_client, &mcp_exit);
+    mcp = StartServeMcp(args.mcp, args.host, crm_client, crm_credentials, &mcp_exit);
     if (!mcp) {
       if (embedded) embedded->Stop();
       return mcp_exit;
@@ -286,15 +305,6 @@ int RunServe(const ServeArgs& args) {
     return carrier_exit;
   }
   carriers::ProviderBridge* bridge = carrier ? carrier->bridge.get() : nullptr;
-
-  // --tokens-db / --tokens: INSTALL/UNINSTALL webhooks → token store, the refresher, /api/tokens.
-  int tokens_exit = kExitOk;
-  std::unique_ptr<ServeTokens> fleet = StartServeTokens(
-      args.tokens, crm_client.base_url, embedded.get(), *hooks->store, &tokens_exit);
-  if (tokens_exit != kExitOk) {
-    if (embedded) embedded->Stop();
-    return tokens_exit;
-  }
 
   auto forward_cancel = std::make_shared<client::CancelToken>();
   options.cancel = forward_cancel;
@@ -450,31 +460,14 @@ int RunServe(const ServeArgs& args) {
   // the events in hand fail and are retried on the next start.
   auto cancel = std::make_shared<client::CancelToken>();
   if (automations_config) {
-    client::ClientOptions client_options;
-    client_options.cancel = cancel;
-    if (embedded) {
-      client_options.base_url = embedded->base_url();
-      client_options.token = embedded->token();
-      client_options.default_location_id = embedded->location_id();
-    } else {
-      client_options.base_url = playground.options().upstream;
-      client_options.token = Env("GHL_TOKEN");
-      client_options.default_location_id = options.default_location_id;
-      // No GHL_TOKEN: this serve's --tokens-db store, else the default one, supplies tokens.
-      if (fleet && client_options.token.empty()) client_options.token_provider = fleet->manager();
-      if (auto st = UseTokenStoreWhenNoToken(client_options); !st.ok()) {
-        PrintError("ghl serve: token store", st.error());
-        server.Stop();
-        return kExitUsage;
-      }
-      if (client_options.token.empty() && !client_options.token_provider) {
-        std::fprintf(stderr,
-                     "ghl serve: --automations needs a token to call the API: set GHL_TOKEN, "
-                     "store one with `ghl auth login` (or use --sandbox)\n");
-        server.Stop();
-        return kExitUsage;
-      }
+    if (!crm_credentials.ok()) {
+      PrintError("ghl serve: --automations", crm_credentials.error());
+      server.Stop();
+      if (embedded) embedded->Stop();
+      return kExitUsage;
     }
+    client::ClientOptions client_options = crm_client;
+    client_options.cancel = cancel;
     int engine_exit = kExitOk;
     engine =
         StartAutomationsEngine(std::move(*automations_config), client::Client(client_options),

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "credentials.h"
 #include "ghl/client/client.h"
 #include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
@@ -129,19 +130,12 @@ int RunSyncCommand(const SyncArgs& args) {
   if (!streams.ok()) return Fail(streams.error());
 
   client::ClientOptions options;
-  options.token = Env("GHL_TOKEN");
   std::string base = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
   if (!base.empty()) options.base_url = base;
-  if (args.locations.empty())
-    options.default_location_id = Env("GHL_LOCATION_ID");
-  else
-    options.default_location_id = args.locations.front();
   if (args.no_pacing) options.limits.enabled = false;
-  if (options.token.empty()) {
-    return Fail(
-        UsageError("no token: set GHL_TOKEN (a Private Integration Token or an OAuth "
-                   "access token)"));
-  }
+  // Credentials and locations (credentials.h): GHL_TOKEN, else the token store.
+  auto locations = UseCredentialsForLocations(options, args.locations, "ghl sync");
+  if (!locations.ok()) return Fail(locations.error());
   auto counters = std::make_shared<sync::BudgetCounters>();
   client::Client client(
       sync::WithDailyShare(client::MakeConnection(options), args.max_daily_share, counters));
@@ -153,10 +147,7 @@ int RunSyncCommand(const SyncArgs& args) {
   std::signal(SIGTERM, OnSignal);
   ProgressPrinter printer;
   sync::SyncOptions so;
-  so.location_ids = args.locations;
-  if (so.location_ids.empty() && !options.default_location_id.empty()) {
-    so.location_ids.push_back(options.default_location_id);
-  }
+  so.location_ids = *locations;
   so.streams = *streams;
   so.full = args.full;
   so.page_size = args.page_size;
@@ -231,8 +222,9 @@ void AddSyncCommand(CLI::App& app, int* exit_code) {
       "calendars + appointments, conversations + messages) into SQLite or PostgreSQL, "
       "incrementally and resumably; --watch follows the webhook event store (doc/sync.md)");
   cmd->add_option("--location", args->locations,
-                  "Location id (repeatable); default GHL_LOCATION_ID, else every location the "
-                  "token reaches");
+                  "Location id (repeatable); default: with GHL_TOKEN, GHL_LOCATION_ID, else every "
+                  "location the token reaches; with the token store (`ghl auth login`), every "
+                  "location it holds (those needing a reinstall or inactive are skipped)");
   AddSyncDbOptions(cmd, &args->db, &args->db_schema);
   cmd->add_option("--streams", args->streams,
                   "Comma-separated: locations, users, custom_fields, pipelines, contacts, "

@@ -49,6 +49,7 @@ void AddAgentOptions(CLI::App* cmd, AgentArgs* args) {
 
 std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
                                                     client::ClientOptions client_options,
+                                                    const Result<GhlCredentials>& credentials,
                                                     int* exit_code) {
   agents::AgentOptions options;
   for (auto [file, flag, out] :
@@ -64,14 +65,31 @@ std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
     *out = std::move(*secret);
   }
   bool on = !options.vapi_secret.empty() || !options.retell_api_key.empty();
-  if (on && client_options.token.empty()) {
-    std::fprintf(stderr,
-                 "ghl serve: the agent endpoints need a token to call GHL: set GHL_TOKEN (or "
-                 "use --sandbox)\n");
-    *exit_code = kExitUsage;
-    return nullptr;
-  }
   options.location_id = client_options.default_location_id;
+  if (on) {
+    // GHL_TOKEN, else the token store; with a store, one of its locations.
+    Status usable = credentials.ok() ? Status(Ok{}) : Status(credentials.error());
+    if (usable.ok() && credentials->store) {
+      auto location = OneStoreLocation(*credentials->store, options.location_id, "--location");
+      if (location.ok()) {
+        options.location_id = *location;
+        // A location the store cannot serve now is said at start; calls then answer the error.
+        if (auto st = CheckStoreLocation(*credentials->store, *location); !st.ok()) {
+          std::fprintf(stderr, "ghl serve: warning: the agent endpoints: %s\n",
+                       st.error().Describe().c_str());
+        }
+      } else {
+        usable = location.error();
+      }
+    }
+    if (!usable.ok()) {
+      std::fprintf(stderr, "ghl serve: the agent endpoints (/agents/*): %s\n",
+                   usable.error().Describe().c_str());
+      *exit_code = kExitUsage;
+      return nullptr;
+    }
+    client_options.default_location_id = options.location_id;
+  }
   options.default_calendar_id = args.calendar;
   options.outcome_field = args.outcome_field;
   options.deadline = std::chrono::milliseconds(args.deadline_ms);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "credentials.h"
 #include "ghl/agents/endpoints.h"
 #include "ghl/client/options.h"
 
@@ -26,12 +27,15 @@ struct AgentArgs {
 void AddAgentOptions(CLI::App* cmd, AgentArgs* args);
 
 /// Reads the secret files and builds the endpoints over a client made from `client_options`
-/// (the embedded sandbox's, or the upstream with GHL_TOKEN). With no secret file given the
-/// endpoints exist and refuse every request (503, fail closed). Prints the reason and returns
-/// null, with `*exit_code` 2, when a file is unreadable or empty, or when a secret is given but
-/// `client_options.token` is empty.
+/// and the server's `credentials` (`UseGhlCredentials`: the embedded sandbox's token,
+/// GHL_TOKEN, else the token store). With no secret file given the endpoints exist and refuse
+/// every request (503, fail closed). The endpoints work in one location: `client_options`'
+/// default (--location / GHL_LOCATION_ID), else the token store's only location. Prints the
+/// reason and returns null, with `*exit_code` 2, when a file is unreadable or empty, or when a
+/// secret is given but there are no credentials, or no location the store can serve.
 std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
                                                     client::ClientOptions client_options,
+                                                    const Result<GhlCredentials>& credentials,
                                                     int* exit_code);
 
 /// The start lines: each URL and whether it is on, or the flag that turns it on.

@@ -73,7 +73,8 @@ mcp::ServerOptions McpOptionsFromFlags(const std::string& toolsets, bool read_on
 void AddServeMcpOptions(CLI::App* cmd, ServeMcpArgs& args) {
   cmd->add_flag("--mcp", args.enabled,
                 "Also serve the MCP server (streamable HTTP) at /mcp, with this server's GHL "
-                "credentials (GHL_TOKEN, or the embedded sandbox with --sandbox)");
+                "credentials (GHL_TOKEN, else the token store of `ghl auth login`: each "
+                "locationId gets its own token; or the embedded sandbox with --sandbox)");
   cmd->add_option("--mcp-key-file", args.key_file,
                   "File holding the bearer key MCP clients must send (default: a key generated "
                   "at start and printed once)");
@@ -96,7 +97,8 @@ void AddServeMcpOptions(CLI::App* cmd, ServeMcpArgs& args) {
 }
 
 std::optional<ServeMcp> StartServeMcp(const ServeMcpArgs& args, const std::string& host,
-                                      const client::ClientOptions& client_options, int* exit_code) {
+                                      const client::ClientOptions& client_options,
+                                      const Result<GhlCredentials>& credentials, int* exit_code) {
   if (args.read_only && args.allow_writes) {
     Fail(UsageError("--mcp-read-only and --mcp-allow-writes contradict each other"), exit_code);
     return std::nullopt;
@@ -112,10 +114,10 @@ std::optional<ServeMcp> StartServeMcp(const ServeMcpArgs& args, const std::strin
     Fail(UsageError("--mcp-no-auth and --mcp-key-file contradict each other"), exit_code);
     return std::nullopt;
   }
-  if (client_options.token.empty()) {
-    Fail(UsageError("--mcp needs GHL credentials: set GHL_TOKEN",
-                    "or use --sandbox to serve the offline sandbox"),
-         exit_code);
+  if (!credentials.ok()) {
+    Error e = credentials.error();
+    if (!e.messages.empty()) e.messages.front() = "--mcp: " + e.messages.front();
+    Fail(e, exit_code);
     return std::nullopt;
   }
   ServeMcp out;
@@ -135,6 +137,7 @@ std::optional<ServeMcp> StartServeMcp(const ServeMcpArgs& args, const std::strin
   out.client = std::make_unique<client::Client>(client_options);
   mcp::ServerOptions so = McpOptionsFromFlags(args.toolsets, args.read_only, args.allow_writes,
                                               args.audit_log, client_options.default_location_id);
+  UseStoreLocations(so, credentials->store);  // list_locations and locationId from the store
   out.audit_path = so.audit_path;
   auto server = mcp::Server::Create(*out.client, so);
   if (!server.ok()) {

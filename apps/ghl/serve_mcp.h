@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "credentials.h"
 #include "ghl/client/client.h"
 #include "ghl/mcp/http.h"
 #include "ghl/mcp/server.h"
@@ -43,11 +44,14 @@ struct ServeMcp {
 };
 
 /// Builds the endpoint for a server listening on `host`, calling GHL with `client_options`
-/// (GHL_TOKEN or the embedded sandbox's token; never a client's). Prints why on stderr and
-/// sets `*exit_code` when it cannot (unreadable or short key file, --mcp-no-auth beyond
-/// loopback, contradictory flags, bad toolset, unwritable audit log).
+/// and the server's `credentials` (`UseGhlCredentials`: the embedded sandbox's token, GHL_TOKEN,
+/// else the token store, whose locations then answer list_locations and check each call's
+/// locationId; never a client's). Prints why on stderr and sets `*exit_code` when it cannot
+/// (no credentials, unreadable or short key file, --mcp-no-auth beyond loopback, contradictory
+/// flags, bad toolset, unwritable audit log).
 std::optional<ServeMcp> StartServeMcp(const ServeMcpArgs& args, const std::string& host,
-                                      const client::ClientOptions& client_options, int* exit_code);
+                                      const client::ClientOptions& client_options,
+                                      const Result<GhlCredentials>& credentials, int* exit_code);
 
 /// The lines `ghl serve` prints for the endpoint (URL, key or how it is read, a client config).
 void PrintServeMcp(const ServeMcp& mcp, const std::string& base_url);

@@ -79,14 +79,6 @@ Result<std::shared_ptr<tokens::TokenManager>> MaybeTokenManagerForApi(const std:
   return OpenTokenManager(args);
 }
 
-Status UseTokenStoreWhenNoToken(client::ClientOptions& options) {
-  if (!options.token.empty() || options.token_provider) return Ok{};
-  auto manager = MaybeTokenManagerForApi(options.base_url);
-  if (!manager.ok()) return manager.error();
-  options.token_provider = manager.value();
-  return Ok{};
-}
-
 std::string TokenTime(tokens::UtcTime t) {
   if (t.time_since_epoch().count() == 0) return "-";
   return FormatUtcIso(std::chrono::system_clock::time_point(t));

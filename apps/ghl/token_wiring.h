@@ -51,12 +51,6 @@ Result<std::shared_ptr<tokens::TokenManager>> OpenTokenManager(const TokenArgs& 
 /// ./ghl-tokens.db exists), else null. `base_url` is the call's base URL.
 Result<std::shared_ptr<tokens::TokenManager>> MaybeTokenManagerForApi(const std::string& base_url);
 
-/// When `options` has neither a token nor a provider: the token store's manager (if one is
-/// configured, see `MaybeTokenManagerForApi`) becomes its `token_provider`, so each call gets
-/// its location's token from the store — what `ghl api`, `ghl mcp` and the automations do when
-/// GHL_TOKEN is absent. Errors: the store's (wrong or missing key), nothing changed.
-Status UseTokenStoreWhenNoToken(client::ClientOptions& options);
-
 /// An instant as ISO-8601 UTC, "-" for "never" (epoch 0).
 std::string TokenTime(tokens::UtcTime t);
 

@@ -206,12 +206,18 @@ MethodResult Server::Impl::CallTool(const MethodCall& call) {
   if (auto st = ValidateArgs(args, def->input_schema); !st.ok()) {
     return Finish(call, name, args, location, st.error(), started, "error");
   }
-  if (location.empty()) {
+  bool listing_held = name == "list_locations" && options.list_locations;
+  if (location.empty() && !listing_held) {
     return Finish(call, name, args, location,
                   UsageError("no location: pass locationId",
                              "or start the server with GHL_LOCATION_ID set; "
                              "list_locations shows the ids"),
                   started, "error");
+  }
+  if (options.check_location && !location.empty() && !listing_held) {
+    if (auto st = options.check_location(location); !st.ok()) {
+      return Finish(call, name, args, location, st.error(), started, "error");
+    }
   }
   ops::Context ctx{client, location, nullptr};
   if (auto st = CheckOwnership(ctx, args, def->owned); !st.ok()) {

@@ -313,6 +313,42 @@ TEST_F(McpServerTest, GhlErrorsComeBackAsIsErrorWithTheHint) {
   EXPECT_EQ(unknown["error"]["code"], -32602);
 }
 
+// Credentials that hold their locations (a token store): list_locations answers them without
+// a location or a GHL call, and every call's locationId is checked before its tool runs.
+TEST_F(McpServerTest, HeldLocationsAreListedAndEachCallsLocationIsChecked) {
+  std::vector<std::string> checked;
+  ServerOptions o;
+  o.audit_path = audit_.string();
+  o.list_locations = [this]() -> Result<json> {
+    return json::array({{{"id", sandbox_->location_id()}, {"name", "Demo"}, {"state", "ok"}}});
+  };
+  o.check_location = [&checked](const std::string& location) -> Status {
+    checked.push_back(location);
+    if (location == "loc-elsewhere") {
+      return UsageError("location loc-elsewhere is not in the token store",
+                        "install the app on it: `ghl auth login`");
+    }
+    return Ok{};
+  };
+  auto s = Server::Create(*client_, o);  // no default location
+  ASSERT_TRUE(s.ok()) << s.error().Describe();
+  Init(**s);
+  json listed = Call(**s, "list_locations", json::object());
+  ASSERT_NE(listed["result"].value("isError", false), true) << listed.dump();
+  EXPECT_EQ(listed["result"]["structuredContent"]["locations"][0]["id"], sandbox_->location_id());
+  EXPECT_TRUE(checked.empty());
+  json refused =
+      Call(**s, "find_contact", {{"email", "a@b.example"}, {"locationId", "loc-elsewhere"}});
+  ASSERT_EQ(refused["result"]["isError"], true) << refused.dump();
+  std::string text = refused["result"]["content"][0]["text"];
+  EXPECT_THAT(text, HasSubstr("loc-elsewhere"));
+  EXPECT_THAT(text, HasSubstr("ghl auth login"));
+  json allowed = Call(**s, "find_contact",
+                      {{"email", "a@b.example"}, {"locationId", sandbox_->location_id()}});
+  EXPECT_NE(allowed["result"].value("isError", false), true) << allowed.dump();
+  EXPECT_EQ(checked, (std::vector<std::string>{"loc-elsewhere", sandbox_->location_id()}));
+}
+
 TEST_F(McpServerTest, AuditsEveryCallWithSecretsMasked) {
   auto s = Make();
   Init(*s);

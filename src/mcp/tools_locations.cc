@@ -46,6 +46,11 @@ void AddLocationTools(std::vector<ToolDef>& out) {
                  .input_schema = Object(json::object()),
                  .output_schema = Output({{"locations", {{"type", "array"}}}}, {"locations"}),
                  .run = [](const ToolCall& c) -> Result<json> {
+                   if (c.options.list_locations) {  // e.g. the token store's locations
+                     auto held = c.options.list_locations();
+                     if (!held.ok()) return held.error();
+                     return json{{"locations", *held}};
+                   }
                    auto r = ops::ListLocations(c.ctx);
                    if (!r.ok()) return r.error();
                    return json{{"locations", *r}};

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "auth_login.h"
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/tokens/token_store.h"
@@ -22,20 +23,6 @@ namespace {
 
 using json = nlohmann::json;
 using namespace std::chrono_literals;
-
-Result<http::Response> Http(const std::string& method, const std::string& url,
-                            const std::string& token = {}, const std::string& body = {}) {
-  http::Request r;
-  r.method = method;
-  r.target = url;
-  if (!token.empty()) r.headers.Set("Authorization", "Bearer " + token);
-  r.headers.Set("Version", "2021-07-28");
-  if (!body.empty()) {
-    r.headers.Set("Content-Type", "application/json");
-    r.body = body;
-  }
-  return http::MakeCurlTransport()->Send(r, {});
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -52,7 +39,8 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
   std::vector<std::string> created;
   for (int i = 0; i < 2; ++i) {
     json body = {{"name", "Shop " + std::to_string(i)}, {"companyId", company}};
-    auto r = Http("POST", base + "/locations/", std::string(sandbox::kAgencyToken), body.dump());
+    auto r =
+        SandboxHttp("POST", base + "/locations/", std::string(sandbox::kAgencyToken), body.dump());
     ASSERT_TRUE(r.ok() && r->status / 100 == 2) << (r.ok() ? r->body : "");
     created.push_back(json::parse(r->body).at("id").get<std::string>());
   }
@@ -69,27 +57,11 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
        "echo \"$GHL_TOKEN_ID $GHL_TOKEN_PREVIOUS_STATE $GHL_TOKEN_STATE\" >> " + alerts}};
 
   // Login: the test is the browser.
-  GhlRun login({"auth", "login", "--no-browser", "--timeout", "30"}, env);
-  std::string url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::string err = login.Stderr();
-    auto at = err.find(base + "/oauth/chooselocation?");
-    if (at != std::string::npos && err.find('\n', at) != std::string::npos) {
-      url = err.substr(at, err.find('\n', at) - at);
-    } else {
-      std::this_thread::sleep_for(50ms);
-    }
-  }
-  ASSERT_FALSE(url.empty()) << login.Stderr();
-  EXPECT_NE(url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), std::string::npos) << url;
-  std::string approve = url;
-  approve.replace(approve.find("/oauth/chooselocation?"), 22, "/oauth/chooselocation/approve?");
-  auto consent = Http("GET", approve + "&companyId=" + company);
-  ASSERT_TRUE(consent.ok() && consent->status == 302) << (consent.ok() ? consent->body : "");
-  auto callback = Http("GET", consent->headers.Get("Location").value_or(""));
-  ASSERT_TRUE(callback.ok() && callback->status == 200);
-  ASSERT_EQ(login.Wait(20s), 0) << login.Stderr();
-  EXPECT_NE(login.Stdout().find("stored tokens for 4 row(s)"), std::string::npos) << login.Stdout();
+  auto login = LoginAsAgency(base, company, env);
+  ASSERT_EQ(login.error, "");
+  EXPECT_NE(login.consent_url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), std::string::npos)
+      << login.consent_url;
+  EXPECT_NE(login.out.find("stored tokens for 4 row(s)"), std::string::npos) << login.out;
 
   // The list: every location ok at generation 1, no token printed.
   auto list = RunGhl({"tokens", "list", "--json"}, env);
@@ -152,7 +124,7 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
   }
 
   // An inactive location: refused twice, parked, one alert.
-  auto off = Http("POST", base + "/sandbox/locations/" + created[1] + "/deactivate");
+  auto off = SandboxHttp("POST", base + "/sandbox/locations/" + created[1] + "/deactivate");
   ASSERT_TRUE(off.ok() && off->status == 200);
   EXPECT_EQ(RunGhl({"tokens", "refresh", created[1]}, env).exit_code, 1);
   EXPECT_EQ(RunGhl({"tokens", "refresh", created[1]}, env).exit_code, 1);
@@ -164,7 +136,7 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
   EXPECT_EQ(ReadFile(alerts), created[1] + " ok inactive\n");
 
   // An uninstall, found by the reconcile of `tokens serve --once`.
-  auto gone = Http("POST", base + "/sandbox/oauth/uninstall?locationId=" + created[0]);
+  auto gone = SandboxHttp("POST", base + "/sandbox/oauth/uninstall?locationId=" + created[0]);
   ASSERT_TRUE(gone.ok() && gone->status == 200) << (gone.ok() ? gone->body : "");
   auto serve = RunGhl({"tokens", "serve", "--once", "--reconcile-every", "1"}, env);
   EXPECT_EQ(serve.exit_code, 0) << serve.err;

@@ -25,6 +25,7 @@
 #include <sstream>
 #include <thread>
 
+#include "auth_login.h"
 #include "ghl/client/client.h"
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
@@ -73,20 +74,6 @@ WorkerProcess Spawn(const std::vector<std::string>& args, const std::string& out
   return w;
 }
 
-Result<http::Response> Http(const std::string& method, const std::string& url,
-                            const std::string& token = {}, const std::string& body = {}) {
-  http::Request r;
-  r.method = method;
-  r.target = url;
-  if (!token.empty()) r.headers.Set("Authorization", "Bearer " + token);
-  r.headers.Set("Version", "2021-07-28");
-  if (!body.empty()) {
-    r.headers.Set("Content-Type", "application/json");
-    r.body = body;
-  }
-  return http::MakeCurlTransport()->Send(r, {});
-}
-
 struct Backend {
   std::string name;
   std::string store;   // file or URL
@@ -125,15 +112,16 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
   std::vector<std::string> ids = {sandbox.location_id()};
   for (int i = 1; i < locations; ++i) {
     json body = {{"name", "Race " + std::to_string(i)}, {"companyId", company}};
-    auto r = Http("POST", base + "/locations/", std::string(sandbox::kAgencyToken), body.dump());
+    auto r =
+        SandboxHttp("POST", base + "/locations/", std::string(sandbox::kAgencyToken), body.dump());
     ASSERT_TRUE(r.ok() && r->status / 100 == 2) << (r.ok() ? r->body : r.error().Describe());
     ids.push_back(json::parse(r->body).at("id").get<std::string>());
   }
   std::string redirect = "http://127.0.0.1:9/callback";
-  auto approve =
-      Http("GET", base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
-                      http::UrlEncode(client_id) + "&redirect_uri=" + http::UrlEncode(redirect) +
-                      "&companyId=" + company);
+  auto approve = SandboxHttp(
+      "GET", base + "/oauth/chooselocation/approve?response_type=code&client_id=" +
+                 http::UrlEncode(client_id) + "&redirect_uri=" + http::UrlEncode(redirect) +
+                 "&companyId=" + company);
   ASSERT_TRUE(approve.ok() && approve->status == 302) << (approve.ok() ? approve->body : "");
   std::string location = approve->headers.Get("Location").value_or("");
   std::string code = http::UrlDecode(location.substr(location.find("code=") + 5), false);
@@ -216,7 +204,7 @@ TEST_P(TokenRace, OneRefreshPerLocationNoInvalidGrantNoneStranded) {
     if (!r.ok() || r->status != 200) ++stranded;
   }
 
-  auto stats = Http("GET", base + "/sandbox/oauth/stats");
+  auto stats = SandboxHttp("GET", base + "/sandbox/oauth/stats");
   ASSERT_TRUE(stats.ok());
   json s = json::parse(stats->body);
   auto store = open();

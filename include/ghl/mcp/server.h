@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,6 +53,13 @@ struct ServerOptions {
   std::string audit_path;
   /// serverInfo.version.
   std::string version = "0.1.0";
+  /// When set, `list_locations` answers this instead of asking GHL, and needs no location: the
+  /// locations the server's credentials hold (e.g. a token store's rows: id, name, state).
+  std::function<Result<nlohmann::json>()> list_locations;
+  /// When set, checked for every call's location before its tool runs: an error (the location
+  /// and the fix, e.g. "not in the token store: `ghl auth login`") comes back as the tool's
+  /// result with isError, and nothing is sent to GHL.
+  std::function<Status(const std::string& location_id)> check_location;
   /// Writes one server→client notification (a complete JSON-RPC message, no newline), e.g.
   /// notifications/message log lines. Empty = notifications are dropped.
   std::function<void(std::string_view)> notify;
