@@ -60,7 +60,7 @@ std::optional<std::string> Protocol::Handle(Session& session, std::string_view m
     if (auto deep = FindJsonTooDeep(message)) {
       return Dump(ErrorReply(nullptr, kParseError, "Parse error: JSON " + deep->Describe()));
     }
-    json msg = ParseJsonBounded(message);
+    json msg = json::parse(message, nullptr, /*allow_exceptions=*/false);  // depth checked above
     if (msg.is_discarded()) {
       return Dump(ErrorReply(nullptr, kParseError,
                              "Parse error: not one JSON value in UTF-8 (a JSON-RPC 2.0 message)"));
@@ -127,7 +127,9 @@ std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const 
                   : std::nullopt;
   }
   std::string method = method_it->get<std::string>();
-  json params = msg.value("params", json::object());
+  static const json kNoParams = json::object();
+  auto params_it = msg.find("params");
+  const json& params = params_it == msg.end() ? kNoParams : *params_it;  // no copy
   if (!has_id) return std::nullopt;  // notifications: initialized, cancelled, … need no answer
   if (!params.is_object())
     return ErrorReply(id, kInvalidParams, "Invalid params: must be an object");

@@ -93,7 +93,8 @@ class Server {
 /// error and skipped. Returns at EOF.
 void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::string_view)>& write);
 
-/// A thread-safe line writer for `out` (appends '\n', flushes).
+/// A thread-safe line writer for `out`: whatever `out` buffered, then the message and its newline
+/// in one system call (writev on its descriptor).
 std::function<void(std::string_view)> StdioWriter(std::FILE* out);
 
 }  // namespace ghl::mcp
