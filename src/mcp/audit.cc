@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -59,6 +60,28 @@ void AppendMasked(std::string& out, const json& value, int depth) {
   }
 }
 
+// Appends now in UTC as "2026-12-03T16:18:32.920Z"; the part up to the second is formatted once
+// a second per thread.
+void AppendUtcNowMs(std::string& out) {
+  using namespace std::chrono;
+  auto now = time_point_cast<milliseconds>(system_clock::now());
+  auto second = time_point_cast<seconds>(now);
+  if (now < second) second -= seconds(1);  // before 1970: floor, not truncate
+  thread_local system_clock::time_point cached_second{};
+  thread_local std::string cached;  // "2026-12-03T16:18:32"
+  if (cached.empty() || second != cached_second) {
+    cached = FormatUtcIso(second, IsoPrecision::kSeconds);
+    cached.pop_back();  // the 'Z'
+    cached_second = second;
+  }
+  auto ms = static_cast<int>((now - second).count());
+  const char frac[] = {'.', static_cast<char>('0' + ms / 100),
+                       static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                       'Z'};
+  out += cached;
+  out.append(frac, sizeof frac);
+}
+
 void Field(std::string& out, std::string_view key, std::string_view value) {
   out += key;
   AppendJsonString(out, value);
@@ -97,7 +120,9 @@ void AuditLog::Write(const AuditEntry& e) {
     line += R"(,"status":)";
     line.append(num, std::to_chars(num, num + sizeof num, e.http_status).ptr);
   }
-  Field(line, R"(,"time":)", UtcIsoNow(IsoPrecision::kMilliseconds));
+  line += R"(,"time":")";
+  AppendUtcNowMs(line);
+  line += '"';
   Field(line, R"(,"tool":)", e.tool);
   if (!e.trace_id.empty()) Field(line, R"(,"traceId":)", e.trace_id);
   line += "}\n";

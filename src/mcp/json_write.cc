@@ -1,5 +1,6 @@
 #include "json_write.h"
 
+#include <array>
 #include <charconv>
 
 #include "ghl/mcp/protocol.h"
@@ -11,7 +12,11 @@ using nlohmann::json;
 
 // Bytes copied as they are: printable ASCII other than " and \. A byte of 0x80 and above
 // starts a UTF-8 sequence (checked separately).
-constexpr bool Plain(unsigned char c) { return c >= 0x20 && c != '"' && c != '\\' && c < 0x80; }
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+  return t;
+}();
 
 // Length of the well-formed UTF-8 sequence at s[i] (Unicode Table 3-7: no overlong forms, no
 // surrogates, nothing above U+10FFFF), or 0 when it is not one.
@@ -41,7 +46,7 @@ bool AppendEscaped(std::string& out, std::string_view text) {
   size_t i = 0, n = text.size();
   while (i < n) {
     size_t run = i;
-    while (run < n && Plain(static_cast<unsigned char>(text[run]))) ++run;
+    while (run < n && kPlain[static_cast<unsigned char>(text[run])]) ++run;
     out.append(text.data() + i, run - i);
     i = run;
     if (i == n) break;
@@ -56,32 +61,21 @@ bool AppendEscaped(std::string& out, std::string_view text) {
       i += len;
       continue;
     }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out.append(u, sizeof u);
-      }
+    // Two-character escapes as JSON spells them, else \u00XX (as nlohmann writes it).
+    char two = c == '"'    ? '"'
+               : c == '\\' ? '\\'
+               : c == '\b' ? 'b'
+               : c == '\f' ? 'f'
+               : c == '\n' ? 'n'
+               : c == '\r' ? 'r'
+               : c == '\t' ? 't'
+                           : 0;
+    if (two) {
+      const char e[] = {'\\', two};
+      out.append(e, sizeof e);
+    } else {
+      const char u[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.append(u, sizeof u);
     }
     ++i;
   }

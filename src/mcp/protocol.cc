@@ -94,7 +94,14 @@ std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg,
   if (!answer) return std::nullopt;
   if (auto* raw = std::get_if<RawResult>(&*answer)) {
     // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
-    return R"({"id":)" + Dump(msg["id"]) + R"(,"jsonrpc":"2.0","result":)" + raw->json + "}";
+    std::string out;
+    out.reserve(raw->json.size() + 64);  // one allocation for a large result
+    out += R"({"id":)";
+    out += Dump(msg["id"]);
+    out += R"(,"jsonrpc":"2.0","result":)";
+    out += raw->json;
+    out += '}';
+    return out;
   }
   return Dump(std::get<json>(*answer));
 }
