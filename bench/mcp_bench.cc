@@ -12,6 +12,9 @@
 //     cost of the process hop itself, which no stdio server can go below.
 // Usage: bench_mcp GHL_BIN [CALLS]  with GHL_BASE_URL, GHL_TOKEN, GHL_LOCATION_ID set (bench/mcp).
 //        bench_mcp --echo FILE: the bare stdio child (answers every line with FILE's text).
+//        bench_mcp --loop library|handle|stdio CALLS GHL_BIN: only CALLS lookups of one kind
+//        inside LookupLoop, for instruction counts (bench/mcp --instructions runs it under
+//        callgrind; MCP_BENCH_CHILD_PREFIX, e.g. "valgrind --tool=callgrind", wraps ghl mcp).
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,9 +24,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ghl/catalog/catalog.h"
@@ -58,7 +64,7 @@ struct Child {
   FILE* in = nullptr;   // its stdin
   FILE* out = nullptr;  // its stdout
 
-  static Child Start(const std::vector<std::string>& argv) {
+  static Child Start(std::vector<std::string> argv) {
     int to[2], from[2];
     if (pipe(to) != 0 || pipe(from) != 0) std::exit(1);
     Child c;
@@ -73,7 +79,7 @@ struct Child {
       std::vector<char*> args;
       for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
       args.push_back(nullptr);
-      execv(args[0], args.data());
+      execvp(args[0], args.data());
       _exit(127);
     }
     close(to[0]);
@@ -129,6 +135,76 @@ struct Cpu {
   }
 };
 
+// Creates the contact the lookups find; its email.
+std::string CreateContact(const ghl::client::Client& client) {
+  std::string email = "bench-mcp-" + std::to_string(getpid()) + "@example.com";
+  auto created = client.Call({.method = "POST",
+                              .path = "/contacts/",
+                              .body = json{{"email", email}, {"firstName", "Bench"}}.dump()});
+  if (!created.ok()) {
+    std::fprintf(stderr, "create contact: %s\n", created.error().Describe().c_str());
+    std::exit(1);
+  }
+  return email;
+}
+
+std::string FindCall(const std::string& email) {
+  return Request(4, "tools/call", {{"name", "find_contact"}, {"arguments", {{"email", email}}}})
+      .dump();
+}
+
+// The measured loop, kept out of line so callgrind can count only it (--toggle-collect).
+__attribute__((noinline)) void LookupLoop(const std::function<void()>& one, int calls) {
+  for (int i = 0; i < calls; ++i) one();
+}
+
+// --loop KIND CALLS GHL_BIN: 20 warm-up lookups, then CALLS in LookupLoop.
+int Loop(const std::string& kind, int calls, const std::string& ghl,
+         const ghl::client::ClientOptions& co) {
+  ghl::client::Client client(co);
+  std::string email = CreateContact(client);
+  ghl::ops::Context ctx{client, co.default_location_id, nullptr};
+  std::string call = FindCall(email),
+              audit = "/tmp/ghl-bench-mcp-loop-" + std::to_string(getpid()) + ".jsonl";
+  std::function<void()> one;
+  std::unique_ptr<ghl::mcp::Server> server;
+  ghl::mcp::Session session;
+  Child child;
+  if (kind == "library") {
+    one = [&] { (void)ghl::ops::FindContactByEmail(ctx, email); };
+  } else if (kind == "handle") {
+    auto s = ghl::mcp::Server::Create(
+        client, {.default_location_id = co.default_location_id, .audit_path = audit});
+    if (!s.ok()) return 1;
+    server = std::move(*s);
+    server->Handle(session, Init().dump());
+    one = [&] { (void)server->Handle(session, call); };
+  } else if (kind == "stdio") {
+    std::vector<std::string> argv;
+    std::string prefix = Env("MCP_BENCH_CHILD_PREFIX"), word;
+    for (char c : prefix + " ") {
+      if (c != ' ')
+        word += c;
+      else if (!word.empty())
+        argv.push_back(std::exchange(word, ""));
+    }
+    for (const std::string& a : {ghl, std::string("mcp"), std::string("--audit-log"), audit}) {
+      argv.push_back(a);
+    }
+    child = Child::Start(argv);
+    child.Ask(Init().dump());
+    one = [&] { (void)child.Ask(call); };
+  } else {
+    std::fprintf(stderr, "--loop library|handle|stdio\n");
+    return 2;
+  }
+  for (int i = 0; i < 20; ++i) one();
+  LookupLoop(one, calls);
+  if (child.pid > 0) child.Stop();
+  std::remove(audit.c_str());
+  return 0;
+}
+
 // The bare stdio child: answers every line read with `path`'s text (one write each).
 int Echo(const char* path) {
   std::ifstream f(path);
@@ -151,12 +227,16 @@ int main(int argc, char** argv) {
                  argv[0]);
     return 2;
   }
-  std::string ghl = argv[1];
-  int calls = argc > 2 ? std::atoi(argv[2]) : 1000;
   ghl::client::ClientOptions co;
   co.base_url = Env("GHL_BASE_URL");
   co.token = Env("GHL_TOKEN");
   co.default_location_id = Env("GHL_LOCATION_ID");
+  setenv("GHL_TOKEN", co.token.c_str(), 1);  // ghl mcp's credentials, as a user sets them
+  if (argc == 5 && std::string(argv[1]) == "--loop") {
+    return Loop(argv[2], std::atoi(argv[3]), argv[4], co);
+  }
+  std::string ghl = argv[1];
+  int calls = argc > 2 ? std::atoi(argv[2]) : 1000;
   ghl::client::Client client(co);
 
   // 1. Schema cost of the default server (all curated toolsets; writes that overwrite off).
@@ -185,22 +265,12 @@ int main(int argc, char** argv) {
       tools, list.size(), tokens, tokens / 12000, reachable, total);
 
   // 2. One contact lookup: tools/call over stdio vs the library.
-  std::string email = "bench-mcp-" + std::to_string(getpid()) + "@example.com";
-  auto created = client.Call({.method = "POST",
-                              .path = "/contacts/",
-                              .body = json{{"email", email}, {"firstName", "Bench"}}.dump()});
-  if (!created.ok()) {
-    std::fprintf(stderr, "create contact: %s\n", created.error().Describe().c_str());
-    return 1;
-  }
+  std::string email = CreateContact(client);
   ghl::ops::Context ctx{client, co.default_location_id, nullptr};
   std::string audit = "/tmp/ghl-bench-mcp-audit-" + std::to_string(getpid()) + ".jsonl";
-  setenv("GHL_TOKEN", co.token.c_str(), 1);
   Child child = Child::Start({ghl, "mcp", "--audit-log", audit});
   child.Ask(Init().dump());
-  std::string call =
-      Request(4, "tools/call", {{"name", "find_contact"}, {"arguments", {{"email", email}}}})
-          .dump();
+  std::string call = FindCall(email);
   // Warm both paths (connections, pacing adopting the sandbox's limits), then interleave.
   for (int i = 0; i < 50; ++i) {
     if (!ghl::ops::FindContactByEmail(ctx, email).ok()) return 1;
