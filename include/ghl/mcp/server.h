@@ -48,7 +48,9 @@ struct ServerOptions {
   /// every location-scoped tool needs the argument.
   std::string default_location_id;
   /// Audit trail: every tools/call appended as one JSON line (time, tool, arguments with
-  /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none.
+  /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none. Each line
+  /// reaches the kernel (one write(2)) before the call is answered, so it survives a crash of
+  /// the server; it is not fsync'd (a power loss may lose the last lines).
   std::string audit_path;
   /// serverInfo.version.
   std::string version = "0.1.0";
@@ -58,7 +60,8 @@ struct ServerOptions {
 };
 
 /// The MCP server. Thread-compatible: one Session per connection; `Handle` may run for
-/// several sessions at once (the tool table is read-only after Create; the audit file locks).
+/// several sessions at once (the tool table is read-only after Create; each audit line is one
+/// O_APPEND write).
 class Server {
  public:
   /// Builds the tool table. kUsage error for an unknown toolset name (listing the known ones)
