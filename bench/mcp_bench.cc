@@ -4,17 +4,33 @@
 //     each id, which execute_operation then runs).
 //  2. One exact contact lookup (find_contact by email) as `tools/call` over stdio to a `ghl mcp`
 //     process, against the same lookup through the library (ops::FindContactByEmail) in this
-//     process; both against the same `ghl sandbox`, interleaved in blocks (target ≤ 1.2×).
-// Usage: bench_mcp GHL_BIN [CALLS]  with GHL_BASE_URL, GHL_TOKEN, GHL_LOCATION_ID set (bench/run).
+//     process with the same client options; both against the same `ghl sandbox`, interleaved in
+//     blocks (target ≤ 1.2×). Wall time per lookup, and CPU time per lookup summed over every
+//     process that works for it (this one, `ghl mcp`, the sandbox when GHL_SANDBOX_PID names
+//     it): CPU stays comparable when other work loads the machine, wall time does not.
+//     For scale, the same bytes through a bare stdio child that answers each line at once: the
+//     cost of the process hop itself, which no stdio server can go below.
+// Usage: bench_mcp GHL_BIN [CALLS]  with GHL_BASE_URL, GHL_TOKEN, GHL_LOCATION_ID set (bench/mcp).
+//        bench_mcp --echo FILE: the bare stdio child (answers every line with FILE's text).
+//        bench_mcp --loop library|handle|stdio CALLS GHL_BIN: only CALLS lookups of one kind
+//        inside LookupLoop, for instruction counts (bench/mcp --instructions runs it under
+//        callgrind; MCP_BENCH_CHILD_PREFIX, e.g. "valgrind --tool=callgrind", wraps ghl mcp).
 #include <fcntl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ghl/catalog/catalog.h"
 #include "ghl/client/client.h"
@@ -48,7 +64,7 @@ struct Child {
   FILE* in = nullptr;   // its stdin
   FILE* out = nullptr;  // its stdout
 
-  static Child Start(const std::string& ghl, const std::string& audit) {
+  static Child Start(std::vector<std::string> argv) {
     int to[2], from[2];
     if (pipe(to) != 0 || pipe(from) != 0) std::exit(1);
     Child c;
@@ -60,7 +76,10 @@ struct Child {
       close(from[0]);
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 2);
-      execl(ghl.c_str(), ghl.c_str(), "mcp", "--audit-log", audit.c_str(), nullptr);
+      std::vector<char*> args;
+      for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      execvp(args[0], args.data());
       _exit(127);
     }
     close(to[0]);
@@ -91,20 +110,133 @@ struct Child {
 
 double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
+// CPU time (user + system, all threads) of process `pid` (0 = this one), in ms; 0 when unknown.
+double CpuMs(pid_t pid) {
+  clockid_t clock = CLOCK_PROCESS_CPUTIME_ID;
+  if (pid != 0 && clock_getcpuclockid(pid, &clock) != 0) return 0;
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
+// CPU ms of each process working for a lookup: this one, the stdio child, the sandbox.
+struct Cpu {
+  double self = 0, of_child = 0, of_sandbox = 0;
+  static Cpu Now(pid_t child, pid_t sandbox) {
+    return {CpuMs(0), child > 0 ? CpuMs(child) : 0, sandbox > 0 ? CpuMs(sandbox) : 0};
+  }
+  double Total() const { return self + of_child + of_sandbox; }
+  Cpu operator-(const Cpu& o) const {
+    return {self - o.self, of_child - o.of_child, of_sandbox - o.of_sandbox};
+  }
+  Cpu& operator+=(const Cpu& o) {
+    self += o.self, of_child += o.of_child, of_sandbox += o.of_sandbox;
+    return *this;
+  }
+};
+
+// Creates the contact the lookups find; its email.
+std::string CreateContact(const ghl::client::Client& client) {
+  std::string email = "bench-mcp-" + std::to_string(getpid()) + "@example.com";
+  auto created = client.Call({.method = "POST",
+                              .path = "/contacts/",
+                              .body = json{{"email", email}, {"firstName", "Bench"}}.dump()});
+  if (!created.ok()) {
+    std::fprintf(stderr, "create contact: %s\n", created.error().Describe().c_str());
+    std::exit(1);
+  }
+  return email;
+}
+
+std::string FindCall(const std::string& email) {
+  return Request(4, "tools/call", {{"name", "find_contact"}, {"arguments", {{"email", email}}}})
+      .dump();
+}
+
+// The measured loop, kept out of line so callgrind can count only it (--toggle-collect).
+__attribute__((noinline)) void LookupLoop(const std::function<void()>& one, int calls) {
+  for (int i = 0; i < calls; ++i) one();
+}
+
+// --loop KIND CALLS GHL_BIN: 20 warm-up lookups, then CALLS in LookupLoop.
+int Loop(const std::string& kind, int calls, const std::string& ghl,
+         const ghl::client::ClientOptions& co) {
+  ghl::client::Client client(co);
+  std::string email = CreateContact(client);
+  ghl::ops::Context ctx{client, co.default_location_id, nullptr};
+  std::string call = FindCall(email),
+              audit = "/tmp/ghl-bench-mcp-loop-" + std::to_string(getpid()) + ".jsonl";
+  std::function<void()> one;
+  std::unique_ptr<ghl::mcp::Server> server;
+  ghl::mcp::Session session;
+  Child child;
+  if (kind == "library") {
+    one = [&] { (void)ghl::ops::FindContactByEmail(ctx, email); };
+  } else if (kind == "handle") {
+    auto s = ghl::mcp::Server::Create(
+        client, {.default_location_id = co.default_location_id, .audit_path = audit});
+    if (!s.ok()) return 1;
+    server = std::move(*s);
+    server->Handle(session, Init().dump());
+    one = [&] { (void)server->Handle(session, call); };
+  } else if (kind == "stdio") {
+    std::vector<std::string> argv;
+    std::string prefix = Env("MCP_BENCH_CHILD_PREFIX"), word;
+    for (char c : prefix + " ") {
+      if (c != ' ')
+        word += c;
+      else if (!word.empty())
+        argv.push_back(std::exchange(word, ""));
+    }
+    for (const std::string& a : {ghl, std::string("mcp"), std::string("--audit-log"), audit}) {
+      argv.push_back(a);
+    }
+    child = Child::Start(argv);
+    child.Ask(Init().dump());
+    one = [&] { (void)child.Ask(call); };
+  } else {
+    std::fprintf(stderr, "--loop library|handle|stdio\n");
+    return 2;
+  }
+  for (int i = 0; i < 20; ++i) one();
+  LookupLoop(one, calls);
+  if (child.pid > 0) child.Stop();
+  std::remove(audit.c_str());
+  return 0;
+}
+
+// The bare stdio child: answers every line read with `path`'s text (one write each).
+int Echo(const char* path) {
+  std::ifstream f(path);
+  std::string answer((std::istreambuf_iterator<char>(f)), {});
+  char* line = nullptr;
+  size_t cap = 0;
+  while (getline(&line, &cap, stdin) > 0) {
+    if (write(1, answer.data(), answer.size()) != static_cast<ssize_t>(answer.size())) break;
+  }
+  std::free(line);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--echo") return Echo(argv[2]);
   if (argc < 2 || Env("GHL_BASE_URL").empty()) {
     std::fprintf(stderr, "usage: GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… %s GHL_BIN [CALLS]\n",
                  argv[0]);
     return 2;
   }
-  std::string ghl = argv[1];
-  int calls = argc > 2 ? std::atoi(argv[2]) : 1000;
   ghl::client::ClientOptions co;
   co.base_url = Env("GHL_BASE_URL");
   co.token = Env("GHL_TOKEN");
   co.default_location_id = Env("GHL_LOCATION_ID");
+  setenv("GHL_TOKEN", co.token.c_str(), 1);  // ghl mcp's credentials, as a user sets them
+  if (argc == 5 && std::string(argv[1]) == "--loop") {
+    return Loop(argv[2], std::atoi(argv[3]), argv[4], co);
+  }
+  std::string ghl = argv[1];
+  int calls = argc > 2 ? std::atoi(argv[2]) : 1000;
   ghl::client::Client client(co);
 
   // 1. Schema cost of the default server (all curated toolsets; writes that overwrite off).
@@ -119,11 +251,11 @@ int main(int argc, char** argv) {
   size_t tools = json::parse(list)["result"]["tools"].size();
   size_t reachable = 0, total = ghl::catalog::AllEndpoints().size();
   for (const auto& e : ghl::catalog::AllEndpoints()) {
-    json r = json::parse(*(*server)->Handle(
-        session, Request(3, "tools/call",
-                         {{"name", "describe_operation"},
-                          {"arguments", {{"operationId", std::string(e.id)}}}})
-                     .dump()));
+    json r = json::parse(
+        *(*server)->Handle(session, Request(3, "tools/call",
+                                            {{"name", "describe_operation"},
+                                             {"arguments", {{"operationId", std::string(e.id)}}}})
+                                        .dump()));
     if (!r["result"].value("isError", false)) ++reachable;
   }
   double tokens = static_cast<double>(list.size()) / 4;
@@ -133,23 +265,12 @@ int main(int argc, char** argv) {
       tools, list.size(), tokens, tokens / 12000, reachable, total);
 
   // 2. One contact lookup: tools/call over stdio vs the library.
-  std::string email = "bench-mcp-" + std::to_string(getpid()) + "@example.com";
-  auto created =
-      client.Call({.method = "POST",
-                   .path = "/contacts/",
-                   .body = json{{"email", email}, {"firstName", "Bench"}}.dump()});
-  if (!created.ok()) {
-    std::fprintf(stderr, "create contact: %s\n", created.error().Describe().c_str());
-    return 1;
-  }
+  std::string email = CreateContact(client);
   ghl::ops::Context ctx{client, co.default_location_id, nullptr};
   std::string audit = "/tmp/ghl-bench-mcp-audit-" + std::to_string(getpid()) + ".jsonl";
-  setenv("GHL_TOKEN", co.token.c_str(), 1);
-  Child child = Child::Start(ghl, audit);
+  Child child = Child::Start({ghl, "mcp", "--audit-log", audit});
   child.Ask(Init().dump());
-  std::string call =
-      Request(4, "tools/call", {{"name", "find_contact"}, {"arguments", {{"email", email}}}})
-          .dump();
+  std::string call = FindCall(email);
   // Warm both paths (connections, pacing adopting the sandbox's limits), then interleave.
   for (int i = 0; i < 50; ++i) {
     if (!ghl::ops::FindContactByEmail(ctx, email).ok()) return 1;
@@ -164,25 +285,36 @@ int main(int argc, char** argv) {
   if (!local.ok()) return 1;
   ghl::mcp::Session local_session;
   (*local)->Handle(local_session, Init().dump());
-  Clock::duration direct{}, stdio{}, in_process{};
+  // The bare stdio hop: the same request and answer bytes through a child that answers at once.
+  std::string answer_file = audit + ".answer";
+  std::ofstream(answer_file) << child.Ask(call);
+  Child echo = Child::Start({argv[0], "--echo", answer_file});
+  pid_t sandbox = static_cast<pid_t>(std::atoi(Env("GHL_SANDBOX_PID").c_str()));
+  Clock::duration direct{}, stdio{}, in_process{}, hop{};
+  Cpu direct_cpu, stdio_cpu, in_process_cpu, hop_cpu;
   const int blocks = 10;
-  for (int b = 0; b < blocks; ++b) {
+  // Runs `calls / blocks` of `one`, adding its wall and CPU time (of this process, `peer` and
+  // the sandbox) to the totals.
+  auto run = [&](auto one, pid_t peer, Clock::duration& wall, Cpu& cpu) {
+    auto c0 = Cpu::Now(peer, sandbox);
     auto t0 = Clock::now();
-    for (int i = 0; i < calls / blocks; ++i) (void)ghl::ops::FindContactByEmail(ctx, email);
-    auto t1 = Clock::now();
-    for (int i = 0; i < calls / blocks; ++i) (void)child.Ask(call);
-    auto t2 = Clock::now();
-    for (int i = 0; i < calls / blocks; ++i) (void)(*local)->Handle(local_session, call);
-    auto t3 = Clock::now();
-    direct += t1 - t0;
-    stdio += t2 - t1;
-    in_process += t3 - t2;
+    for (int i = 0; i < calls / blocks; ++i) one();
+    wall += Clock::now() - t0;
+    cpu += Cpu::Now(peer, sandbox) - c0;
+  };
+  for (int b = 0; b < blocks; ++b) {
+    run([&] { (void)ghl::ops::FindContactByEmail(ctx, email); }, 0, direct, direct_cpu);
+    run([&] { (void)child.Ask(call); }, child.pid, stdio, stdio_cpu);
+    run([&] { (void)(*local)->Handle(local_session, call); }, 0, in_process, in_process_cpu);
+    run([&] { (void)echo.Ask(call); }, echo.pid, hop, hop_cpu);
   }
   std::remove((audit + ".local").c_str());
+  echo.Stop();
   child.Stop();
+  std::remove(answer_file.c_str());
   std::remove(audit.c_str());
   int n = calls / blocks * blocks;
-  double d = Ms(direct) / n, s = Ms(stdio) / n, p = Ms(in_process) / n;
+  double d = Ms(direct) / n, s = Ms(stdio) / n, p = Ms(in_process) / n, h = Ms(hop) / n;
   std::printf(
       "   find_contact by email: tools/call over stdio %.3f ms, library %.3f ms per lookup "
       "(%d each), ratio %.2f (target <= 1.2)\n",
@@ -191,5 +323,18 @@ int main(int argc, char** argv) {
       "   the same tools/call through Server::Handle in this process (no pipe, no second "
       "process) %.3f ms, ratio %.2f to the library\n",
       p, p / d);
+  std::printf(
+      "   a bare stdio round trip with the same bytes (a child answering at once) %.3f ms; "
+      "library + that hop = ratio %.2f: no stdio server goes below it on this machine now\n",
+      h, (d + h) / d);
+  auto us = [n](double ms) { return ms * 1000 / n; };
+  std::printf(
+      "   CPU per lookup%s: library %.1f us; tools/call over stdio %.1f us (ghl mcp %.1f, this "
+      "client %.1f), ratio %.2f; in-process Server::Handle %.1f us, ratio %.2f; bare stdio "
+      "hop %.1f us (both ends)\n",
+      sandbox > 0 ? ", sandbox included" : " (set GHL_SANDBOX_PID to include the sandbox)",
+      us(direct_cpu.Total()), us(stdio_cpu.Total()), us(stdio_cpu.of_child), us(stdio_cpu.self),
+      stdio_cpu.Total() / direct_cpu.Total(), us(in_process_cpu.Total()),
+      in_process_cpu.Total() / direct_cpu.Total(), us(hop_cpu.self + hop_cpu.of_child));
   return 0;
 }

@@ -4,8 +4,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+
+#include "ghl/core/time_format.h"
+#include "json_write.h"
 
 namespace ghl::mcp {
 
@@ -22,24 +27,67 @@ bool IsSecretKey(std::string key) {
   return key == "key";
 }
 
-}  // namespace
-
-json MaskSecrets(const json& value, int depth) {
-  if (depth > 64) return "…";
-  if (value.is_object()) {
-    json out = json::object();
-    for (const auto& [k, v] : value.items()) {
-      out[k] = IsSecretKey(k) ? json("***") : MaskSecrets(v, depth + 1);
+// `value` as JSON with the value of every secret-naming key replaced by "***".
+void AppendMasked(std::string& out, const json& value, int depth) {
+  if (depth > 64) {
+    out += "\"…\"";
+  } else if (value.is_object()) {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [k, v] : value.get_ref<const json::object_t&>()) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendJsonString(out, k);
+      out.push_back(':');
+      if (IsSecretKey(k)) {
+        out += "\"***\"";
+      } else {
+        AppendMasked(out, v, depth + 1);
+      }
     }
-    return out;
+    out.push_back('}');
+  } else if (value.is_array()) {
+    out.push_back('[');
+    bool first = true;
+    for (const auto& v : value.get_ref<const json::array_t&>()) {
+      if (!first) out.push_back(',');
+      first = false;
+      AppendMasked(out, v, depth + 1);
+    }
+    out.push_back(']');
+  } else {
+    AppendJson(out, value);
   }
-  if (value.is_array()) {
-    json out = json::array();
-    for (const auto& v : value) out.push_back(MaskSecrets(v, depth + 1));
-    return out;
-  }
-  return value;
 }
+
+// Appends now in UTC as "2026-12-03T16:18:32.920Z"; the part up to the second is formatted once
+// a second per thread.
+void AppendUtcNowMs(std::string& out) {
+  using namespace std::chrono;
+  auto now = time_point_cast<milliseconds>(system_clock::now());
+  auto second = time_point_cast<seconds>(now);
+  if (now < second) second -= seconds(1);  // before 1970: floor, not truncate
+  thread_local system_clock::time_point cached_second{};
+  thread_local std::string cached;  // "2026-12-03T16:18:32"
+  if (cached.empty() || second != cached_second) {
+    cached = FormatUtcIso(second, IsoPrecision::kSeconds);
+    cached.pop_back();  // the 'Z'
+    cached_second = second;
+  }
+  auto ms = static_cast<int>((now - second).count());
+  const char frac[] = {'.', static_cast<char>('0' + ms / 100),
+                       static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                       'Z'};
+  out += cached;
+  out.append(frac, sizeof frac);
+}
+
+void Field(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  AppendJsonString(out, value);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
   std::error_code ec;
@@ -50,21 +98,42 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
     return UsageError("cannot open the audit log " + path + ": " + std::strerror(errno),
                       "give a writable file with --audit-log, or --audit-log none");
   }
-  std::FILE* f = ::fdopen(fd, "a");
-  if (!f) {
-    ::close(fd);
-    return UsageError("cannot open the audit log " + path + ": " + std::strerror(errno));
-  }
-  return std::unique_ptr<AuditLog>(new AuditLog(f));
+  return std::unique_ptr<AuditLog>(new AuditLog(fd));
 }
 
-AuditLog::~AuditLog() { std::fclose(file_); }
+AuditLog::~AuditLog() { ::close(fd_); }
 
-void AuditLog::Write(const json& entry) {
-  std::string line = entry.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  std::lock_guard lock(mu_);
-  std::fwrite(line.data(), 1, line.size(), file_);
-  std::fflush(file_);
+void AuditLog::Write(const AuditEntry& e) {
+  // Keys in the order a JSON dump of the same object would write them.
+  std::string line;
+  line.reserve(256);
+  line += R"({"arguments":)";
+  AppendMasked(line, e.arguments ? *e.arguments : json::object(), 0);
+  Field(line, R"(,"client":)", e.client);
+  if (!e.error.empty()) Field(line, R"(,"error":)", e.error);
+  Field(line, R"(,"locationId":)", e.location);
+  char num[24];
+  line += R"(,"ms":)";
+  line.append(num, std::to_chars(num, num + sizeof num, e.ms).ptr);
+  Field(line, R"(,"outcome":)", e.outcome);
+  if (e.http_status) {
+    line += R"(,"status":)";
+    line.append(num, std::to_chars(num, num + sizeof num, e.http_status).ptr);
+  }
+  line += R"(,"time":")";
+  AppendUtcNowMs(line);
+  line += '"';
+  Field(line, R"(,"tool":)", e.tool);
+  if (!e.trace_id.empty()) Field(line, R"(,"traceId":)", e.trace_id);
+  line += "}\n";
+  // One write(2) per line: O_APPEND makes it atomic against other writers of the file.
+  std::string_view rest = line;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // a full disk must not take the session down; the call still answers
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
 }
 
 }  // namespace ghl::mcp

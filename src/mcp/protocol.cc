@@ -60,7 +60,7 @@ std::optional<std::string> Protocol::Handle(Session& session, std::string_view m
     if (auto deep = FindJsonTooDeep(message)) {
       return Dump(ErrorReply(nullptr, kParseError, "Parse error: JSON " + deep->Describe()));
     }
-    json msg = ParseJsonBounded(message);
+    json msg = json::parse(message, nullptr, /*allow_exceptions=*/false);  // depth checked above
     if (msg.is_discarded()) {
       return Dump(ErrorReply(nullptr, kParseError,
                              "Parse error: not one JSON value in UTF-8 (a JSON-RPC 2.0 message)"));
@@ -94,7 +94,14 @@ std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg,
   if (!answer) return std::nullopt;
   if (auto* raw = std::get_if<RawResult>(&*answer)) {
     // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
-    return R"({"id":)" + Dump(msg["id"]) + R"(,"jsonrpc":"2.0","result":)" + raw->json + "}";
+    std::string out;
+    out.reserve(raw->json.size() + 64);  // one allocation for a large result
+    out += R"({"id":)";
+    out += Dump(msg["id"]);
+    out += R"(,"jsonrpc":"2.0","result":)";
+    out += raw->json;
+    out += '}';
+    return out;
   }
   return Dump(std::get<json>(*answer));
 }
@@ -127,7 +134,9 @@ std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const 
                   : std::nullopt;
   }
   std::string method = method_it->get<std::string>();
-  json params = msg.value("params", json::object());
+  static const json kNoParams = json::object();
+  auto params_it = msg.find("params");
+  const json& params = params_it == msg.end() ? kNoParams : *params_it;  // no copy
   if (!has_id) return std::nullopt;  // notifications: initialized, cancelled, … need no answer
   if (!params.is_object())
     return ErrorReply(id, kInvalidParams, "Invalid params: must be an object");

@@ -59,13 +59,17 @@ bool HasType(const json& v, const std::string& type) {
 
 Status ValidateArgs(const json& args, const json& schema) {
   if (!args.is_object()) return UsageError("arguments must be a JSON object");
-  const json& props = schema.value("properties", json::object());
-  for (const auto& r : schema.value("required", json::array())) {
-    if (!args.contains(r.get<std::string>())) {
-      return UsageError("missing required argument '" + r.get<std::string>() + "'",
-                        props.contains(r.get<std::string>())
-                            ? props[r.get<std::string>()].value("description", "")
-                            : "");
+  static const json kNone = json::object();
+  auto props_it = schema.find("properties");
+  const json& props = props_it == schema.end() ? kNone : *props_it;
+  if (auto required = schema.find("required"); required != schema.end()) {
+    for (const auto& r : *required) {
+      const auto& key = r.get_ref<const std::string&>();
+      if (!args.contains(key)) {
+        auto p = props.find(key);
+        return UsageError("missing required argument '" + key + "'",
+                          p != props.end() ? p->value("description", "") : "");
+      }
     }
   }
   for (const auto& [key, value] : args.items()) {
@@ -75,7 +79,10 @@ Status ValidateArgs(const json& args, const json& schema) {
       for (const auto& [k, _] : props.items()) known += (known.empty() ? "" : ", ") + k;
       return UsageError("unknown argument '" + key + "'", "arguments: " + known);
     }
-    std::string type = p->value("type", "");
+    auto type_it = p->find("type");
+    static const std::string kAny;
+    const std::string& type =
+        type_it != p->end() && type_it->is_string() ? type_it->get_ref<const std::string&>() : kAny;
     if (!HasType(value, type)) {
       return UsageError("argument '" + key + "' must be " +
                         (type == "array" || type == "integer" ? "an " : "a ") + type);

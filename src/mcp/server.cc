@@ -9,7 +9,7 @@
 
 #include "audit.h"
 #include "ghl/core/json_depth.h"
-#include "ghl/core/time_format.h"
+#include "json_write.h"
 #include "prompts.h"
 #include "tools.h"
 
@@ -29,8 +29,6 @@ constexpr char kInstructions[] =
     "execute_operation on operations that change data need the server's --allow-writes. For "
     "anything "
     "the curated tools do not cover: search_operations, describe_operation, execute_operation.";
-
-std::string Dump(const json& j) { return Protocol::Dump(j); }
 
 RpcError InvalidParams(std::string message) {
   return RpcError{kInvalidParams, "Invalid params: " + std::move(message), nullptr};
@@ -170,9 +168,10 @@ MethodResult Server::Impl::CallTool(const MethodCall& call) {
   if (!params.contains("name") || !params["name"].is_string()) {
     return InvalidParams("name must be a string");
   }
-  std::string name = params["name"].get<std::string>();
-  json args = params.value("arguments", json::object());
-  if (args.is_null()) args = json::object();
+  static const json kNoArguments = json::object();
+  const std::string& name = params["name"].get_ref<const std::string&>();
+  auto given = params.find("arguments");
+  const json& args = given == params.end() || given->is_null() ? kNoArguments : *given;
   auto find = [&](const std::vector<ToolDef>& list) -> const ToolDef* {
     for (const auto& t : list) {
       if (t.name == name) return &t;
@@ -239,34 +238,48 @@ MethodResult Server::Impl::Finish(const MethodCall& call, const std::string& nam
                                   const std::string& location, Result<json> out, int64_t started,
                                   std::string outcome) {
   const Session& s = call.session;
-  json audit_entry = {{"time", UtcIsoNow(IsoPrecision::kMilliseconds)},
-                      {"client", s.client_name},
-                      {"tool", name},
-                      {"arguments", MaskSecrets(args)},
-                      {"locationId", location}};
+  // Log lines are built only when the session's level lets them out.
+  auto logs = [&](int level) { return call.notify && level >= s.log_level; };
   MethodResult result;
+  std::string summary;
   if (out.ok()) {
-    audit_entry["outcome"] = "ok";
+    outcome = "ok";
     // {"content":[{"text":…,"type":"text"}],"structuredContent":…}: the structured result is
     // serialized once and its text copy is that serialization, escaped.
-    std::string structured = Dump(*out);
-    result = RawResult{R"({"content":[{"text":)" + Dump(json(structured)) +
-                       R"(,"type":"text"}],"structuredContent":)" + structured + "}"};
-    Protocol::Log(s, call.notify, 1, {{"tool", name}, {"outcome", "ok"}});
+    std::string structured;
+    structured.reserve(1024);
+    AppendJson(structured, *out);
+    std::string raw;
+    raw.reserve(structured.size() * 2 + 80);
+    raw += R"({"content":[{"text":)";
+    AppendJsonString(raw, structured);
+    raw += R"(,"type":"text"}],"structuredContent":)";
+    raw += structured;
+    raw += '}';
+    result = RawResult{std::move(raw)};
+    if (logs(1)) Protocol::Log(s, call.notify, 1, {{"tool", name}, {"outcome", "ok"}});
   } else {
     const Error& e = out.error();
-    audit_entry["outcome"] = outcome.empty() ? "error" : outcome;
-    audit_entry["error"] = e.Summary();
-    if (!e.trace_id.empty()) audit_entry["traceId"] = e.trace_id;
-    if (e.http_status) audit_entry["status"] = e.http_status;
+    if (outcome.empty()) outcome = "error";
+    summary = e.Summary();
     result =
         json{{"content", json::array({{{"type", "text"}, {"text", "Error: " + e.Describe()}}})},
              {"isError", true}};
-    Protocol::Log(s, call.notify, 3,
-                  {{"tool", name}, {"outcome", audit_entry["outcome"]}, {"error", e.Summary()}});
+    if (logs(3)) {
+      Protocol::Log(s, call.notify, 3, {{"tool", name}, {"outcome", outcome}, {"error", summary}});
+    }
   }
-  audit_entry["ms"] = NowMs() - started;
-  if (audit) audit->Write(audit_entry);
+  if (audit) {
+    audit->Write({.client = s.client_name,
+                  .tool = name,
+                  .arguments = &args,
+                  .location = location,
+                  .outcome = outcome,
+                  .error = summary,
+                  .trace_id = out.ok() ? std::string_view() : out.error().trace_id,
+                  .http_status = out.ok() ? 0 : out.error().http_status,
+                  .ms = NowMs() - started});
+  }
   return result;
 }
 

@@ -370,6 +370,44 @@ TEST_F(McpServerTest, AuditsEveryCallWithSecretsMasked) {
   EXPECT_EQ(all.find("sk-very-secret"), std::string::npos);
 }
 
+TEST_F(McpServerTest, AuditLinesMaskNestedSecretsAndCarryGhlsFailure) {
+  auto s = Make();
+  Init(*s);
+  // Secrets at any depth, in objects inside arrays too; other values stay as sent.
+  Call(*s, "execute_operation",
+       {{"operationId", "contacts.create-contact"},
+        {"body",
+         {{"firstName", "Ann \"Q\" \u00e9"},
+          {"auth", {{"Password", "p4ss-nested"}, {"user", "ann"}}},
+          {"list", {{{"clientSecret", "cs-in-array"}}, 7}}}}});
+  // A GHL failure (404 for an unknown id) records its status.
+  Call(*s, "get_contact", {{"contactId", "noSuchContact0000001"}});
+  std::ifstream in(audit_);
+  std::string line;
+  std::vector<json> lines;
+  while (std::getline(in, line)) lines.push_back(json::parse(line));
+  ASSERT_EQ(lines.size(), 2u);
+  const json& body = lines[0]["arguments"]["body"];
+  EXPECT_EQ(body["firstName"], "Ann \"Q\" \u00e9");
+  EXPECT_EQ(body["auth"]["Password"], "***");
+  EXPECT_EQ(body["auth"]["user"], "ann");
+  EXPECT_EQ(body["list"][0]["clientSecret"], "***");
+  EXPECT_EQ(body["list"][1], 7);
+  EXPECT_EQ(lines[0]["client"], "test");
+  EXPECT_TRUE(std::regex_match(lines[0]["time"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+      << lines[0].dump();
+  EXPECT_TRUE(lines[0]["ms"].is_number_integer());
+  EXPECT_EQ(lines[1]["tool"], "get_contact");
+  EXPECT_EQ(lines[1]["outcome"], "error");
+  EXPECT_EQ(lines[1]["status"], 404) << lines[1].dump();
+  EXPECT_FALSE(lines[1]["error"].get<std::string>().empty());
+  std::ifstream raw(audit_);
+  std::string all((std::istreambuf_iterator<char>(raw)), {});
+  EXPECT_EQ(all.find("p4ss-nested"), std::string::npos);
+  EXPECT_EQ(all.find("cs-in-array"), std::string::npos);
+}
+
 TEST_F(McpServerTest, PromptsAndLogging) {
   auto s = Make();
   Init(*s);

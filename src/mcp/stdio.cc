@@ -1,5 +1,9 @@
 // The stdio transport: newline-delimited JSON-RPC messages on stdin/stdout (stdout carries
 // protocol messages only; logs go to stderr).
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -11,15 +15,44 @@ namespace {
 
 constexpr size_t kMaxLine = 8u << 20;
 
+// Writes all of `iov` to `fd`, resuming after partial writes and EINTR; false on an error.
+bool WriteAll(int fd, iovec* iov, int count) {
+  while (count > 0) {
+    ssize_t n = ::writev(fd, iov, count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    auto done = static_cast<size_t>(n);
+    while (count > 0 && done >= iov->iov_len) {
+      done -= iov->iov_len;
+      ++iov;
+      --count;
+    }
+    if (count > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + done;
+      iov->iov_len -= done;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::function<void(std::string_view)> StdioWriter(std::FILE* out) {
   auto mu = std::make_shared<std::mutex>();
   return [out, mu](std::string_view line) {
     std::lock_guard lock(*mu);
-    std::fwrite(line.data(), 1, line.size(), out);
-    std::fputc('\n', out);
-    std::fflush(out);
+    std::fflush(out);  // whatever else went through `out` first
+    int fd = ::fileno(out);
+    // The message and its newline in one system call (no copy through the FILE buffer): the
+    // client reads a whole line per wake-up.
+    char newline = '\n';
+    iovec iov[2] = {{const_cast<char*>(line.data()), line.size()}, {&newline, 1}};
+    if (fd >= 0 && WriteAll(fd, iov, 2)) return;
+    if (fd < 0) {  // a stream without a descriptor (fmemopen, …)
+      std::fwrite(line.data(), 1, line.size(), out);
+      std::fputc('\n', out);
+      std::fflush(out);
+    }
   };
 }
 

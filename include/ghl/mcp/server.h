@@ -49,7 +49,9 @@ struct ServerOptions {
   /// every location-scoped tool needs the argument.
   std::string default_location_id;
   /// Audit trail: every tools/call appended as one JSON line (time, tool, arguments with
-  /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none.
+  /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none. Each line
+  /// reaches the kernel (one write(2)) before the call is answered, so it survives a crash of
+  /// the server; it is not fsync'd (a power loss may lose the last lines).
   std::string audit_path;
   /// serverInfo.version.
   std::string version = "0.1.0";
@@ -66,7 +68,8 @@ struct ServerOptions {
 };
 
 /// The MCP server. Thread-compatible: one Session per connection; `Handle` may run for
-/// several sessions at once (the tool table is read-only after Create; the audit file locks).
+/// several sessions at once (the tool table is read-only after Create; each audit line is one
+/// O_APPEND write).
 class Server {
  public:
   /// Builds the tool table. kUsage error for an unknown toolset name (listing the known ones)
@@ -101,7 +104,8 @@ class Server {
 /// error and skipped. Returns at EOF.
 void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::string_view)>& write);
 
-/// A thread-safe line writer for `out` (appends '\n', flushes).
+/// A thread-safe line writer for `out`: whatever `out` buffered, then the message and its newline
+/// in one system call (writev on its descriptor).
 std::function<void(std::string_view)> StdioWriter(std::FILE* out);
 
 }  // namespace ghl::mcp
