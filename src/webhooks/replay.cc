@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -132,14 +133,11 @@ std::optional<Clock::time_point> ParseIsoTimestamp(std::string_view s) {
   return time_point_cast<Clock::duration>(utc) + duration_cast<Clock::duration>(frac);
 }
 
-Result<WebhookFacts> InspectBody(std::string_view raw_body) {
-  if (auto deep = FindJsonTooDeep(raw_body)) {
-    return UsageError("webhook body is " + deep->Describe() +
-                      "; GHL's events nest a few levels at most");
-  }
-  nlohmann::json j = ghl::ParseJsonBounded(raw_body);
-  if (j.is_discarded()) return UsageError("webhook body is not valid JSON");
-  if (!j.is_object()) return UsageError("webhook body is not a JSON object");
+namespace {
+
+// The facts from a parsed body (a JSON object); also the reader of bodies the SAX pass below
+// leaves to the DOM (a `timestamp` that is an object or an array).
+WebhookFacts FactsFromDom(const nlohmann::json& j, std::string_view raw_body) {
   WebhookFacts f;
   f.type = StringField(j, "type");
   if (f.type.empty()) f.type = std::string(kUnknownEventType);
@@ -171,6 +169,190 @@ Result<WebhookFacts> InspectBody(std::string_view raw_body) {
   // receiver a few microseconds per delivery for nothing.
   if (f.webhook_id.empty()) f.body_sha256 = Sha256Hex(raw_body);
   return f;
+}
+
+// One pass over the body without building a DOM (the receiver reads every delivery; the DOM's
+// map nodes and strings cost more than the parse itself): keeps only the top-level fields
+// WebhookFacts needs, and `appointment.id`. Same answers as FactsFromDom over the parsed value,
+// including for repeated keys (the last one counts, as in nlohmann's DOM).
+class FactsReader final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  // The top-level fields read, in WebhookFacts' order of preference for the entity id.
+  enum Field : size_t {
+    kType,
+    kLocationId,
+    kWebhookId,
+    kId,
+    kUnderscoreId,
+    kMessageId,
+    kEmailMessageId,
+    kContactId,
+    kAppId,
+    kFieldCount,
+    kOther = kFieldCount,
+    kAppointment,
+    kTimestamp
+  };
+
+  bool null() override { return Scalar(Value::kNull, {}); }
+  bool boolean(bool v) override { return Scalar(Value::kOther, v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return Number(v); }
+  bool number_unsigned(number_unsigned_t v) override { return Number(v); }
+  bool number_float(number_float_t v, const string_t&) override { return Number(v); }
+  bool string(string_t& v) override {
+    if (depth_ == 1) {
+      if (current_ < kFieldCount) fields_[current_] = std::move(v);
+      if (current_ == kTimestamp) {
+        timestamp_ = Value::kString;
+        timestamp_text_ = std::move(v);
+      }
+    } else if (depth_ == 2 && in_appointment_ && appointment_key_is_id_) {
+      appointment_id_ = std::move(v);
+    }
+    return true;
+  }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Open(true); }
+  bool key(string_t& k) override {
+    if (depth_ == 1) {
+      current_ = FieldOf(k);
+      if (current_ < kFieldCount) fields_[current_].clear();  // a repeated key: the last counts
+      if (current_ == kAppointment) appointment_id_.clear();
+      if (current_ == kTimestamp) {
+        timestamp_ = Value::kNull;
+        timestamp_text_.clear();
+      }
+    } else if (depth_ == 2 && in_appointment_) {
+      appointment_key_is_id_ = k == "id";
+      if (appointment_key_is_id_) appointment_id_.clear();
+    }
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(false); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+  // After a successful parse: nullopt when the DOM must decide (a container timestamp).
+  std::optional<WebhookFacts> Facts(std::string_view raw_body) {
+    if (timestamp_ == Value::kContainer) return std::nullopt;
+    WebhookFacts f;
+    f.type = std::move(fields_[kType]);
+    if (f.type.empty()) f.type = std::string(kUnknownEventType);
+    f.location_id = std::move(fields_[kLocationId]);
+    f.webhook_id = std::move(fields_[kWebhookId]);
+    for (Field field : {kId, kUnderscoreId}) {
+      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
+    }
+    if (f.entity_id.empty()) f.entity_id = std::move(appointment_id_);
+    for (Field field : {kMessageId, kEmailMessageId, kContactId, kAppId}) {
+      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
+    }
+    if (timestamp_ == Value::kString) {
+      f.timestamp_text = std::move(timestamp_text_);
+      f.timestamp = ParseIsoTimestamp(f.timestamp_text);
+      if (!f.timestamp) f.timestamp = ParseEpochDigits(f.timestamp_text);
+    } else if (timestamp_ == Value::kNumber) {
+      f.timestamp_text = std::move(timestamp_text_);
+      f.timestamp = FromEpochNumber(timestamp_number_);
+    } else if (timestamp_ == Value::kOther) {
+      f.timestamp_text = std::move(timestamp_text_);
+    }
+    if (f.webhook_id.empty()) f.body_sha256 = Sha256Hex(raw_body);
+    return f;
+  }
+
+  bool root_is_object() const { return root_is_object_; }
+
+ private:
+  enum class Value { kNull, kString, kNumber, kOther, kContainer };
+
+  static Field FieldOf(std::string_view k) {
+    static constexpr std::pair<std::string_view, Field> kNames[] = {
+        {"type", kType},
+        {"locationId", kLocationId},
+        {"webhookId", kWebhookId},
+        {"id", kId},
+        {"_id", kUnderscoreId},
+        {"messageId", kMessageId},
+        {"emailMessageId", kEmailMessageId},
+        {"contactId", kContactId},
+        {"appId", kAppId},
+        {"appointment", kAppointment},
+        {"timestamp", kTimestamp},
+    };
+    for (const auto& [name, field] : kNames) {
+      if (k == name) return field;
+    }
+    return kOther;
+  }
+
+  // A scalar at the top level of the root object is the value of `current_` (deeper ones and
+  // strings are handled elsewhere). Only `timestamp` cares about non-string scalars.
+  bool Scalar(Value v, std::string_view text) {
+    if (depth_ == 1 && current_ == kTimestamp) {
+      timestamp_ = v;
+      timestamp_text_ = text;
+    }
+    return true;
+  }
+  // Written as the DOM would dump it (nlohmann's number formatting), read as a double.
+  template <typename N>
+  bool Number(N v) {
+    if (depth_ == 1 && current_ == kTimestamp) {
+      timestamp_ = Value::kNumber;
+      timestamp_number_ = static_cast<double>(v);
+      timestamp_text_ = nlohmann::json(v).dump();
+    }
+    return true;
+  }
+  bool Open(bool object) {
+    if (depth_ == 0) {
+      root_is_object_ = object;
+    } else if (depth_ == 1) {
+      if (current_ == kTimestamp) timestamp_ = Value::kContainer;
+      in_appointment_ = object && current_ == kAppointment;
+      appointment_key_is_id_ = false;
+    }
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    if (depth_ == 1) in_appointment_ = false;
+    return true;
+  }
+
+  size_t depth_ = 0;
+  bool root_is_object_ = false;
+  Field current_ = kOther;
+  std::array<std::string, kFieldCount> fields_;
+  bool in_appointment_ = false;
+  bool appointment_key_is_id_ = false;
+  std::string appointment_id_;
+  Value timestamp_ = Value::kNull;
+  std::string timestamp_text_;
+  double timestamp_number_ = 0;
+};
+
+}  // namespace
+
+Result<WebhookFacts> InspectBody(std::string_view raw_body) {
+  if (auto deep = FindJsonTooDeep(raw_body)) {
+    return UsageError("webhook body is " + deep->Describe() +
+                      "; GHL's events nest a few levels at most");
+  }
+  FactsReader reader;
+  if (!nlohmann::json::sax_parse(raw_body, &reader)) {
+    return UsageError("webhook body is not valid JSON");
+  }
+  if (!reader.root_is_object()) return UsageError("webhook body is not a JSON object");
+  if (auto facts = reader.Facts(raw_body)) return std::move(*facts);
+  // Rare shapes (a timestamp that is an object or array) are read from the DOM; the depth
+  // was checked above.
+  return FactsFromDom(nlohmann::json::parse(raw_body, nullptr, false), raw_body);
 }
 
 std::string DedupKey(const WebhookFacts& facts) {
