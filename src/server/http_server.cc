@@ -106,6 +106,34 @@ struct ReplyRegistry {
   int delivering = 0;  // answers handed to a connection, not yet written
   bool closed = false;
   http::Response stopping_answer;  // ServerOptions::stopping_answer
+  // Answers given but not yet handed to their connections, and whether a drain is posted.
+  // Answers come in bursts from one foreign thread (the event store's committer completes a
+  // whole group at once): one post, and one wake-up of a server thread, carries the burst,
+  // instead of one each.
+  std::vector<std::pair<ReplyHandler, http::Response>> ready;
+  bool drain_posted = false;
+
+  // On a server thread: resumes every connection whose answer is ready.
+  void Drain() {
+    std::vector<std::pair<ReplyHandler, http::Response>> batch;
+    {
+      std::lock_guard lock(mu);
+      batch.swap(ready);
+      drain_posted = false;
+    }
+    for (auto& [handler, response] : batch) std::move(handler)(std::move(response));
+  }
+
+  // With the io_context stopped but alive (Stop, ~Impl): drop what was never drained while the
+  // handlers can still be destroyed (their coroutines belong to the io_context).
+  void DiscardUndrained() {
+    std::vector<std::pair<ReplyHandler, http::Response>> batch;
+    {
+      std::lock_guard lock(mu);
+      batch.swap(ready);
+      delivering -= static_cast<int>(batch.size());
+    }
+  }
 };
 
 // One owed answer: the suspended coroutine's completion handler.
@@ -139,12 +167,14 @@ class PendingReply final : public Responder::Slot {
     if (!handler_) return;
     registry_->pending.erase(this);
     ++registry_->delivering;
-    // Every connection coroutine runs on this io_context (no strands), so its executor is the
-    // right place to resume it.
-    asio::post(io_, [h = std::move(handler_), r = std::move(response)]() mutable {
-      std::move(h)(std::move(r));
-    });
+    registry_->ready.emplace_back(std::move(handler_), std::move(response));
     handler_ = nullptr;
+    // Every connection coroutine runs on this io_context (no strands), so its executor is the
+    // right place to resume it. A drain already posted takes this answer along.
+    if (!registry_->drain_posted) {
+      registry_->drain_posted = true;
+      asio::post(io_, [registry = registry_] { registry->Drain(); });
+    }
     registry_->cv.notify_all();
   }
 
@@ -187,6 +217,9 @@ struct HttpServer::Impl {
   std::mutex mu;
   std::condition_variable cv;
   uint16_t port = 0;
+
+  // Answers never drained go before the io_context their coroutines belong to.
+  ~Impl() { replies->DiscardUndrained(); }
 
   asio::awaitable<void> Session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
@@ -371,6 +404,7 @@ void HttpServer::Stop() {
   for (auto& t : d.threads) {
     if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
   }
+  if (!on_io_thread) d.replies->DiscardUndrained();
   // Release the port now: a stopped server must refuse new connections, not leave them hanging
   // in the listen backlog until the object is destroyed.
   if (d.acceptor) {

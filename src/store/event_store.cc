@@ -90,11 +90,70 @@ namespace internal {
 
 namespace {
 
-void Sanitize(std::string& s) { s = SanitizeText(s); }
+// True when `text` is valid UTF-8 without NUL bytes: SanitizeText would return it unchanged.
+bool IsCleanText(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) - 1u < 0x7Fu) {  // ASCII except NUL
+      ++i;
+      continue;
+    }
+    size_t n = text[i] == '\0' ? 0 : Utf8SequenceLength(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// In place, and without a copy when there is nothing to change (every stored event passes here).
+void Sanitize(std::string& s) {
+  if (!IsCleanText(s)) s = SanitizeText(s);
+}
+
+void LowerInPlace(std::string& s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+}
+
+// `text` as a JSON string, as nlohmann's dump writes it (ensure_ascii off); `text` is valid UTF-8.
+void AppendJsonString(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[u >> 4]);
+          out.push_back(kHex[u & 0xF]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
 }
 
 }  // namespace
@@ -131,20 +190,38 @@ Status PrepareForAppend(std::vector<NewEvent>& events, UtcTime now) {
                         "Use ghl::webhooks::DedupKey(facts) as the key.");
     }
     if (e.type.empty()) e.type = std::string(kUnknownType);
-    std::vector<std::pair<std::string, std::string>> kept;
-    for (auto& [name, value] : e.headers) {
-      std::string lower = Lower(name);
-      if (std::find(allow.begin(), allow.end(), lower) == allow.end()) continue;
-      Sanitize(value);
-      kept.emplace_back(std::move(lower), std::move(value));
+    // Kept headers move to the front, in order; the rest are dropped.
+    size_t kept = 0;
+    for (auto& header : e.headers) {
+      LowerInPlace(header.first);
+      if (std::find(allow.begin(), allow.end(), header.first) == allow.end()) continue;
+      Sanitize(header.second);
+      if (&e.headers[kept] != &header) e.headers[kept] = std::move(header);
+      ++kept;
     }
-    e.headers = std::move(kept);
+    e.headers.resize(kept);
     if (e.received_at == UtcTime{}) e.received_at = now;
   }
   return Ok{};
 }
 
 std::string EncodeHeaders(const std::vector<std::pair<std::string, std::string>>& headers) {
+  // Written by hand when every name and value is valid UTF-8 (always, after PrepareForAppend):
+  // this runs once per stored event on the committer thread, the one serial stage of ingest.
+  if (std::all_of(headers.begin(), headers.end(),
+                  [](const auto& h) { return IsCleanText(h.first) && IsCleanText(h.second); })) {
+    std::string out = "[";
+    for (const auto& [name, value] : headers) {
+      if (out.size() > 1) out.push_back(',');
+      out.push_back('[');
+      AppendJsonString(out, name);
+      out.push_back(',');
+      AppendJsonString(out, value);
+      out.push_back(']');
+    }
+    out.push_back(']');
+    return out;
+  }
   nlohmann::json j = nlohmann::json::array();
   for (const auto& [name, value] : headers) j.push_back({name, value});
   // Header values are bytes; replace invalid UTF-8 rather than failing the insert.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "store_internal.h"
 
 namespace ghl::store {
@@ -22,8 +24,8 @@ TEST(EventStoreTest, BackoffDoublesUpToTheCap) {
 }
 
 TEST(EventStoreTest, StateNamesRoundTrip) {
-  for (EventState s : {EventState::kPending, EventState::kProcessing, EventState::kDone,
-                       EventState::kDead}) {
+  for (EventState s :
+       {EventState::kPending, EventState::kProcessing, EventState::kDone, EventState::kDead}) {
     EXPECT_EQ(ParseEventState(ToString(s)), s);
   }
   EXPECT_FALSE(ParseEventState("Pending"));
@@ -66,6 +68,28 @@ TEST(EventStoreTest, HeadersJsonRoundTrips) {
   std::vector<std::pair<std::string, std::string>> h = {{"a", "1"}, {"b", "x\"y"}};
   EXPECT_EQ(internal::DecodeHeaders(internal::EncodeHeaders(h)), h);
   EXPECT_TRUE(internal::DecodeHeaders("not json").empty());
+}
+
+// The headers column keeps the text nlohmann wrote before EncodeHeaders was written by hand
+// (stored rows and new ones must read alike): every ASCII character, multi-byte UTF-8, NUL and
+// invalid bytes (the last two never reach it after PrepareForAppend, but must not break it).
+TEST(EventStoreTest, HeadersJsonIsWhatNlohmannWrites) {
+  std::string ascii;
+  for (int c = 1; c < 128; ++c) ascii.push_back(static_cast<char>(c));
+  const std::vector<std::vector<std::pair<std::string, std::string>>> cases = {
+      {},
+      {{"content-type", "application/json"}, {"x-ghl-signature", "AbC+/="}},
+      {{"user-agent", ascii}},
+      {{"x-request-id", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"}},
+      {{"x-real-ip", std::string("a\0b", 3)}},
+      {{"date", "bad \xff\xc0\xaf bytes"}},
+  };
+  for (const auto& headers : cases) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [name, value] : headers) j.push_back({name, value});
+    EXPECT_EQ(internal::EncodeHeaders(headers),
+              j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
 }
 
 }  // namespace

@@ -156,7 +156,12 @@ class SqliteStore final : public internal::GroupCommittedStore {
                    "VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?) "
                    "ON CONFLICT (dedup_key) DO NOTHING");
     find_key_ = Stmt(write_.get(), "SELECT id FROM ghl_events WHERE dedup_key = ?");
-    if (!insert_.ok() || !find_key_.ok()) return DbError(write_.get(), "preparing statements");
+    begin_ = Stmt(write_.get(), "BEGIN IMMEDIATE");
+    commit_ = Stmt(write_.get(), "COMMIT");
+    rollback_ = Stmt(write_.get(), "ROLLBACK");
+    if (!insert_.ok() || !find_key_.ok() || !begin_.ok() || !commit_.ok() || !rollback_.ok()) {
+      return DbError(write_.get(), "preparing statements");
+    }
     StartCommitter([this](const std::vector<NewEvent>& events) { return CommitBatch(events); });
     return Ok{};
   }
@@ -377,13 +382,26 @@ class SqliteStore final : public internal::GroupCommittedStore {
     return e;
   }
 
+  // Runs a prepared statement without results (BEGIN, COMMIT, ROLLBACK) on the write connection;
+  // errors read like Exec's.
+  Status Run(Stmt& stmt) {
+    int rc = stmt.Step();
+    Status st = Ok{};
+    if (rc != SQLITE_DONE) {
+      st = Failure(write_.get(), sqlite_.path + ": " + sqlite3_errmsg(write_.get()));
+    }
+    sqlite3_reset(stmt.get());
+    return st;
+  }
+
   // Runs `body` in BEGIN IMMEDIATE ... COMMIT on the write connection (caller holds write_mu_).
+  // The three statements are prepared once: each group commit runs them.
   template <typename F>
   Status InTransaction(F&& body) {
-    if (auto st = Exec(write_.get(), "BEGIN IMMEDIATE"); !st.ok()) return st;
+    if (auto st = Run(begin_); !st.ok()) return st;
     Status st = body();
-    if (st.ok()) st = Exec(write_.get(), "COMMIT");
-    if (!st.ok()) static_cast<void>(Exec(write_.get(), "ROLLBACK"));  // Keep the first error.
+    if (st.ok()) st = Run(commit_);
+    if (!st.ok()) static_cast<void>(Run(rollback_));  // Keep the first error.
     return st;
   }
 
@@ -461,6 +479,9 @@ class SqliteStore final : public internal::GroupCommittedStore {
   DbPtr read_;
   Stmt insert_;
   Stmt find_key_;
+  Stmt begin_;
+  Stmt commit_;
+  Stmt rollback_;
 };
 
 }  // namespace

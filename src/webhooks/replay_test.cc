@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -59,8 +61,7 @@ TEST(ReplayTest, TimestampsOutsideTheClocksRangeAreUnparseable) {
   ASSERT_TRUE(old_facts->timestamp);
   Freshness stale = CheckFreshness(old_facts.value(), now, ReplayOptions{});
   EXPECT_EQ(stale.outcome, FreshnessOutcome::kStale);
-  EXPECT_EQ(stale.reason,
-            "timestamp 1699-03-03T12:00:00Z is 10287561600 s old (window 300 s)");
+  EXPECT_EQ(stale.reason, "timestamp 1699-03-03T12:00:00Z is 10287561600 s old (window 300 s)");
   auto future_facts = InspectBody(R"({"timestamp":"2262-04-11T23:47:15Z"})");
   ASSERT_TRUE(future_facts.ok());
   EXPECT_EQ(CheckFreshness(future_facts.value(), Ms(-9223372035000), ReplayOptions{}).outcome,
@@ -92,6 +93,139 @@ TEST(ReplayTest, InspectBodyReadsTypeLocationIdsAndTimestamp) {
 
   EXPECT_FALSE(InspectBody("[1,2]").ok());
   EXPECT_FALSE(InspectBody("{not json").ok());
+}
+
+// What InspectBody must answer for a body, read off nlohmann's DOM (the reading InspectBody
+// replaced with a single pass that builds no DOM): repeated keys count once, the last one.
+WebhookFacts FactsFromTheDom(const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body);
+  auto str = [](const nlohmann::json& o, const char* k) {
+    auto it = o.find(k);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  WebhookFacts f;
+  f.type = str(j, "type");
+  if (f.type.empty()) f.type = std::string(kUnknownEventType);
+  f.location_id = str(j, "locationId");
+  f.webhook_id = str(j, "webhookId");
+  for (const char* k : {"id", "_id"}) {
+    if (f.entity_id.empty()) f.entity_id = str(j, k);
+  }
+  if (f.entity_id.empty() && j.contains("appointment") && j["appointment"].is_object()) {
+    f.entity_id = str(j["appointment"], "id");
+  }
+  for (const char* k : {"messageId", "emailMessageId", "contactId", "appId"}) {
+    if (f.entity_id.empty()) f.entity_id = str(j, k);
+  }
+  if (j.contains("timestamp") && !j["timestamp"].is_null()) {
+    const auto& t = j["timestamp"];
+    f.timestamp_text = t.is_string() ? t.get<std::string>() : t.dump();
+  }
+  if (f.webhook_id.empty()) f.body_sha256 = Sha256Hex(body);
+  return f;
+}
+
+void ExpectSameFacts(const WebhookFacts& got, const WebhookFacts& want) {
+  EXPECT_EQ(got.type, want.type);
+  EXPECT_EQ(got.location_id, want.location_id);
+  EXPECT_EQ(got.webhook_id, want.webhook_id);
+  EXPECT_EQ(got.entity_id, want.entity_id);
+  EXPECT_EQ(got.timestamp_text, want.timestamp_text);
+  EXPECT_EQ(got.body_sha256, want.body_sha256);
+}
+
+TEST(ReplayTest, InspectBodyAgreesWithTheDomOnAwkwardBodies) {
+  const std::vector<std::string> bodies = {
+      R"({"type":"A","type":"B","locationId":"L","locationId":7})",
+      R"({"type":"\u0043ontact\u00e9\ud83d\ude00","webhookId":"w\"1\\"})",
+      R"({"id":5,"_id":"u1","messageId":"m1"})",
+      R"({"id":"","appointment":{"id":"a1","nested":{"id":"deep"}},"contactId":"c"})",
+      R"({"appointment":{"id":"a1"},"appointment":{"title":"x"},"contactId":"c"})",
+      R"({"appointment":{"id":"a1","id":2},"appId":"p"})",
+      R"({"appointment":["id","a1"],"emailMessageId":"e"})",
+      R"({"data":{"type":"inner","webhookId":"inner","id":"inner"},"list":["type","x"]})",
+      R"({"timestamp":1738074900000})",
+      R"({"timestamp":1738074900})",
+      R"({"timestamp":1.7380749e12})",
+      R"({"timestamp":-5})",
+      R"({"timestamp":true})",
+      R"({"timestamp":null})",
+      R"({"timestamp":{"at":"2025-01-28T14:35:00Z"}})",
+      R"({"timestamp":["2025-01-28T14:35:00Z"]})",
+      R"({"timestamp":{"a":1},"timestamp":"2025-01-28T14:35:00Z"})",
+      R"({"timestamp":"2025-01-28T14:35:00Z","timestamp":null})",
+      R"({"timestamp":"1738074900000"})",
+      R"( { "type" : "Spaced" , "id" : "s" } )",
+      R"({})",
+  };
+  for (const std::string& body : bodies) {
+    SCOPED_TRACE(body);
+    auto got = InspectBody(body);
+    ASSERT_TRUE(got.ok()) << got.error().Summary();
+    ExpectSameFacts(*got, FactsFromTheDom(body));
+  }
+  EXPECT_EQ(InspectBody(R"({"timestamp":1738074900000})")->timestamp, Ms(1738074900000));
+  EXPECT_EQ(InspectBody(R"({"timestamp":1.7380749e12})")->timestamp, Ms(1738074900000));
+  EXPECT_FALSE(InspectBody(R"({"timestamp":true})")->timestamp.has_value());
+  // Not an object, not JSON, JSON followed by more text: refused with the reason.
+  for (const char* array : {"[1,2]", "\"text\"", "3", "null"}) {
+    auto r = InspectBody(array);
+    ASSERT_FALSE(r.ok()) << array;
+    EXPECT_EQ(r.error().messages.front(), "webhook body is not a JSON object") << array;
+  }
+  for (const char* bad : {"{not json", "", "{\"type\":\"A\"} trailing", "{\"type\":\"A\",}", "[1,2",
+                          "{\"a\":[1,{\"type\":\"x\"}]"}) {
+    auto r = InspectBody(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().messages.front(), "webhook body is not valid JSON") << bad;
+  }
+}
+
+// Thousands of near-JSON bodies (seeded mutations of real ones): InspectBody accepts exactly
+// what nlohmann's parser accepts as an object, and reads the same facts as its DOM.
+TEST(ReplayTest, InspectBodyAcceptsWhatNlohmannAcceptsOnMutatedBodies) {
+  const std::vector<std::string> seeds = {
+      R"({"type":"ContactCreate","locationId":"L1","id":"c1","tags":["a","b"],"n":-1.5e3,)"
+      R"("ok":true,"x":null,"webhookId":"w-1","timestamp":"2025-01-28T14:35:00Z"})",
+      R"({"type":"AppointmentCreate","appointment":{"id":"a\u00e9\ud83d\ude00","t":[1,{}]},)"
+      R"("timestamp":1738074900000,"s":"q\"\\\/\b\f\n\r\t"})",
+      "\xEF\xBB\xBF {\"type\" : \"caf\xC3\xA9\", \"_id\" : 0 , \"timestamp\" : 17.5 }\n",
+  };
+  const std::string alphabet = "{}[]\":,\\/0123456789-+.eEtrufalsn u\xC3\xA9\xFF\x01\t";
+  std::mt19937 rng(20261203);
+  int accepted = 0, total = 0;
+  for (const std::string& seed : seeds) {
+    for (int round = 0; round < 3000; ++round) {
+      std::string body = seed;
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int k = 0; k < edits && !body.empty(); ++k) {
+        const size_t at = rng() % body.size();
+        const char c = alphabet[rng() % alphabet.size()];
+        switch (rng() % 3) {
+          case 0:
+            body.erase(at, 1);
+            break;
+          case 1:
+            body.insert(at, 1, c);
+            break;
+          default:
+            body[at] = c;
+        }
+      }
+      SCOPED_TRACE(body);
+      ++total;
+      nlohmann::json dom = nlohmann::json::parse(body, nullptr, false);
+      const bool want = !dom.is_discarded() && dom.is_object();
+      auto got = InspectBody(body);
+      ASSERT_EQ(got.ok(), want) << (got.ok() ? "" : got.error().Summary());
+      if (!want) continue;
+      ++accepted;
+      ExpectSameFacts(*got, FactsFromTheDom(body));
+    }
+  }
+  // Both kinds were exercised.
+  EXPECT_GT(accepted, total / 20);
+  EXPECT_LT(accepted, total - total / 20);
 }
 
 TEST(ReplayTest, FreshnessWindow) {
