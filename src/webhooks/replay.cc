@@ -5,11 +5,9 @@
 
 #include <array>
 #include <cmath>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "ghl/core/json_depth.h"
-#include "ghl/core/text.h"
 
 namespace ghl::webhooks {
 
@@ -173,66 +171,12 @@ WebhookFacts FactsFromDom(const nlohmann::json& j, std::string_view raw_body) {
   return f;
 }
 
-// One pass over the body without building a DOM or a token buffer (the receiver reads every
-// delivery; nlohmann's lexer copies each byte into two strings, its DOM adds map nodes): checks
-// that the body is JSON exactly as nlohmann's parser does (RFC 8259, UTF-8 in strings, paired
-// \u surrogates, an optional leading BOM) and keeps only the top-level fields WebhookFacts needs,
-// and `appointment.id`. Same answers as FactsFromDom over the parsed value, including for
-// repeated keys (the last one counts, as in nlohmann's DOM). Recursion is bounded: the body was
-// checked with FindJsonTooDeep first.
-class FactsScanner {
+// One pass over the body without building a DOM (the receiver reads every delivery; the DOM's
+// map nodes and strings cost more than the parse itself): keeps only the top-level fields
+// WebhookFacts needs, and `appointment.id`. Same answers as FactsFromDom over the parsed value,
+// including for repeated keys (the last one counts, as in nlohmann's DOM).
+class FactsReader final : public nlohmann::json_sax<nlohmann::json> {
  public:
-  explicit FactsScanner(std::string_view text) : text_(text) {}
-
-  // False when the text is not JSON.
-  bool Scan() {
-    if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
-    SkipSpace();
-    if (pos_ < text_.size() && text_[pos_] == '{') {
-      root_is_object_ = true;
-      if (!TopObject()) return false;
-    } else if (!Value()) {
-      return false;
-    }
-    SkipSpace();
-    return pos_ == text_.size();
-  }
-
-  bool root_is_object() const { return root_is_object_; }
-
-  // After a successful Scan of an object: nullopt when the DOM must decide (a container
-  // timestamp).
-  std::optional<WebhookFacts> Facts() {
-    if (timestamp_ == Kind::kContainer) return std::nullopt;
-    WebhookFacts f;
-    f.type = std::move(fields_[kType]);
-    if (f.type.empty()) f.type = std::string(kUnknownEventType);
-    f.location_id = std::move(fields_[kLocationId]);
-    f.webhook_id = std::move(fields_[kWebhookId]);
-    for (Field field : {kId, kUnderscoreId}) {
-      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
-    }
-    if (f.entity_id.empty()) f.entity_id = std::move(appointment_id_);
-    for (Field field : {kMessageId, kEmailMessageId, kContactId, kAppId}) {
-      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
-    }
-    if (timestamp_ == Kind::kString) {
-      f.timestamp_text = std::move(timestamp_text_);
-      f.timestamp = ParseIsoTimestamp(f.timestamp_text);
-      if (!f.timestamp) f.timestamp = ParseEpochDigits(f.timestamp_text);
-    } else if (timestamp_ == Kind::kNumber) {
-      // Read and written back as nlohmann's DOM does (integer or double, its number format).
-      nlohmann::json n = nlohmann::json::parse(timestamp_text_, nullptr, false);
-      f.timestamp_text = n.dump();
-      f.timestamp = FromEpochNumber(n.get<double>());
-    } else if (timestamp_ == Kind::kLiteral) {
-      f.timestamp_text = std::move(timestamp_text_);
-    }
-    if (f.webhook_id.empty()) f.body_sha256 = Sha256Hex(text_);
-    return f;
-  }
-
- private:
   // The top-level fields read, in WebhookFacts' order of preference for the entity id.
   enum Field : size_t {
     kType,
@@ -249,7 +193,81 @@ class FactsScanner {
     kAppointment,
     kTimestamp
   };
-  enum class Kind { kNone, kString, kNumber, kLiteral, kContainer };
+
+  bool null() override { return Scalar(Value::kNull, {}); }
+  bool boolean(bool v) override { return Scalar(Value::kOther, v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return Number(v); }
+  bool number_unsigned(number_unsigned_t v) override { return Number(v); }
+  bool number_float(number_float_t v, const string_t&) override { return Number(v); }
+  bool string(string_t& v) override {
+    if (depth_ == 1) {
+      if (current_ < kFieldCount) fields_[current_] = std::move(v);
+      if (current_ == kTimestamp) {
+        timestamp_ = Value::kString;
+        timestamp_text_ = std::move(v);
+      }
+    } else if (depth_ == 2 && in_appointment_ && appointment_key_is_id_) {
+      appointment_id_ = std::move(v);
+    }
+    return true;
+  }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Open(true); }
+  bool key(string_t& k) override {
+    if (depth_ == 1) {
+      current_ = FieldOf(k);
+      if (current_ < kFieldCount) fields_[current_].clear();  // a repeated key: the last counts
+      if (current_ == kAppointment) appointment_id_.clear();
+      if (current_ == kTimestamp) {
+        timestamp_ = Value::kNull;
+        timestamp_text_.clear();
+      }
+    } else if (depth_ == 2 && in_appointment_) {
+      appointment_key_is_id_ = k == "id";
+      if (appointment_key_is_id_) appointment_id_.clear();
+    }
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(false); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+  // After a successful parse: nullopt when the DOM must decide (a container timestamp).
+  std::optional<WebhookFacts> Facts(std::string_view raw_body) {
+    if (timestamp_ == Value::kContainer) return std::nullopt;
+    WebhookFacts f;
+    f.type = std::move(fields_[kType]);
+    if (f.type.empty()) f.type = std::string(kUnknownEventType);
+    f.location_id = std::move(fields_[kLocationId]);
+    f.webhook_id = std::move(fields_[kWebhookId]);
+    for (Field field : {kId, kUnderscoreId}) {
+      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
+    }
+    if (f.entity_id.empty()) f.entity_id = std::move(appointment_id_);
+    for (Field field : {kMessageId, kEmailMessageId, kContactId, kAppId}) {
+      if (f.entity_id.empty()) f.entity_id = std::move(fields_[field]);
+    }
+    if (timestamp_ == Value::kString) {
+      f.timestamp_text = std::move(timestamp_text_);
+      f.timestamp = ParseIsoTimestamp(f.timestamp_text);
+      if (!f.timestamp) f.timestamp = ParseEpochDigits(f.timestamp_text);
+    } else if (timestamp_ == Value::kNumber) {
+      f.timestamp_text = std::move(timestamp_text_);
+      f.timestamp = FromEpochNumber(timestamp_number_);
+    } else if (timestamp_ == Value::kOther) {
+      f.timestamp_text = std::move(timestamp_text_);
+    }
+    if (f.webhook_id.empty()) f.body_sha256 = Sha256Hex(raw_body);
+    return f;
+  }
+
+  bool root_is_object() const { return root_is_object_; }
+
+ private:
+  enum class Value { kNull, kString, kNumber, kOther, kContainer };
 
   static Field FieldOf(std::string_view k) {
     static constexpr std::pair<std::string_view, Field> kNames[] = {
@@ -271,286 +289,52 @@ class FactsScanner {
     return kOther;
   }
 
-  void SkipSpace() {
-    while (pos_ < text_.size()) {
-      char c = text_[pos_];
-      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
-      ++pos_;
-    }
-  }
-  bool Eat(char c) {
-    SkipSpace();
-    if (pos_ >= text_.size() || text_[pos_] != c) return false;
-    ++pos_;
-    return true;
-  }
-  bool Peek(char c) {
-    SkipSpace();
-    return pos_ < text_.size() && text_[pos_] == c;
-  }
-
-  // The root object: every member's key, and the values of the fields above.
-  bool TopObject() {
-    ++pos_;  // '{'
-    if (Eat('}')) return true;
-    do {
-      if (!Peek('"') || !String(&key_) || !Eat(':')) return false;
-      const Field field = FieldOf(key_);
-      SkipSpace();
-      if (pos_ >= text_.size()) return false;
-      const char first = text_[pos_];
-      if (field < kFieldCount) {
-        std::string& out = fields_[field];
-        out.clear();  // a repeated key: the last one counts, even when not a string
-        if (!(first == '"' ? String(&out) : Value())) return false;
-      } else if (field == kAppointment) {
-        appointment_id_.clear();
-        if (!(first == '{' ? Appointment() : Value())) return false;
-      } else if (field == kTimestamp) {
-        if (!Timestamp(first)) return false;
-      } else if (!Value()) {
-        return false;
-      }
-    } while (Eat(','));
-    return Eat('}');
-  }
-
-  bool Appointment() {
-    ++pos_;  // '{'
-    if (Eat('}')) return true;
-    do {
-      if (!Peek('"') || !String(&key_) || !Eat(':')) return false;
-      if (key_ == "id") {
-        appointment_id_.clear();
-        if (Peek('"') ? !String(&appointment_id_) : !Value()) return false;
-      } else if (!Value()) {
-        return false;
-      }
-    } while (Eat(','));
-    return Eat('}');
-  }
-
-  bool Timestamp(char first) {
-    timestamp_text_.clear();
-    const size_t start = pos_;
-    if (first == '"') {
-      timestamp_ = Kind::kString;
-      return String(&timestamp_text_);
-    }
-    if (!Value()) return false;
-    std::string_view token = text_.substr(start, pos_ - start);
-    if (first == '{' || first == '[') {
-      timestamp_ = Kind::kContainer;
-    } else if (token == "null") {
-      timestamp_ = Kind::kNone;
-    } else if (token == "true" || token == "false") {
-      timestamp_ = Kind::kLiteral;
-      timestamp_text_ = token;
-    } else {
-      timestamp_ = Kind::kNumber;
-      timestamp_text_ = token;
+  // A scalar at the top level of the root object is the value of `current_` (deeper ones and
+  // strings are handled elsewhere). Only `timestamp` cares about non-string scalars.
+  bool Scalar(Value v, std::string_view text) {
+    if (depth_ == 1 && current_ == kTimestamp) {
+      timestamp_ = v;
+      timestamp_text_ = text;
     }
     return true;
   }
-
-  // Any value, checked and skipped.
-  bool Value() {
-    SkipSpace();
-    if (pos_ >= text_.size()) return false;
-    switch (text_[pos_]) {
-      case '"':
-        return String(nullptr);
-      case '{':
-        ++pos_;
-        if (Eat('}')) return true;
-        do {
-          if (!Peek('"') || !String(nullptr) || !Eat(':') || !Value()) return false;
-        } while (Eat(','));
-        return Eat('}');
-      case '[':
-        ++pos_;
-        if (Eat(']')) return true;
-        do {
-          if (!Value()) return false;
-        } while (Eat(','));
-        return Eat(']');
-      case 't':
-        return Literal("true");
-      case 'f':
-        return Literal("false");
-      case 'n':
-        return Literal("null");
-      default:
-        return Number();
-    }
-  }
-
-  bool Literal(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
-    return true;
-  }
-
-  bool Digits() {
-    const size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
-    return pos_ > start;
-  }
-
-  // -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?, finite as a double (nlohmann refuses
-  // "number overflow", e.g. 1e400).
-  bool Number() {
-    const size_t start = pos_;
-    if (!NumberSyntax()) return false;
-    const std::string_view token = text_.substr(start, pos_ - start);
-    if (token.size() <= 18 && token.find_first_of(".eE") == std::string_view::npos) return true;
-    const std::string copy(token);
-    return std::isfinite(std::strtod(copy.c_str(), nullptr));
-  }
-
-  bool NumberSyntax() {
-    if (text_[pos_] == '-') ++pos_;
-    if (pos_ >= text_.size()) return false;
-    if (text_[pos_] == '0') {
-      ++pos_;
-    } else if (!Digits()) {
-      return false;
-    }
-    if (pos_ < text_.size() && text_[pos_] == '.') {
-      ++pos_;
-      if (!Digits()) return false;
-    }
-    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
-      if (!Digits()) return false;
+  // Written as the DOM would dump it (nlohmann's number formatting), read as a double.
+  template <typename N>
+  bool Number(N v) {
+    if (depth_ == 1 && current_ == kTimestamp) {
+      timestamp_ = Value::kNumber;
+      timestamp_number_ = static_cast<double>(v);
+      timestamp_text_ = nlohmann::json(v).dump();
     }
     return true;
   }
-
-  // Four hex digits at pos_.
-  bool Hex4(unsigned& out) {
-    if (pos_ + 4 > text_.size()) return false;
-    out = 0;
-    for (size_t k = 0; k < 4; ++k) {
-      char c = text_[pos_ + k];
-      unsigned v;
-      if (c >= '0' && c <= '9') {
-        v = static_cast<unsigned>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v = static_cast<unsigned>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v = static_cast<unsigned>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-      out = out * 16 + v;
+  bool Open(bool object) {
+    if (depth_ == 0) {
+      root_is_object_ = object;
+    } else if (depth_ == 1) {
+      if (current_ == kTimestamp) timestamp_ = Value::kContainer;
+      in_appointment_ = object && current_ == kAppointment;
+      appointment_key_is_id_ = false;
     }
-    pos_ += 4;
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    if (depth_ == 1) in_appointment_ = false;
     return true;
   }
 
-  static void AppendUtf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  // A string at pos_ (the opening quote); its decoded text into `out` unless null.
-  bool String(std::string* out) {
-    ++pos_;  // '"'
-    if (out) out->clear();
-    for (;;) {
-      // The run of plain bytes up to the next quote, backslash, control or non-ASCII byte.
-      const size_t run = pos_;
-      while (pos_ < text_.size()) {
-        const auto c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-        ++pos_;
-      }
-      if (out) out->append(text_.substr(run, pos_ - run));
-      if (pos_ >= text_.size()) return false;
-      const auto c = static_cast<unsigned char>(text_[pos_]);
-      if (c == '"') {
-        ++pos_;
-        return true;
-      }
-      if (c < 0x20) return false;
-      if (c >= 0x80) {
-        const size_t n = Utf8SequenceLength(text_, pos_);
-        if (n == 0) return false;
-        if (out) out->append(text_.substr(pos_, n));
-        pos_ += n;
-        continue;
-      }
-      // A backslash escape.
-      if (++pos_ >= text_.size()) return false;
-      const char e = text_[pos_++];
-      char plain = 0;
-      switch (e) {
-        case '"':
-          plain = '"';
-          break;
-        case '\\':
-          plain = '\\';
-          break;
-        case '/':
-          plain = '/';
-          break;
-        case 'b':
-          plain = '\b';
-          break;
-        case 'f':
-          plain = '\f';
-          break;
-        case 'n':
-          plain = '\n';
-          break;
-        case 'r':
-          plain = '\r';
-          break;
-        case 't':
-          plain = '\t';
-          break;
-        case 'u': {
-          unsigned cp;
-          if (!Hex4(cp)) return false;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            unsigned low;
-            if (!Literal("\\u") || !Hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          if (out) AppendUtf8(*out, cp);
-          continue;
-        }
-        default:
-          return false;
-      }
-      if (out) out->push_back(plain);
-    }
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
+  size_t depth_ = 0;
   bool root_is_object_ = false;
-  std::string key_;
+  Field current_ = kOther;
   std::array<std::string, kFieldCount> fields_;
+  bool in_appointment_ = false;
+  bool appointment_key_is_id_ = false;
   std::string appointment_id_;
-  Kind timestamp_ = Kind::kNone;
+  Value timestamp_ = Value::kNull;
   std::string timestamp_text_;
+  double timestamp_number_ = 0;
 };
 
 }  // namespace
@@ -560,10 +344,12 @@ Result<WebhookFacts> InspectBody(std::string_view raw_body) {
     return UsageError("webhook body is " + deep->Describe() +
                       "; GHL's events nest a few levels at most");
   }
-  FactsScanner scanner(raw_body);
-  if (!scanner.Scan()) return UsageError("webhook body is not valid JSON");
-  if (!scanner.root_is_object()) return UsageError("webhook body is not a JSON object");
-  if (auto facts = scanner.Facts()) return std::move(*facts);
+  FactsReader reader;
+  if (!nlohmann::json::sax_parse(raw_body, &reader)) {
+    return UsageError("webhook body is not valid JSON");
+  }
+  if (!reader.root_is_object()) return UsageError("webhook body is not a JSON object");
+  if (auto facts = reader.Facts(raw_body)) return std::move(*facts);
   // Rare shapes (a timestamp that is an object or array) are read from the DOM; the depth
   // was checked above.
   return FactsFromDom(nlohmann::json::parse(raw_body, nullptr, false), raw_body);
