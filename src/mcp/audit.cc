@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "ghl/core/time_format.h"
-#include "json_write.h"
+#include "ghl/core/json_write.h"
 
 namespace ghl::mcp {
 

@@ -9,7 +9,7 @@
 
 #include "audit.h"
 #include "ghl/core/json_depth.h"
-#include "json_write.h"
+#include "ghl/core/json_write.h"
 #include "prompts.h"
 #include "tools.h"
 

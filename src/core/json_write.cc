@@ -1,11 +1,11 @@
-#include "json_write.h"
+#include "ghl/core/json_write.h"
 
 #include <array>
 #include <charconv>
 
-#include "ghl/mcp/protocol.h"
+#include "ghl/core/text.h"
 
-namespace ghl::mcp {
+namespace ghl {
 namespace {
 
 using nlohmann::json;
@@ -18,24 +18,8 @@ constexpr auto kPlain = [] {
   return t;
 }();
 
-// Length of the well-formed UTF-8 sequence at s[i] (Unicode Table 3-7: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0 when it is not one.
-size_t Utf8Length(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned {
-    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0;
-  };
-  auto cont = [](unsigned c, unsigned lo = 0x80, unsigned hi = 0xBF) { return c >= lo && c <= hi; };
-  unsigned c = at(i);
-  if (c >= 0xC2 && c <= 0xDF) return cont(at(i + 1)) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-    return cont(at(i + 1), lo, hi) && cont(at(i + 2)) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-    return cont(at(i + 1), lo, hi) && cont(at(i + 2)) && cont(at(i + 3)) ? 4 : 0;
-  }
-  return 0;
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // Escapes `text` into `out`; false (out unchanged past its old size) on invalid UTF-8.
@@ -52,7 +36,7 @@ bool AppendEscaped(std::string& out, std::string_view text) {
     if (i == n) break;
     auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      size_t len = Utf8Length(text, i);
+      size_t len = Utf8SequenceLength(text, i);
       if (len == 0) {
         out.resize(start);
         return false;
@@ -94,7 +78,7 @@ void AppendInt(std::string& out, Int v) {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   // Invalid UTF-8 is rare (our values come from parsed JSON): nlohmann replaces it exactly.
-  if (!AppendEscaped(out, text)) out += Protocol::Dump(json(std::string(text)));
+  if (!AppendEscaped(out, text)) out += Dump(json(std::string(text)));
 }
 
 void AppendJson(std::string& out, const json& value) {
@@ -139,8 +123,8 @@ void AppendJson(std::string& out, const json& value) {
       AppendInt(out, value.get<json::number_unsigned_t>());
       return;
     default:  // floats (nlohmann's shortest round-trip form), binary, discarded
-      out += Protocol::Dump(value);
+      out += Dump(value);
   }
 }
 
-}  // namespace ghl::mcp
+}  // namespace ghl

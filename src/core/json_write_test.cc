@@ -1,17 +1,19 @@
-// The tools/call path's JSON writer writes what Protocol::Dump writes, byte for byte.
-#include "json_write.h"
+// The hot paths' JSON writer writes what nlohmann's dump (replace) writes, byte for byte.
+#include "ghl/core/json_write.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "ghl/mcp/protocol.h"
-
-namespace ghl::mcp {
+namespace ghl {
 namespace {
 
 using nlohmann::json;
+
+std::string DumpReplace(const json& v) {
+  return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string Written(const json& v) {
   std::string out = "prefix:";  // appends, never replaces
@@ -54,11 +56,11 @@ TEST(McpJsonWrite, WritesWhatDumpWrites) {
       json::parse(R"({"contact":{"customFields":[],"email":"probe@example.com","id":"x1",
                     "tags":["vip","a\tb"],"dnd":false,"score":12.25}})")};
   for (const auto& v : values) {
-    EXPECT_EQ(Written(v), "prefix:" + Protocol::Dump(v)) << Protocol::Dump(v);
+    EXPECT_EQ(Written(v), "prefix:" + DumpReplace(v)) << DumpReplace(v);
     if (v.is_string()) {
       std::string s = "prefix:";
       AppendJsonString(s, v.get<std::string>());
-      EXPECT_EQ(s, "prefix:" + Protocol::Dump(v));
+      EXPECT_EQ(s, "prefix:" + DumpReplace(v));
     }
   }
 }
@@ -75,4 +77,4 @@ TEST(McpJsonWrite, InvalidUtf8IsReplacedNotPassedThrough) {
 }
 
 }  // namespace
-}  // namespace ghl::mcp
+}  // namespace ghl
