@@ -198,7 +198,8 @@ class Batch {
     if (!phone.empty()) {
       auto info = ParsePhone(phone);
       if (!info.ok()) return Fail(contact, out, info.error().Summary());
-      if (info->e164 != phone) {
+      // E.164 has no extension: a phone with one keeps its text (rewriting it would lose it).
+      if (info->e164 != phone && info->extension.empty()) {
         w.fields["phone"] = info->e164;
         out.changes["phone"] = info->e164;
         enriched["phone"] = info->e164;
