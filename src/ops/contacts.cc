@@ -233,11 +233,8 @@ Result<json> CreateContact(const Context& ctx, const ContactWrite& write) {
   auto body = PreparedFields(ctx, write);
   if (!body.ok()) return body.error();
   if (!body->contains("locationId")) (*body)["locationId"] = LocationOf(ctx);
-  auto r = Write(ctx, {.method = "POST", .path = "/contacts/", .body = body->dump()});
-  if (!r.ok()) return r.error();
-  json c = Unwrap(*r, "contact");
-  if (Str(c, "id").empty()) return Malformed("POST /contacts/", "a contact id");
-  return c;
+  return WriteCreated(ctx, {.method = "POST", .path = "/contacts/", .body = body->dump()},
+                      "contact", "a contact id");
 }
 
 Result<json> UpdateContact(const Context& ctx, const std::string& contact_id,

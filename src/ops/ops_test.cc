@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ghl/client/testing.h"
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/conversations.h"
 #include "ghl/ops/locations.h"
+#include "ghl/ops/objects.h"
 #include "ghl/ops/opportunities.h"
 #include "ghl/ops/users.h"
 #include "ghl/sandbox/sandbox.h"
@@ -69,6 +71,38 @@ TEST(NormalizePhoneTest, RefusesWhatIsNotANumber) {
   EXPECT_FALSE(NormalizePhone("").ok());
   EXPECT_FALSE(NormalizePhone("+999 1234 5678").ok());  // no such country code
   EXPECT_FALSE(NormalizePhone("555-0123").ok());        // no area code
+}
+
+// A create that GHL answers 2xx without naming what it created is an internal error naming the
+// call (path parameters filled in), never a contact or record without an id.
+TEST(CreateAnswerTest, TwoHundredWithoutAnIdIsMalformedNamingTheCall) {
+  auto transport = std::make_shared<client::testing::FakeTransport>();
+  for (int i = 0; i < 3; ++i) transport->PushResponse(201, R"({"contact":{},"record":{}})");
+  client::ClientOptions co;
+  co.token = "t";
+  co.base_url = "http://ghl.test";
+  co.default_location_id = "loc1";
+  co.transport = transport;
+  client::Client client(co);
+  Context ctx{client, "loc1", nullptr};
+  ContactWrite w;
+  w.fields = {{"email", "no.id@example.com"}};
+  auto c = CreateContact(ctx, w);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().kind, ErrorKind::kInternal);
+  EXPECT_EQ(c.error().messages[0], "POST /contacts/ answered without a contact id");
+  auto r = CreateRecord(ctx, "custom_objects.pets", {{"name", "Rex"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().messages[0],
+            "POST /objects/custom_objects.pets/records answered without a record id");
+  OpportunityWrite o;
+  o.pipeline_id = "p1";
+  o.stage_id = "s1";
+  o.name = "Deal";
+  o.contact_id = "c1";
+  auto opp = CreateOpportunity(ctx, o);
+  ASSERT_FALSE(opp.ok());
+  EXPECT_EQ(opp.error().messages[0], "POST /opportunities/ answered without an opportunity id");
 }
 
 TEST_F(OpsTest, FindsAContactByExactEmailIgnoringCase) {
