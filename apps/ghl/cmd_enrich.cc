@@ -29,6 +29,7 @@ struct EnrichArgs {
   int enricher_timeout_ms = 10000;
   bool dry_run = false;
   int64_t max_calls = 0;
+  double max_daily_share = 1.0;
   bool json = false;
   std::string base_url;
 };
@@ -79,6 +80,11 @@ int RunEnrichCommand(const EnrichArgs& args) {
     o.scoring = cfg->lead_scoring;
   }
   if (args.enricher_timeout_ms < 1) return Fail(UsageError("--enricher-timeout-ms must be >= 1"));
+  if (!(args.max_daily_share > 0 && args.max_daily_share <= 1)) {
+    return Fail(UsageError(
+        "--max-daily-share " + std::to_string(args.max_daily_share) + " is outside (0, 1]",
+        "give the share of the daily quota the batch may use, e.g. 0.5"));
+  }
   client::ClientOptions options;
   std::string base = !args.base_url.empty() ? args.base_url : Env("GHL_BASE_URL");
   if (!base.empty()) options.base_url = base;
@@ -94,9 +100,11 @@ int RunEnrichCommand(const EnrichArgs& args) {
     if (auto st = CheckStoreLocation(*credentials->store, *location); !st.ok())
       return Fail(st.error());
   }
-  // Share 1: no daily cap beyond GHL's; the counters give the calls used.
+  // --max-daily-share (1 = no cap beyond GHL's) leaves headroom for real-time work; the
+  // counters give the calls used.
   auto counters = std::make_shared<sync::BudgetCounters>();
-  client::Client client(sync::WithDailyShare(client::MakeConnection(options), 1.0, counters));
+  client::Client client(
+      sync::WithDailyShare(client::MakeConnection(options), args.max_daily_share, counters));
 
   o.location_id = options.default_location_id;
   o.limit = args.limit;
@@ -154,6 +162,10 @@ void AddEnrichCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-calls", args->max_calls,
                   "Stop before the contact that could take the run past N GHL API calls "
                   "(0 = no cap); the rest are skipped and done by the next run")
+      ->capture_default_str();
+  cmd->add_option("--max-daily-share", args->max_daily_share,
+                  "Share of the daily API quota the batch may use, in (0, 1]; when it is spent "
+                  "the run stops, the rest is skipped and done by the next run")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "Print the summary (with every contact) as JSON");
   cmd->add_option("--base-url", args->base_url, "API base URL (env GHL_BASE_URL)");

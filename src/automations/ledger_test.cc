@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ghl/store/event_store.h"
+#include "pg_test_schema.h"
 
 namespace ghl::automations {
 namespace {
@@ -36,10 +37,9 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
       return;
     }
     if (GetParam() == "postgres") {
-      const char* url = std::getenv("GHL_PG_URL");
-      if (!url || !*url) GTEST_SKIP() << "GHL_PG_URL not set (make test starts PostgreSQL)";
-      schema_ = "ledger_test_" + std::to_string(::getpid());
-      auto l = OpenEffectLedger(url, clock_.clock(), schema_);
+      if (ghl::testing::PgUrl().empty()) GTEST_SKIP() << ghl::testing::kPgUrlMissing;
+      pg_ = std::make_unique<ghl::testing::PgTestSchema>(ghl::testing::PgUrl(), "ledger_test");
+      auto l = OpenEffectLedger(pg_->url(), clock_.clock(), pg_->name());
       ASSERT_TRUE(l.ok()) << l.error().Describe();
       ledger_ = std::move(*l);
       return;
@@ -62,9 +62,9 @@ class LedgerTest : public ::testing::TestWithParam<std::string> {
   }
 
   FakeClock clock_;
+  std::unique_ptr<ghl::testing::PgTestSchema> pg_;  // postgres: dropped after the ledger
   std::unique_ptr<EffectLedger> ledger_;
   fs::path dir_;
-  std::string schema_;
 };
 
 TEST_P(LedgerTest, LockIsExclusiveUntilReleasedOrExpired) {

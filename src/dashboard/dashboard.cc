@@ -1,11 +1,13 @@
 // The dashboard routes: the embedded page and the KPI JSON read from the sync database.
 #include "ghl/dashboard/dashboard.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ghl/server/http_server.h"
 #include "ghl/sync/kpi.h"
@@ -102,6 +104,19 @@ http::Response EmptyProblem(const sync::Database& db) {
                      ")");
 }
 
+// id → name of the synced locations whose name the `locations` table holds (the locations
+// stream); a location synced without it is left out and the page shows its id.
+nlohmann::json LocationNames(sync::Database& db, const std::vector<std::string>& ids) {
+  nlohmann::json names = nlohmann::json::object();
+  auto rows = db.Query("SELECT id, name FROM locations WHERE name IS NOT NULL AND name <> ''");
+  if (!rows.ok()) return names;  // names are a nicety: the ids still work
+  for (const auto& row : *rows) {
+    if (!row[0] || !row[1]) continue;
+    if (std::find(ids.begin(), ids.end(), *row[0]) != ids.end()) names[*row[0]] = *row[1];
+  }
+  return names;
+}
+
 http::Response Locations(const DashboardOptions& o) {
   Opened opened = Open(o);
   if (opened.problem) return std::move(*opened.problem);
@@ -110,8 +125,10 @@ http::Response Locations(const DashboardOptions& o) {
     return Problem(503, "sync_db_error", locations.error().Summary());
   }
   if (locations->empty()) return EmptyProblem(*opened.db);
-  nlohmann::json body = {
-      {"locations", *locations}, {"default", nullptr}, {"db", opened.db->description()}};
+  nlohmann::json body = {{"locations", *locations},
+                         {"names", LocationNames(*opened.db, *locations)},
+                         {"default", nullptr},
+                         {"db", opened.db->description()}};
   for (const auto& id : *locations) {
     if (id == o.default_location) body["default"] = id;
   }

@@ -152,8 +152,25 @@ TEST_F(DashboardTest, ApiKpiWithoutLocationPicksTheOnlySyncedOneAndListsIt) {
   EXPECT_EQ(json::parse(r.body)["locationId"], location);
   auto l = Get("/api/kpi/locations");
   ASSERT_EQ(l.status, 200) << l.body;
-  EXPECT_EQ(json::parse(l.body),
-            (json{{"locations", {location}}, {"default", location}, {"db", db_path_}}));
+  EXPECT_EQ(json::parse(l.body), (json{{"locations", {location}},
+                                       {"names", {{location, "Sandbox Demo Clinic"}}},
+                                       {"default", location},
+                                       {"db", db_path_}}));
+}
+
+TEST_F(DashboardTest, LocationWithoutASyncedNameHasNoNameEntry) {
+  std::string location = SyncSandbox();
+  {
+    auto db = sync::OpenDatabase({db_path_, "public"});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("DELETE FROM locations").ok());
+  }
+  Serve({db_path_, "public", "", "127.0.0.1"});
+  auto l = Get("/api/kpi/locations");
+  ASSERT_EQ(l.status, 200) << l.body;
+  json body = json::parse(l.body);
+  EXPECT_EQ(body["locations"], json::array({location}));
+  EXPECT_EQ(body["names"], json::object());  // the page falls back to the id
 }
 
 TEST_F(DashboardTest, MissingDatabaseSaysRunGhlSyncAndCreatesNothing) {

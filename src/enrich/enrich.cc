@@ -37,6 +37,12 @@ Error EnricherError(std::string message, int http_status = 0) {
   return e;
 }
 
+// The daily quota is spent: this job's share refused the call (kRateLimit, nothing sent) or
+// GHL still answered 429 after the client's retries. No fault of the contact: the run stops.
+bool QuotaSpent(const Error& e) {
+  return e.kind == ErrorKind::kRateLimit || (e.kind == ErrorKind::kApi && e.http_status == 429);
+}
+
 bool HasTag(const json& contact, std::string_view tag) {
   for (const auto& t : contact.value("tags", json::array())) {
     if (t.is_string() && t.get<std::string>() == tag) return true;
@@ -128,9 +134,11 @@ class Batch {
       out.id = Str(contact, "id");
       bool over_budget = o_.max_calls > 0 && o_.calls_used &&
                          o_.calls_used() - calls_at_start + kCallsPerContact > o_.max_calls;
-      if (over_budget || (o_.cancelled && o_.cancelled())) {
+      if (over_budget || !quota_spent_.empty() || (o_.cancelled && o_.cancelled())) {
         out.status = "skipped";
-        out.error = over_budget ? "--max-calls reached" : "cancelled";
+        out.error = over_budget             ? "--max-calls reached"
+                    : !quota_spent_.empty() ? quota_spent_
+                                            : "cancelled";
         ++report_.skipped;
       } else {
         Enrich(contact, out);
@@ -173,6 +181,16 @@ class Batch {
     return hit ? Str(*hit, "id") : "";
   }
 
+  // The quota ran out at this contact: it and the rest are skipped (untagged: not their fault,
+  // and a tag call would be refused too); the next run takes them.
+  void StopForQuota(ContactOutcome& out, const Error& e) {
+    quota_spent_ = "daily quota spent: " + e.Summary();
+    out.status = "skipped";
+    out.error = quota_spent_;
+    out.changes = json::object();
+    ++report_.skipped;
+  }
+
   void Fail(const json& contact, ContactOutcome& out, const std::string& why) {
     out.status = "failed";
     out.error = why;
@@ -198,7 +216,8 @@ class Batch {
     if (!phone.empty()) {
       auto info = ParsePhone(phone);
       if (!info.ok()) return Fail(contact, out, info.error().Summary());
-      if (info->e164 != phone) {
+      // E.164 has no extension: a phone with one keeps its text (rewriting it would lose it).
+      if (info->e164 != phone && info->extension.empty()) {
         w.fields["phone"] = info->e164;
         out.changes["phone"] = info->e164;
         enriched["phone"] = info->e164;
@@ -220,6 +239,7 @@ class Batch {
         std::string id = FieldId(it.key());
         if (id.empty() && !o_.dry_run) {
           auto f = ops::EnsureCustomField(ctx_, defs_, it.key(), "TEXT");
+          if (!f.ok() && QuotaSpent(f.error())) return StopForQuota(out, f.error());
           if (!f.ok())
             return Fail(contact, out, "create field " + it.key() + ": " + f.error().Summary());
           id = Str(*f, "id");
@@ -240,6 +260,7 @@ class Batch {
     SetField(w, out, kStatusField, status_id_, kStatusComplete);
     if (!o_.dry_run) {
       auto put = ops::UpdateContact(ctx_, out.id, w);
+      if (!put.ok() && QuotaSpent(put.error())) return StopForQuota(out, put.error());
       if (!put.ok()) return Fail(contact, out, "write back: " + put.error().Summary());
       if (HasTag(contact, kFailedTag)) {
         // It failed before and is enriched now: the tag no longer holds.
@@ -258,6 +279,8 @@ class Batch {
   std::shared_ptr<http::Transport> transport_;
   json defs_;
   std::string status_id_, region_id_, score_id_;
+  std::string quota_spent_;  ///< Why the run stopped for the quota ("" = it did not).
+
   EnrichReport report_;
 };
 

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <atomic>
 
 #include "../ops/test_fixture.h"
@@ -227,6 +226,36 @@ TEST_F(EnrichTest, MaxCallsStopsBeforeAContactAndCountsTheRestSkipped) {
   EXPECT_EQ(r.skipped, 1);
   EXPECT_LE(r.calls_used, 7);
   EXPECT_EQ(Run(Opts(false, false)).candidates, 1);
+}
+
+TEST_F(EnrichTest, SpentDailyShareStopsTheRunUntaggedAndTheNextRunResumes) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i)
+    ids.push_back(Seed({{"email", "q" + std::to_string(i) + "@acme.com"}}));
+  // Setup = list fields + 2 field creations + search = 4 calls. The share also counts what
+  // others used of the location's quota (the sandbox's X-RateLimit-Daily-Remaining), here the
+  // 3 seeding calls: 3 + 5.5 of 200,000 leaves this run 5.5 calls, so two writes go through
+  // and the third is refused before it is sent.
+  auto counters = std::make_shared<sync::BudgetCounters>();
+  client::Client budgeted(sync::WithDailyShare(client::MakeConnection(Options(sandbox_->token())),
+                                               (3 + 5.5) / 200000, counters));
+  EnrichOptions o = Opts(false, false);
+  o.calls_used = [counters] { return counters->sent; };
+  auto r = RunEnrichment(budgeted, o);
+  ASSERT_TRUE(r.ok()) << r.error().Describe();
+  EXPECT_EQ(r->done, 2);
+  EXPECT_EQ(r->failed, 0);
+  EXPECT_EQ(r->skipped, 1);
+  EXPECT_EQ(r->calls_used, 6);  // no tag call after the refusal
+  for (const auto& c : r->contacts) {
+    if (c.status == "skipped") {
+      EXPECT_NE(c.error.find("daily quota"), std::string::npos) << c.error;
+    }
+  }
+  for (const auto& id : ids) EXPECT_FALSE(Tagged(id, "enrichment-failed")) << id;
+  EnrichReport rest = Run(Opts(false, false));
+  EXPECT_EQ(rest.candidates, 1);
+  EXPECT_EQ(rest.done, 1);
 }
 
 TEST_F(EnrichTest, DryRunWritesNothing) {

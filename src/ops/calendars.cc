@@ -98,14 +98,9 @@ Result<json> BookAppointment(const Context& ctx, const AppointmentWrite& write) 
                {"appointmentStatus", write.status.empty() ? "confirmed" : write.status}};
   if (!write.end_time.empty()) body["endTime"] = write.end_time;
   if (!write.title.empty()) body["title"] = write.title;
-  auto r =
-      Write(ctx, {.method = "POST", .path = "/calendars/events/appointments", .body = body.dump()});
-  if (!r.ok()) return r.error();
-  json a = Unwrap(*r, "appointment");
-  if (Str(a, "id").empty()) {
-    return Malformed("POST /calendars/events/appointments", "an appointment id");
-  }
-  return a;
+  return WriteCreated(
+      ctx, {.method = "POST", .path = "/calendars/events/appointments", .body = body.dump()},
+      "appointment", "an appointment id");
 }
 
 Result<json> GetAppointment(const Context& ctx, const std::string& id) {

@@ -23,6 +23,25 @@ Result<json> Write(const Context& ctx, client::ApiRequest request) {
   return Read(ctx, std::move(request));
 }
 
+Result<json> WriteCreated(const Context& ctx, client::ApiRequest request, std::string_view envelope,
+                          std::string missing) {
+  // "POST /objects/{schemaKey}/records" named with its path parameters filled in.
+  std::string what = request.path;
+  for (const auto& [name, value] : request.path_params) {
+    std::string placeholder = "{" + name + "}";
+    for (size_t at = what.find(placeholder); at != std::string::npos;
+         at = what.find(placeholder, at + value.size())) {
+      what.replace(at, placeholder.size(), value);
+    }
+  }
+  what = request.method + " " + what;
+  auto r = Write(ctx, std::move(request));
+  if (!r.ok()) return r.error();
+  json created = Unwrap(*r, envelope);
+  if (Str(created, "id").empty()) return Malformed(std::move(what), std::move(missing));
+  return created;
+}
+
 std::string Str(const json& obj, std::string_view key) {
   if (!obj.is_object()) return "";
   auto it = obj.find(key);

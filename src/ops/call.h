@@ -17,6 +17,12 @@ std::string LocationOf(const Context& ctx);
 Result<json> Read(const Context& ctx, client::ApiRequest request);
 /// Runs ctx.before_write, then sends like Read.
 Result<json> Write(const Context& ctx, client::ApiRequest request);
+/// Sends `request` with Write and returns the object in GHL's `envelope` (Unwrap: {"contact":
+/// {…}} → the contact). kInternal error (Malformed) "<METHOD> <path> answered without
+/// <missing>" when that object has no string `id`: GHL said it created something it did not
+/// name. Errors of the call itself are returned as they are.
+Result<json> WriteCreated(const Context& ctx, client::ApiRequest request, std::string_view envelope,
+                          std::string missing);
 /// The string at `key`, or "" when absent or not a string.
 std::string Str(const json& obj, std::string_view key);
 /// `answer[key]` when it is an object (GHL's {"contact":{…}} envelope), else `answer`.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "call.h"
+#include "ghl/phone/phone.h"
 
 namespace ghl::ops {
 namespace {
@@ -50,39 +51,9 @@ Result<json> PreparedFields(const Context& ctx, const ContactWrite& write) {
 }  // namespace
 
 Result<std::string> NormalizePhone(std::string_view phone) {
-  std::string digits;
-  bool international = false;
-  size_t i = 0;
-  while (i < phone.size() && phone[i] == ' ') ++i;
-  if (i < phone.size() && phone[i] == '+') {
-    international = true;
-    ++i;
-  } else if (phone.substr(i, 2) == "00") {
-    international = true;
-    i += 2;
-  }
-  for (; i < phone.size(); ++i) {
-    char c = phone[i];
-    if (c >= '0' && c <= '9') {
-      digits.push_back(c);
-    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') {
-      return UsageError("phone '" + std::string(phone) + "' has a character that is not a digit",
-                        "give the number in E.164 form, e.g. +15125550123");
-    }
-  }
-  if (!international) {
-    if (digits.size() == 10) {
-      digits = "1" + digits;
-    } else if (!(digits.size() == 11 && digits[0] == '1')) {
-      return UsageError("phone '" + std::string(phone) + "' has no country code",
-                        "give the number in E.164 form with its country code, e.g. +447700900123");
-    }
-  }
-  if (digits.size() < 8 || digits.size() > 15 || digits[0] == '0') {
-    return UsageError("phone '" + std::string(phone) + "' is not a valid E.164 number",
-                      "E.164 is + then 8 to 15 digits, the country code first, e.g. +15125550123");
-  }
-  return "+" + digits;
+  auto parsed = phone::Parse(phone);
+  if (!parsed.ok()) return parsed.error();
+  return std::move(parsed->e164);
 }
 
 Result<std::optional<json>> FindContactByEmail(const Context& ctx, std::string_view email) {
@@ -262,11 +233,8 @@ Result<json> CreateContact(const Context& ctx, const ContactWrite& write) {
   auto body = PreparedFields(ctx, write);
   if (!body.ok()) return body.error();
   if (!body->contains("locationId")) (*body)["locationId"] = LocationOf(ctx);
-  auto r = Write(ctx, {.method = "POST", .path = "/contacts/", .body = body->dump()});
-  if (!r.ok()) return r.error();
-  json c = Unwrap(*r, "contact");
-  if (Str(c, "id").empty()) return Malformed("POST /contacts/", "a contact id");
-  return c;
+  return WriteCreated(ctx, {.method = "POST", .path = "/contacts/", .body = body->dump()},
+                      "contact", "a contact id");
 }
 
 Result<json> UpdateContact(const Context& ctx, const std::string& contact_id,

@@ -116,11 +116,8 @@ Result<json> CreateLocation(const Context& ctx, const LocationWrite& w) {
     body["prospectInfo"] = {
         {"firstName", w.first_name}, {"lastName", w.last_name}, {"email", w.email}};
   }
-  auto r = Write(ctx, {.method = "POST", .path = "/locations/", .body = body.dump()});
-  if (!r.ok()) return r.error();
-  json loc = Unwrap(*r, "location");
-  if (Str(loc, "id").empty()) return Malformed("POST /locations/", "id");
-  return loc;
+  return WriteCreated(ctx, {.method = "POST", .path = "/locations/", .body = body.dump()},
+                      "location", "id");
 }
 
 Result<json> SearchLocationsByEmail(const Context& ctx, const std::string& company_id,

@@ -49,14 +49,12 @@ Result<json> CreateRecord(const Context& ctx, const std::string& object_key, con
   }
   json body = {{"locationId", LocationOf(ctx)}, {"properties", properties}};
   if (!owner.empty()) body["owner"] = owner;
-  auto r = Write(ctx, {.method = "POST",
+  return WriteCreated(ctx,
+                      {.method = "POST",
                        .path = "/objects/{schemaKey}/records",
                        .path_params = {{"schemaKey", key}},
-                       .body = body.dump()});
-  if (!r.ok()) return r.error();
-  json rec = Unwrap(*r, "record");
-  if (Str(rec, "id").empty()) return Malformed("POST /objects/" + key + "/records", "a record id");
-  return rec;
+                       .body = body.dump()},
+                      "record", "a record id");
 }
 
 Result<json> GetRecord(const Context& ctx, const std::string& object_key,
@@ -157,12 +155,10 @@ Result<EnsuredRelation> EnsureRelation(const Context& ctx, const std::string& as
                {"associationId", association_id},
                {"firstRecordId", first_record_id},
                {"secondRecordId", second_record_id}};
-  auto r = Write(ctx, {.method = "POST", .path = "/associations/relations", .body = body.dump()});
-  if (r.ok()) {
-    json rel = Unwrap(*r, "relation");
-    if (Str(rel, "id").empty()) return Malformed("POST /associations/relations", "a relation id");
-    return EnsuredRelation{std::move(rel), true};
-  }
+  auto r =
+      WriteCreated(ctx, {.method = "POST", .path = "/associations/relations", .body = body.dump()},
+                   "relation", "a relation id");
+  if (r.ok()) return EnsuredRelation{std::move(*r), true};
   if (!IsDuplicateRelation(r.error())) return r.error();
   auto existing = ListRelations(ctx, first_record_id, association_id);
   if (!existing.ok()) return existing.error();

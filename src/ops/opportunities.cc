@@ -85,11 +85,8 @@ Result<json> CreateOpportunity(const Context& ctx, const OpportunityWrite& write
   body["locationId"] = LocationOf(ctx);
   body["contactId"] = write.contact_id;
   if (!body.contains("status")) body["status"] = "open";
-  auto r = Write(ctx, {.method = "POST", .path = "/opportunities/", .body = body.dump()});
-  if (!r.ok()) return r.error();
-  json o = Unwrap(*r, "opportunity");
-  if (Str(o, "id").empty()) return Malformed("POST /opportunities/", "an opportunity id");
-  return o;
+  return WriteCreated(ctx, {.method = "POST", .path = "/opportunities/", .body = body.dump()},
+                      "opportunity", "an opportunity id");
 }
 
 Result<json> UpdateOpportunity(const Context& ctx, const std::string& id,

@@ -8,10 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ghl/client/testing.h"
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/conversations.h"
 #include "ghl/ops/locations.h"
+#include "ghl/ops/objects.h"
 #include "ghl/ops/opportunities.h"
 #include "ghl/ops/users.h"
 #include "ghl/sandbox/sandbox.h"
@@ -50,13 +52,57 @@ TEST(NormalizePhoneTest, WritesE164) {
   EXPECT_EQ(*NormalizePhone("+44 7700 900123"), "+447700900123");
 }
 
+TEST(NormalizePhoneTest, ReadsWhatLibphonenumberReads) {
+  // The UK's national "(0)" is dropped, letters are dialled, an extension is not part of E.164.
+  EXPECT_EQ(*NormalizePhone("+44 (0)20 7946 0958"), "+442079460958");
+  EXPECT_EQ(*NormalizePhone("1-800-FLOWERS"), "+18003569377");
+  EXPECT_EQ(*NormalizePhone("+1 512 555 0123 ext. 45"), "+15125550123");
+  // A possible length is enough for a lookup, even in a range the metadata does not assign.
+  EXPECT_EQ(*NormalizePhone("+1 123 456 7890"), "+11234567890");
+}
+
 TEST(NormalizePhoneTest, RefusesWhatIsNotANumber) {
-  auto letters = NormalizePhone("555-CALL-NOW");
-  ASSERT_FALSE(letters.ok());
-  EXPECT_THAT(letters.error().messages[0], HasSubstr("555-CALL-NOW"));
+  auto words = NormalizePhone("call me now");
+  ASSERT_FALSE(words.ok());
+  EXPECT_EQ(words.error().kind, ErrorKind::kUsage);
+  EXPECT_THAT(words.error().messages[0], HasSubstr("call me now"));
   EXPECT_FALSE(NormalizePhone("07700 900123").ok());  // national form, no country code
   EXPECT_FALSE(NormalizePhone("+12").ok());
   EXPECT_FALSE(NormalizePhone("").ok());
+  EXPECT_FALSE(NormalizePhone("+999 1234 5678").ok());  // no such country code
+  EXPECT_FALSE(NormalizePhone("555-0123").ok());        // no area code
+}
+
+// A create that GHL answers 2xx without naming what it created is an internal error naming the
+// call (path parameters filled in), never a contact or record without an id.
+TEST(CreateAnswerTest, TwoHundredWithoutAnIdIsMalformedNamingTheCall) {
+  auto transport = std::make_shared<client::testing::FakeTransport>();
+  for (int i = 0; i < 3; ++i) transport->PushResponse(201, R"({"contact":{},"record":{}})");
+  client::ClientOptions co;
+  co.token = "t";
+  co.base_url = "http://ghl.test";
+  co.default_location_id = "loc1";
+  co.transport = transport;
+  client::Client client(co);
+  Context ctx{client, "loc1", nullptr};
+  ContactWrite w;
+  w.fields = {{"email", "no.id@example.com"}};
+  auto c = CreateContact(ctx, w);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().kind, ErrorKind::kInternal);
+  EXPECT_EQ(c.error().messages[0], "POST /contacts/ answered without a contact id");
+  auto r = CreateRecord(ctx, "custom_objects.pets", {{"name", "Rex"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().messages[0],
+            "POST /objects/custom_objects.pets/records answered without a record id");
+  OpportunityWrite o;
+  o.pipeline_id = "p1";
+  o.stage_id = "s1";
+  o.name = "Deal";
+  o.contact_id = "c1";
+  auto opp = CreateOpportunity(ctx, o);
+  ASSERT_FALSE(opp.ok());
+  EXPECT_EQ(opp.error().messages[0], "POST /opportunities/ answered without an opportunity id");
 }
 
 TEST_F(OpsTest, FindsAContactByExactEmailIgnoringCase) {
@@ -86,6 +132,17 @@ TEST_F(OpsTest, FindsAContactByPhoneInAnyFormat) {
   auto other = FindContactByPhone(ctx(), "+17375550143");
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->has_value());
+}
+
+TEST_F(OpsTest, FindsAUkContactWrittenWithItsNationalPrefix) {
+  json c = NewContact("uk.owner@example.com", "+44 20 7946 0958");
+  EXPECT_EQ(c["phone"], "+442079460958");
+  for (const char* form : {"+44 (0)20 7946 0958", "0044 20 7946 0958", "+44 20 7946 0958"}) {
+    auto found = FindContactByPhone(ctx(), form);
+    ASSERT_TRUE(found.ok()) << found.error().Describe();
+    ASSERT_TRUE(found->has_value()) << form;
+    EXPECT_EQ((**found)["id"], c["id"]) << form;
+  }
 }
 
 TEST_F(OpsTest, UpsertReportsBothContactsWhenEmailAndPhoneDisagree) {

@@ -1,11 +1,6 @@
 // PostgreSQL backend: the conformance suite against the server named by GHL_PG_URL (start one
 // with scripts/start-postgres), each test in a fresh schema that is dropped afterwards.
-#include <unistd.h>
-
-#include <atomic>
-#include <cstdlib>
-#include <pqxx/pqxx>
-
+#include "pg_test_schema.h"
 #include "store_conformance.h"
 
 namespace ghl::store::testing {
@@ -13,40 +8,25 @@ namespace {
 
 class PostgresInstance : public BackendInstance {
  public:
-  explicit PostgresInstance(std::string url) : url_(std::move(url)) {
-    static std::atomic<int> counter{0};
-    schema_ = "ghl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  }
-  ~PostgresInstance() override {
-    try {
-      pqxx::connection c(url_);
-      pqxx::work w(c);
-      w.exec("DROP SCHEMA IF EXISTS " + c.quote_name(schema_) + " CASCADE");
-      w.commit();
-    } catch (const std::exception&) {
-      // The server went away; the schema dies with the throwaway cluster.
-    }
-  }
+  explicit PostgresInstance(std::string url) : schema_(std::move(url), "ghl_test") {}
   Result<std::unique_ptr<EventStore>> Open(StoreOptions options) override {
     PostgresOptions pg;
-    pg.url = url_;
-    pg.schema = schema_;
+    pg.url = schema_.url();
+    pg.schema = schema_.name();
     return OpenPostgresStore(pg, std::move(options));
   }
 
  private:
-  std::string url_;
-  std::string schema_;
+  ghl::testing::PgTestSchema schema_;
 };
 
 }  // namespace
 
 BackendFactory ConformanceBackend() {
   return {"postgres", [](std::string& skip) -> std::unique_ptr<BackendInstance> {
-            const char* url = std::getenv("GHL_PG_URL");
-            if (url == nullptr || *url == '\0') {
-              skip = "GHL_PG_URL is not set: start a throwaway server with "
-                     "`export \"$(scripts/start-postgres)\"` (it prints GHL_PG_URL=...)";
+            std::string url = ghl::testing::PgUrl();
+            if (url.empty()) {
+              skip = ghl::testing::kPgUrlMissing;
               return nullptr;
             }
             return std::make_unique<PostgresInstance>(url);

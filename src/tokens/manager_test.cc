@@ -20,6 +20,7 @@
 #include "ghl/client/testing.h"
 #include "ghl/store/event_store.h"
 #include "ghl/tokens/install_listener.h"
+#include "pg_test_schema.h"
 
 namespace ghl::tokens {
 namespace {
@@ -121,6 +122,7 @@ class FakeGhl {
 struct Fixture {
   std::string backend;  // "sqlite" (a file) or "postgres" (GHL_PG_URL, a fresh schema)
   std::string schema;
+  std::unique_ptr<ghl::testing::PgTestSchema> pg;  // postgres only
   fs::path dir;
   std::shared_ptr<FakeGhl> ghl = std::make_shared<FakeGhl>();
   std::shared_ptr<client::testing::FakeTransport> transport;
@@ -134,28 +136,20 @@ struct Fixture {
     schema = "ghl_manager_test_" + std::to_string(::getpid()) + "_" + std::to_string(n++);
     dir = fs::temp_directory_path() / schema;
     fs::create_directories(dir);
+    if (backend == "postgres") {
+      pg = std::make_unique<ghl::testing::PgTestSchema>(ghl::testing::PgUrl(), "ghl_manager_test");
+    }
     transport = std::make_shared<client::testing::FakeTransport>(
         [g = ghl](const http::Request& r) { return g->Handle(r); });
   }
-  ~Fixture() {
-    fs::remove_all(dir);
-    if (backend == "postgres") {
-      try {
-        pqxx::connection c(std::getenv("GHL_PG_URL"));
-        pqxx::work w(c);
-        w.exec("DROP SCHEMA IF EXISTS " + c.quote_name(schema) + " CASCADE");
-        w.commit();
-      } catch (const std::exception&) {
-      }
-    }
-  }
+  ~Fixture() { fs::remove_all(dir); }
 
   Clock clock() {
     return [this] { return UtcTime(milliseconds(now_ms.load())); };
   }
   std::shared_ptr<TokenStore> Store() {
     auto s = backend == "postgres"
-                 ? OpenPostgresTokenStore({.url = std::getenv("GHL_PG_URL"), .schema = schema}, key,
+                 ? OpenPostgresTokenStore({.url = pg->url(), .schema = pg->name()}, key,
                                           {.clock = clock()})
                  : OpenSqliteTokenStore({.path = (dir / "t.db").string()}, key, {.clock = clock()});
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().Describe());
@@ -199,9 +193,8 @@ struct Fixture {
 class TokenManagerTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    const char* pg = std::getenv("GHL_PG_URL");
-    if (GetParam() == "postgres" && (pg == nullptr || *pg == '\0')) {
-      GTEST_SKIP() << "GHL_PG_URL is not set (scripts/start-postgres)";
+    if (GetParam() == "postgres" && ghl::testing::PgUrl().empty()) {
+      GTEST_SKIP() << ghl::testing::kPgUrlMissing;
     }
   }
 };

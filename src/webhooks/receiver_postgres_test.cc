@@ -1,41 +1,24 @@
 // The receiver on PostgreSQL (GHL_PG_URL, set by `make test` via scripts/start-postgres):
 // signed → stored once with its exact bytes, duplicate, refusal stores nothing, concurrency.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
 #include <thread>
 
 #include "ghl/webhooks/receiver.h"
+#include "pg_test_schema.h"
 #include "receiver_test_util.h"
 
 namespace ghl::webhooks {
 namespace {
 
 TEST(ReceiverPostgresTest, SignedEventsAreStoredOnceRefusedOnesNever) {
-  const char* url = std::getenv("GHL_PG_URL");
-  if (url == nullptr || *url == '\0') {
-    GTEST_SKIP() << "GHL_PG_URL is not set: start a throwaway server with "
-                    "`export \"$(scripts/start-postgres)\"`";
-  }
+  if (ghl::testing::PgUrl().empty()) GTEST_SKIP() << ghl::testing::kPgUrlMissing;
+  ghl::testing::PgTestSchema schema(ghl::testing::PgUrl(), "ghl_receiver_test");
   store::PostgresOptions pg;
-  pg.url = url;
-  pg.schema = "ghl_receiver_test_" + std::to_string(::getpid());
-  struct DropSchema {
-    std::string url, schema;
-    ~DropSchema() {
-      try {
-        pqxx::connection c(url);
-        pqxx::work w(c);
-        w.exec("DROP SCHEMA IF EXISTS " + c.quote_name(schema) + " CASCADE");
-        w.commit();
-      } catch (const std::exception&) {
-        // The throwaway cluster is gone; the schema went with it.
-      }
-    }
-  } drop{pg.url, pg.schema};
+  pg.url = schema.url();
+  pg.schema = schema.name();
   auto opened = store::OpenPostgresStore(pg);
   ASSERT_TRUE(opened.ok()) << opened.error().Describe();
   std::shared_ptr<store::EventStore> store(std::move(*opened));

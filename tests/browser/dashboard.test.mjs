@@ -99,6 +99,15 @@ test('the dashboard shows what ghl kpi --json prints for the default period (30d
   assert.equal(got.openValue, expected.openValue);
   assert.equal(got.leads, expected.leads);
   assert.equal(await page.inputValue('#location'), syncEnv.GHL_LOCATION_ID);
+  // The picker and the header show the location's name (synced locations table), the id in
+  // the tooltip.
+  const names = ghlJson(['api', 'GET', `/locations/${syncEnv.GHL_LOCATION_ID}`], syncEnv);
+  const name = names.location.name;
+  assert.ok(name && name !== syncEnv.GHL_LOCATION_ID);
+  assert.equal((await page.textContent('#location option:checked')).trim(), name);
+  assert.equal(await page.getAttribute('#location option:checked', 'title'), syncEnv.GHL_LOCATION_ID);
+  assert.equal((await page.textContent('#where')).trim(), name);
+  assert.equal(await page.getAttribute('#where', 'title'), syncEnv.GHL_LOCATION_ID);
 });
 
 test('period "all": the seeded figures, both charts drawn, stale deals linked', async () => {
@@ -121,6 +130,13 @@ test('period "all": the seeded figures, both charts drawn, stale deals linked', 
   assert.deepEqual(chartData.sources, k.leadsBySource.map((s) => s.source));
   assert.ok(await painted('#chart-stages') > 1000, 'pipeline chart painted');
   assert.ok(await painted('#chart-sources') > 1000, 'sources chart painted');
+  // Stage conversion: one row per stage with the funnel's counts.
+  const conv = await page.$$eval('#conversion tbody tr', (trs) => trs.map((tr) =>
+    [...tr.children].slice(1, 3).map((td) => Number(td.textContent))));
+  assert.deepEqual(conv, k.stageConversion.map((c) => [c.reached, c.advanced]));
+  assert.ok(conv.length > 0);
+  // The link to this view names the location and period (and nothing secret).
+  assert.equal(new URL(page.url()).search, `?location=${syncEnv.GHL_LOCATION_ID}&period=all`);
   // Stale deals: one row per deal, linked to the playground's GET /opportunities/{id} call and
   // to the contact in GHL's web app.
   const rows = await page.locator('#stale tbody tr').count();

@@ -1,6 +1,6 @@
 // `ghl enrich` as a process against `ghl sandbox` (seed demo) over loopback: plain progress
 // lines when stderr is not a terminal, the --json summary, a rerun with nothing left to do,
-// --dry-run, and a --rules file without rules refused.
+// --dry-run, --max-daily-share, and a --rules file without rules refused.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -35,6 +35,28 @@ TEST(EnrichCli, JsonSummaryThenARerunFindsNothingLeft) {
   json a = json::parse(again.out);
   EXPECT_EQ(a["candidates"], 0);
   EXPECT_EQ(a["done"], 0);
+}
+
+TEST(EnrichCli, MaxDailyShareStopsTheRunUntaggedAndTheNextRunFinishes) {
+  SandboxProcess sb;
+  // 0.00004 of the sandbox's 200,000 a day = 8 calls: setup (list fields, 2 creations, the
+  // search) and a few writes, then the share is spent.
+  auto capped = RunGhl({"enrich", "--json", "--max-daily-share", "0.00004"}, sb.CliEnv());
+  ASSERT_EQ(capped.exit_code, 0) << capped.err;
+  json c = json::parse(capped.out);
+  EXPECT_GT(c["done"].get<int>(), 0);
+  EXPECT_GT(c["skipped"].get<int>(), 0);
+  EXPECT_EQ(c["failed"], 0);
+  EXPECT_LE(c["calls_used"].get<int>(), 8);
+  auto rest = RunGhl({"enrich", "--json"}, sb.CliEnv());
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  json r = json::parse(rest.out);
+  EXPECT_EQ(r["candidates"], c["skipped"]);
+  EXPECT_EQ(r["failed"], 0);
+
+  auto bad = RunGhl({"enrich", "--max-daily-share", "0"}, sb.CliEnv());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("--max-daily-share"));
 }
 
 TEST(EnrichCli, RulesFileWithoutRulesIsAUsageError) {

@@ -47,8 +47,9 @@ class Dashboard {
   ///   bad period or stale_days; 503 with `"error":"sync_db_missing"` (no SQLite file; the
   ///   message says to run `ghl sync`), `"sync_db_empty"` (no location synced yet) or
   ///   `"sync_db_error"` (cannot open or query).
-  /// - `/api/kpi/locations`: `{"locations":[...],"default":ID|null,"db":description}` or the
-  ///   503s above.
+  /// - `/api/kpi/locations`: `{"locations":[ID…],"names":{ID:name…},"default":ID|null,
+  ///   "db":description}` (names from the synced `locations` table; a location without one is
+  ///   absent from `names`) or the 503s above.
   /// Other methods than GET: 405; a `Host` naming another server: 403.
   http::Response Handle(const http::Request& request) const;
 

@@ -50,7 +50,10 @@ struct EnrichOptions {
   bool dry_run = false;  ///< Compute and report; no write, no field created, no tag.
   /// Budget: stop before a contact when `calls_used()` + the calls it may need exceed this
   /// (0 = no cap); the contacts left are counted as skipped. Calls go through the client, so
-  /// its pacing (100 / 10 s per location) applies too.
+  /// its pacing (100 / 10 s per location) applies too. When the daily quota runs out mid-run
+  /// (the client refuses with kRateLimit, e.g. a sync::WithDailyShare connection, or GHL
+  /// answers 429 after the retries) the run stops there: that contact and the rest are
+  /// skipped, not tagged, and the next run takes them.
   int64_t max_calls = 0;
   std::function<int64_t()> calls_used;  ///< GHL calls sent so far (for max_calls and report).
   std::function<bool()> cancelled;      ///< True = stop before the next contact.
@@ -76,7 +79,7 @@ struct EnrichReport {
   int64_t candidates = 0;
   int64_t done = 0;
   int64_t failed = 0;
-  int64_t skipped = 0;     ///< Left by --max-calls or cancellation.
+  int64_t skipped = 0;     ///< Left by --max-calls, a spent daily quota or cancellation.
   int64_t calls_used = 0;  ///< GHL calls this run (calls_used() delta; 0 when not given).
   bool dry_run = false;
   std::vector<ContactOutcome> contacts;

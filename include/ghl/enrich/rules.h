@@ -2,10 +2,8 @@
 /// The built-in enrichment rules of `ghl enrich` (cookbook 3.x, nightly batch): a phone number
 /// to E.164 and its region, an email's domain to a company name.
 ///
-/// Regions come from a small calling-code table (src/enrich/rules.cc), not libphonenumber:
-/// Debian packages libphonenumber-dev, but it is not part of this build's dependencies, and a
-/// country from the calling code (plus the NANP area code for +1) is all the batch needs. The
-/// number is not checked against each country's numbering plan beyond NANP's shape.
+/// Phones are parsed, validated, formatted and placed by ghl::phone (Google's libphonenumber),
+/// the parser ops' exact lookups use too.
 #pragma once
 
 #include <string>
@@ -20,11 +18,13 @@ struct PhoneInfo {
   std::string e164;          ///< "+15125550123".
   std::string calling_code;  ///< "1", "44", "353" …
   std::string region;        ///< ISO 3166-1 alpha-2 country ("US", "CA", "GB" …).
+  std::string extension;     ///< "45" for "… ext. 45"; "" when none (E.164 has no extension).
 };
 
-/// `phone` → E.164 (ops::NormalizePhone) and its region. kUsage error naming the phone when it
-/// is not a number, its calling code is not in the table, or a +1 number is not 10 digits with
-/// an area code and exchange starting 2-9 (NANP).
+/// `phone` → E.164, region and extension (ghl::phone::Parse; a number without a country code is
+/// read as North American). kUsage error naming the phone when it is not a number, its length
+/// fits no number of its country, or it is not in a range its country's numbering plan assigns
+/// (libphonenumber's IsValidNumber): such a number is not enriched.
 Result<PhoneInfo> ParsePhone(std::string_view phone);
 
 /// The company guessed from `email`'s domain: "jane@acme-widgets.co.uk" → "Acme Widgets";

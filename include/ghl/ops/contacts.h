@@ -17,10 +17,13 @@
 
 namespace ghl::ops {
 
-/// `phone` in E.164 ("+15125550123"): spaces, dots, dashes and parentheses are dropped; a
-/// leading "+" or "00" starts the country code; 10 digits without one are a North American
-/// number (+1), as are 11 digits starting with 1. kUsage error (naming the input and the form
-/// wanted) for letters, or fewer than 8 / more than 15 digits.
+/// `phone` in E.164 ("+15125550123"), parsed by ghl::phone::Parse (libphonenumber): spaces,
+/// punctuation, a leading "+" or "00", vanity letters and national prefixes are handled; a
+/// number without a country code is read as North American (+1); an extension is dropped.
+/// Numbers of a possible length are accepted even when the installed numbering-plan metadata
+/// does not assign them (a newer range must still find its contact). kUsage error (naming the
+/// input and the form wanted) for text that is not a number, an unknown country code, or a
+/// length no number of that country has.
 Result<std::string> NormalizePhone(std::string_view phone);
 
 /// The contact whose email is exactly `email` (case-insensitive), or nullopt.
