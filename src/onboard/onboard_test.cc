@@ -155,6 +155,15 @@ TEST_F(OnboardTest, RunsEveryStepOnceAndJournalsIt) {
   EXPECT_EQ(steps,
             (std::vector<std::string>{"location", "token", "field:contact.lead_source",
                                       "field:contact.insurance_plan", "user", "contact", "sms"}));
+  // GHL's traceId is journaled for every step whose answer carried one, also when the
+  // operation unwraps the body: POST /contacts/upsert answers {"new","contact","traceId"} and
+  // POST /conversations/messages {"messageId",…,"traceId"} (the sandbox's location, token and
+  // user answers carry none, as their specs show none).
+  for (const auto& s : r->steps) {
+    if (s.step == "contact" || s.step == "sms") {
+      EXPECT_EQ(s.trace_id.size(), 36u) << s.step << ": '" << s.trace_id << "'";
+    }
+  }
   // Running it again (same id) calls nothing new.
   auto again = Onboard(options_, id, ClientFile());
   ASSERT_TRUE(again.ok()) << again.error().Describe();
