@@ -325,6 +325,31 @@ Result<RequestStatus> Onboard(const Options& options, const std::string& id, con
   return RunStored(options, **j, id);
 }
 
+CrashHook ParseCrashHook(std::string_view text) {
+  CrashHook hook;
+  auto colon = text.find(':');
+  hook.step = std::string(text.substr(0, colon));
+  hook.after_journal = colon != std::string_view::npos && text.substr(colon + 1) == "journaled";
+  return hook;
+}
+
+Result<RequestStatus> OnboardOnce(const Options& options, const std::string& id,
+                                  const json& input) {
+  {
+    auto j = Journal::Open(options.journal_path);
+    if (!j.ok()) return j.error();
+    auto stored = (*j)->Input(id);
+    if (!stored.ok()) return stored.error();
+    if (*stored) {
+      auto finished = (*j)->Finished(id);
+      if (!finished.ok()) return finished.error();
+      if (*finished) return StatusOf(**j, id);
+      return RunStored(options, **j, id);
+    }
+  }
+  return Onboard(options, id, input);
+}
+
 Result<RequestStatus> Resume(const Options& options, const std::string& id) {
   auto j = Journal::Open(options.journal_path);
   if (!j.ok()) return j.error();
