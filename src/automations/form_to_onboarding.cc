@@ -48,9 +48,7 @@ class FormToOnboarding final : public Recipe {
     o.company_id = cfg.company_id;
     o.journal_path = cfg.journal;
     o.crash = onboard::ParseCrashHook(cfg.crash_after);
-    if (ctx.check_lock) {
-      if (auto st = ctx.check_lock(); !st.ok()) return st.error();
-    }
+    o.before_write = ctx.check_lock;  // the per-contact lock, renewed before every write
     auto done = onboard::OnboardOnce(o, id, input);
     if (!done.ok()) {
       return automations::Context(done.error(), "onboarding request " + id +

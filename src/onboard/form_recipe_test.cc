@@ -150,11 +150,22 @@ TEST_F(FormRecipeTest, OnboardsTheSubmissionOnceWithTheMappedFields) {
   EXPECT_EQ(st->input["business"]["timezone"], "America/Chicago");  // the custom field
   EXPECT_EQ(st->input["welcomeSms"]["text"], "Welcome to Acme Dental on our CRM!");
   ExpectOneOfEach();
-  // GHL redelivers (a new webhookId) and the operator replays the first one: nothing new.
+  // GHL redelivers (a new webhookId) and the operator replays the first one (`ghl events
+  // replay 1`): nothing new.
   Deliver("wh-2");
+  {
+    auto store = store::OpenEventStore(events_, {});
+    ASSERT_TRUE(store.ok());
+    ASSERT_TRUE((*store)->Replay(1).ok());
+  }
   reports = Drain("");
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].disposition, automations::Disposition::kDone) << reports[0].error;
+  ASSERT_EQ(reports.size(), 2u);
+  for (const auto& r : reports) {
+    EXPECT_EQ(r.disposition, automations::Disposition::kDone) << r.error;
+    EXPECT_NE(::testing::PrintToString(r.actions).find("request " + request_id_ + " finished"),
+              std::string::npos)
+        << ::testing::PrintToString(r.actions);
+  }
   ExpectOneOfEach();
 }
 

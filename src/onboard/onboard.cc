@@ -52,7 +52,7 @@ class Run {
     // 1. location
     std::string loc;
     auto st = Step("location", [&]() -> Result<StepRecord> {
-      ops::Context ctx{agency_, "", nullptr, Tracer()};
+      ops::Context ctx{agency_, "", o_.before_write, Tracer()};
       auto found = ops::SearchLocationsByEmail(ctx, o_.company_id, in_.owner_email);
       if (!found.ok()) return found.error();
       for (const auto& l : *found) {
@@ -67,7 +67,7 @@ class Run {
     if (!st.ok()) return st.error();
     loc = *st;
     // 2. location token: never journaled as a secret; minted again on every run that needs it.
-    ops::Context actx{agency_, loc, nullptr, Tracer()};
+    ops::Context actx{agency_, loc, o_.before_write, Tracer()};
     trace_.clear();
     auto minted = ops::MintLocationToken(actx, o_.company_id, loc);
     if (!minted.ok()) return minted.error();
@@ -79,7 +79,7 @@ class Run {
     lo.token = S(*minted, "access_token");
     lo.default_location_id = loc;
     client::Client location_client(lo);
-    ops::Context ctx{location_client, loc, nullptr, Tracer()};
+    ops::Context ctx{location_client, loc, o_.before_write, Tracer()};
     auto tok = Step("token", [&]() -> Result<StepRecord> {
       return StepRecord{"token", true, loc, mint_trace, "minted", ""};
     });

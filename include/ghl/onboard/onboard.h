@@ -85,6 +85,10 @@ struct Options {
   /// scope, locationId) each time a location token is minted, e.g. to keep it in the token
   /// store; an error stops the run. May be empty. The answer holds secrets: never log it.
   std::function<Status(const nlohmann::json& minted)> on_location_token;
+  /// Called right before every GHL write of the run (ops::Context::before_write); an error
+  /// stops the run there (resumable). The automations recipe renews its per-contact lock here.
+  /// May be empty.
+  std::function<Status()> before_write;
 };
 
 /// Starts (or, when the id is journaled, continues) request `id` for `input` and runs it to
