@@ -222,6 +222,8 @@ std::optional<automations::Config> LoadAutomationsConfig(const std::string& path
     *exit_code = ExitFor(config.error());
     return std::nullopt;
   }
+  // Test hook of the form_to_onboarding recipe, as for `ghl onboard` (never from the file).
+  config->form_to_onboarding.crash_after = FlagOrEnv("", "GHL_ONBOARD_CRASH_AFTER");
   return std::move(*config);
 }
 

@@ -84,11 +84,7 @@ Result<onboard::Options> MakeOptions(const OnboardArgs& a) {
     };
   }
   std::string crash = FlagOrEnv("", "GHL_ONBOARD_CRASH_AFTER");
-  if (!crash.empty()) {
-    auto colon = crash.find(':');
-    o.crash.step = crash.substr(0, colon);
-    o.crash.after_journal = colon != std::string::npos && crash.substr(colon + 1) == "journaled";
-  }
+  if (!crash.empty()) o.crash = onboard::ParseCrashHook(crash);
   return o;
 }
 

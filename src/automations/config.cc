@@ -47,7 +47,15 @@ std::vector<std::string> Config::EnabledRecipes() const {
   if (booking.enabled) out.push_back("booking");
   if (pipeline_advance.enabled) out.push_back("pipeline_advance");
   if (message_classification.enabled) out.push_back("message_classification");
+  if (form_to_onboarding.enabled) out.push_back("form_to_onboarding");
   return out;
+}
+
+std::string FormToOnboardingConfig::SourceOf(std::string_view target) const {
+  for (const auto& f : fields) {
+    if (f.target == target) return f.source;
+  }
+  return "";
 }
 
 namespace {
@@ -449,6 +457,73 @@ void ReadFormToObject(Section& s, FormToObjectConfig& c, Problems& problems) {
   }
 }
 
+// [recipes.form_to_onboarding] and its [fields] mapping: every target and source is checked
+// here (unknown ones name the nearest known one); custom field sources are resolved at start.
+void ReadFormToOnboarding(Section& s, FormToOnboardingConfig& c, Problems& problems) {
+  c.enabled = ReadEnabled(s);
+  c.line = s.line();
+  s.String("company_id", &c.company_id);
+  s.String("agency_token_env", &c.agency_token_env);
+  s.String("journal", &c.journal);
+  s.StringArray("sources", &c.sources);
+  s.StringArray("custom_fields", &c.custom_fields);
+  if (s.String("welcome_sms", &c.welcome_sms)) {
+    CheckTemplate(s, "welcome_sms", c.welcome_sms, {"first_name", "name", "business"});
+  }
+  c.fields = {{"business.name", "companyName", 0},
+              {"owner.firstName", "firstName", 0},
+              {"owner.lastName", "lastName", 0},
+              {"owner.email", "email", 0},
+              {"owner.phone", "phone", 0}};
+  if (const toml::table* t = s.Table("fields")) {
+    Section map(*t, s.path() + ".fields", problems);
+    for (auto&& [key, node] : *t) {
+      std::string target(key.str());
+      std::string source;
+      if (!map.String(target, &source)) continue;
+      int line = static_cast<int>(key.source().begin.line);
+      if (std::find(kOnboardingTargets.begin(), kOnboardingTargets.end(), target) ==
+          kOnboardingTargets.end()) {
+        std::string msg = "unknown onboarding field '" + target + "' in [" + map.path() + "]";
+        auto near = Suggest(target, kOnboardingTargets);
+        msg += near.empty() ? "; onboarding fields: business.name, business.timezone, "
+                              "owner.email, owner.firstName, … (doc/automations.md)"
+                            : "; did you mean '" + near + "'?";
+        map.ErrorAtKey(target, msg);
+        continue;
+      }
+      bool custom = source.rfind("contact.", 0) == 0 && source.size() > 8;
+      if (!custom && std::find(kOnboardingContactFields.begin(), kOnboardingContactFields.end(),
+                               source) == kOnboardingContactFields.end()) {
+        std::string msg = "'" + target + "' in [" + map.path() + "] reads '" + source +
+                          "', which is not a contact field";
+        auto near = Suggest(source, kOnboardingContactFields);
+        msg += near.empty() ? "" : "; did you mean '" + near + "'?";
+        msg += " (a custom field is named by its key: \"contact.<key>\")";
+        map.ErrorAtKey(target, msg);
+        continue;
+      }
+      auto same = std::find_if(c.fields.begin(), c.fields.end(),
+                               [&](const OnboardingField& f) { return f.target == target; });
+      if (same != c.fields.end()) c.fields.erase(same);
+      c.fields.push_back({target, source, line});
+    }
+    map.Finish();
+  }
+  s.Finish();
+  if (!c.enabled) return;
+  if (c.company_id.empty()) {
+    s.ErrorHere("[" + s.path() +
+                "] is enabled but 'company_id' is missing; add company_id = \"<agency company "
+                "id>\" (`ghl sandbox` prints it; GET /oauth/installedLocations shows it)");
+  }
+  if (c.agency_token_env.empty()) {
+    s.ErrorAtKey("agency_token_env", "'agency_token_env' in [" + s.path() +
+                                         "] is empty; name the variable that holds the agency "
+                                         "token, e.g. agency_token_env = \"GHL_AGENCY_TOKEN\"");
+  }
+}
+
 void ReadFormToOpportunity(Section& s, FormToOpportunityConfig& c) {
   c.enabled = ReadEnabled(s);
   s.Ref("pipeline", &c.pipeline);
@@ -763,6 +838,10 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
       Section s(*t, "recipes.message_classification", problems);
       ReadMessageClassification(s, config.message_classification, problems);
     }
+    if (const toml::table* t = r.Table("form_to_onboarding")) {
+      Section s(*t, "recipes.form_to_onboarding", problems);
+      ReadFormToOnboarding(s, config.form_to_onboarding, problems);
+    }
     r.Finish();
   }
   top.Finish();
@@ -771,7 +850,7 @@ Result<Config> ParseConfig(std::string_view text, std::string_view source_name) 
                  "no recipe is enabled; add at least one [recipes.<name>] table "
                  "(dedup_tagging, form_to_opportunity, form_to_object, booking, "
                  "pipeline_advance, "
-                 "lead_scoring, message_classification)");
+                 "lead_scoring, message_classification, form_to_onboarding)");
   }
   if (!problems.empty()) return problems.ToError();
   return config;
@@ -789,6 +868,17 @@ Result<Config> LoadConfig(const std::string& path) {
 }
 
 Status ResolveSecrets(Config& config, const EnvLookup& env) {
+  if (auto& o = config.form_to_onboarding; o.enabled) {
+    auto token = env ? env(o.agency_token_env) : std::nullopt;
+    if (!token || token->empty()) {
+      return UsageError(
+          "form_to_onboarding's agency token variable " + o.agency_token_env + " is not set",
+          "export " + o.agency_token_env +
+              "=<agency (Company) token> before starting (creating a sub-account "
+              "needs one; the token never goes in the config file)");
+    }
+    o.agency_token = *token;
+  }
   auto& c = config.message_classification.classifier;
   if (!config.message_classification.enabled || c.kind != "openai") return Ok{};
   auto value = env ? env(c.api_key_env) : std::nullopt;

@@ -202,6 +202,40 @@ api_key_env = "MY_LLM_KEY"
                                          "variable")));
 }
 
+TEST(ConfigTest, FormToOnboardingMappingErrorsNameTheFieldAndTheFix) {
+  auto errors = Errors(R"([recipes.form_to_onboarding]
+journal = "j.db"
+
+[recipes.form_to_onboarding.fields]
+"business.nmae" = "companyName"
+"owner.email" = "emial"
+"business.city" = "contact.city_field"
+)");
+  ASSERT_EQ(errors.size(), 3u) << ::testing::PrintToString(errors);
+  EXPECT_THAT(errors[0], HasSubstr("t.toml:1: [recipes.form_to_onboarding] is enabled but "
+                                   "'company_id' is missing"));
+  EXPECT_THAT(errors[1], HasSubstr("t.toml:5: unknown onboarding field 'business.nmae'"));
+  EXPECT_THAT(errors[1], HasSubstr("did you mean 'business.name'?"));
+  EXPECT_THAT(errors[2], HasSubstr("t.toml:6: 'owner.email' in "
+                                   "[recipes.form_to_onboarding.fields] reads 'emial', which is "
+                                   "not a contact field; did you mean 'email'?"));
+  auto ok = ParseConfig(R"([recipes.form_to_onboarding]
+company_id = "cmp1"
+[recipes.form_to_onboarding.fields]
+"business.city" = "contact.city_field"
+"owner.email" = "email"
+)",
+                        "t.toml");
+  ASSERT_TRUE(ok.ok()) << ok.error().Describe();
+  EXPECT_EQ(ok->form_to_onboarding.SourceOf("business.city"), "contact.city_field");
+  EXPECT_EQ(ok->form_to_onboarding.SourceOf("business.name"), "companyName");  // default
+  EXPECT_THAT(ok->EnabledRecipes(), ElementsAre("form_to_onboarding"));
+  // The agency token comes from the named variable only.
+  auto st = ResolveSecrets(*ok, [](std::string_view) { return std::nullopt; });
+  ASSERT_FALSE(st.ok());
+  EXPECT_THAT(st.error().Describe(), HasSubstr("GHL_AGENCY_TOKEN is not set"));
+}
+
 TEST(ConfigTest, MissingFileIsAUsageErrorNamingThePath) {
   auto c = LoadConfig("/nonexistent/automations.toml");
   ASSERT_FALSE(c.ok());

@@ -16,15 +16,7 @@ class FormToOpportunity final : public Recipe {
     if (!loaded.ok()) return loaded.error();
     if (!loaded->has_value()) return Ok{};
     const json& contact = **loaded;
-    if (!cfg.sources.empty()) {
-      std::string source = Str(contact, "source");
-      bool match = false;
-      for (const auto& s : cfg.sources) match = match || EqualsNoCase(s, source);
-      if (!match) {
-        ctx.Note(name(), "source '" + source + "' not in sources; skipped");
-        return Ok{};
-      }
-    }
+    if (!FromSources(ctx, name(), cfg.sources, contact)) return Ok{};
     auto done = EnsureOpportunity(ctx, contact, ctx.ids.opportunity_pipeline,
                                   ctx.ids.opportunity_stage, cfg.monetary_value, cfg.name_template);
     if (!done.ok()) return done.error();

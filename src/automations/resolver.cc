@@ -220,6 +220,15 @@ class Resolver {
         }
       }
     }
+    if (const auto& fon = config_.form_to_onboarding; fon.enabled) {
+      for (const auto& f : fon.fields) {
+        if (f.source.rfind("contact.", 0) != 0) continue;
+        if (auto st = LoadFields(); !st.ok()) return st.error();
+        std::string id =
+            FindField(f.source, f.line, "[recipes.form_to_onboarding.fields] '" + f.target + "'");
+        if (!id.empty()) ids.rule_fields.emplace_back(f.source, id);
+      }
+    }
     if (ls.enabled) {
       if (auto st = LoadFields(); !st.ok()) return st.error();
       ids.score_field_id =

@@ -24,6 +24,7 @@ Router Router::FromConfig(const Config& config) {
     if (name == "booking") r.Add(MakeBookingRecipe());
     if (name == "pipeline_advance") r.Add(MakePipelineAdvanceRecipe());
     if (name == "message_classification") r.Add(MakeMessageClassificationRecipe());
+    if (name == "form_to_onboarding") r.Add(MakeFormToOnboardingRecipe());
   }
   return r;
 }

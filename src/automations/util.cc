@@ -213,4 +213,15 @@ Result<OnceOutcome> EnsureOpportunity(RecipeContext& ctx, const json& contact,
   return RunOnce(ctx, key, verify, act);
 }
 
+bool FromSources(const RecipeContext& ctx, std::string_view recipe,
+                 const std::vector<std::string>& sources, const json& contact) {
+  if (sources.empty()) return true;
+  std::string source = Str(contact, "source");
+  for (const auto& s : sources) {
+    if (EqualsNoCase(s, source)) return true;
+  }
+  ctx.Note(recipe, "source '" + source + "' not in sources; skipped");
+  return false;
+}
+
 }  // namespace ghl::automations

@@ -43,6 +43,11 @@ std::string DisplayName(const json& contact);
 /// Template variables of a contact: name, first_name, last_name, email, phone.
 std::map<std::string, std::string> ContactVars(const json& contact);
 
+/// Whether the contact's `source` is one of `sources` (case-insensitive; empty = every source);
+/// when not, notes "<recipe>: source '…' not in sources; skipped".
+bool FromSources(const RecipeContext& ctx, std::string_view recipe,
+                 const std::vector<std::string>& sources, const json& contact);
+
 /// The ops context of a recipe run: its client, its location, and the per-contact lock check
 /// run before every write.
 ops::Context Ops(const RecipeContext& ctx);

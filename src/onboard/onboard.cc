@@ -52,7 +52,7 @@ class Run {
     // 1. location
     std::string loc;
     auto st = Step("location", [&]() -> Result<StepRecord> {
-      ops::Context ctx{agency_, "", nullptr};
+      ops::Context ctx{agency_, "", o_.before_write, Tracer()};
       auto found = ops::SearchLocationsByEmail(ctx, o_.company_id, in_.owner_email);
       if (!found.ok()) return found.error();
       for (const auto& l : *found) {
@@ -62,14 +62,16 @@ class Run {
       }
       auto made = ops::CreateLocation(ctx, in_.location);
       if (!made.ok()) return made.error();
-      return StepRecord{"location", true, S(*made, "id"), S(*made, "traceId"), "created", ""};
+      return StepRecord{"location", true, S(*made, "id"), "", "created", ""};
     });
     if (!st.ok()) return st.error();
     loc = *st;
     // 2. location token: never journaled as a secret; minted again on every run that needs it.
-    ops::Context actx{agency_, loc, nullptr};
+    ops::Context actx{agency_, loc, o_.before_write, Tracer()};
+    trace_.clear();
     auto minted = ops::MintLocationToken(actx, o_.company_id, loc);
     if (!minted.ok()) return minted.error();
+    std::string mint_trace = trace_;
     if (o_.on_location_token) {
       if (auto kept = o_.on_location_token(*minted); !kept.ok()) return kept.error();
     }
@@ -77,9 +79,9 @@ class Run {
     lo.token = S(*minted, "access_token");
     lo.default_location_id = loc;
     client::Client location_client(lo);
-    ops::Context ctx{location_client, loc, nullptr};
+    ops::Context ctx{location_client, loc, o_.before_write, Tracer()};
     auto tok = Step("token", [&]() -> Result<StepRecord> {
-      return StepRecord{"token", true, loc, S(*minted, "traceId"), "minted", ""};
+      return StepRecord{"token", true, loc, mint_trace, "minted", ""};
     });
     if (!tok.ok()) return tok.error();
     // 3. custom fields
@@ -89,8 +91,7 @@ class Run {
         bool created = false;
         auto d = ops::EnsureCustomField(ctx, f, &created);
         if (!d.ok()) return d.error();
-        return StepRecord{step, true, S(*d, "id"), S(*d, "traceId"), created ? "created" : "found",
-                          ""};
+        return StepRecord{step, true, S(*d, "id"), "", created ? "created" : "found", ""};
       });
       if (!r.ok()) return r.error();
     }
@@ -109,7 +110,7 @@ class Run {
       w.location_ids = {loc};
       auto made = ops::CreateUser(ctx, w);
       if (!made.ok()) return made.error();
-      return StepRecord{"user", true, S(*made, "id"), S(*made, "traceId"), "created", ""};
+      return StepRecord{"user", true, S(*made, "id"), "", "created", ""};
     });
     if (!user.ok()) return user.error();
     if (in_.sms_text.empty()) return Ok{};
@@ -139,7 +140,7 @@ class Run {
       w.message = in_.sms_text;
       auto sent = ops::SendMessage(ctx, w);
       if (!sent.ok()) return sent.error();
-      return StepRecord{"sms", true, S(*sent, "messageId"), S(*sent, "traceId"), "sent", ""};
+      return StepRecord{"sms", true, S(*sent, "messageId"), "", "sent", ""};
     });
     if (!sms.ok()) return sms.error();
     return Ok{};
@@ -152,16 +153,24 @@ class Run {
     auto have = j_.Step(id_, step);
     if (!have.ok()) return have.error();
     if (*have) return (*have)->result_id;
+    trace_.clear();
     auto r = run();
     if (!r.ok()) return r.error();
+    if (r->trace_id.empty()) r->trace_id = trace_;  // the step's last call that carried one
     MaybeCrash(o_.crash, step, false);
     if (auto st = j_.Record(id_, *r); !st.ok()) return st.error();
     MaybeCrash(o_.crash, step, true);
     return r->result_id;
   }
 
+  // Keeps the traceId of the latest GHL answer (ops::Context::on_trace_id).
+  std::function<void(const std::string&)> Tracer() {
+    return [this](const std::string& trace) { trace_ = trace; };
+  }
+
   const Options& o_;
   Journal& j_;
+  std::string trace_;
   std::string id_;
   Input in_;
   client::Client agency_;
@@ -314,6 +323,31 @@ Result<RequestStatus> Onboard(const Options& options, const std::string& id, con
   }
   if (auto st = (*j)->Begin(id, input.dump()); !st.ok()) return st.error();
   return RunStored(options, **j, id);
+}
+
+CrashHook ParseCrashHook(std::string_view text) {
+  CrashHook hook;
+  auto colon = text.find(':');
+  hook.step = std::string(text.substr(0, colon));
+  hook.after_journal = colon != std::string_view::npos && text.substr(colon + 1) == "journaled";
+  return hook;
+}
+
+Result<RequestStatus> OnboardOnce(const Options& options, const std::string& id,
+                                  const json& input) {
+  {
+    auto j = Journal::Open(options.journal_path);
+    if (!j.ok()) return j.error();
+    auto stored = (*j)->Input(id);
+    if (!stored.ok()) return stored.error();
+    if (*stored) {
+      auto finished = (*j)->Finished(id);
+      if (!finished.ok()) return finished.error();
+      if (*finished) return StatusOf(**j, id);
+      return RunStored(options, **j, id);
+    }
+  }
+  return Onboard(options, id, input);
 }
 
 Result<RequestStatus> Resume(const Options& options, const std::string& id) {

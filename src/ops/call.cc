@@ -13,7 +13,12 @@ std::string LocationOf(const Context& ctx) {
 
 Result<json> Read(const Context& ctx, client::ApiRequest request) {
   if (request.location_id.empty()) request.location_id = LocationOf(ctx);
-  return ctx.client.Call(request);
+  auto answer = ctx.client.Call(request);
+  if (ctx.on_trace_id) {
+    std::string trace = answer.ok() ? Str(*answer, "traceId") : answer.error().trace_id;
+    if (!trace.empty()) ctx.on_trace_id(trace);
+  }
+  return answer;
 }
 
 Result<json> Write(const Context& ctx, client::ApiRequest request) {

@@ -26,6 +26,57 @@ InstallListener::InstallListener(std::shared_ptr<TokenManager> manager, store::E
                                  std::function<void(std::string_view)> log)
     : manager_(std::move(manager)), events_(events), log_(std::move(log)) {}
 
+// The listener's position, kept in the token store (meta `kStateName`) so a restart neither
+// skips an event nor applies one again: {"cursor":N,"cursor_key":DEDUP,"pending":[{"location",
+// "event_id","install","company_id"}]}. `cursor_key` is the dedup key of event N: a state that
+// does not match the event store (another file, a wiped store) is ignored, so nothing is skipped.
+constexpr std::string_view kStateName = "install_listener";
+
+Status InstallListener::LoadState() {
+  if (loaded_) return Ok{};
+  auto text = manager_->store().GetMeta(kStateName);
+  if (!text.ok()) return text.error();
+  loaded_ = true;
+  if (!*text) return Ok{};
+  auto state = ParseJsonBounded(**text);
+  if (!state.is_object()) return Ok{};
+  int64_t cursor = state.value("cursor", int64_t{0});
+  if (cursor > 0) {
+    auto at = events_.Get(cursor);
+    if (!at.ok() || at->dedup_key != state.value("cursor_key", "")) {
+      if (log_) log_("the saved install position is not in this event store; reading it all");
+      return Ok{};
+    }
+  }
+  cursor_ = cursor;
+  saved_key_ = state.value("cursor_key", "");
+  for (const auto& p : state.value("pending", nlohmann::json::array())) {
+    Pending item;
+    item.event_id = p.value("event_id", int64_t{0});
+    item.install = p.value("install", true);
+    item.company_id = p.value("company_id", "");
+    pending_[p.value("location", "")] = std::move(item);
+  }
+  saved_ = **text;
+  return Ok{};
+}
+
+Status InstallListener::SaveState() {
+  nlohmann::json pending = nlohmann::json::array();
+  for (const auto& [location, p] : pending_) {
+    pending.push_back({{"location", location},
+                       {"event_id", p.event_id},
+                       {"install", p.install},
+                       {"company_id", p.company_id}});
+  }
+  std::string text =
+      nlohmann::json{{"cursor", cursor_}, {"cursor_key", saved_key_}, {"pending", pending}}.dump();
+  if (text == saved_) return Ok{};
+  if (auto st = manager_->store().SetMeta(kStateName, text); !st.ok()) return st;
+  saved_ = std::move(text);
+  return Ok{};
+}
+
 Status InstallListener::ReadNew() {
   std::vector<store::Event> fresh;
   for (std::string_view type : {kInstallEventType, kUninstallEventType}) {
@@ -50,6 +101,7 @@ Status InstallListener::ReadNew() {
   std::sort(fresh.begin(), fresh.end(),
             [](const store::Event& a, const store::Event& b) { return a.id < b.id; });
   for (const auto& e : fresh) {
+    if (e.id > cursor_) saved_key_ = e.dedup_key;
     cursor_ = std::max(cursor_, e.id);
     auto body = ParseJsonBounded(e.body);
     if (!body.is_object()) continue;
@@ -65,6 +117,7 @@ Status InstallListener::ReadNew() {
 }
 
 Result<InstallPollReport> InstallListener::Poll() {
+  if (auto st = LoadState(); !st.ok()) return st.error();
   if (auto st = ReadNew(); !st.ok()) return st.error();
   InstallPollReport report;
   for (auto it = pending_.begin(); it != pending_.end();) {
@@ -102,6 +155,9 @@ Result<InstallPollReport> InstallListener::Poll() {
     p.last_reason = std::move(reason);
     ++it;
   }
+  // Saved after applying: a crash before this line applies this poll's events again on restart
+  // (Install and Uninstall are idempotent: a stored token is not minted again).
+  if (auto st = SaveState(); !st.ok()) return st.error();
   return report;
 }
 

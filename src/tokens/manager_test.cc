@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -415,13 +416,13 @@ namespace {
 
 // INSTALL / UNINSTALL webhooks as the receiver stores them (real SQLite event store).
 void AppendAppEvent(store::EventStore& events, const std::string& type, const std::string& loc,
-                    int n) {
+                    int n, const std::string& company = "cmp1") {
   store::NewEvent e;
   e.dedup_key = "wh-" + type + "-" + loc + "-" + std::to_string(n);
   e.type = type;
   e.location_id = loc;
   e.body =
-      json{{"type", type}, {"appId", "app1"}, {"locationId", loc}, {"companyId", "cmp1"}}.dump();
+      json{{"type", type}, {"appId", "app1"}, {"locationId", loc}, {"companyId", company}}.dump();
   ASSERT_TRUE(events.Append({e}).ok());
 }
 
@@ -471,6 +472,64 @@ TEST_P(TokenManagerTest, InstallWebhookBeforeTheExchangeStoresTheTokenOnceAndUni
   EXPECT_FALSE(m->store().Get("loc7")->has_value());
   EXPECT_EQ(f.ghl->mint_calls, 1);
   EXPECT_EQ(f.ghl->issued["loc7"], 1);
+}
+
+// `ghl serve --tokens` restarted between events: its listener continues from the position it
+// saved in the token store: no INSTALL applied twice, none skipped (a waiting one included).
+TEST_P(TokenManagerTest, ARestartedInstallListenerNeitherSkipsNorRedoesAnInstall) {
+  Fixture f(GetParam());
+  auto m = f.Manager();
+  auto events = store::OpenSqliteStore({.path = (f.dir / "events.db").string()});
+  ASSERT_TRUE(events.ok()) << events.error().Describe();
+  f.Seed(m->store(), CompanyRowId("cmp1"), seconds(3600), TokenKind::kCompany);
+  std::vector<std::string> lines;
+  auto log = [&](std::string_view l) { lines.emplace_back(l); };
+  int installed = 0;
+  auto poll = [&](InstallListener& l) {
+    auto r = l.Poll();
+    EXPECT_TRUE(r.ok()) << r.error().Describe();
+    installed += r.ok() ? r->installed : 0;
+    return r.ok() ? *r : InstallPollReport{};
+  };
+  {
+    InstallListener first(m, **events, log);
+    AppendAppEvent(**events, "INSTALL", "loc1", 1);
+    EXPECT_EQ(poll(first).installed, 1);
+    AppendAppEvent(**events, "INSTALL", "loc2", 1);
+    AppendAppEvent(**events, "INSTALL", "loc3", 1, "cmp2");  // its company has no token yet
+    auto r = poll(first);
+    EXPECT_EQ(r.installed, 1);
+    EXPECT_EQ(r.waiting, 1);
+  }
+  {
+    InstallListener second(m, **events, log);  // restart
+    AppendAppEvent(**events, "INSTALL", "loc4", 1);
+    auto r = poll(second);
+    EXPECT_EQ(r.installed, 1);  // loc4 only: loc1 and loc2 are not applied again
+    EXPECT_EQ(r.waiting, 1);    // loc3 still waits: not skipped
+  }
+  f.Seed(m->store(), CompanyRowId("cmp2"), seconds(3600), TokenKind::kCompany);
+  {
+    InstallListener third(m, **events, log);  // restart
+    auto r = poll(third);
+    EXPECT_EQ(r.installed, 1);  // loc3
+    EXPECT_EQ(r.waiting, 0);
+    EXPECT_EQ(poll(third).installed, 0);
+  }
+  EXPECT_EQ(installed, 4);
+  EXPECT_EQ(f.ghl->mint_calls, 4);
+  for (const char* loc : {"loc1", "loc2", "loc3", "loc4"}) {
+    EXPECT_EQ(
+        std::count(lines.begin(), lines.end(), "INSTALL " + std::string(loc) + ": token stored"), 1)
+        << loc;
+    EXPECT_TRUE(m->store().Get(loc)->has_value()) << loc;
+  }
+  // A saved position that is not in the event store (a new events file) is not trusted.
+  auto other = store::OpenSqliteStore({.path = (f.dir / "other-events.db").string()});
+  ASSERT_TRUE(other.ok());
+  AppendAppEvent(**other, "INSTALL", "loc5", 1);
+  InstallListener fresh(m, **other, log);
+  EXPECT_EQ(poll(fresh).installed, 1);
 }
 
 }  // namespace

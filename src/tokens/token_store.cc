@@ -284,6 +284,26 @@ class SqlTokenStore final : public TokenStore {
     return Ok{};
   }
 
+  Result<std::optional<std::string>> GetMeta(std::string_view name) override {
+    if (auto st = OwnMeta(name); !st.ok()) return st.error();
+    std::lock_guard lock(mu_);
+    auto rows = db_->Query("SELECT value FROM ghl_token_meta WHERE name = $1", {std::string(name)});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<std::string>();
+    return std::optional<std::string>(rows->front().at(0));
+  }
+
+  Status SetMeta(std::string_view name, std::string_view value) override {
+    if (auto st = OwnMeta(name); !st.ok()) return st;
+    std::lock_guard lock(mu_);
+    auto up = db_->Query(
+        "INSERT INTO ghl_token_meta (name, value) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        {std::string(name), std::string(value)});
+    if (!up.ok()) return up.error();
+    return Ok{};
+  }
+
   Result<std::vector<std::string>> RawValues() override {
     std::lock_guard lock(mu_);
     std::vector<std::string> out;
@@ -297,6 +317,14 @@ class SqlTokenStore final : public TokenStore {
   }
 
  private:
+  static Status OwnMeta(std::string_view name) {
+    if (name == "key_check" || name == "key_id" || name.empty()) {
+      return UsageError("token store meta name '" + std::string(name) + "' is reserved or empty",
+                        "pick another name");
+    }
+    return Ok{};
+  }
+
   TokenRecord Read(const SqlRow& r) const {
     TokenRecord rec;
     rec.id = r[0];

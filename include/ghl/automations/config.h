@@ -117,6 +117,61 @@ struct FormToObjectConfig {
   int line = 0;  ///< Line of the table (resolution errors).
 };
 
+/// One entry of `[recipes.form_to_onboarding.fields]`: an onboarding input field (the JSON path
+/// of `ghl onboard --input`, e.g. "business.name") ← a field of the submitted contact.
+struct OnboardingField {
+  std::string target;  ///< "business.name", "owner.email", … (see kOnboardingTargets).
+  /// A contact field ("companyName", "email", …, see kOnboardingContactFields) or a custom field
+  /// of the form's location by key ("contact.business_name"), resolved to its id at start.
+  std::string source;
+  int line = 0;
+};
+
+/// The onboarding input fields a mapping may fill.
+inline const std::vector<std::string> kOnboardingTargets = {
+    "business.name",     "business.address",    "business.city",  "business.state",
+    "business.country",  "business.postalCode", "business.phone", "business.website",
+    "business.timezone", "owner.firstName",     "owner.lastName", "owner.email",
+    "owner.phone",       "welcomeSms.to"};
+
+/// The contact fields (GET /contacts/{id}) a mapping may read besides custom fields.
+inline const std::vector<std::string> kOnboardingContactFields = {
+    "firstName", "lastName", "name",       "email",   "phone",   "companyName", "address1",
+    "city",      "state",    "postalCode", "country", "website", "timezone",    "source"};
+
+/// `[recipes.form_to_onboarding]` (cookbook 4.x on a form): a form submission (GHL sends apps no
+/// form webhook; the submission creates the contact, so the trigger is its ContactCreate) runs
+/// the sub-account onboarding of `ghl onboard` (ghl/onboard/onboard.h: same steps, same journal)
+/// with an input mapped from the contact's fields. Request id "form-<location>-<contact>", so a
+/// redelivered or replayed event never onboards twice.
+struct FormToOnboardingConfig {
+  bool enabled = false;
+  std::string company_id;  ///< Required: the agency's company id.
+  /// NAME of the environment variable holding the agency (Company) token.
+  std::string agency_token_env = "GHL_AGENCY_TOKEN";
+  /// The token itself, filled by `ResolveSecrets` (never from the file, never logged).
+  std::string agency_token;
+  /// The onboarding journal (SQLite), the file `ghl onboard --journal` / `resume` / `status` use.
+  std::string journal = "ghl-onboard.db";
+  /// Only contacts whose `source` equals one of these (case-insensitive); empty = every contact.
+  std::vector<std::string> sources;
+  /// Contact custom fields (TEXT) to ensure on the new location, by name.
+  std::vector<std::string> custom_fields;
+  /// Welcome SMS text; empty = none. Placeholders: {first_name} {name} {business}.
+  std::string welcome_sms;
+  /// The mapping; targets not given keep their defaults (business.name ← companyName,
+  /// owner.firstName ← firstName, owner.lastName ← lastName, owner.email ← email, owner.phone ←
+  /// phone).
+  std::vector<OnboardingField> fields;
+  /// Test hook "<step>[:journaled]" (onboard::CrashHook), set by programs from
+  /// GHL_ONBOARD_CRASH_AFTER; never read from the file.
+  std::string crash_after;
+  int line = 0;  ///< Line of the table.
+
+  /// The source mapped to `target` ("" when none).
+  std::string SourceOf(std::string_view target) const;
+};
+
 /// `[recipes.booking]` (cookbook 2.3): on tag `book-now`, book the first free slot and send one
 /// SMS confirmation per appointment.
 struct BookingConfig {
@@ -243,6 +298,7 @@ struct Config {
   PipelineAdvanceConfig pipeline_advance;
   LeadScoringConfig lead_scoring;
   MessageClassificationConfig message_classification;
+  FormToOnboardingConfig form_to_onboarding;
 
   /// Names of the enabled recipes, in routing order.
   std::vector<std::string> EnabledRecipes() const;
@@ -261,7 +317,8 @@ Result<Config> LoadConfig(const std::string& path);
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
 /// Fills secrets named by the config: the OpenAI-compatible classifier's key from the variable
-/// `api_key_env`. kUsage error naming the VARIABLE (never a value) when it is unset or empty.
+/// `api_key_env`, form_to_onboarding's agency token from `agency_token_env`. kUsage error naming
+/// the VARIABLE (never a value) when it is unset or empty.
 Status ResolveSecrets(Config& config, const EnvLookup& env);
 
 /// A readable summary of what the config turns on (for `ghl automations check`), no secrets.

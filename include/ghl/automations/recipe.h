@@ -11,6 +11,7 @@
 /// | booking                | ContactCreate, ContactUpdate, ContactTagUpdate | 2.3  |
 /// | pipeline_advance       | AppointmentCreate, AppointmentUpdate       | 2.4      |
 /// | message_classification | InboundMessage                             | 5.x      |
+/// | form_to_onboarding     | ContactCreate                              | 4.x      |
 ///
 /// Events arrive late, twice (GHL retries carry a new webhookId) and out of order, so recipes
 /// read the current state from the API (the contact, the appointment, the opportunities)
@@ -122,6 +123,13 @@ std::unique_ptr<Recipe> MakeLeadScoringRecipe();
 /// "reply:<messageId>") and, for a booking request, tag `book-now`; below it tag
 /// `needs-human-review`.
 std::unique_ptr<Recipe> MakeMessageClassificationRecipe();
+
+/// Cookbook 4.x on a form: on ContactCreate (the contact a form submission made) map the
+/// contact's fields to an onboarding input ([recipes.form_to_onboarding.fields]) and run
+/// `onboard::OnboardOnce` under request id "form-<location>-<contact>" with the agency token:
+/// the steps and journal of `ghl onboard`, so a failure half-way is finished by the event's
+/// retry or by `ghl onboard resume ID`, and a redelivered or replayed event changes nothing.
+std::unique_ptr<Recipe> MakeFormToOnboardingRecipe();
 
 /// Picks the recipes for an event type, in order.
 class Router {

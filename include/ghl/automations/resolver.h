@@ -54,7 +54,8 @@ struct ResolvedIds {
   std::string score_field_id;  ///< lead_scoring.
   Pipeline scoring_pipeline;
   std::optional<Stage> hot_stage;
-  /// lead_scoring custom_field rules: reference text → field id.
+  /// lead_scoring custom_field rules and form_to_onboarding custom field sources: reference
+  /// text → field id.
   std::vector<std::pair<std::string, std::string>> rule_fields;
 
   /// Field id for a rule's reference text, or "".

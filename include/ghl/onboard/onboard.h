@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ghl/client/options.h"
@@ -69,6 +70,9 @@ struct CrashHook {
   bool after_journal = false;
 };
 
+/// The hook of "<step>[:journaled]" (GHL_ONBOARD_CRASH_AFTER's format); "" = off.
+CrashHook ParseCrashHook(std::string_view text);
+
 /// How to run.
 struct Options {
   /// The agency (Company) client: base_url, the Company token, retries. Its default location is
@@ -81,6 +85,10 @@ struct Options {
   /// scope, locationId) each time a location token is minted, e.g. to keep it in the token
   /// store; an error stops the run. May be empty. The answer holds secrets: never log it.
   std::function<Status(const nlohmann::json& minted)> on_location_token;
+  /// Called right before every GHL write of the run (ops::Context::before_write); an error
+  /// stops the run there (resumable). The automations recipe renews its per-contact lock here.
+  /// May be empty.
+  std::function<Status()> before_write;
 };
 
 /// Starts (or, when the id is journaled, continues) request `id` for `input` and runs it to
@@ -91,6 +99,13 @@ Result<RequestStatus> Onboard(const Options& options, const std::string& id,
 /// Finishes journaled request `id` from its stored input. kNotFound-style kUsage error when
 /// the journal has no such request.
 Result<RequestStatus> Resume(const Options& options, const std::string& id);
+
+/// Onboards `input` once under `id`, for callers that may see the same request again (a webhook
+/// redelivered, replayed, or retried after a failure): a finished request → its status, no GHL
+/// call; a journaled unfinished one → `Resume` from its stored input (a later, different `input`
+/// is ignored: the first submission wins); else `Onboard`.
+Result<RequestStatus> OnboardOnce(const Options& options, const std::string& id,
+                                  const nlohmann::json& input);
 
 /// The journal's view of request `id` (no GHL call). kUsage error when unknown.
 Result<RequestStatus> ReadStatus(const std::string& journal_path, const std::string& id);

@@ -29,6 +29,12 @@ struct Context {
   /// Called right before every write (POST/PUT/DELETE that changes state); an error stops the
   /// write and is returned as is. The recipes renew their per-contact lock here. May be empty.
   std::function<Status()> before_write;
+  /// Called with GHL's `traceId` after every call of an operation that got one: the top-level
+  /// `traceId` of a 2xx JSON body (before any envelope is unwrapped) or of an error answer
+  /// (`Error::trace_id`). GHL sends it in the JSON body (error bodies always, some success
+  /// bodies such as POST /contacts/upsert and GET /conversations/{id}/messages), not in a header.
+  /// The onboarding journal records the last one of each step. May be empty.
+  std::function<void(const std::string& trace_id)> on_trace_id;
 };
 
 }  // namespace ghl::ops

@@ -8,11 +8,13 @@
 /// exchange stores the company token.
 ///
 /// The listener only reads the event store (`List` by type), so it works beside the automations
-/// engine, which claims and acks every event; it never changes an event's queue state. Progress
-/// is kept in memory: a new listener starts from the first event again, and applies only the
-/// newest INSTALL/UNINSTALL per location (both idempotent, so a restart repeats nothing that
-/// matters). Shapes: AppInstall / AppUninstall webhook examples (type "INSTALL" / "UNINSTALL",
-/// `locationId`, `companyId`).
+/// engine, which claims and acks every event; it never changes an event's queue state. Its
+/// position (the last event read, and the installs still waiting) is kept in the token store
+/// (`TokenStore::SetMeta("install_listener")`) after each `Poll`, so a new listener (a restart
+/// of `ghl serve --tokens`) neither skips an event nor applies one again; a position that names
+/// an event the event store does not hold (another store) is ignored and everything is read.
+/// Only the newest INSTALL/UNINSTALL per location is applied. Shapes: AppInstall / AppUninstall
+/// webhook examples (type "INSTALL" / "UNINSTALL", `locationId`, `companyId`).
 #pragma once
 
 #include <cstdint>
@@ -47,9 +49,10 @@ class InstallListener {
   InstallListener(std::shared_ptr<TokenManager> manager, store::EventStore& events,
                   std::function<void(std::string_view)> log = {});
 
-  /// Reads the INSTALL/UNINSTALL events stored since the last call, then applies the newest
-  /// one per location, and retries installs still waiting. Errors: the event store's (nothing
-  /// is skipped: the next call reads the same events again).
+  /// Reads the INSTALL/UNINSTALL events stored since the last call (the first call: since the
+  /// position saved in the token store), then applies the newest one per location, retries
+  /// installs still waiting, and saves the position. Errors: the event store's or the token
+  /// store's (nothing is skipped: the next call reads the same events again).
   Result<InstallPollReport> Poll();
 
  private:
@@ -60,12 +63,17 @@ class InstallListener {
     std::string last_reason;  // why it waits (logged once per reason)
   };
   Status ReadNew();
+  Status LoadState();
+  Status SaveState();
 
   std::shared_ptr<TokenManager> manager_;
   store::EventStore& events_;
   std::function<void(std::string_view)> log_;
   int64_t cursor_ = 0;                      // highest event id read
   std::map<std::string, Pending> pending_;  // location id -> newest unapplied event
+  bool loaded_ = false;                     // the saved position was read
+  std::string saved_key_;                   // dedup key of the event at cursor_
+  std::string saved_;                       // the state text last saved
 };
 
 }  // namespace ghl::tokens

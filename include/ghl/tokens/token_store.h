@@ -158,6 +158,12 @@ class TokenStore {
   virtual Status RotateKey(const TokenKey& new_key) = 0;
   /// Every stored value as it is on disk (sealed), for tests that search for clear text.
   virtual Result<std::vector<std::string>> RawValues() = 0;
+  /// A bookkeeping value kept beside the tokens, in clear (never a secret), e.g. the install
+  /// listener's position in the event stream; nullopt when unset. Names "key_check" and
+  /// "key_id" are the store's own (kUsage).
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view name) = 0;
+  /// Sets it (insert or replace), committed when it returns.
+  virtual Status SetMeta(std::string_view name, std::string_view value) = 0;
 };
 
 /// Options shared by both backends.
