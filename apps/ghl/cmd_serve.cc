@@ -42,9 +42,10 @@
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
 #include "serve_mcp.h"
-#include "sync_common.h"
+#include "serve_sync.h"
 #include "serve_tokens.h"
 #include "server_text.h"
+#include "sync_common.h"
 
 namespace ghl::cli {
 namespace {
@@ -69,6 +70,7 @@ struct ServeArgs {
   CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
   std::string sync_db;      // --sync-db: what /dashboard and /api/kpi read
   ServeTokensArgs tokens;   // --tokens-db, --tokens: OAuth installs and refresher
+  ServeSyncArgs sync;       // --sync-watch: the change feed into --sync-db (serve_sync.cc)
 };
 
 std::string Env(const char* name) {
@@ -342,7 +344,7 @@ int RunServe(const ServeArgs& args) {
     forward_cancel->Cancel();
   };
   dashboard::Dashboard dash(
-      {ResolveSyncDb(args.sync_db), "public", options.default_location_id, args.host});
+      {ResolveSyncDb(args.sync_db), args.sync.schema, options.default_location_id, args.host});
   server::Handler dashboard_handler = [&dash](const http::Request& r) { return dash.Handle(r); };
   server::Handler mcp_handler;
   if (mcp) {
@@ -490,10 +492,19 @@ int RunServe(const ServeArgs& args) {
     WarnBeyondLoopback(args.host, port, playground.options().upstream,
                        embedded ? embedded->token() : std::string(), ropts);
   }
+  int sync_exit = kExitOk;  // --sync-watch: the sync follows the store into --sync-db
+  auto following =
+      StartServeSync(args.sync, dash.options().db, crm_client, *hooks->store, &sync_exit);
+  if (sync_exit != kExitOk) {
+    server.Stop();
+    if (embedded) embedded->Stop();
+    return sync_exit;
+  }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
   server.Wait(/*handle_signals=*/true);
   cancel->Cancel();
+  if (following) following->Stop();
   if (engine) engine->Stop();  // before the store and the sandbox go away
   if (fleet) fleet->Stop();
   if (carrier) carrier->Stop();
@@ -560,6 +571,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   AddServeMcpOptions(cmd, args->mcp);
   AddCarrierOptions(cmd, &args->carrier);
   AddServeTokenOptions(cmd, args->tokens);
+  AddServeSyncOptions(cmd, &args->sync);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }
