@@ -121,7 +121,6 @@ int main(int argc, char** argv) {
   std::vector<Clock::time_point> sent(total);
   std::vector<double> latency_ms(total, -1);
   std::atomic<size_t> sent_count{0}, failed{0};
-  std::atomic<bool> sending{true};
   auto t0 = Clock::now() + 100ms;
   std::vector<std::thread> threads;
   for (int s = 0; s < senders; ++s) {
@@ -171,7 +170,6 @@ int main(int argc, char** argv) {
     }
     std::this_thread::sleep_for(5ms);
   }
-  sending = false;
   for (auto& t : threads) t.join();
   double send_span = 0;
   for (const auto& t : sent) {
@@ -188,6 +186,10 @@ int main(int argc, char** argv) {
   std::printf("   webhook -> row latency: p50 %.0f ms, p99 %.0f ms, max %.0f ms%s\n", p50, p99,
               got.empty() ? 0.0 : *std::max_element(got.begin(), got.end()),
               lost ? (", " + std::to_string(lost) + " never seen within 30 s").c_str() : "");
-  std::printf("   p99 / 1 s target: %.2f (target <= 1)\n", lost ? 99.0 : p99 / 1000.0);
+  if (lost) {
+    std::printf("   p99 / 1 s target: not met (%zu updates never reached the table)\n", lost);
+  } else {
+    std::printf("   p99 / 1 s target: %.2f (target <= 1)\n", p99 / 1000.0);
+  }
   return lost || failed.load() ? 1 : 0;
 }
