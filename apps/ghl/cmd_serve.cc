@@ -43,6 +43,7 @@
 #include "ghl/webhooks/receiver.h"
 #include "serve_agents.h"
 #include "serve_mcp.h"
+#include "serve_sync.h"
 #include "serve_tokens.h"
 #include "server_text.h"
 #include "sync_common.h"
@@ -70,6 +71,7 @@ struct ServeArgs {
   CarrierArgs carrier;      // --carrier …: the SMS conversation provider bridge
   std::string sync_db;      // --sync-db: what /dashboard and /api/kpi read
   ServeTokensArgs tokens;   // --tokens-db, --tokens: OAuth installs and refresher
+  ServeSyncArgs sync;       // --sync-watch: the change feed into --sync-db (serve_sync.cc)
 };
 
 std::string Env(const char* name) {
@@ -264,7 +266,7 @@ int RunServe(const ServeArgs& args) {
     return tokens_exit;
   }
 
-  // Voice-agent endpoints, --mcp and the automations call GHL with this server's credentials,
+  // Voice-agent endpoints, --mcp, --sync-watch and the automations call GHL with this server's credentials,
   // never a client's: the embedded sandbox's token, GHL_TOKEN, else the token store
   // (credentials.h).
   client::ClientOptions crm_client;
@@ -272,7 +274,7 @@ int RunServe(const ServeArgs& args) {
   crm_client.token = embedded ? embedded->token() : Env("GHL_TOKEN");
   crm_client.default_location_id =
       embedded && args.location.empty() ? embedded->location_id() : options.default_location_id;
-  bool calls_ghl = args.mcp.enabled || automations_config ||
+  bool calls_ghl = args.mcp.enabled || automations_config || args.sync.watch ||
                    !args.agents.vapi_secret_file.empty() ||
                    !args.agents.retell_key_file.empty();  // else no store is opened
   auto crm_credentials =
@@ -352,7 +354,7 @@ int RunServe(const ServeArgs& args) {
     forward_cancel->Cancel();
   };
   dashboard::Dashboard dash(
-      {ResolveSyncDb(args.sync_db), "public", options.default_location_id, args.host});
+      {ResolveSyncDb(args.sync_db), args.sync.schema, options.default_location_id, args.host});
   server::Handler dashboard_handler = [&dash](const http::Request& r) { return dash.Handle(r); };
   server::Handler mcp_handler;
   if (mcp) {
@@ -483,10 +485,19 @@ int RunServe(const ServeArgs& args) {
     WarnBeyondLoopback(args.host, port, playground.options().upstream,
                        embedded ? embedded->token() : std::string(), ropts);
   }
+  int sync_exit = kExitOk;  // --sync-watch: the sync follows the store into --sync-db
+  auto following =
+      StartServeSync(args.sync, dash.options().db, crm_client, *hooks->store, &sync_exit);
+  if (sync_exit != kExitOk) {
+    server.Stop();
+    if (embedded) embedded->Stop();
+    return sync_exit;
+  }
   std::printf("Press Ctrl+C to stop.\n");
   std::fflush(stdout);
   server.Wait(/*handle_signals=*/true);
   cancel->Cancel();
+  if (following) following->Stop();
   if (engine) engine->Stop();  // before the store and the sandbox go away
   if (fleet) fleet->Stop();
   if (carrier) carrier->Stop();
@@ -553,6 +564,7 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   AddServeMcpOptions(cmd, args->mcp);
   AddCarrierOptions(cmd, &args->carrier);
   AddServeTokenOptions(cmd, args->tokens);
+  AddServeSyncOptions(cmd, &args->sync);
   sandbox_flag->excludes(upstream);
   cmd->callback([args, exit_code] { *exit_code = RunServe(*args); });
 }

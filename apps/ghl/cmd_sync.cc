@@ -7,17 +7,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 
 #include "commands.h"
 #include "credentials.h"
 #include "ghl/client/client.h"
-#include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
 #include "ghl/sync/budget.h"
-#include "ghl/sync/change_feed.h"
-#include "ghl/sync/kpi.h"
 #include "ghl/sync/sync.h"
+#include "ghl/sync/watch.h"
 #include "sync_common.h"
 
 namespace ghl::cli {
@@ -83,26 +80,6 @@ class ProgressPrinter {
   std::chrono::steady_clock::time_point start_;
 };
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-Status Snapshots(sync::Database& db, const sync::SyncReport& report) {
-  std::vector<std::string> done;
-  for (const auto& s : report.streams) {
-    if (std::find(done.begin(), done.end(), s.location_id) != done.end()) continue;
-    done.push_back(s.location_id);
-    int64_t now = NowMs();
-    std::string day =
-        FormatUtcIso(std::chrono::system_clock::time_point(std::chrono::milliseconds(now)))
-            .substr(0, 10);
-    if (auto st = sync::WriteKpiSnapshot(db, s.location_id, day, now); !st.ok()) return st;
-  }
-  return Ok{};
-}
-
 void PrintReport(const sync::SyncReport& r, bool full) {
   std::printf("synced %lld rows in %lld pages\n", static_cast<long long>(r.rows),
               static_cast<long long>(r.pages));
@@ -114,6 +91,13 @@ void PrintReport(const sync::SyncReport& r, bool full) {
                   r.drift.c_str());
     }
   }
+  std::fflush(stdout);
+}
+
+void PrintBatch(const sync::FeedBatch& b) {
+  std::printf("feed: applied %lld events, skipped %lld (last event %lld)\n",
+              static_cast<long long>(b.applied), static_cast<long long>(b.skipped),
+              static_cast<long long>(b.last_event_id));
   std::fflush(stdout);
 }
 
@@ -155,60 +139,45 @@ int RunSyncCommand(const SyncArgs& args) {
   so.progress = [&](const sync::Progress& p) { printer(p); };
   so.cancelled = [] { return g_signal.load() != 0; };
 
-  std::unique_ptr<store::EventStore> events;
-  std::unique_ptr<sync::ChangeFeed> feed;
-  if (args.watch) {
-    auto opened = store::OpenEventStore(ResolveEventsDb(args.events_db));
-    if (!opened.ok()) return Fail(opened.error());
-    events = std::move(*opened);
-    feed = std::make_unique<sync::ChangeFeed>(client, **db, *events, so.location_ids);
-    // Anchor first: events stored while the sync runs are applied after it.
-    if (auto a = feed->Anchor(); !a.ok()) return Fail(a.error());
+  if (!args.watch) {
+    auto report = sync::RunSync(client, **db, so);
+    if (!report.ok()) {
+      int rc = Fail(report.error());
+      if (g_signal.load()) return 128 + g_signal.load();
+      return rc;
+    }
+    PrintReport(*report, args.full);
+    if (auto st = sync::WriteSnapshots(**db, *report); !st.ok()) return Fail(st.error());
+    return kExitOk;
   }
 
-  auto report = sync::RunSync(client, **db, so);
+  // --watch: the same Watcher as `ghl serve --sync-watch` (ghl/sync/watch.h).
+  auto events = store::OpenEventStore(ResolveEventsDb(args.events_db));
+  if (!events.ok()) return Fail(events.error());
+  sync::WatchOptions wo;
+  wo.sync = so;
+  wo.poll = std::chrono::milliseconds(args.poll_ms);
+  wo.reconcile_every =
+      std::chrono::milliseconds(static_cast<int64_t>(args.reconcile_every_s * 1000));
+  wo.on_batch = PrintBatch;
+  wo.on_sync = [](const sync::SyncReport& r, bool full) { PrintReport(r, full); };
+  wo.on_error = [](std::string_view what, const Error& e) {
+    if (g_signal.load()) return;
+    std::fprintf(stderr, "ghl sync: %.*s: %s%s\n", static_cast<int>(what.size()), what.data(),
+                 e.Summary().c_str(), what == "change feed" ? " (retrying)" : "");
+  };
+  sync::Watcher watcher(client, **db, **events, wo);
+  // Anchor first: events stored while the sync runs are applied after it.
+  if (auto a = watcher.Anchor(); !a.ok()) return Fail(a.error());
+  auto report = watcher.SyncOnce(args.full);
   if (!report.ok()) {
     int rc = Fail(report.error());
     if (g_signal.load()) return 128 + g_signal.load();
     return rc;
   }
-  PrintReport(*report, args.full);
-  if (auto st = Snapshots(**db, *report); !st.ok()) return Fail(st.error());
-  if (!args.watch) return kExitOk;
-
   std::fprintf(stderr, "watching %s for changes (Ctrl+C stops)\n",
                DescribeEventsDb(ResolveEventsDb(args.events_db)).c_str());
-  auto next_reconcile =
-      std::chrono::steady_clock::now() +
-      std::chrono::milliseconds(static_cast<int64_t>(args.reconcile_every_s * 1000));
-  while (g_signal.load() == 0) {
-    auto batch = feed->ApplyNew();
-    if (!batch.ok()) {
-      std::fprintf(stderr, "ghl sync: change feed: %s (retrying)\n",
-                   batch.error().Summary().c_str());
-    } else if (batch->applied + batch->skipped > 0) {
-      std::printf("feed: applied %lld events, skipped %lld (last event %lld)\n",
-                  static_cast<long long>(batch->applied), static_cast<long long>(batch->skipped),
-                  static_cast<long long>(batch->last_event_id));
-      std::fflush(stdout);
-    }
-    if (std::chrono::steady_clock::now() >= next_reconcile) {
-      sync::SyncOptions full = so;
-      full.full = true;
-      auto r = sync::RunSync(client, **db, full);
-      if (!r.ok()) {
-        if (g_signal.load()) break;
-        std::fprintf(stderr, "ghl sync: reconcile: %s\n", r.error().Summary().c_str());
-      } else {
-        PrintReport(*r, true);
-        (void)Snapshots(**db, *r);
-      }
-      next_reconcile =
-          std::chrono::steady_clock::now() +
-          std::chrono::milliseconds(static_cast<int64_t>(args.reconcile_every_s * 1000));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(args.poll_ms));
-  }
+  watcher.Follow([] { return g_signal.load() != 0; });
   return kExitOk;
 }
 

@@ -97,14 +97,20 @@ class SyncTest : public SyncFixture {
   }
 };
 
-TEST_F(SyncTest, FullSyncStoresEveryRowOnce) {
+// The issue's size: 10,000 contacts (the demo's 50 and 9,950 generated).
+class SyncAtIssueSizeTest : public SyncTest {
+ protected:
+  SyncAtIssueSizeTest() { generated_contacts_ = 10000 - 50; }
+};
+
+TEST_F(SyncAtIssueSizeTest, FullSyncStoresEveryRowOnce) {
   AddTestData();
   SyncReport r = Sync();
-  EXPECT_GT(r.rows, kGeneratedContacts);
+  EXPECT_GT(r.rows, 10000);
   json contacts = AllContacts();
-  ASSERT_EQ(contacts.size(), 50u + kGeneratedContacts);
+  ASSERT_EQ(contacts.size(), 10000u);
   EXPECT_EQ(TableIds("contacts"), Ids(contacts));
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 50 + kGeneratedContacts);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts"), 10000);
   json opps = AllOpportunities();
   EXPECT_EQ(opps.size(), 20u);
   EXPECT_EQ(TableIds("opportunities"), Ids(opps));
@@ -311,6 +317,79 @@ TEST_F(SyncTest, ChangeFeedAppliesEventsAndReconcileFindsADroppedOne) {
   EXPECT_FALSE(has("SELECT COUNT(*) FROM contacts WHERE id = $1", {victim}));
   // A second reconcile finds nothing.
   EXPECT_EQ(Sync(full).drift_rows, 0);
+}
+
+// A batch of events: the records are read once each (six events of one contact: one GET), the
+// changes land in one transaction with the position; a read that fails stops the batch before
+// that event, keeping what came before, and the next call goes on from there.
+TEST_F(SyncTest, ChangeFeedBatchReadsEachRecordOnceAndStopsBeforeAFailedRead) {
+  Sync();
+  auto counters = std::make_shared<BudgetCounters>();
+  client::ClientOptions co;
+  co.base_url = sandbox_->base_url();
+  co.token = sandbox_->token();
+  co.default_location_id = location();
+  co.limits.enabled = false;
+  client::Client counted(WithDailyShare(client::MakeConnection(co), 1.0, counters));
+  ChangeFeed feed(counted, *db_, *events_, {location()});
+  ASSERT_TRUE(feed.Anchor().ok());
+  ops::ContactWrite w;
+  w.fields = {{"firstName", "Batch"}, {"email", "batch@example.org"}};
+  auto created = ops::CreateContact(ctx(), w);
+  ASSERT_TRUE(created.ok());
+  std::string id = (*created)["id"];
+  for (int i = 0; i < 5; ++i) {
+    w.fields = {{"companyName", "Batch " + std::to_string(i)}};
+    ASSERT_TRUE(ops::UpdateContact(ctx(), id, w).ok());
+  }
+  auto batch = feed.ApplyNew();
+  ASSERT_TRUE(batch.ok()) << batch.error().Describe();
+  EXPECT_EQ(batch->applied, 6);
+  EXPECT_EQ(counters->sent, 1) << "one GET /contacts/{id} for the six events";
+  EXPECT_EQ(
+      Count("SELECT COUNT(*) FROM contacts WHERE id = '" + id + "' AND company_name = 'Batch 4'"),
+      1);
+
+  // Three events read by a feed whose GHL is unreachable: a delete (no read) is applied, the
+  // update after it cannot be read, so it and the delete behind it wait.
+  auto page = ops::ListContactsByUpdate(ctx(), json(), 3);
+  ASSERT_TRUE(page.ok());
+  std::string first = (*page)[0]["id"], second = (*page)[1]["id"], third = (*page)[2]["id"];
+  auto add = [&](const std::string& type, const std::string& contact) {
+    store::NewEvent e;
+    e.dedup_key = "batch-test-" + type + contact;
+    e.type = type;
+    e.location_id = location();
+    e.body = json{{"id", contact}, {"locationId", location()}}.dump();
+    ASSERT_TRUE(events_->Append({std::move(e)}).ok());
+  };
+  add("ContactDelete", first);
+  add("ContactUpdate", second);
+  add("ContactDelete", third);
+  client::ClientOptions dead = co;
+  dead.base_url = "http://127.0.0.1:1";  // nothing listens there
+  dead.retry.max_attempts = 1;
+  client::Client unreachable(dead);
+  ChangeFeed cut_off(unreachable, *db_, *events_, {location()});
+  int64_t position = *QueryInt(*db_, "SELECT last_event_id FROM change_feed", {});
+  auto failed = cut_off.ApplyNew();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().kind, ErrorKind::kNetwork) << failed.error().Describe();
+  auto count = [&](const std::string& contact) {
+    return Count("SELECT COUNT(*) FROM contacts WHERE id = '" + contact + "'");
+  };
+  EXPECT_EQ(count(first), 0) << "the event before the failed read is committed";
+  EXPECT_EQ(count(third), 1) << "the event after it waits";
+  EXPECT_EQ(*QueryInt(*db_, "SELECT last_event_id FROM change_feed", {}), position + 1);
+  // GHL back: the feed goes on from the failed event. An event naming no contact (a malformed
+  // body) is skipped, not retried forever.
+  add("ContactUpdate", "");
+  auto resumed = feed.ApplyNew();
+  ASSERT_TRUE(resumed.ok()) << resumed.error().Describe();
+  EXPECT_EQ(resumed->applied, 2);
+  EXPECT_EQ(resumed->skipped, 1);
+  EXPECT_EQ(count(second), 1);
+  EXPECT_EQ(count(third), 0);
 }
 
 // --- KPIs: the views' answers against a computation in C++ over the sandbox's JSON -------------

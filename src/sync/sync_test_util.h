@@ -37,7 +37,8 @@ inline constexpr bool kPostgres = true;
 inline constexpr bool kPostgres = false;
 #endif
 
-/// Generated contacts seeded besides the demo's 50 (the benchmark syncs 10,000; see bench/).
+/// Generated contacts seeded besides the demo's 50 in most tests (the benchmark syncs 10,000;
+/// see bench/). A fixture may seed another count (`generated_contacts_`, set before SetUp).
 inline constexpr int kGeneratedContacts = 2000;
 
 class SyncFixture : public ::testing::Test {
@@ -48,7 +49,7 @@ class SyncFixture : public ::testing::Test {
            ("ghl-sync-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
     sandbox::Options o;
-    o.seed_contacts = kGeneratedContacts;
+    o.seed_contacts = generated_contacts_;
     o.rate_limit.burst_max = 1000000;
     o.rate_limit.daily_max = daily_max_;
     o.clock = [this] {
@@ -230,6 +231,7 @@ class SyncFixture : public ::testing::Test {
   }
 
   inline static std::atomic<int> counter_{0};
+  int generated_contacts_ = kGeneratedContacts;
   int daily_max_ = 200000;
   std::atomic<int64_t> offset_s_{0};
   std::atomic<bool> drop_events_{false};

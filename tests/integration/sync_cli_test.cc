@@ -70,6 +70,18 @@ class SyncCliTest : public ::testing::Test {
             {"GHL_TOKEN", sb.token()},
             {"GHL_LOCATION_ID", sb.location_id()}};
   }
+  // GHL_BASE_URL, GHL_TOKEN, GHL_LOCATION_ID of `ghl serve --sandbox`'s embedded sandbox, from
+  // its start lines (empty when not found).
+  std::map<std::string, std::string> SandboxEnv(const ServeProcess& serve) {
+    std::smatch m;
+    std::string out = serve.Stdout();
+    if (!std::regex_search(out, m,
+                           std::regex("GHL_BASE_URL=(\\S+) GHL_TOKEN=(\\S+) "
+                                      "GHL_LOCATION_ID=(\\S+)"))) {
+      return {};
+    }
+    return {{"GHL_BASE_URL", m[1]}, {"GHL_TOKEN", m[2]}, {"GHL_LOCATION_ID", m[3]}};
+  }
   int64_t Count(sync::Database& db, const std::string& sql) {
     auto n = sync::QueryInt(db, sql, {}, 0);
     return n.ok() ? *n : 0;  // the table may not exist yet
@@ -164,14 +176,8 @@ TEST_F(SyncCliTest, KillNineAtSeveralPointsThenRerunGivesIdenticalTables) {
 
 TEST_F(SyncCliTest, WatchAppliesWebhookEventsFromTheEventStore) {
   ServeProcess serve({"--sandbox"});
-  std::smatch m;
-  std::string out = serve.Stdout();
-  ASSERT_TRUE(std::regex_search(out, m,
-                                std::regex("GHL_BASE_URL=(\\S+) GHL_TOKEN=(\\S+) "
-                                           "GHL_LOCATION_ID=(\\S+)")))
-      << out;
-  std::map<std::string, std::string> env = {
-      {"GHL_BASE_URL", m[1]}, {"GHL_TOKEN", m[2]}, {"GHL_LOCATION_ID", m[3]}};
+  std::map<std::string, std::string> env = SandboxEnv(serve);
+  ASSERT_FALSE(env.empty()) << serve.Stdout();
   Target t = NewTarget("watch");
   std::vector<std::string> args = {"sync", "--watch",     "--poll-ms",
                                    "50",   "--events-db", serve.dir() + "/ghl-events.db"};
@@ -249,6 +255,97 @@ TEST_F(SyncCliTest, KpiEscapesSyncedTextAndRefusesUnknownLocationsAndDays) {
     EXPECT_EQ(bad.exit_code, 2) << period;
     EXPECT_THAT(bad.err, HasSubstr("is not a period")) << period;
   }
+}
+
+// `ghl serve --sandbox --sync-watch`: the same watcher inside the server. The first sync fills
+// --sync-db; contact and opportunity create, update and delete in the sandbox reach the tables
+// through the signed webhook, the receiver's store and the feed; a row removed behind the feed's
+// back (a change no event reports) comes back with the scheduled reconcile pass, which prints
+// the drift it fixed.
+TEST_F(SyncCliTest, ServeSyncWatchAppliesSandboxChangesAndReconcilesOnSchedule) {
+  Target t = NewTarget("serve");
+  ServeProcess serve({"--sandbox", "--sync-db", t.location, "--sync-db-schema", t.schema,
+                      "--sync-watch", "--sync-poll-ms", "50", "--sync-reconcile-every", "2"});
+  std::map<std::string, std::string> env = SandboxEnv(serve);
+  ASSERT_FALSE(env.empty()) << serve.Stdout();
+  auto db = t.Open();
+  ASSERT_TRUE(db);
+  // The first sync: the demo seed's 50 contacts and its deals.
+  ASSERT_TRUE(WaitFor([&] { return Count(*db, "SELECT COUNT(*) FROM contacts") == 50; }, 30s))
+      << serve.Stdout() << serve.Stderr();
+  ASSERT_TRUE(
+      WaitFor([&] { return serve.Stdout().find("Sync:       synced") != std::string::npos; }, 30s));
+  int64_t deals = Count(*db, "SELECT COUNT(*) FROM opportunities");
+  EXPECT_GT(deals, 0);
+
+  auto has = [&](const std::string& sql, const std::string& id) {
+    auto rows = db->Query(sql, {id});
+    return rows.ok() && !rows->empty() && (*rows)[0][0].value_or("0") != "0";
+  };
+  auto contact_row = [&](const std::string& id, const std::string& extra = "") {
+    return has("SELECT COUNT(*) FROM contacts WHERE id = $1" + extra, id);
+  };
+  auto created = RunGhl(
+      {"api", "POST", "/contacts/", "-f", "firstName=Served", "-f", "email=served@example.org"},
+      env);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id = json::parse(created.out)["contact"]["id"];
+  EXPECT_TRUE(WaitFor([&] { return contact_row(id); }, 10s)) << serve.Stderr();
+  ASSERT_EQ(RunGhl({"api", "PUT", "/contacts/" + id, "-f", "companyName=Serve Co"}, env).exit_code,
+            0);
+  EXPECT_TRUE(WaitFor([&] { return contact_row(id, " AND company_name = 'Serve Co'"); }, 10s));
+
+  // An opportunity for the contact: created, won, deleted.
+  auto pipelines = RunGhl({"api", "GET", "/opportunities/pipelines"}, env);
+  ASSERT_EQ(pipelines.exit_code, 0) << pipelines.err;
+  json pipeline = json::parse(pipelines.out)["pipelines"][0];
+  auto deal = RunGhl(
+      {"api", "POST", "/opportunities/", "-f", "pipelineId=" + pipeline["id"].get<std::string>(),
+       "-f", "pipelineStageId=" + pipeline["stages"][0]["id"].get<std::string>(), "-f",
+       "name=Served deal", "-f", "status=open", "-f", "contactId=" + id},
+      env);
+  ASSERT_EQ(deal.exit_code, 0) << deal.err;
+  std::string deal_id = json::parse(deal.out)["opportunity"]["id"];
+  auto deal_row = [&](const std::string& extra = "") {
+    return has("SELECT COUNT(*) FROM opportunities WHERE id = $1" + extra, deal_id);
+  };
+  EXPECT_TRUE(WaitFor([&] { return deal_row(" AND status = 'open'"); }, 10s));
+  ASSERT_EQ(RunGhl({"api", "PUT", "/opportunities/" + deal_id + "/status", "-f", "status=won"}, env)
+                .exit_code,
+            0);
+  EXPECT_TRUE(WaitFor([&] { return deal_row(" AND status = 'won'"); }, 10s));
+  ASSERT_EQ(RunGhl({"api", "DELETE", "/opportunities/" + deal_id}, env).exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return !deal_row(); }, 10s));
+  ASSERT_EQ(RunGhl({"api", "DELETE", "/contacts/" + id}, env).exit_code, 0);
+  EXPECT_TRUE(WaitFor([&] { return !contact_row(id); }, 10s));
+
+  // A row lost behind the feed's back: the next reconcile pass (every 2 s, paced with the
+  // feed by the sandbox's 100 calls / 10 s) restores it and prints the drift.
+  auto any = db->Query("SELECT id FROM contacts ORDER BY id LIMIT 1", {});
+  ASSERT_TRUE(any.ok() && !any->empty());
+  std::string lost = *(*any)[0][0];
+  ASSERT_TRUE(db->Exec("DELETE FROM contacts WHERE id = $1", {lost}).ok());
+  EXPECT_TRUE(WaitFor([&] { return contact_row(lost); }, 20s)) << serve.Stdout();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return serve.Stdout().find("fixed drift of 1 rows: contacts: 1 missing") !=
+               std::string::npos;
+      },
+      30s))
+      << serve.Stdout() << serve.Stderr();
+  EXPECT_EQ(serve.Terminate(10s), std::optional<int>(0)) << serve.Stderr();
+}
+
+TEST_F(SyncCliTest, ServeSyncWatchNeedsATokenAndAUsableDatabase) {
+  CliResult r = RunGhl({"serve", "--port", "0", "--events-db", dir_.File("e.db"), "--sync-db",
+                        dir_.File("s.db"), "--sync-watch"},
+                       {{"GHL_TOKEN", ""}});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--sync-watch needs a token"));
+  r = RunGhl({"serve", "--sandbox", "--port", "0", "--events-db", dir_.File("e.db"), "--sync-db",
+              dir_.File("no/such/dir/s.db"), "--sync-watch"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--sync-db"));
 }
 
 TEST_F(SyncCliTest, BadFlagsAreUsageErrors) {

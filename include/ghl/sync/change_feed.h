@@ -43,12 +43,18 @@ class ChangeFeed {
   /// first sync, so events arriving during it are applied after it). Returns the position.
   Result<int64_t> Anchor();
 
-  /// Applies every event stored after the position, oldest first, each in one transaction with
-  /// the new position. Stops at the first failure (the position stays before that event).
+  /// Applies the events stored after the position (at most `max_events`), oldest first: the
+  /// records they name are read from GHL first (up to 8 at once; once per record however many
+  /// of its events the batch holds), then every change and the new position are committed in
+  /// one transaction. A read that fails (other than 404, which deletes the row) stops the
+  /// batch there: the events before it are committed, the position stays before it, and the
+  /// error is returned (the next call retries from it).
   Result<FeedBatch> ApplyNew(int max_events = 1000);
 
  private:
-  Status ApplyOne(const store::Event& event, bool* applied);
+  // What one event does (defined in change_feed.cc).
+  struct Change;
+  Change Plan(const store::Event& event);
 
   const client::Client& client_;
   Database& db_;

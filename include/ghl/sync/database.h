@@ -68,8 +68,9 @@ bool IsPostgresUrl(std::string_view location);
 
 /// Opens (creating when missing) the database. SQLite: WAL, synchronous=NORMAL (each commit
 /// survives a crash of the process; a power loss may drop the last commits, rows and checkpoint
-/// together, which the next run re-reads), a 10 s busy timeout. Does not migrate (see `Migrate` in
-/// schema.h).
+/// together, which the next run re-reads), a 10 s busy timeout. PostgreSQL: the session's
+/// synchronous_commit is off, the same trade (a crash of the server, not of this process, may
+/// drop the last ~0.6 s of commits, each whole). Does not migrate (see `Migrate` in schema.h).
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options);
 
 /// Runs `body` inside Begin/Commit; rolls back and returns its error when it fails.
