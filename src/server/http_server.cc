@@ -355,14 +355,7 @@ struct HttpServer::Impl {
     (void)n;
     bool ok = !ec;
     while (ok && !head_only) {
-      auto [bytes, done] =
-          co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(std::string, bool)>(
-              [state](ChunkHandler waiter) {
-                std::lock_guard lock(state->registry->mu);
-                state->waiter.emplace(std::move(waiter));
-                state->WakeLocked();
-              },
-              asio::use_awaitable);
+      auto [bytes, done] = co_await NextChunk(state);
       stream.expires_after(options.idle_timeout);
       if (!bytes.empty()) {
         auto [wec, wn] =
@@ -389,6 +382,20 @@ struct HttpServer::Impl {
     --replies->delivering;
     replies->cv.notify_all();
     co_return ok;
+  }
+
+  // Suspends the connection until the stream's producer hands over bytes or ends the body. (A
+  // plain function returning the awaitable: GCC 12 destroys a lambda temporary written inside a
+  // co_await expression twice.)
+  static asio::awaitable<std::tuple<std::string, bool>> NextChunk(
+      std::shared_ptr<StreamState> state) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::string, bool)>(
+        [](ChunkHandler waiter, std::shared_ptr<StreamState> s) {
+          std::lock_guard lock(s->registry->mu);
+          s->waiter.emplace(std::move(waiter));
+          s->WakeLocked();
+        },
+        asio::use_awaitable, std::move(state));
   }
 
   // Suspends the connection until the handler's Responder answers (from any thread): a complete
@@ -523,10 +530,11 @@ void HttpServer::Stop() {
     d.io.reset();
   }
   {
+    // Notify under the lock: Wait's caller may destroy the server as soon as it wakes.
     std::lock_guard lock(d.mu);
     d.stop_finished = true;
+    d.cv.notify_all();
   }
-  d.cv.notify_all();
 }
 
 uint16_t HttpServer::port() const { return impl_->port; }

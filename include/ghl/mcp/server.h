@@ -14,6 +14,7 @@
 /// Spec: https://modelcontextprotocol.io/specification/2025-11-25.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -50,6 +51,11 @@ struct ServerOptions {
   /// Audit trail: every tools/call appended as one JSON line (time, tool, arguments with
   /// secrets masked, locationId, outcome, error, GHL traceId, ms). Empty = none.
   std::string audit_path;
+  /// Without allow_writes (and not read_only), a client that declared elicitation sees the
+  /// destructive tools too, and each call of one (or of execute_operation on an operation that
+  /// changes data) first asks its user through elicitation/create (what will run, arguments
+  /// with secrets masked); it runs only when the user accepts. This long for the answer.
+  std::chrono::milliseconds confirm_timeout{std::chrono::minutes(10)};
   /// serverInfo.version.
   std::string version = "0.1.0";
   /// Writes one server→client notification (a complete JSON-RPC message, no newline), e.g.
