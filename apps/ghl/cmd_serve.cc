@@ -351,14 +351,17 @@ int RunServe(const ServeArgs& args) {
     page_reads.Close(busy);
     agent_calls.Close(busy);
     mcp_calls.Close(busy);
+    if (mcp) mcp->transport->CloseAll();  // calls waiting for an MCP client's answer end
     forward_cancel->Cancel();
   };
   dashboard::Dashboard dash(
       {ResolveSyncDb(args.sync_db), args.sync.schema, options.default_location_id, args.host});
   server::Handler dashboard_handler = [&dash](const http::Request& r) { return dash.Handle(r); };
-  server::Handler mcp_handler;
+  server::AsyncHandler mcp_handler;
   if (mcp) {
-    mcp_handler = [t = mcp->transport.get()](const http::Request& r) { return t->Handle(r); };
+    mcp_handler = [t = mcp->transport.get()](http::Request r, server::Responder respond) {
+      t->Serve(r, respond);  // may stream (a tool call asking the client)
+    };
   }
   server::Handler tokens_page = [f = fleet.get()](const http::Request&) {
     return f ? f->HandleApi() : TokensNotConfigured();
@@ -373,7 +376,7 @@ int RunServe(const ServeArgs& args) {
       return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
     }
     if (mcp && mcp->transport->Matches(request)) {
-      return mcp_calls.Run(mcp_handler, std::move(request), std::move(respond));
+      return mcp_calls.RunAsync(mcp_handler, std::move(request), std::move(respond));
     }
     if (request.Path() == playground::kSendPath) {
       return forwards.Run(playground_handler, std::move(request), std::move(respond));

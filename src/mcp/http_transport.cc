@@ -119,8 +119,17 @@ std::string NewSecret(size_t bytes) {
 
 struct HttpTransport::Impl {
   struct State {
-    std::mutex mu;  // guards session
+    State() { session.pending = std::make_shared<PendingRequests>(); }
+    // Ends the session: calls waiting for the client get an error, the GET stream ends.
+    void End(const std::string& reason) {
+      session.pending->Close(reason);
+      std::lock_guard lock(mu);
+      if (get_stream) get_stream->End();
+      get_stream.reset();
+    }
+    std::mutex mu;  // guards session and get_stream
     Session session;
+    std::optional<server::BodyStream> get_stream;  // GET /mcp: the standalone SSE stream
     Clock::time_point used;
     std::list<std::string>::iterator lru;  // position in Impl::order
   };
@@ -136,8 +145,11 @@ struct HttpTransport::Impl {
   bool HostAllowed(const std::string& host) const;
   std::shared_ptr<State> Find(const std::string& id);
   void Add(const std::string& id, std::shared_ptr<State> state);
-  http::Response Post(const http::Request& r);
+  // `respond` null: the answer must be one complete response (Handle).
+  std::optional<http::Response> Post(const http::Request& r, const server::Responder* respond);
+  std::optional<http::Response> Get(const http::Request& r, const server::Responder* respond);
   http::Response Delete(const http::Request& r);
+  std::optional<http::Response> Dispatch(const http::Request& r, const server::Responder* respond);
 };
 
 bool HttpTransport::Impl::HostAllowed(const std::string& host) const {
@@ -181,6 +193,7 @@ std::shared_ptr<HttpTransport::Impl::State> HttpTransport::Impl::Find(const std:
   if (it == sessions.end()) return nullptr;
   auto now = Clock::now();
   if (now - it->second->used > options.session_idle) {
+    it->second->End("the session ended (idle)");
     order.erase(it->second->lru);
     sessions.erase(it);
     return nullptr;
@@ -195,6 +208,7 @@ void HttpTransport::Impl::Add(const std::string& id, std::shared_ptr<State> stat
   auto now = Clock::now();
   while (!order.empty() && (sessions.size() >= options.max_sessions ||
                             now - sessions[order.front()]->used > options.session_idle)) {
+    sessions[order.front()]->End("the session ended (too many sessions, or idle)");
     sessions.erase(order.front());
     order.pop_front();
   }
@@ -203,7 +217,8 @@ void HttpTransport::Impl::Add(const std::string& id, std::shared_ptr<State> stat
   sessions[id] = std::move(state);
 }
 
-http::Response HttpTransport::Impl::Post(const http::Request& r) {
+std::optional<http::Response> HttpTransport::Impl::Post(const http::Request& r,
+                                                        const server::Responder* respond) {
   std::string type = Lower(r.headers.GetOr("Content-Type", ""));
   if (type.find("application/json") == std::string::npos) {
     return RpcFailure(415, kInvalidRequest,
@@ -254,6 +269,23 @@ http::Response HttpTransport::Impl::Post(const http::Request& r) {
     session = state->session;
   }
   Session before = session;
+  // A tool call of a client that can be asked something (sampling, elicitation) is answered
+  // as a stream when the client accepts SSE: a request to the client goes out while the tool
+  // runs, its answer comes back by another POST, the result is the last event.
+  if (respond && sse_ok && (session.client_sampling || session.client_elicitation) &&
+      msg.is_object() && msg.value("method", json()) == "tools/call" && msg.contains("id")) {
+    http::Response head = Answer(200, "", "");
+    head.headers.Set("Content-Type", "text/event-stream");
+    head.headers.Set("Cache-Control", "no-cache");
+    server::BodyStream body = respond->Stream(std::move(head));
+    Notify send = [body](std::string_view m) {
+      body.Write("event: message\ndata: " + std::string(m) + "\n\n");
+    };
+    session.can_wait = true;
+    if (auto reply = handler(session, r.body, send)) send(*reply);
+    body.End();
+    return std::nullopt;
+  }
   std::vector<std::string> notes;
   std::mutex notes_mu;
   Notify collect = [&](std::string_view m) {
@@ -267,6 +299,8 @@ http::Response HttpTransport::Impl::Post(const http::Request& r) {
       state->session.initialized = session.initialized;
       state->session.protocol_version = session.protocol_version;
       state->session.client_name = session.client_name;
+      state->session.client_sampling = session.client_sampling;
+      state->session.client_elicitation = session.client_elicitation;
     }
     if (session.log_level != before.log_level) state->session.log_level = session.log_level;
   }
@@ -292,12 +326,39 @@ http::Response HttpTransport::Impl::Post(const http::Request& r) {
   return out;
 }
 
+std::optional<http::Response> HttpTransport::Impl::Get(const http::Request& r,
+                                                       const server::Responder* respond) {
+  if (!respond || AcceptQuality(r.headers.GetOr("Accept", ""), "text/event-stream") <= 0) {
+    http::Response out = RpcFailure(
+        405, kInvalidRequest,
+        respond ? "Method Not Allowed: GET opens the SSE stream; send Accept: text/event-stream"
+                : "Method Not Allowed: this endpoint offers no standalone SSE stream here");
+    out.headers.Set("Allow", "POST, DELETE");
+    return out;
+  }
+  auto sid = r.headers.Get("Mcp-Session-Id");
+  if (!sid) return RpcFailure(400, kInvalidRequest, "Bad Request: Mcp-Session-Id header required");
+  auto state = Find(*sid);
+  if (!state) return RpcFailure(404, -32001, "Session not found");
+  http::Response head = Answer(200, "", "");
+  head.headers.Set("Content-Type", "text/event-stream");
+  head.headers.Set("Cache-Control", "no-cache");
+  server::BodyStream body = respond->Stream(std::move(head));
+  // A comment line: the client sees the stream open. No event ids: nothing to resume.
+  body.Write(": ghl mcp stream\n\n");
+  std::lock_guard lock(state->mu);
+  if (state->get_stream) state->get_stream->End();  // one per session: the newest wins
+  state->get_stream = std::move(body);
+  return std::nullopt;
+}
+
 http::Response HttpTransport::Impl::Delete(const http::Request& r) {
   auto sid = r.headers.Get("Mcp-Session-Id");
   if (!sid) return RpcFailure(400, kInvalidRequest, "Bad Request: Mcp-Session-Id header required");
   std::lock_guard lock(mu);
   auto it = sessions.find(*sid);
   if (it == sessions.end()) return RpcFailure(404, -32001, "Session not found");
+  it->second->End("the client ended the session");
   order.erase(it->second->lru);
   sessions.erase(it);
   return Answer(204, "", "");
@@ -324,8 +385,9 @@ size_t HttpTransport::SessionCount() const {
   return impl_->sessions.size();
 }
 
-http::Response HttpTransport::Handle(const http::Request& request) {
-  auto& d = *impl_;
+std::optional<http::Response> HttpTransport::Impl::Dispatch(const http::Request& request,
+                                                            const server::Responder* respond) {
+  auto& d = *this;
   if (auto refused = d.CheckHostAndOrigin(request)) return *refused;
   if (!d.options.bearer_key.empty()) {
     std::string auth = request.headers.GetOr("Authorization", "");
@@ -346,16 +408,27 @@ http::Response HttpTransport::Handle(const http::Request& request) {
                       "Bad Request: unsupported MCP-Protocol-Version '" + *version +
                           "' (supported: 2025-11-25, 2025-06-18, 2025-03-26)");
   }
-  if (request.method == "POST") return d.Post(request);
+  if (request.method == "POST") return d.Post(request, respond);
+  if (request.method == "GET") return d.Get(request, respond);
   if (request.method == "DELETE") return d.Delete(request);
-  http::Response r =
-      RpcFailure(405, kInvalidRequest,
-                 request.method == "GET"
-                     ? "Method Not Allowed: this server offers no standalone SSE stream; POST "
-                       "requests (answers may stream)"
-                     : "Method Not Allowed: use POST (messages) or DELETE (end the session)");
-  r.headers.Set("Allow", "POST, DELETE");
+  http::Response r = RpcFailure(
+      405, kInvalidRequest,
+      "Method Not Allowed: use POST (messages), GET (the SSE stream) or DELETE (end the session)");
+  r.headers.Set("Allow", "GET, POST, DELETE");
   return r;
+}
+
+http::Response HttpTransport::Handle(const http::Request& request) {
+  return *impl_->Dispatch(request, nullptr);
+}
+
+void HttpTransport::Serve(const http::Request& request, const server::Responder& respond) {
+  if (auto out = impl_->Dispatch(request, &respond)) respond(std::move(*out));
+}
+
+void HttpTransport::CloseAll() {
+  std::lock_guard lock(impl_->mu);
+  for (auto& [id, state] : impl_->sessions) state->End("the server is stopping");
 }
 
 }  // namespace ghl::mcp

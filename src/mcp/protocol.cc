@@ -30,6 +30,38 @@ json Reply(const json& id, json result) {
 
 }  // namespace
 
+ClientReply MethodCall::Ask(std::string_view method, json request_params,
+                            std::chrono::milliseconds timeout) const {
+  std::string m(method);
+  if ((m == "sampling/createMessage" && !session.client_sampling) ||
+      (m == "elicitation/create" && !session.client_elicitation)) {
+    std::string capability = m == "sampling/createMessage" ? "sampling" : "elicitation (form)";
+    return RpcError{kInvalidRequest,
+                    "the client did not declare the " + capability +
+                        " capability in initialize, so it cannot be sent " + m,
+                    {}};
+  }
+  if (!session.pending || !session.can_wait || !notify) {
+    return RpcError{kInvalidRequest,
+                    "this transport cannot send " + m +
+                        " here (over HTTP the client must accept text/event-stream)",
+                    {}};
+  }
+  auto request_id = session.pending->Open();
+  if (!request_id) return RpcError{kConnectionClosed, "the session ended", {}};
+  notify(Protocol::Dump({{"jsonrpc", "2.0"},
+                         {"id", *request_id},
+                         {"method", m},
+                         {"params", std::move(request_params)}}));
+  ClientReply reply = session.pending->Wait(*request_id, timeout);
+  if (auto* err = std::get_if<RpcError>(&reply); err && err->code == kRequestTimeout) {
+    notify(Protocol::Dump({{"jsonrpc", "2.0"},
+                           {"method", "notifications/cancelled"},
+                           {"params", {{"requestId", *request_id}, {"reason", "timed out"}}}}));
+  }
+  return reply;
+}
+
 std::span<const std::string_view> SupportedProtocolVersions() { return kVersions; }
 
 bool IsSupportedProtocolVersion(std::string_view version) {
@@ -115,8 +147,11 @@ std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const 
   bool id_ok = !has_id || id.is_string() || id.is_number_integer();
   auto method_it = msg.find("method");
   if (method_it == msg.end()) {
-    // A response to a request of ours (we send none) or junk.
-    if (has_id && (msg.contains("result") || msg.contains("error"))) return std::nullopt;
+    // A response to a request of ours (elicitation/create, …): to the call waiting for it.
+    if (has_id && (msg.contains("result") || msg.contains("error"))) {
+      if (s.pending) s.pending->Resolve(msg);
+      return std::nullopt;
+    }
     return ErrorReply(id_ok ? id : json(), kInvalidRequest, "Invalid Request: no method");
   }
   if (!id_ok) {
@@ -158,6 +193,14 @@ std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const 
     const json& info = params.value("clientInfo", json::object());
     if (info.is_object() && info.contains("name") && info["name"].is_string()) {
       s.client_name = info["name"].get<std::string>();
+    }
+    const json& caps = params.value("capabilities", json::object());
+    if (caps.is_object()) {
+      s.client_sampling = caps.contains("sampling") && caps["sampling"].is_object();
+      // 2025-11-25: {} means form mode; {"url":{}} alone does not offer forms.
+      if (auto e = caps.find("elicitation"); e != caps.end() && e->is_object()) {
+        s.client_elicitation = e->empty() || e->contains("form");
+      }
     }
     json result = {
         {"protocolVersion", s.protocol_version},

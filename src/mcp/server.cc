@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "audit.h"
+#include "confirm.h"
 #include "ghl/core/json_depth.h"
 #include "ghl/core/json_write.h"
 #include "prompts.h"
@@ -51,6 +52,9 @@ struct Server::Impl {
   std::vector<ToolDef> hidden;  // known but refused in this mode (read-only, writes off)
   std::unique_ptr<AuditLog> audit;
   json tools_list;
+  // tools/list for clients that can confirm a write (elicitation) when the server runs without
+  // --allow-writes: also the destructive tools, each call of which asks the user first.
+  json tools_list_confirm;
   std::optional<Protocol> protocol;
 
   void Register();
@@ -72,7 +76,8 @@ Result<std::unique_ptr<Server>> Server::Create(const client::Client& client,
       return UsageError("unknown toolset '" + t + "'", "toolsets: " + known);
     }
   }
-  auto impl = std::unique_ptr<Impl>(new Impl{client, std::move(options), {}, {}, nullptr, {}, {}});
+  auto impl =
+      std::unique_ptr<Impl>(new Impl{client, std::move(options), {}, {}, nullptr, {}, {}, {}});
   if (!impl->options.audit_path.empty()) {
     auto log = AuditLog::Open(impl->options.audit_path);
     if (!log.ok()) return log.error();
@@ -87,7 +92,20 @@ Result<std::unique_ptr<Server>> Server::Create(const client::Client& client,
   AddLocationTools(all);
   AddOperationTools(all);
   const auto& sets = impl->options.toolsets;
-  json listed = json::array();
+  json listed = json::array(), listed_confirm = json::array();
+  auto entry = [](const ToolDef& t, bool read_only) {
+    json annotations = {{"title", t.title},
+                        {"readOnlyHint", read_only},
+                        {"destructiveHint", !read_only && t.destructive},
+                        {"idempotentHint", read_only || t.idempotent},
+                        {"openWorldHint", true}};
+    return json{{"name", t.name},
+                {"title", t.title},
+                {"description", t.description},
+                {"inputSchema", t.input_schema},
+                {"outputSchema", t.output_schema},
+                {"annotations", std::move(annotations)}};
+  };
   for (auto& t : all) {
     if (!sets.empty() && std::find(sets.begin(), sets.end(), t.toolset) == sets.end()) continue;
     t.input_schema["properties"]["locationId"] =
@@ -95,25 +113,22 @@ Result<std::unique_ptr<Server>> Server::Create(const client::Client& client,
     bool refused = !t.self_gated && ((impl->options.read_only && !t.read_only) ||
                                      (t.destructive && !impl->options.allow_writes));
     if (refused) {
+      if (!impl->options.read_only) {
+        json e = entry(t, false);
+        e["description"] = t.description + " (Asks the user to confirm each call.)";
+        listed_confirm.push_back(std::move(e));
+      }
       impl->hidden.push_back(std::move(t));
       continue;
     }
     bool read_only =
         t.read_only || (t.self_gated && (impl->options.read_only || !impl->options.allow_writes));
-    json annotations = {{"title", t.title},
-                        {"readOnlyHint", read_only},
-                        {"destructiveHint", !read_only && t.destructive},
-                        {"idempotentHint", read_only || t.idempotent},
-                        {"openWorldHint", true}};
-    listed.push_back({{"name", t.name},
-                      {"title", t.title},
-                      {"description", t.description},
-                      {"inputSchema", t.input_schema},
-                      {"outputSchema", t.output_schema},
-                      {"annotations", std::move(annotations)}});
+    listed.push_back(entry(t, read_only));
+    listed_confirm.push_back(listed.back());
     impl->tools.push_back(std::move(t));
   }
   impl->tools_list = {{"tools", std::move(listed)}};
+  impl->tools_list_confirm = {{"tools", std::move(listed_confirm)}};
   impl->Register();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -146,7 +161,9 @@ void Server::Impl::Register() {
     if (params.contains("cursor") && !(params["cursor"].is_string() && params["cursor"] == "")) {
       return InvalidParams("unknown cursor (the list has one page)");
     }
-    return tools_list;
+    // Without --allow-writes, a client that can ask its user (elicitation) also sees the
+    // destructive tools: each call asks for confirmation.
+    return c.session.client_elicitation ? tools_list_confirm : tools_list;
   });
   protocol->On("tools/call", [this](const MethodCall& c) { return CallTool(c); });
   protocol->On("prompts/list", [](const MethodCall&) -> MethodResult {
@@ -187,6 +204,15 @@ MethodResult Server::Impl::CallTool(const MethodCall& call) {
           ? args["locationId"].get<std::string>()
           : options.default_location_id;
   int64_t started = NowMs();
+  // Without --allow-writes (and not --read-only) a client that declared elicitation may run a
+  // write the mode refuses, once its user confirms it.
+  const bool can_confirm =
+      !options.read_only && !options.allow_writes && call.session.client_elicitation;
+  bool confirm_first = false;
+  if (!def && can_confirm) {
+    def = find(hidden);
+    confirm_first = true;
+  }
   if (!def) {
     const ToolDef* h = find(hidden);
     Error refused = UsageError(
@@ -222,9 +248,21 @@ MethodResult Server::Impl::CallTool(const MethodCall& call) {
   if (auto st = CheckOwnership(ctx, args, def->owned); !st.ok()) {
     return Finish(call, name, args, location, st.error(), started, "error");
   }
+  if (confirm_first) {
+    if (auto st = ConfirmWrite(call, name, name, args, options.confirm_timeout); !st.ok()) {
+      return Finish(call, name, args, location, st.error(), started, "declined");
+    }
+  }
+  // execute_operation asks itself, for the operations that change data.
+  std::function<Status(const std::string&)> confirm;
+  if (can_confirm && def->self_gated) {
+    confirm = [&](const std::string& action) {
+      return ConfirmWrite(call, name, action, args, options.confirm_timeout);
+    };
+  }
   Result<json> out = UsageError("not run");
   try {
-    out = def->run(ToolCall{args, ctx, options});
+    out = def->run(ToolCall{args, ctx, options, confirm ? &confirm : nullptr});
   } catch (const std::exception& e) {
     Error err;
     err.kind = ErrorKind::kInternal;

@@ -3,10 +3,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "ghl/mcp/server.h"
 
@@ -56,8 +59,41 @@ std::function<void(std::string_view)> StdioWriter(std::FILE* out) {
   };
 }
 
+// Tool calls that may ask the client (it declared sampling or elicitation) run on their own
+// thread, so this reader keeps reading: the client's answer arrives on stdin while they wait.
+class Workers {
+ public:
+  ~Workers() { JoinAll(); }
+  void Run(std::function<void()> job) {
+    // Join the calls that finished (their stacks go back), then start this one.
+    for (auto it = threads_.begin(); it != threads_.end();) {
+      if (it->second->load()) {
+        it->first.join();
+        it = threads_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.emplace_back(std::thread([job = std::move(job), done] {
+                            job();
+                            done->store(true);
+                          }),
+                          done);
+  }
+  void JoinAll() {
+    for (auto& [t, done] : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  std::list<std::pair<std::thread, std::shared_ptr<std::atomic<bool>>>> threads_;
+};
+
 void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::string_view)>& write) {
   Session session;
+  session.pending = std::make_shared<PendingRequests>();
+  Workers workers;
   std::string line;
   bool too_long = false;
   int c;
@@ -68,7 +104,14 @@ void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::str
     } else {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       bool blank = line.find_first_not_of(" \t") == std::string::npos;
-      if (!blank) {
+      if (!blank && (session.client_sampling || session.client_elicitation) &&
+          line.find("\"tools/call\"") != std::string::npos) {
+        Session copy = session;  // the reader owns `session`; the copy shares `pending`
+        copy.can_wait = true;
+        workers.Run([&server, &write, copy = std::move(copy), message = line]() mutable {
+          if (auto answer = server.Handle(copy, message)) write(*answer);
+        });
+      } else if (!blank) {
         if (auto answer = server.Handle(session, line)) write(*answer);
       }
     }
@@ -87,6 +130,8 @@ void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::str
     if (!too_long) line.push_back(static_cast<char>(c));
   }
   if (!line.empty() || too_long) finish();
+  session.pending->Close("the client closed stdin");
+  workers.JoinAll();
 }
 
 }  // namespace ghl::mcp

@@ -21,6 +21,9 @@ struct ToolCall {
   const json& args;         ///< Validated against the tool's inputSchema.
   const ops::Context& ctx;  ///< Client and the call's location.
   const ServerOptions& options;
+  /// Set when a write the server's mode refuses may run once the user confirms it (see
+  /// ConfirmWrite): call it with what will run; Ok = go ahead. Null = refuse as the mode says.
+  const std::function<Status(const std::string&)>* confirm = nullptr;
 };
 
 /// An argument naming an object that must belong to the call's location (checked by the

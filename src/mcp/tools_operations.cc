@@ -130,7 +130,11 @@ void AddOperationTools(std::vector<ToolDef>& out) {
          auto e = Find(ArgStr(c.args, "operationId"));
          if (!e.ok()) return e.error();
          const catalog::Endpoint& ep = **e;
-         if (!ReadsOnly(ep) && (c.options.read_only || !c.options.allow_writes)) {
+         const std::string what =
+             std::string(ep.method) + " " + std::string(ep.path) + " (" + std::string(ep.id) + ")";
+         if (!ReadsOnly(ep) && !c.options.read_only && !c.options.allow_writes && c.confirm) {
+           if (auto st = (*c.confirm)(what); !st.ok()) return st.error();
+         } else if (!ReadsOnly(ep) && (c.options.read_only || !c.options.allow_writes)) {
            return UsageError(
                std::string(ep.method) + " " + std::string(ep.path) + " (" + std::string(ep.id) +
                    ") may change data (its scopes: " + ScopesText(ep) + "): refused",

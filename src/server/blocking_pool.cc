@@ -40,6 +40,19 @@ void BlockingPool::Run(const Handler& handler, http::Request request, Responder 
   });
 }
 
+void BlockingPool::RunAsync(const AsyncHandler& handler, http::Request request, Responder respond) {
+  if (auto closed = impl_->Closed()) return respond(std::move(*closed));
+  boost::asio::post(impl_->pool, [impl = impl_.get(), handler, request = std::move(request),
+                                  respond = std::move(respond)]() mutable {
+    if (auto closed = impl->Closed()) return respond(std::move(*closed));
+    try {
+      handler(std::move(request), respond);
+    } catch (...) {  // must not escape into the pool's thread
+      respond(JsonResponse(500, R"({"statusCode":500,"message":"internal error in handler"})"));
+    }
+  });
+}
+
 void BlockingPool::Close(http::Response answer) {
   std::lock_guard lock(impl_->mu);
   impl_->closed_answer = std::move(answer);

@@ -2,26 +2,26 @@
 // Beast types stay in this file; the rest of ghlkit sees only http::Request/Response.
 #include "ghl/server/http_server.h"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <array>
-#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <unordered_set>
 #include <vector>
 
@@ -77,14 +77,14 @@ std::optional<http::Response> ProtocolError(const beast::error_code& ec, bool ha
   }
   if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
   if (ec == bhttp::error::body_limit) {
-    return SimpleError(413, "request entity too large: limit is " +
-                                std::to_string(max_body_bytes) + " bytes");
+    return SimpleError(
+        413, "request entity too large: limit is " + std::to_string(max_body_bytes) + " bytes");
   }
   if (ec == bhttp::error::header_limit) {
     // The request line (the URI) alone went over the limit when the parser never got past it.
     if (!have_request_line) {
-      return SimpleError(414, "URI too long: request line over " +
-                                  std::to_string(kHeaderLimitBytes) + " bytes");
+      return SimpleError(
+          414, "URI too long: request line over " + std::to_string(kHeaderLimitBytes) + " bytes");
     }
     return SimpleError(431, "request header fields too large: limit is " +
                                 std::to_string(kHeaderLimitBytes) + " bytes");
@@ -92,7 +92,13 @@ std::optional<http::Response> ProtocolError(const beast::error_code& ec, bool ha
   return SimpleError(400, "bad request: " + ec.message());
 }
 
-using ReplyHandler = asio::any_completion_handler<void(http::Response)>;
+struct StreamState;
+// The connection's continuation: a complete answer, or (stream non-null) a streamed one whose
+// head is the response.
+using ReplyHandler =
+    asio::any_completion_handler<void(http::Response, std::shared_ptr<StreamState>)>;
+// Resumes a connection waiting for stream bytes: the bytes, and whether the body is over.
+using ChunkHandler = asio::any_completion_handler<void(std::string, bool)>;
 
 class PendingReply;
 
@@ -103,37 +109,92 @@ struct ReplyRegistry {
   std::mutex mu;
   std::condition_variable cv;
   std::unordered_set<PendingReply*> pending;
-  int delivering = 0;  // answers handed to a connection, not yet written
+  std::unordered_set<StreamState*> streams;  // streamed answers whose body has not ended
+  int delivering = 0;  // answers handed to a connection, not yet written (streams: not ended)
   bool closed = false;
   http::Response stopping_answer;  // ServerOptions::stopping_answer
   // Answers given but not yet handed to their connections, and whether a drain is posted.
   // Answers come in bursts from one foreign thread (the event store's committer completes a
   // whole group at once): one post, and one wake-up of a server thread, carries the burst,
   // instead of one each.
-  std::vector<std::pair<ReplyHandler, http::Response>> ready;
+  struct Ready {
+    ReplyHandler handler;
+    http::Response response;
+    std::shared_ptr<StreamState> stream;  // a streamed answer's body, else null
+  };
+  std::vector<Ready> ready;
   bool drain_posted = false;
 
   // On a server thread: resumes every connection whose answer is ready.
   void Drain() {
-    std::vector<std::pair<ReplyHandler, http::Response>> batch;
+    std::vector<Ready> batch;
     {
       std::lock_guard lock(mu);
       batch.swap(ready);
       drain_posted = false;
     }
-    for (auto& [handler, response] : batch) std::move(handler)(std::move(response));
+    for (auto& r : batch) std::move(r.handler)(std::move(r.response), std::move(r.stream));
   }
 
   // With the io_context stopped but alive (Stop, ~Impl): drop what was never drained while the
   // handlers can still be destroyed (their coroutines belong to the io_context).
   void DiscardUndrained() {
-    std::vector<std::pair<ReplyHandler, http::Response>> batch;
+    std::vector<Ready> batch;
     {
       std::lock_guard lock(mu);
       batch.swap(ready);
       delivering -= static_cast<int>(batch.size());
     }
   }
+};
+
+// A streamed body between its producer (any thread) and its connection; fields under
+// registry->mu.
+struct StreamState {
+  StreamState(std::shared_ptr<ReplyRegistry> r, asio::io_context::executor_type e)
+      : registry(std::move(r)), io(e) {}
+  std::shared_ptr<ReplyRegistry> registry;
+  asio::io_context::executor_type io;
+  std::string buffered;  // written, not yet handed to the connection
+  bool ended = false;    // the producer ended the body
+  bool gone = false;     // writes are pointless: the client went away or the server stops
+  // The connection, waiting for bytes. (Optional: Boost 1.81's any_completion_handler move
+  // assignment recurses without end, so it is only ever move-constructed.)
+  std::optional<ChunkHandler> waiter;
+
+  // With registry->mu held: resume the waiting connection when there is something to do. The
+  // io_context is alive: Stop marks every stream gone and wakes it under this lock first.
+  void WakeLocked() {
+    if (!waiter || (buffered.empty() && !ended && !gone)) return;
+    asio::post(io, [h = std::move(*waiter), bytes = std::move(buffered),
+                    done = ended || gone]() mutable { std::move(h)(std::move(bytes), done); });
+    waiter.reset();
+    buffered.clear();
+  }
+};
+
+// The producer's end of a stream (BodyStream): ends the body when the last copy goes.
+class StreamProducer final : public BodyStream::Sink {
+ public:
+  explicit StreamProducer(std::shared_ptr<StreamState> state) : state_(std::move(state)) {}
+  ~StreamProducer() override { End(); }
+  bool Write(std::string bytes) override {
+    if (!state_) return false;
+    std::lock_guard lock(state_->registry->mu);
+    if (state_->gone || state_->ended) return false;
+    state_->buffered += bytes;
+    state_->WakeLocked();
+    return true;
+  }
+  void End() override {
+    if (!state_) return;
+    std::lock_guard lock(state_->registry->mu);
+    state_->ended = true;
+    state_->WakeLocked();
+  }
+
+ private:
+  std::shared_ptr<StreamState> state_;  // null: a stream that was never started
 };
 
 // One owed answer: the suspended coroutine's completion handler.
@@ -157,17 +218,25 @@ class PendingReply final : public Responder::Slot {
     std::lock_guard lock(registry_->mu);
     if (handler_) PostLocked(std::move(response));
   }
+  BodyStream Stream(http::Response head) override {
+    std::lock_guard lock(registry_->mu);
+    if (!handler_) return BodyStream(std::make_shared<StreamProducer>(nullptr));
+    auto state = std::make_shared<StreamState>(registry_, io_);
+    registry_->streams.insert(state.get());
+    PostLocked(std::move(head), state);
+    return BodyStream(std::make_shared<StreamProducer>(std::move(state)));
+  }
   // Called by Stop with the registry locked.
   void AbandonLocked(const http::Response& answer) { PostLocked(answer); }
 
  private:
   // With registry_->mu held: hand the answer to the connection's executor (the io_context is
   // alive: Stop closes the registry under this lock before stopping it).
-  void PostLocked(http::Response response) {
+  void PostLocked(http::Response response, std::shared_ptr<StreamState> stream = nullptr) {
     if (!handler_) return;
     registry_->pending.erase(this);
     ++registry_->delivering;
-    registry_->ready.emplace_back(std::move(handler_), std::move(response));
+    registry_->ready.push_back({std::move(handler_), std::move(response), std::move(stream)});
     handler_ = nullptr;
     // Every connection coroutine runs on this io_context (no strands), so its executor is the
     // right place to resume it. A drain already posted takes this answer along.
@@ -237,13 +306,14 @@ struct HttpServer::Impl {
       parser.body_limit(options.max_body_bytes);
       parser.header_limit(kHeaderLimitBytes);
       stream.expires_after(options.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser,
-                                                asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] =
+          co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
       (void)n;
       if (ec) {
         // Malformed or over-limit requests get an answer, then the connection closes (the
         // stream may be mid-message). Closed or timed-out connections get nothing.
-        if (auto error = ProtocolError(ec, !parser.get().target().empty(), options.max_body_bytes)) {
+        if (auto error =
+                ProtocolError(ec, !parser.get().target().empty(), options.max_body_bytes)) {
           auto res = ToBeast(std::move(*error), 11, false, false);
           stream.expires_after(options.idle_timeout);
           co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
@@ -255,10 +325,11 @@ struct HttpServer::Impl {
       bool keep_alive = req.keep_alive() && !stopping.load();
       bool head = req.method() == bhttp::verb::head;
       http::Response response;
+      std::shared_ptr<StreamState> streamed;
       if (stopping.load()) {
         response = options.stopping_answer;  // read after Stop() began: not started
       } else if (async_handler) {
-        response = co_await AwaitAsyncHandler(ToRequest(req, remote));
+        std::tie(response, streamed) = co_await AwaitAsyncHandler(ToRequest(req, remote));
       } else {
         try {
           response = handler(ToRequest(req, remote));
@@ -266,9 +337,18 @@ struct HttpServer::Impl {
           response = SimpleError(500, "internal error in handler");
         }
       }
+      if (streamed) {
+        // HTTP/1.0 has no chunks: the body runs to the close.
+        if (req.version() < 11 || head) keep_alive = false;
+        bool ok = co_await WriteStream(stream, std::move(response), streamed, req.version(),
+                                       keep_alive, head);
+        if (!ok || !keep_alive || stopping.load()) break;
+        continue;
+      }
       auto res = ToBeast(std::move(response), req.version(), keep_alive, head);
       stream.expires_after(options.idle_timeout);
-      auto [wec, wn] = co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      auto [wec, wn] =
+          co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       (void)wn;
       if (async_handler) {
         std::lock_guard lock(replies->mu);
@@ -294,9 +374,73 @@ struct HttpServer::Impl {
     }
   }
 
-  // Suspends the connection until the handler's Responder answers (from any thread).
-  asio::awaitable<http::Response> AwaitAsyncHandler(http::Request request) {
-    return asio::async_initiate<const asio::use_awaitable_t<>&, void(http::Response)>(
+  // Writes a streamed answer: the head now, then each batch of bytes the producer hands over
+  // (chunks on HTTP/1.1), until it ends the body, the client goes away or the server stops.
+  // True when the body was written whole.
+  asio::awaitable<bool> WriteStream(beast::tcp_stream& stream, http::Response head,
+                                    std::shared_ptr<StreamState> state, unsigned version,
+                                    bool keep_alive, bool head_only) {
+    const bool chunked = version >= 11 && !head_only;
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(head.status), version};
+    for (const auto& [name, value] : head.headers.fields()) res.insert(name, value);
+    res.keep_alive(keep_alive);
+    if (chunked) res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer{res};
+    stream.expires_after(options.idle_timeout);
+    auto [ec, n] =
+        co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    (void)n;
+    bool ok = !ec;
+    while (ok && !head_only) {
+      auto [bytes, done] = co_await NextChunk(state);
+      stream.expires_after(options.idle_timeout);
+      if (!bytes.empty()) {
+        auto [wec, wn] =
+            chunked ? co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(bytes)),
+                                                 asio::as_tuple(asio::use_awaitable))
+                    : co_await asio::async_write(stream, asio::buffer(bytes),
+                                                 asio::as_tuple(asio::use_awaitable));
+        (void)wn;
+        ok = !wec;
+      }
+      if (!done) continue;
+      if (ok && chunked) {
+        auto [lec, ln] = co_await asio::async_write(stream, bhttp::make_chunk_last(),
+                                                    asio::as_tuple(asio::use_awaitable));
+        (void)ln;
+        ok = !lec;
+      }
+      break;
+    }
+    std::lock_guard lock(replies->mu);
+    state->gone = true;  // the producer's next Write answers false
+    state->waiter.reset();
+    replies->streams.erase(state.get());
+    --replies->delivering;
+    replies->cv.notify_all();
+    co_return ok;
+  }
+
+  // Suspends the connection until the stream's producer hands over bytes or ends the body. (A
+  // plain function returning the awaitable: GCC 12 destroys a lambda temporary written inside a
+  // co_await expression twice.)
+  static asio::awaitable<std::tuple<std::string, bool>> NextChunk(
+      std::shared_ptr<StreamState> state) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&, void(std::string, bool)>(
+        [](ChunkHandler waiter, std::shared_ptr<StreamState> s) {
+          std::lock_guard lock(s->registry->mu);
+          s->waiter.emplace(std::move(waiter));
+          s->WakeLocked();
+        },
+        asio::use_awaitable, std::move(state));
+  }
+
+  // Suspends the connection until the handler's Responder answers (from any thread): a complete
+  // response, or the head of a streamed one with its stream.
+  asio::awaitable<std::tuple<http::Response, std::shared_ptr<StreamState>>> AwaitAsyncHandler(
+      http::Request request) {
+    return asio::async_initiate<const asio::use_awaitable_t<>&,
+                                void(http::Response, std::shared_ptr<StreamState>)>(
         [this](ReplyHandler done, http::Request req) {
           auto reply = std::make_shared<PendingReply>(replies, std::move(done), io->get_executor());
           try {
@@ -398,6 +542,10 @@ void HttpServer::Stop() {
     while (!d.replies->pending.empty()) {
       (*d.replies->pending.begin())->AbandonLocked(d.options.stopping_answer);
     }
+    for (StreamState* s : d.replies->streams) {  // still open: end their bodies now
+      s->gone = true;
+      s->WakeLocked();
+    }
     if (!on_io_thread) d.replies->cv.wait_for(lock, std::chrono::seconds(1), drained);
   }
   if (d.io) d.io->stop();
@@ -420,10 +568,11 @@ void HttpServer::Stop() {
     d.io.reset();
   }
   {
+    // Notify under the lock: Wait's caller may destroy the server as soon as it wakes.
     std::lock_guard lock(d.mu);
     d.stop_finished = true;
+    d.cv.notify_all();
   }
-  d.cv.notify_all();
 }
 
 uint16_t HttpServer::port() const { return impl_->port; }

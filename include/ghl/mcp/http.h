@@ -17,10 +17,13 @@
 ///    response is answered 202 with no body. A request is answered `application/json`, or
 ///    `text/event-stream` (its notifications, e.g. log lines, then the response, then the end)
 ///    when the client accepts only SSE or prefers it (a higher q-value), or when the request
-///    produced notifications and the client accepts SSE. 415 for a body that is not
-///    `application/json`, 406 for an `Accept` that allows neither JSON nor SSE. GET: 405 (this
-///    server sends no unrequested messages, so it offers no standalone stream). DELETE: ends the
-///    session (204; 404 unknown). Other methods: 405.
+///    produced notifications and the client accepts SSE; through `Serve`, a tool call of a client
+///    that can be asked (sampling, elicitation) streams (see Serve). A client's response to our
+///    request is answered 202 and handed to the tool call waiting for it. 415 for a body that is
+///    not `application/json`, 406 for an `Accept` that allows neither JSON nor SSE. GET: through
+///    `Serve`, the session's standalone SSE stream (no resumption); else 405. DELETE: ends the
+///    session (204; 404 unknown); a tool call waiting for the client then gets an error. Other
+///    methods: 405.
 /// Spec: https://modelcontextprotocol.io/specification/2025-11-25/basic/transports.
 #pragma once
 
@@ -35,6 +38,7 @@
 
 #include "ghl/http/message.h"
 #include "ghl/mcp/protocol.h"
+#include "ghl/server/http_server.h"
 
 namespace ghl::mcp {
 
@@ -71,8 +75,22 @@ class HttpTransport {
 
   /// True when the request's path is the endpoint (`HttpOptions::path`).
   bool Matches(const http::Request& request) const;
-  /// Answers one request to the endpoint (see the file comment for the statuses).
+  /// Answers one request to the endpoint with one complete response (see the file comment for
+  /// the statuses): no streams, so a tool cannot ask the client anything (its Ask gets an
+  /// error) and GET is 405.
   http::Response Handle(const http::Request& request);
+  /// Same, answering through `respond`, streamed where it helps: a `tools/call` of a client
+  /// that declared sampling or elicitation and accepts SSE gets a `text/event-stream` body
+  /// written as things happen (log lines, progress, the server's request to the client), the
+  /// result last; the client answers the request by another POST (202) while the tool waits.
+  /// GET with `Accept: text/event-stream` and a live session opens the session's standalone
+  /// SSE stream (one per session; a newer GET ends the older; no event ids, so no resumption
+  /// with Last-Event-ID), which stays open until the session ends. Blocks while the tool runs:
+  /// call it on a worker thread (`server::BlockingPool::RunAsync`), never an I/O thread.
+  void Serve(const http::Request& request, const server::Responder& respond);
+  /// Ends every session (for shutdown): tool calls waiting for a client's answer get an error
+  /// at once, GET streams end.
+  void CloseAll();
   /// The server's bound port, for the Host check (after a start on port 0).
   void SetPort(uint16_t port);
   /// Open sessions.

@@ -8,14 +8,18 @@
 /// Spec: https://modelcontextprotocol.io/specification/2025-11-25/basic.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include "ghl/mcp/pending.h"
 
 namespace ghl::mcp {
 
@@ -33,7 +37,8 @@ bool IsSupportedProtocolVersion(std::string_view version);
 /// event on HTTP. May be empty (messages are dropped).
 using Notify = std::function<void(std::string_view)>;
 
-/// State of one client connection (initialize, negotiated revision, log level).
+/// State of one client connection (initialize, negotiated revision, log level, what the client
+/// can be asked).
 struct Session {
   bool initialized = false;      ///< `initialize` was answered.
   std::string protocol_version;  ///< The negotiated revision ("" before initialize).
@@ -41,6 +46,17 @@ struct Session {
   /// 3 = warning until the client sends logging/setLevel.
   int log_level = 3;
   std::string client_name;  ///< clientInfo.name, for the audit trail.
+  /// The client declared `sampling` (it answers sampling/createMessage).
+  bool client_sampling = false;
+  /// The client declared `elicitation` in form mode (`{}` or with `form`): it answers
+  /// elicitation/create with a requestedSchema.
+  bool client_elicitation = false;
+  /// Requests we sent the client and wait for (shared by the copies a transport makes); set by
+  /// the transport, null = this transport cannot route a client's answer back.
+  std::shared_ptr<PendingRequests> pending;
+  /// The transport runs this message on a thread that may wait for the client (never an I/O
+  /// thread) and can write a request to the client while it runs (on HTTP: a streamed answer).
+  bool can_wait = false;
 };
 
 // JSON-RPC 2.0 error codes.
@@ -52,19 +68,21 @@ inline constexpr int kInternalError = -32603;
 /// MCP: resource not found (2025-11-25).
 inline constexpr int kResourceNotFound = -32002;
 
-/// A JSON-RPC error a method answers with (`data` omitted when null).
-struct RpcError {
-  int code = kInternalError;
-  std::string message;
-  nlohmann::json data;
-};
-
 /// What a method handler gets for one request.
 struct MethodCall {
   Session& session;
   const nlohmann::json& params;  ///< Always an object.
   const nlohmann::json& id;      ///< The request id (string or integer).
   const Notify& notify;          ///< Messages to the client while this request runs.
+
+  /// Sends the client a request (`method`, e.g. "elicitation/create", with `params`) through
+  /// `notify` and waits for its answer at most `timeout` (on this handler's thread). Without
+  /// sending anything it answers an RpcError (kInvalidRequest) saying why when the client did
+  /// not declare the capability the method needs (sampling/createMessage: sampling;
+  /// elicitation/create: elicitation), or the transport cannot wait here (`Session::can_wait`,
+  /// `Session::pending`). On timeout it also sends notifications/cancelled for the request.
+  ClientReply Ask(std::string_view method, nlohmann::json request_params,
+                  std::chrono::milliseconds timeout) const;
 };
 
 /// A result already serialized (one JSON object, as Protocol::Dump writes it), spliced into the

@@ -14,6 +14,7 @@
 /// Spec: https://modelcontextprotocol.io/specification/2025-11-25.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -53,6 +54,11 @@ struct ServerOptions {
   /// reaches the kernel (one write(2)) before the call is answered, so it survives a crash of
   /// the server; it is not fsync'd (a power loss may lose the last lines).
   std::string audit_path;
+  /// Without allow_writes (and not read_only), a client that declared elicitation sees the
+  /// destructive tools too, and each call of one (or of execute_operation on an operation that
+  /// changes data) first asks its user through elicitation/create (what will run, arguments
+  /// with secrets masked); it runs only when the user accepts. This long for the answer.
+  std::chrono::milliseconds confirm_timeout{std::chrono::minutes(10)};
   /// serverInfo.version.
   std::string version = "0.1.0";
   /// When set, `list_locations` answers this instead of asking GHL, and needs no location: the

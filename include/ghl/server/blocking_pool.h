@@ -24,6 +24,12 @@ class BlockingPool {
   /// Returns at once.
   void Run(const Handler& handler, http::Request request, Responder respond);
 
+  /// Runs `handler(request, respond)` on a pool thread: for handlers that block and answer
+  /// through the Responder themselves (e.g. a streamed body written while they run). An
+  /// exception escaping it answers 500 as Run does (ignored when it had answered). Returns at
+  /// once.
+  void RunAsync(const AsyncHandler& handler, http::Request request, Responder respond);
+
   /// For shutdown: requests not started yet (and any Run after this) are answered `answer`
   /// without running their handler, so nothing reaches an upstream after its caller was told
   /// to retry. Handlers already running finish (cancel their I/O to end them sooner).

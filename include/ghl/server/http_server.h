@@ -23,6 +23,30 @@ namespace ghl::server {
 /// Exceptions escaping the handler become a 500 with a JSON body (and are a defect).
 using Handler = std::function<http::Response(const http::Request&)>;
 
+/// The body of a streamed answer (`Responder::Stream`): bytes sent as they are written, e.g.
+/// Server-Sent Events. Copyable (copies share the stream); thread-safe; never blocks (bytes are
+/// handed to the connection's thread, which sends them as HTTP/1.1 chunks; on HTTP/1.0 the body
+/// is the bytes up to the close). When every copy is destroyed the body ends as by `End`.
+class BodyStream {
+ public:
+  /// Where the bytes go; implemented by the server.
+  struct Sink {
+    virtual ~Sink() = default;
+    virtual bool Write(std::string bytes) = 0;
+    virtual void End() = 0;
+  };
+  explicit BodyStream(std::shared_ptr<Sink> sink) : sink_(std::move(sink)) {}
+  /// Appends `bytes` to the body. False when they will never arrive: the client went away (a
+  /// write to it failed), the server is stopping, or the body ended; the producer should stop.
+  bool Write(std::string bytes) const { return sink_->Write(std::move(bytes)); }
+  /// Ends the body (the last chunk is sent; the connection then serves its next request).
+  /// Idempotent.
+  void End() const { sink_->End(); }
+
+ private:
+  std::shared_ptr<Sink> sink_;
+};
+
 /// Completes one request's answer, from any thread, at most once. Copyable (copies share the
 /// request); calls after the first are ignored. Never blocks: the answer is handed to the server
 /// thread that owns the connection. When every copy is destroyed without an answer, the client
@@ -34,11 +58,18 @@ class Responder {
   struct Slot {
     virtual ~Slot() = default;
     virtual void Complete(http::Response response) = 0;
+    virtual BodyStream Stream(http::Response head) = 0;
   };
   explicit Responder(std::shared_ptr<Slot> slot) : slot_(std::move(slot)) {}
   /// Sends `response` (status, headers, body; a JSON body without Content-Type gets
   /// `application/json`). Thread-safe.
   void operator()(http::Response response) const { slot_->Complete(std::move(response)); }
+  /// Answers with a streamed body instead: `head`'s status and headers are sent now (its body
+  /// is ignored; no Content-Length), the body through the returned stream, as it is written.
+  /// Counts as the answer (later calls are ignored; a stream returned then only answers false).
+  /// `ServerOptions::idle_timeout` applies to each write, not to the pauses between them. On
+  /// `Stop()`, open streams count as owed answers for `stop_grace`, then are ended.
+  BodyStream Stream(http::Response head) const { return slot_->Stream(std::move(head)); }
 
  private:
   std::shared_ptr<Slot> slot_;

@@ -2,19 +2,24 @@
 // and prompts the suite's scenarios call (names and outputs from each scenario's description in
 // @modelcontextprotocol/conformance 0.1.16), registered on our own MCP library (ghl::mcp::Protocol
 // behind ghl::mcp::HttpTransport on ghl::server::HttpServer), so the suite checks our JSON-RPC,
-// lifecycle, logging, progress and HTTP transport, not a stand-in. No authentication (the suite
+// lifecycle, logging, progress, requests to the client (sampling, elicitation) and HTTP
+// transport (streamed answers), not a stand-in. No authentication (the suite
 // sends no headers); loopback only.
 //
 // Usage: mcp_conformance_fixtures   → prints "URL=http://127.0.0.1:PORT/mcp", serves until
 // SIGINT/SIGTERM.
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <variant>
+#include <vector>
 
 #include "ghl/mcp/http.h"
 #include "ghl/mcp/protocol.h"
+#include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
 
 namespace {
@@ -39,6 +44,13 @@ json Tool(const std::string& name, const std::string& description) {
   return {{"name", name}, {"description", description}, {"inputSchema", NoArgs()}};
 }
 
+json ToolWith(const std::string& name, const std::string& description, const char* argument) {
+  json schema = {{"type", "object"},
+                 {"properties", {{argument, {{"type", "string"}}}}},
+                 {"required", {argument}}};
+  return {{"name", name}, {"description", description}, {"inputSchema", std::move(schema)}};
+}
+
 void Progress(const MethodCall& c, int done) {
   json meta = c.params.value("_meta", json::object());
   if (!meta.is_object() || !meta.contains("progressToken") || !c.notify) return;
@@ -51,9 +63,103 @@ void Progress(const MethodCall& c, int done) {
 
 void Pause() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }
 
+json Failed(const std::string& text) {
+  return {{"content", json::array({Text(text)})}, {"isError", true}};
+}
+
+// Asks the client (elicitation/create or sampling/createMessage) and words its answer; a client
+// that cannot be asked, or does not answer, makes the tool fail (isError).
+json AskClient(const MethodCall& c, const std::string& method, json params,
+               const std::function<std::string(const json&)>& word) {
+  auto reply = c.Ask(method, std::move(params), std::chrono::seconds(60));
+  if (auto* err = std::get_if<RpcError>(&reply)) return Failed(method + " failed: " + err->message);
+  return {{"content", json::array({Text(word(std::get<json>(reply)))})}};
+}
+
+std::string Elicited(const json& r) {
+  return "action=" + r.value("action", std::string("?")) +
+         ", content=" + r.value("content", json::object()).dump();
+}
+
+json ElicitForm(std::string message, json properties, json required = json::array()) {
+  return {{"message", std::move(message)},
+          {"requestedSchema",
+           {{"type", "object"}, {"properties", std::move(properties)}, {"required", required}}}};
+}
+
 Out CallTool(const MethodCall& c) {
   std::string name = c.params.value("name", "");
+  json args = c.params.value("arguments", json::object());
+  auto arg = [&](const char* k) {
+    return args.is_object() && args.contains(k) && args[k].is_string() ? args[k].get<std::string>()
+                                                                       : std::string();
+  };
   auto result = [](json content) { return json{{"content", std::move(content)}}; };
+  if (name == "test_sampling") {
+    json params = {
+        {"messages", json::array({{{"role", "user"},
+                                   {"content", {{"type", "text"}, {"text", arg("prompt")}}}}})},
+        {"maxTokens", 100}};
+    return AskClient(c, "sampling/createMessage", std::move(params), [](const json& r) {
+      json content = r.value("content", json::object());
+      return "LLM response: " +
+             (content.is_object() ? content.value("text", std::string()) : std::string());
+    });
+  }
+  if (name == "test_elicitation") {
+    json params =
+        ElicitForm(arg("message"),
+                   {{"username", {{"type", "string"}, {"description", "User's response"}}},
+                    {"email", {{"type", "string"}, {"description", "User's email address"}}}},
+                   {"username", "email"});
+    return AskClient(c, "elicitation/create", std::move(params),
+                     [](const json& r) { return "User response: " + Elicited(r); });
+  }
+  if (name == "test_elicitation_sep1034_defaults") {
+    json params = ElicitForm(
+        "Test client default value handling - please accept with defaults",
+        {{"name", {{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+         {"age", {{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+         {"score", {{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+         {"status",
+          {{"type", "string"},
+           {"description", "User status"},
+           {"enum", {"active", "inactive", "pending"}},
+           {"default", "active"}}},
+         {"verified",
+          {{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}});
+    return AskClient(c, "elicitation/create", std::move(params),
+                     [](const json& r) { return "Elicitation completed: " + Elicited(r); });
+  }
+  if (name == "test_elicitation_sep1330_enums") {
+    auto titled = [](const char* prefix, std::vector<const char*> titles) {
+      json out = json::array();
+      for (size_t i = 0; i < titles.size(); ++i) {
+        out.push_back(
+            {{"const", std::string(prefix) + std::to_string(i + 1)}, {"title", titles[i]}});
+      }
+      return out;
+    };
+    json params = ElicitForm(
+        "Pick options",
+        {{"untitledSingle", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}},
+         {"titledSingle",
+          {{"type", "string"},
+           {"oneOf", titled("value", {"First Option", "Second Option", "Third Option"})}}},
+         {"legacyEnum",
+          {{"type", "string"},
+           {"enum", {"opt1", "opt2", "opt3"}},
+           {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
+         {"untitledMulti",
+          {{"type", "array"},
+           {"items", {{"type", "string"}, {"enum", {"option1", "option2", "option3"}}}}}},
+         {"titledMulti",
+          {{"type", "array"},
+           {"items",
+            {{"anyOf", titled("value", {"First Choice", "Second Choice", "Third Choice"})}}}}}});
+    return AskClient(c, "elicitation/create", std::move(params),
+                     [](const json& r) { return "Elicitation completed: " + Elicited(r); });
+  }
   if (name == "test_simple_text") {
     return result({Text("This is a simple text response for testing.")});
   }
@@ -159,15 +265,21 @@ Out GetPrompt(const MethodCall& c) {
 
 void Register(ghl::mcp::Protocol& p) {
   p.On("tools/list", [](const MethodCall&) -> Out {
-    return json{{"tools",
-                 {Tool("test_simple_text", "Returns a simple text."),
-                  Tool("test_image_content", "Returns an image."),
-                  Tool("test_audio_content", "Returns audio."),
-                  Tool("test_embedded_resource", "Returns an embedded resource."),
-                  Tool("test_multiple_content_types", "Returns text, image and resource."),
-                  Tool("test_tool_with_logging", "Logs three info lines while it runs."),
-                  Tool("test_tool_with_progress", "Reports progress 0, 50, 100 of 100."),
-                  Tool("test_error_handling", "Always fails (isError).")}}};
+    return json{
+        {"tools",
+         {Tool("test_simple_text", "Returns a simple text."),
+          Tool("test_image_content", "Returns an image."),
+          Tool("test_audio_content", "Returns audio."),
+          Tool("test_embedded_resource", "Returns an embedded resource."),
+          Tool("test_multiple_content_types", "Returns text, image and resource."),
+          Tool("test_tool_with_logging", "Logs three info lines while it runs."),
+          Tool("test_tool_with_progress", "Reports progress 0, 50, 100 of 100."),
+          Tool("test_error_handling", "Always fails (isError)."),
+          ToolWith("test_sampling", "Asks the client's LLM (sampling/createMessage).", "prompt"),
+          ToolWith("test_elicitation", "Asks the user (elicitation/create).", "message"),
+          Tool("test_elicitation_sep1034_defaults",
+               "Asks the user with a form whose fields have defaults."),
+          Tool("test_elicitation_sep1330_enums", "Asks the user with the five enum variants.")}}};
   });
   p.On("tools/call", CallTool);
   p.On("resources/list", [](const MethodCall&) -> Out {
@@ -232,10 +344,21 @@ int main() {
         return protocol.Handle(s, m, n);
       },
       ghl::mcp::HttpOptions{});
-  ghl::server::HttpServer server({.port = 0, .threads = 4}, [&](const ghl::http::Request& r) {
-    return transport.Matches(r) ? transport.Handle(r)
-                                : ghl::server::JsonResponse(404, R"({"statusCode":404})");
-  });
+  // Tool calls block (one waits for the client's answer to its request): on pool threads, so
+  // the server's I/O threads keep reading the POST that carries that answer.
+  ghl::server::BlockingPool calls(8);
+  ghl::server::AsyncHandler serve = [&transport](ghl::http::Request r,
+                                                 ghl::server::Responder respond) {
+    transport.Serve(r, respond);
+  };
+  ghl::server::HttpServer server(
+      {.port = 0, .threads = 2, .on_stopping = [&] { transport.CloseAll(); }},
+      [&](ghl::http::Request r, ghl::server::Responder respond) {
+        if (!transport.Matches(r)) {
+          return respond(ghl::server::JsonResponse(404, R"({"statusCode":404})"));
+        }
+        calls.RunAsync(serve, std::move(r), std::move(respond));
+      });
   uint16_t port = server.Start();
   transport.SetPort(port);
   std::printf("URL=http://127.0.0.1:%u/mcp\n", static_cast<unsigned>(port));
