@@ -169,7 +169,7 @@ std::optional<std::vector<Part>> ParseMultipart(std::string_view body,
 bool IsSecretName(std::string_view name, std::string_view path) {
   std::string n = Folded(name);
   for (std::string_view word : {"secret", "password", "passwd", "token", "apikey", "privatekey",
-                                "credential", "authorization", "cookie"}) {
+                                "credential", "authorization", "cookie", "signature"}) {
     if (n.find(word) != std::string::npos) return true;
   }
   if (n == "code") {

@@ -9,8 +9,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "ghl/core/time_format.h"
+#include "ghl/client/curl_format.h"
 #include "ghl/core/json_write.h"
+#include "ghl/core/time_format.h"
 
 namespace ghl::mcp {
 
@@ -18,16 +19,19 @@ using nlohmann::json;
 
 namespace {
 
-bool IsSecretKey(std::string key) {
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* word : {"token", "secret", "password", "authorization", "apikey", "api_key",
-                           "signature", "cookie"}) {
-    if (key.find(word) != std::string::npos) return true;
-  }
-  return key == "key";
+// Longest string value written whole into an audit line: a 5 MB search query made a 5 MB line
+// (break-it finding); the trail records what was asked, not every byte of it.
+constexpr size_t kMaxAuditString = 512;
+
+// `text` cut to at most kMaxAuditString bytes on a UTF-8 boundary, with what was left out.
+std::string Clipped(std::string_view text) {
+  size_t cut = kMaxAuditString;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(text.substr(0, cut)) + "…(+" + std::to_string(text.size() - cut) + " bytes)";
 }
 
-// `value` as JSON with the value of every secret-naming key replaced by "***".
+// `value` as JSON with the value of every secret-naming key (client::IsSecretName, the one rule
+// for every masked output) replaced by "***" and long strings clipped.
 void AppendMasked(std::string& out, const json& value, int depth) {
   if (depth > 64) {
     out += "\"…\"";
@@ -39,7 +43,7 @@ void AppendMasked(std::string& out, const json& value, int depth) {
       first = false;
       AppendJsonString(out, k);
       out.push_back(':');
-      if (IsSecretKey(k)) {
+      if (client::IsSecretName(k)) {
         out += "\"***\"";
       } else {
         AppendMasked(out, v, depth + 1);
@@ -55,6 +59,8 @@ void AppendMasked(std::string& out, const json& value, int depth) {
       AppendMasked(out, v, depth + 1);
     }
     out.push_back(']');
+  } else if (value.is_string() && value.get_ref<const std::string&>().size() > kMaxAuditString) {
+    AppendJsonString(out, Clipped(value.get_ref<const std::string&>()));
   } else {
     AppendJson(out, value);
   }

@@ -184,9 +184,14 @@ std::optional<std::variant<json, RawResult>> Protocol::Answer(Session& s, const 
                             "); initialize once per session (over HTTP: without Mcp-Session-Id "
                             "for a new session)");
     }
-    std::string asked = params.value("protocolVersion", json()).is_string()
-                            ? params["protocolVersion"].get<std::string>()
-                            : std::string();
+    auto version = params.find("protocolVersion");
+    if (version == params.end() || !version->is_string()) {
+      return ErrorReply(id, kInvalidParams,
+                        "Invalid params: initialize needs params.protocolVersion, a string such "
+                        "as \"" +
+                            std::string(kLatestProtocolVersion) + "\"");
+    }
+    std::string asked = version->get<std::string>();
     s.protocol_version =
         IsSupportedProtocolVersion(asked) ? asked : std::string(kLatestProtocolVersion);
     s.initialized = true;

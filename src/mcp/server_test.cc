@@ -96,6 +96,17 @@ TEST_F(McpServerTest, NegotiatesTheProtocolRevision) {
       old,
       R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
   EXPECT_EQ(json::parse(*out)["result"]["protocolVersion"], "2025-03-26");
+  // Break-it finding: initialize without a protocolVersion was accepted; the spec requires it.
+  for (const char* params : {"{}", R"({"protocolVersion":20251125})"}) {
+    Session bare;
+    out =
+        s->Handle(bare, std::string(R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":)") +
+                            params + "}");
+    json err = json::parse(*out);
+    EXPECT_EQ(err["error"]["code"], -32602) << params;
+    EXPECT_THAT(err["error"]["message"].get<std::string>(), HasSubstr("params.protocolVersion"));
+    EXPECT_FALSE(bare.initialized);
+  }
 }
 
 TEST_F(McpServerTest, RefusesASecondInitializeOnASession) {
@@ -406,6 +417,34 @@ TEST_F(McpServerTest, AuditLinesMaskNestedSecretsAndCarryGhlsFailure) {
   std::string all((std::istreambuf_iterator<char>(raw)), {});
   EXPECT_EQ(all.find("p4ss-nested"), std::string::npos);
   EXPECT_EQ(all.find("cs-in-array"), std::string::npos);
+}
+
+// Break-it finding: one 5 MB search query made a 5 MB audit line. Long values are clipped on a
+// UTF-8 boundary and say how much was left out; field keys (a custom field's `key`) stay.
+TEST_F(McpServerTest, AuditLinesClipLongValuesAndKeepFieldKeys) {
+  auto s = Make();
+  Init(*s);
+  std::string huge(1 << 20, 'q');
+  huge.replace(511, 2, "\u00e9");  // a two-byte character across the cut
+  Call(*s, "search_contacts", {{"query", huge}});
+  Call(*s, "execute_operation",
+       {{"operationId", "contacts.create-contact"},
+        {"body",
+         {{"customFields", {{{"key", "contact.plan"}, {"field_value", "gold"}}}},
+          {"x-signature", "sig-value"}}}});
+  std::ifstream in(audit_);
+  std::string line;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_LT(lines[0].size(), 4096u);
+  json first = json::parse(lines[0]);
+  std::string query = first["arguments"]["query"];
+  EXPECT_THAT(query, ::testing::HasSubstr("…(+"));
+  EXPECT_THAT(query, ::testing::EndsWith(" bytes)"));
+  json second = json::parse(lines[1]);
+  EXPECT_EQ(second["arguments"]["body"]["customFields"][0]["key"], "contact.plan");
+  EXPECT_EQ(second["arguments"]["body"]["x-signature"], "***");
 }
 
 TEST_F(McpServerTest, PromptsAndLogging) {

@@ -20,7 +20,7 @@ inline constexpr std::string_view kMasked = "***";
 
 /// True when a field or header named `name` carries a secret, compared case-insensitively and
 /// ignoring '_' and '-': names containing "secret", "password", "passwd", "token", "apikey",
-/// "privatekey", "credential", "authorization" or "cookie"; and `code` (an OAuth authorization
+/// "privatekey", "credential", "authorization", "cookie" or "signature"; and `code` (an OAuth authorization
 /// code) when `path` (a URL or API path) is under /oauth/.
 bool IsSecretName(std::string_view name, std::string_view path = {});
 
