@@ -16,6 +16,7 @@
 
 #include "cli_checks.h"
 #include "commands.h"
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/http/message.h"
 #include "server_text.h"
@@ -184,7 +185,7 @@ int RunLogin(const AuthArgs& args) {
   auto stored = (*manager)->ExchangeCode((*params)["code"], redirect, args.user_type);
   if (!stored.ok()) return Fail(stored.error());
   std::printf("logged in: stored tokens for %zu row(s) in %s\n", stored->size(),
-              ResolveTokensDb(args.store.db).c_str());
+              MaskLocation(ResolveTokensDb(args.store.db)).c_str());
   for (const auto& id : *stored) std::printf("  %s\n", TerminalSafe(id).c_str());
   return kExitOk;
 }
@@ -207,7 +208,7 @@ int RunStatus(const AuthArgs& args) {
     ++by_state[std::string(tokens::ToString(r.state))];
   }
   std::printf("token store %s: %d company row(s), %d location(s)",
-              ResolveTokensDb(args.store.db).c_str(), companies, locations);
+              MaskLocation(ResolveTokensDb(args.store.db)).c_str(), companies, locations);
   for (const auto& [state, n] : by_state) std::printf(", %d %s", n, state.c_str());
   std::printf("\n");
   std::string client_id = FlagOrEnv(args.store.client_id, "GHL_CLIENT_ID");

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 
@@ -48,7 +49,13 @@ Result<std::shared_ptr<tokens::TokenManager>> OpenTokenManager(const TokenArgs& 
   auto key =
       tokens::LoadTokenKey(env_key ? env_key : "", FlagOrEnv(args.key_file, "GHL_TOKEN_KEY_FILE"));
   if (!key.ok()) return key.error();
-  auto store = tokens::OpenTokenStore(ResolveTokensDb(args.db), key.value());
+  const std::string db = ResolveTokensDb(args.db);
+  if (auto st = CheckDbLocation(
+          db, args.db.empty() && std::getenv("GHL_TOKENS_DB") ? "GHL_TOKENS_DB" : "--tokens-db");
+      !st.ok()) {
+    return st.error();
+  }
+  auto store = tokens::OpenTokenStore(db, key.value());
   if (!store.ok()) return store.error();
   tokens::ManagerOptions options;
   options.app.client_id = FlagOrEnv(args.client_id, "GHL_CLIENT_ID");

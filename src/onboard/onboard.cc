@@ -317,13 +317,13 @@ Result<RequestStatus> Onboard(const Options& options, const std::string& id, con
 }
 
 Result<RequestStatus> Resume(const Options& options, const std::string& id) {
-  auto j = Journal::Open(options.journal_path);
+  auto j = Journal::Open(options.journal_path, /*create=*/false);
   if (!j.ok()) return j.error();
   return RunStored(options, **j, id);
 }
 
 Result<RequestStatus> ReadStatus(const std::string& journal_path, const std::string& id) {
-  auto j = Journal::Open(journal_path);
+  auto j = Journal::Open(journal_path, /*create=*/false);
   if (!j.ok()) return j.error();
   return StatusOf(**j, id);
 }

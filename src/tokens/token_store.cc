@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "crypto.h"
+#include "ghl/core/db_location.h"
 #include "sql_session.h"
 
 namespace ghl::tokens {
@@ -367,7 +368,8 @@ Result<std::unique_ptr<TokenStore>> OpenPostgresTokenStore(const PostgresOptions
 
 Result<std::unique_ptr<TokenStore>> OpenTokenStore(const std::string& location, const TokenKey& key,
                                                    StoreOptions options) {
-  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
+  if (IsPostgresLocation(location)) {
+    if (auto st = CheckDbLocation(location, "token store"); !st.ok()) return st.error();
     return OpenPostgresTokenStore({.url = location}, key, std::move(options));
   }
   return OpenSqliteTokenStore({.path = location}, key, std::move(options));

@@ -15,6 +15,7 @@
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/tokens/token_store.h"
+#include "oauth_browser.h"
 #include "process.h"
 
 namespace ghl::testing {
@@ -70,21 +71,10 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
 
   // Login: the test is the browser.
   GhlRun login({"auth", "login", "--no-browser", "--timeout", "30"}, env);
-  std::string url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::string err = login.Stderr();
-    auto at = err.find(base + "/oauth/chooselocation?");
-    if (at != std::string::npos && err.find('\n', at) != std::string::npos) {
-      url = err.substr(at, err.find('\n', at) - at);
-    } else {
-      std::this_thread::sleep_for(50ms);
-    }
-  }
+  std::string url = ConsentUrl(login, base);
   ASSERT_FALSE(url.empty()) << login.Stderr();
   EXPECT_NE(url.find("redirect_uri=http%3A%2F%2F127.0.0.1%3A"), std::string::npos) << url;
-  std::string approve = url;
-  approve.replace(approve.find("/oauth/chooselocation?"), 22, "/oauth/chooselocation/approve?");
-  auto consent = Http("GET", approve + "&companyId=" + company);
+  auto consent = ApproveConsent(url, company);
   ASSERT_TRUE(consent.ok() && consent->status == 302) << (consent.ok() ? consent->body : "");
   auto callback = Http("GET", consent->headers.Get("Location").value_or(""));
   ASSERT_TRUE(callback.ok() && callback->status == 200);
