@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <ctime>
-#include <filesystem>
 #include <initializer_list>
 
 #include "ghl/core/db_location.h"
@@ -59,10 +58,6 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, bool cre
     return UsageError("--journal " + MaskLocation(path) +
                           ": the onboarding journal is a SQLite file, not a PostgreSQL database",
                       "pass --journal FILE (default ./ghl-onboard.db)");
-  }
-  if (!create && !std::filesystem::exists(path)) {
-    return UsageError("no onboarding request there: the journal '" + path + "' does not exist",
-                      "pass the --journal FILE the request was started with");
   }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
