@@ -52,7 +52,7 @@ int RunList(const TokensArgs& args) {
   for (const auto& r : *rows) {
     std::printf("%-28s %-20s %-16s %-21s %-21s %5lld  %s\n", TerminalSafe(r.id).c_str(),
                 TerminalSafe(r.name.substr(0, 20)).c_str(),
-                std::string(tokens::ToString(ShownState(r))).c_str(),
+                ShownStateText(r).c_str(),
                 TokenTime(r.pair.expires_at).c_str(), TokenTime(r.last_refresh).c_str(),
                 static_cast<long long>(r.generation), TerminalSafe(r.state_detail).c_str());
   }

@@ -105,6 +105,13 @@ tokens::TokenState ShownState(const tokens::TokenRecord& r) {
   return r.state;
 }
 
+std::string ShownStateText(const tokens::TokenRecord& r) {
+  auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  tokens::TokenState s = ShownState(r);
+  bool expired = r.pair.expires_at.time_since_epoch().count() != 0 && r.pair.expires_at <= now;
+  return s == tokens::TokenState::kOk && expired ? "expired" : std::string(tokens::ToString(s));
+}
+
 nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
@@ -112,7 +119,7 @@ nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows) {
                    {"kind", r.kind == tokens::TokenKind::kCompany ? "company" : "location"},
                    {"companyId", r.company_id},
                    {"name", r.name},
-                   {"state", tokens::ToString(ShownState(r))},
+                   {"state", ShownStateText(r)},
                    {"detail", r.state_detail},
                    {"expiresAt", TokenTime(r.pair.expires_at)},
                    {"lastRefresh", TokenTime(r.last_refresh)},
