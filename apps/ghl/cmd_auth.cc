@@ -16,6 +16,7 @@
 
 #include "cli_checks.h"
 #include "commands.h"
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/http/message.h"
 #include "server_text.h"
@@ -67,8 +68,21 @@ Result<std::pair<int, int>> Listen(int port) {
   return std::make_pair(fd, static_cast<int>(ntohs(addr.sin_port)));
 }
 
-// Waits for GET /callback?…; answers a short page; returns the query parameters.
-Result<std::map<std::string, std::string>> AwaitCallback(int listen_fd, double timeout_s) {
+// Writes an HTML answer on connection `c` and closes it.
+void AnswerPage(int c, const char* status, const std::string& text) {
+  std::string page = "<!doctype html><title>ghl</title><p>" + text;
+  std::string answer = std::string("HTTP/1.1 ") + status +
+                       "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
+                       std::to_string(page.size()) + "\r\nConnection: close\r\n\r\n" + page;
+  (void)!::write(c, answer.data(), answer.size());
+  ::close(c);
+}
+
+// Waits for GET /callback?… carrying this login's `state`; returns its query parameters. Any
+// other request (another path, a missing or wrong state: a stale tab, a forged link) gets an
+// error page and the wait goes on, so it cannot end the login.
+Result<std::map<std::string, std::string>> AwaitCallback(int listen_fd, double timeout_s,
+                                                         const std::string& state) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -97,21 +111,27 @@ Result<std::map<std::string, std::string>> AwaitCallback(int listen_fd, double t
     std::string target = line.size() > 4 && line.rfind("GET ", 0) == 0
                              ? line.substr(4, line.rfind(' ') - 4)
                              : std::string();
-    bool is_callback = target.rfind("/callback", 0) == 0;
-    std::string page = is_callback ? "<!doctype html><title>ghl</title><p>ghl received the "
-                                     "authorization. You can close this window."
-                                   : "not found";
-    std::string answer = std::string("HTTP/1.1 ") + (is_callback ? "200 OK" : "404 Not Found") +
-                         "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: " +
-                         std::to_string(page.size()) + "\r\nConnection: close\r\n\r\n" + page;
-    (void)!::write(c, answer.data(), answer.size());
-    ::close(c);
-    if (!is_callback) continue;
+    if (target != "/callback" && target.rfind("/callback?", 0) != 0) {
+      AnswerPage(c, "404 Not Found", "not found");
+      continue;
+    }
     std::map<std::string, std::string> params;
     auto q = target.find('?');
     if (q != std::string::npos) {
       for (auto& [k, v] : http::ParseQuery(std::string_view(target).substr(q + 1))) params[k] = v;
     }
+    if (params["state"] != state) {
+      AnswerPage(c, "400 Bad Request",
+                 "This link does not belong to the running <code>ghl auth login</code> (its "
+                 "state does not match). Open the URL that command printed.");
+      std::fprintf(stderr, "ghl auth login: ignored a callback with a wrong state; waiting\n");
+      continue;
+    }
+    AnswerPage(c, "200 OK",
+               params["error"].empty() ? "ghl received the authorization. You can close this "
+                                         "window."
+                                       : "The authorization was declined; nothing was stored. "
+                                         "You can close this window.");
     return params;
   }
 }
@@ -169,12 +189,14 @@ int RunLogin(const AuthArgs& args) {
   std::fprintf(stderr, "ghl auth login: open this URL to install the app:\n%s\n", url.c_str());
   std::fflush(stderr);
   if (!args.no_browser) TryOpenBrowser(url);
-  auto params = AwaitCallback(fd, args.timeout_s);
+  auto params = AwaitCallback(fd, args.timeout_s, state);
   ::close(fd);
   if (!params.ok()) return Fail(params.error());
-  if ((*params)["state"] != state) {
-    return Fail(UsageError("the OAuth callback's state does not match this login",
-                           "Start `ghl auth login` again and use the URL it prints."));
+  if ((*params)["error"] == "access_denied") {
+    std::fprintf(stderr,
+                 "ghl auth login: you declined the installation on the consent page; nothing "
+                 "was stored\nhint: run `ghl auth login` again and approve to install the app\n");
+    return kExitApiError;
   }
   if (!(*params)["error"].empty() || (*params)["code"].empty()) {
     return Fail(UsageError(
@@ -184,7 +206,7 @@ int RunLogin(const AuthArgs& args) {
   auto stored = (*manager)->ExchangeCode((*params)["code"], redirect, args.user_type);
   if (!stored.ok()) return Fail(stored.error());
   std::printf("logged in: stored tokens for %zu row(s) in %s\n", stored->size(),
-              ResolveTokensDb(args.store.db).c_str());
+              MaskLocation(ResolveTokensDb(args.store.db)).c_str());
   for (const auto& id : *stored) std::printf("  %s\n", TerminalSafe(id).c_str());
   return kExitOk;
 }
@@ -207,7 +229,7 @@ int RunStatus(const AuthArgs& args) {
     ++by_state[std::string(tokens::ToString(r.state))];
   }
   std::printf("token store %s: %d company row(s), %d location(s)",
-              ResolveTokensDb(args.store.db).c_str(), companies, locations);
+              MaskLocation(ResolveTokensDb(args.store.db)).c_str(), companies, locations);
   for (const auto& [state, n] : by_state) std::printf(", %d %s", n, state.c_str());
   std::printf("\n");
   std::string client_id = FlagOrEnv(args.store.client_id, "GHL_CLIENT_ID");

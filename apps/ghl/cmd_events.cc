@@ -18,6 +18,7 @@
 #include "cli_checks.h"
 #include "commands.h"
 #include "ghl/automations/ledger.h"
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 #include "ghl/store/event_store.h"
@@ -33,12 +34,10 @@ std::string ResolveEventsDb(const std::string& flag) {
   return std::string(kDefaultEventsDb);
 }
 
-bool IsPostgresLocation(std::string_view location) {
-  return location.starts_with("postgres://") || location.starts_with("postgresql://");
-}
+bool IsPostgresLocation(std::string_view location) { return ghl::IsPostgresLocation(location); }
 
 std::string DescribeEventsDb(const std::string& location) {
-  if (IsPostgresLocation(location)) return store::MaskUrlPassword(location);
+  if (IsPostgresLocation(location)) return MaskLocation(location);
   std::string_view path = location;
   if (path.starts_with("sqlite:")) path.remove_prefix(7);
   std::error_code ec;

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "credentials.h"
 #include "ghl/client/field_args.h"
+#include "ghl/core/db_location.h"
 #include "ghl/core/json_depth.h"
 #include "ghl/onboard/onboard.h"
 #include "token_wiring.h"
@@ -109,7 +110,7 @@ int RunStart(const OnboardArgs& a) {
   if (!o.ok()) return Fail(o.error());
   std::string id = a.id.empty() ? onboard::RequestIdOf(input) : a.id;
   std::fprintf(stderr, "ghl onboard: request %s (journal %s)\n", id.c_str(),
-               o->journal_path.c_str());
+               MaskLocation(o->journal_path).c_str());
   return Print(onboard::Onboard(*o, id, input));
 }
 

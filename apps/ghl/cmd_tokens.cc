@@ -8,6 +8,7 @@
 
 #include "cli_checks.h"
 #include "commands.h"
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 #include "server_text.h"
@@ -51,13 +52,13 @@ int RunList(const TokensArgs& args) {
   for (const auto& r : *rows) {
     std::printf("%-28s %-20s %-16s %-21s %-21s %5lld  %s\n", TerminalSafe(r.id).c_str(),
                 TerminalSafe(r.name.substr(0, 20)).c_str(),
-                std::string(tokens::ToString(ShownState(r))).c_str(),
+                ShownStateText(r).c_str(),
                 TokenTime(r.pair.expires_at).c_str(), TokenTime(r.last_refresh).c_str(),
                 static_cast<long long>(r.generation), TerminalSafe(r.state_detail).c_str());
   }
   if (rows->empty()) {
     std::fprintf(stderr, "ghl: no tokens stored in %s (`ghl auth login` stores some)\n",
-                 ResolveTokensDb(args.store.db).c_str());
+                 MaskLocation(ResolveTokensDb(args.store.db)).c_str());
   }
   return kExitOk;
 }
@@ -108,7 +109,8 @@ int RunServe(const TokensArgs& args) {
   std::fprintf(stderr,
                "ghl tokens serve: refreshing due tokens every %.0f s, reconciling every "
                "%.0f s (%s)\n",
-               args.interval_s, args.reconcile_s, ResolveTokensDb(args.store.db).c_str());
+               args.interval_s, args.reconcile_s,
+               MaskLocation(ResolveTokensDb(args.store.db)).c_str());
   while (!g_stop) {
     auto now = std::chrono::steady_clock::now();
     bool reconcile = args.reconcile_s > 0 &&

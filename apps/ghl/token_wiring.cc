@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "ghl/core/db_location.h"
 #include "ghl/core/text.h"
 #include "ghl/core/time_format.h"
 
@@ -48,7 +49,13 @@ Result<std::shared_ptr<tokens::TokenManager>> OpenTokenManager(const TokenArgs& 
   auto key =
       tokens::LoadTokenKey(env_key ? env_key : "", FlagOrEnv(args.key_file, "GHL_TOKEN_KEY_FILE"));
   if (!key.ok()) return key.error();
-  auto store = tokens::OpenTokenStore(ResolveTokensDb(args.db), key.value());
+  const std::string db = ResolveTokensDb(args.db);
+  if (auto st = CheckDbLocation(
+          db, args.db.empty() && std::getenv("GHL_TOKENS_DB") ? "GHL_TOKENS_DB" : "--tokens-db");
+      !st.ok()) {
+    return st.error();
+  }
+  auto store = tokens::OpenTokenStore(db, key.value());
   if (!store.ok()) return store.error();
   tokens::ManagerOptions options;
   options.app.client_id = FlagOrEnv(args.client_id, "GHL_CLIENT_ID");
@@ -90,6 +97,13 @@ tokens::TokenState ShownState(const tokens::TokenRecord& r) {
   return r.state;
 }
 
+std::string ShownStateText(const tokens::TokenRecord& r) {
+  auto now = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  tokens::TokenState s = ShownState(r);
+  bool expired = r.pair.expires_at.time_since_epoch().count() != 0 && r.pair.expires_at <= now;
+  return s == tokens::TokenState::kOk && expired ? "expired" : std::string(tokens::ToString(s));
+}
+
 nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& r : rows) {
@@ -97,7 +111,7 @@ nlohmann::json TokenRowsJson(const std::vector<tokens::TokenRecord>& rows) {
                    {"kind", r.kind == tokens::TokenKind::kCompany ? "company" : "location"},
                    {"companyId", r.company_id},
                    {"name", r.name},
-                   {"state", tokens::ToString(ShownState(r))},
+                   {"state", ShownStateText(r)},
                    {"detail", r.state_detail},
                    {"expiresAt", TokenTime(r.pair.expires_at)},
                    {"lastRefresh", TokenTime(r.last_refresh)},

@@ -57,6 +57,10 @@ std::string TokenTime(tokens::UtcTime t);
 /// The state shown for a row: "refreshing" while a live lease is held, else the stored state.
 tokens::TokenState ShownState(const tokens::TokenRecord& r);
 
+/// The state word shown for a row: ShownState's, except "expired" for an ok row whose access
+/// token has expired (it is refreshed on its next use or by `ghl tokens refresh`).
+std::string ShownStateText(const tokens::TokenRecord& r);
+
 /// `ghl tokens list --json` and `GET /api/tokens`: one object per row (id, kind, companyId,
 /// name, state, detail, expiresAt, lastRefresh, nextAttempt, generation). States only: never a
 /// token (`TokenStore::List` returns rows without secrets).

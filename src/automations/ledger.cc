@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "ghl/core/db_location.h"
 #include "ledger_internal.h"
 
 namespace ghl::automations {
@@ -80,7 +81,8 @@ std::unique_ptr<EffectLedger> MakeMemoryLedger(store::Clock clock) {
 Result<std::unique_ptr<EffectLedger>> OpenEffectLedger(std::string_view location,
                                                        store::Clock clock, std::string schema) {
   if (!clock) clock = store::SystemNow;
-  if (location.starts_with("postgres://") || location.starts_with("postgresql://")) {
+  if (IsPostgresLocation(location)) {
+    if (auto st = CheckDbLocation(location, "effects ledger"); !st.ok()) return st.error();
     return internal::OpenPostgresLedger(std::string(location), schema, std::move(clock));
   }
   if (location.starts_with("sqlite:")) location.remove_prefix(7);

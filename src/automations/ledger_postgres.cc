@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 #include <vector>
 
+#include "ghl/core/db_location.h"
 #include "ledger_internal.h"
 
 namespace ghl::automations::internal {
@@ -135,9 +136,9 @@ class PostgresLedger final : public EffectLedger {
       if (broken) conn_.reset();
       Error e;
       e.kind = broken ? ErrorKind::kNetwork : ErrorKind::kInternal;
-      e.messages.push_back("effects ledger (" + store::MaskUrlPassword(url_) + ", schema " +
-                           schema_ + "): " + std::string(what) + ": " +
-                           (broken ? "cannot reach PostgreSQL: " : "") + ex.what());
+      e.messages.push_back("effects ledger (" + MaskLocation(url_) + ", schema " + schema_ + "): " +
+                           std::string(what) + ": " + (broken ? "cannot reach PostgreSQL: " : "") +
+                           ScrubLocationSecret(ex.what(), url_));
       return e;
     }
   }

@@ -5,7 +5,8 @@ namespace ghl {
 std::string Error::Summary() const {
   std::string out;
   if (kind == ErrorKind::kApi) {
-    out = "HTTP " + std::to_string(http_status);
+    // No status: GHL's refusal is known from an earlier answer (a parked token), not this call.
+    out = http_status != 0 ? "HTTP " + std::to_string(http_status) : std::string("GHL refused");
   } else if (kind == ErrorKind::kNetwork) {
     out = "network error";
   } else if (kind == ErrorKind::kUsage) {

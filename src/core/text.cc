@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <regex>
 #include <vector>
 
 namespace ghl {
@@ -111,6 +112,11 @@ std::string ReplaceEach(
     }
   }
   return text;
+}
+
+bool LooksLikeEmail(std::string_view s) {
+  static const std::regex kEmail(R"(^[^\s@]+@[^\s@]+\.[^\s@]+$)");
+  return std::regex_match(s.begin(), s.end(), kEmail);
 }
 
 }  // namespace ghl

@@ -63,5 +63,15 @@ TEST(TextTest, ReplaceEachRewordsEveryOccurrenceOnce) {
   EXPECT_EQ(ReplaceEach("x", {{"", "y"}}), "x");
 }
 
+TEST(LooksLikeEmailTest, NeedsOneAtAndADottedDomain) {
+  EXPECT_TRUE(LooksLikeEmail("p2@y.z"));
+  EXPECT_TRUE(LooksLikeEmail("ana.b+tag@example.co.uk"));
+  EXPECT_FALSE(LooksLikeEmail("p2@yz"));
+  EXPECT_FALSE(LooksLikeEmail("@y.z"));
+  EXPECT_FALSE(LooksLikeEmail("a b@y.z"));
+  EXPECT_FALSE(LooksLikeEmail("a@b@y.z"));
+  EXPECT_FALSE(LooksLikeEmail(""));
+}
+
 }  // namespace
 }  // namespace ghl

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 
 namespace ghl {
 
@@ -24,6 +26,23 @@ std::string FormatUtcIso(std::chrono::system_clock::time_point t, IsoPrecision p
 
 std::string UtcIsoNow(IsoPrecision precision) {
   return FormatUtcIso(std::chrono::system_clock::now(), precision);
+}
+
+bool IsIanaTimeZone(std::string_view name, std::string_view zoneinfo_dir) {
+  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '/' || c == '_' || c == '-' || c == '+';
+    if (!ok) return false;
+  }
+  if (name.find("//") != std::string_view::npos || name.starts_with("-")) return false;
+  std::filesystem::path path = std::filesystem::path(zoneinfo_dir) / std::string(name);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  return in.gcount() == 4 && std::string_view(magic, 4) == "TZif";
 }
 
 }  // namespace ghl

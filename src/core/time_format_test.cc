@@ -30,5 +30,18 @@ TEST(TimeFormatTest, NowHasTheMillisecondShape) {
   EXPECT_EQ(now.substr(0, 2), "20");
 }
 
+TEST(IsIanaTimeZoneTest, KnowsTheTzDatabaseAndNothingElse) {
+  EXPECT_TRUE(IsIanaTimeZone("America/Chicago"));
+  EXPECT_TRUE(IsIanaTimeZone("UTC"));
+  EXPECT_TRUE(IsIanaTimeZone("America/Argentina/Buenos_Aires"));
+  EXPECT_FALSE(IsIanaTimeZone("Mars/Olympus"));
+  EXPECT_FALSE(IsIanaTimeZone("america/chicago"));
+  EXPECT_FALSE(IsIanaTimeZone("America"));
+  EXPECT_FALSE(IsIanaTimeZone(""));
+  EXPECT_FALSE(IsIanaTimeZone("../../etc/passwd"));
+  EXPECT_FALSE(IsIanaTimeZone("/UTC"));
+  EXPECT_FALSE(IsIanaTimeZone("UTC", "/nonexistent-zoneinfo"));
+}
+
 }  // namespace
 }  // namespace ghl

@@ -95,6 +95,23 @@ void Field(std::string& out, std::string_view key, std::string_view value) {
 
 }  // namespace
 
+nlohmann::json MaskSecrets(const json& value, int depth) {
+  if (depth > 64) return "…";
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [k, v] : value.items()) {
+      out[k] = client::IsSecretName(k) ? json("***") : MaskSecrets(v, depth + 1);
+    }
+    return out;
+  }
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& v : value) out.push_back(MaskSecrets(v, depth + 1));
+    return out;
+  }
+  return value;
+}
+
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
   std::error_code ec;
   auto dir = std::filesystem::path(path).parent_path();

@@ -12,6 +12,11 @@
 namespace ghl::mcp {
 
 /// One tools/call as the audit trail records it (views into the caller's data).
+/// Copy of `value` with the value of every key that names a secret (client::IsSecretName, the
+/// one rule for every masked output) replaced by "***"; nesting beyond 64 levels becomes "…".
+/// For text shown to a person (the write confirmation); audit lines mask while writing.
+nlohmann::json MaskSecrets(const nlohmann::json& value, int depth = 0);
+
 struct AuditEntry {
   std::string_view client;                    ///< clientInfo.name of the session.
   std::string_view tool;                      ///< The tool name the client asked for.

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <initializer_list>
 
+#include "ghl/core/db_location.h"
+
 namespace ghl::onboard::internal {
 namespace {
 
@@ -51,9 +53,15 @@ Status Write(sqlite3* db, const std::string& what, const char* sql,
 
 }  // namespace
 
-Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path) {
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, bool create) {
+  if (IsPostgresLocation(path)) {
+    return UsageError("--journal " + MaskLocation(path) +
+                          ": the onboarding journal is a SQLite file, not a PostgreSQL database",
+                      "pass --journal FILE (default ./ghl-onboard.db)");
+  }
   sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
     Error e = DbError(db, "cannot open '" + path + "'");
     sqlite3_close(db);
     e.kind = ErrorKind::kUsage;

@@ -14,7 +14,9 @@ namespace ghl::onboard::internal {
 
 class Journal {
  public:
-  static Result<std::unique_ptr<Journal>> Open(const std::string& path);
+  /// Opens the journal file; `create` = false (status, resume) refuses a missing file instead
+  /// of creating it. kUsage for a PostgreSQL location (the journal is SQLite only).
+  static Result<std::unique_ptr<Journal>> Open(const std::string& path, bool create = true);
   ~Journal();
   /// The stored input of `id`, or nullopt.
   Result<std::optional<std::string>> Input(const std::string& id);

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 
 #include "ghl/client/client.h"
+#include "ghl/core/db_location.h"
 #include "ghl/ops/contacts.h"
 #include "ghl/ops/conversations.h"
 #include "ghl/ops/users.h"
@@ -22,10 +24,6 @@ std::string S(const json& obj, const char* key) {
   if (!obj.is_object()) return "";
   auto it = obj.find(key);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
-Error Bad(const std::string& field, const std::string& fix) {
-  return UsageError("input: " + field, fix);
 }
 
 // Stops like a crash (no destructors, no flush) at the hook's point.
@@ -229,75 +227,6 @@ Result<RequestStatus> RunStored(const Options& o, Journal& j, const std::string&
 
 }  // namespace
 
-Result<Input> ParseInput(const json& input) {
-  if (!input.is_object()) return Bad("the file is not a JSON object", "see README: Onboarding");
-  Input in;
-  const json empty = json::object();
-  const json& b = input.contains("business") ? input["business"] : empty;
-  const json& owner = input.contains("owner") ? input["owner"] : empty;
-  if (!b.is_object()) return Bad("business is not an object", "give {\"name\":…,\"timezone\":…}");
-  if (!owner.is_object()) return Bad("owner is not an object", "give {\"email\":…}");
-  in.location.name = S(b, "name");
-  if (in.location.name.empty()) {
-    return Bad("business.name is missing", "add \"business\": {\"name\": \"Acme Dental\"}");
-  }
-  in.location.address = S(b, "address");
-  in.location.city = S(b, "city");
-  in.location.state = S(b, "state");
-  in.location.country = S(b, "country");
-  in.location.postal_code = S(b, "postalCode");
-  in.location.phone = S(b, "phone");
-  in.location.website = S(b, "website");
-  in.location.timezone = S(b, "timezone");
-  in.owner_email = S(owner, "email");
-  in.owner_first_name = S(owner, "firstName");
-  in.owner_last_name = S(owner, "lastName");
-  in.owner_phone = S(owner, "phone");
-  if (in.owner_email.find('@') == std::string::npos) {
-    return Bad("owner.email is missing or not an email address",
-               "add \"owner\": {\"email\": \"owner@example.com\"}");
-  }
-  if (in.owner_first_name.empty()) {
-    return Bad("owner.firstName is missing", "add \"owner\": {\"firstName\": \"Ana\"}");
-  }
-  in.location.email = in.owner_email;
-  in.location.first_name = in.owner_first_name;
-  in.location.last_name = in.owner_last_name.empty() ? "Owner" : in.owner_last_name;
-  if (input.contains("customFields")) {
-    const json& fs = input["customFields"];
-    if (!fs.is_array()) return Bad("customFields is not an array", "give [{\"name\":…}]");
-    for (size_t i = 0; i < fs.size(); ++i) {
-      ops::CustomFieldWrite f;
-      f.name = S(fs[i], "name");
-      if (f.name.empty()) {
-        return Bad("customFields[" + std::to_string(i) + "].name is missing",
-                   "give each field a name, e.g. {\"name\": \"Lead Source\"}");
-      }
-      if (auto t = S(fs[i], "dataType"); !t.empty()) f.data_type = t;
-      if (auto m = S(fs[i], "model"); !m.empty()) f.model = m;
-      if (f.model != "contact" && f.model != "opportunity") {
-        return Bad("customFields[" + std::to_string(i) + "].model is '" + f.model + "'",
-                   "use \"contact\" or \"opportunity\"");
-      }
-      in.custom_fields.push_back(f);
-    }
-  }
-  if (input.contains("welcomeSms")) {
-    const json& w = input["welcomeSms"];
-    if (!w.is_object()) return Bad("welcomeSms is not an object", "give {\"text\":…,\"to\":…}");
-    in.sms_text = S(w, "text");
-    in.sms_to = S(w, "to").empty() ? in.owner_phone : S(w, "to");
-    if (in.sms_text.empty()) {
-      return Bad("welcomeSms.text is missing", "add the message text, or drop welcomeSms");
-    }
-    if (in.sms_to.empty()) {
-      return Bad("welcomeSms.to is missing (and owner.phone too)",
-                 "add \"to\": \"+15551234567\" (E.164)");
-    }
-  }
-  return in;
-}
-
 std::string RequestIdOf(const json& input) {
   std::string text = input.dump();
   uint64_t h = 1469598103934665603ULL;
@@ -350,14 +279,28 @@ Result<RequestStatus> OnboardOnce(const Options& options, const std::string& id,
   return Onboard(options, id, input);
 }
 
+namespace {
+
+// The journal of an earlier run: a missing file is "no such request" (and is not created).
+Result<std::unique_ptr<Journal>> OpenExisting(const std::string& path, const std::string& id) {
+  if (!IsPostgresLocation(path) && !std::filesystem::exists(path)) {
+    return UsageError("no onboarding request '" + id + "': the journal '" + path +
+                          "' does not exist",
+                      "pass the --journal FILE of the run that started it");
+  }
+  return Journal::Open(path, /*create=*/false);
+}
+
+}  // namespace
+
 Result<RequestStatus> Resume(const Options& options, const std::string& id) {
-  auto j = Journal::Open(options.journal_path);
+  auto j = OpenExisting(options.journal_path, id);
   if (!j.ok()) return j.error();
   return RunStored(options, **j, id);
 }
 
 Result<RequestStatus> ReadStatus(const std::string& journal_path, const std::string& id) {
-  auto j = Journal::Open(journal_path);
+  auto j = OpenExisting(journal_path, id);
   if (!j.ok()) return j.error();
   return StatusOf(**j, id);
 }

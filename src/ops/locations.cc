@@ -141,6 +141,14 @@ Result<json> MintLocationToken(const Context& ctx, const std::string& company_id
   return Write(ctx, {.method = "POST", .path = "/oauth/locationToken", .body = body.dump()});
 }
 
+std::span<const std::string_view> CustomFieldDataTypes() {
+  static constexpr std::string_view kTypes[] = {
+      "TEXT",     "LARGE_TEXT",     "NUMERICAL",        "PHONE", "MONETORY",     "CHECKBOX",
+      "SINGLE_OPTIONS", "MULTIPLE_OPTIONS", "FLOAT", "TIME",  "DATE", "TEXTBOX_LIST",
+      "FILE_UPLOAD", "SIGNATURE", "RADIO", "EMAIL"};
+  return kTypes;
+}
+
 std::string CustomFieldKey(const std::string& model, const std::string& name) {
   std::string key;
   for (char c : Lower(name)) {

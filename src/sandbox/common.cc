@@ -4,6 +4,8 @@
 #include <random>
 #include <regex>
 
+#include "ghl/core/text.h"
+#include "ghl/core/time_format.h"
 #include "ghl/server/http_server.h"
 #include "handler.h"
 
@@ -90,11 +92,6 @@ http::Response ForbiddenLocation() {
 
 namespace {
 
-bool IsEmail(const std::string& s) {
-  static const std::regex kEmail(R"(^[^\s@]+@[^\s@]+\.[^\s@]+$)");
-  return std::regex_match(s, kEmail);
-}
-
 std::string OneOfText(std::span<const std::string_view> values) {
   std::string out;
   for (auto v : values) {
@@ -127,8 +124,13 @@ std::vector<std::string> ValidateBody(const json& body, std::span<const FieldRul
       case FieldType::kString:
         if (!v.is_string()) out.push_back(name + " must be a string");
         break;
+      case FieldType::kTimeZone:
+        if (!v.is_string() || !IsIanaTimeZone(v.get<std::string>())) {
+          out.push_back(name + " must be a valid IANA time-zone");
+        }
+        break;
       case FieldType::kEmail:
-        if (!v.is_string() || !IsEmail(v.get<std::string>())) {
+        if (!v.is_string() || !LooksLikeEmail(v.get<std::string>())) {
           out.push_back(name + " must be an email");
         }
         break;

@@ -105,7 +105,8 @@ http::Response ForbiddenLocation();
 
 // ---- body validation (class-validator style messages) ----------------------------------------
 
-enum class FieldType { kString, kNumber, kBoolean, kArray, kObject, kAny, kEmail };
+/// kTimeZone: an IANA zone name of the installed tz database ("America/Chicago").
+enum class FieldType { kString, kNumber, kBoolean, kArray, kObject, kAny, kEmail, kTimeZone };
 
 struct FieldRule {
   std::string_view name;

@@ -11,7 +11,7 @@ constexpr FieldRule kCreateLocation[] = {
     {"phone", FieldType::kString},        {"address", FieldType::kString},
     {"city", FieldType::kString},         {"state", FieldType::kString},
     {"country", FieldType::kString},      {"postalCode", FieldType::kString},
-    {"website", FieldType::kString},      {"timezone", FieldType::kString},
+    {"website", FieldType::kString},      {"timezone", FieldType::kTimeZone},
     {"prospectInfo", FieldType::kObject}, {"settings", FieldType::kObject},
     {"social", FieldType::kObject},       {"twilio", FieldType::kObject},
     {"mailgun", FieldType::kObject},      {"snapshotId", FieldType::kString},

@@ -429,6 +429,20 @@ TEST_F(OAuthTest, CreateLocationIsForAgencyTokensOnly) {
   EXPECT_EQ(Call("POST", "/locations/", foreign, agency).status, 403);
 }
 
+TEST_F(OAuthTest, CreateLocationRefusesATimeZoneThatIsNotIana) {
+  std::string agency(kAgencyToken);
+  json body = {{"name", "Olympus Shoes"},
+               {"companyId", std::string(kDemoCompanyId)},
+               {"timezone", "Mars/Olympus"}};
+  auto r = Call("POST", "/locations/", body, agency);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(Body(r)["message"][0], "timezone must be a valid IANA time-zone") << r.body;
+  body["timezone"] = "America/Chicago";
+  auto ok = Call("POST", "/locations/", body, agency);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(Body(ok)["timezone"], "America/Chicago");
+}
+
 TEST_F(OAuthTest, CreateUserRefusesUnknownLocationIds) {  // break-it finding 7
   std::string agency(kAgencyToken);
   json user = AnaUserBody({Loc(), "noSuchLocation"});

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "ghl/core/db_location.h"
 #include "ghl/core/json_depth.h"
 #include "ghl/core/json_write.h"
 #include "ghl/core/text.h"
@@ -52,26 +53,12 @@ std::chrono::milliseconds RetryPolicy::BackoffAfter(int attempt) const {
   return std::min(delay, max_backoff);
 }
 
-std::string MaskUrlPassword(std::string_view url) {
-  std::string out(url);
-  auto scheme = out.find("://");
-  auto at = scheme == std::string::npos ? std::string::npos : out.find('@', scheme + 3);
-  if (at != std::string::npos) {
-    auto colon = out.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-  }
-  // Query-string passwords ("?password=...") too.
-  auto pw = out.find("password=");
-  if (pw != std::string::npos) {
-    auto end = out.find('&', pw);
-    out.replace(pw + 9, (end == std::string::npos ? out.size() : end) - pw - 9, "***");
-  }
-  return out;
-}
+std::string MaskUrlPassword(std::string_view url) { return MaskLocation(url); }
 
 Result<std::unique_ptr<EventStore>> OpenEventStore(std::string_view location,
                                                    StoreOptions options) {
-  if (location.starts_with("postgres://") || location.starts_with("postgresql://")) {
+  if (IsPostgresLocation(location)) {
+    if (auto st = CheckDbLocation(location, "event store"); !st.ok()) return st.error();
     PostgresOptions pg;
     pg.url = std::string(location);
     return OpenPostgresStore(pg, std::move(options));

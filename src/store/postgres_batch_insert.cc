@@ -7,6 +7,7 @@
 #include <map>
 #include <string_view>
 
+#include "ghl/core/db_location.h"
 #include "store_internal.h"
 
 namespace ghl::store::internal {
@@ -116,6 +117,7 @@ Error PostgresBatchInsert::Failure(std::string_view what, std::string detail) co
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
   bool broken = !conn_ || conn_->pg == nullptr || PQstatus(conn_->pg) != CONNECTION_OK;
   std::string where = " (" + MaskUrlPassword(url_) + ", schema " + schema_ + ")";
+  detail = ScrubLocationSecret(detail, url_);
   if (broken) {
     return StoreError(ErrorKind::kNetwork,
                       std::string(what) + ": cannot reach PostgreSQL" + where + ": " + detail);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <mutex>
 
+#include "ghl/core/db_location.h"
 #include "ghl/store/event_store.h"
 #include "group_committed_store.h"
 #include "postgres_batch_insert.h"
@@ -263,13 +264,13 @@ class PostgresStore final : public internal::GroupCommittedStore {
 
   Error Translate(const std::exception& ex, std::string_view what) {
     std::string where = " (" + MaskUrlPassword(pg_.url) + ", schema " + pg_.schema + ")";
+    std::string detail = ScrubLocationSecret(ex.what(), pg_.url);
     if (dynamic_cast<const pqxx::broken_connection*>(&ex) != nullptr) {
       return internal::StoreError(ErrorKind::kNetwork, std::string(what) +
                                                            ": cannot reach PostgreSQL" + where +
-                                                           ": " + ex.what());
+                                                           ": " + detail);
     }
-    return internal::StoreError(ErrorKind::kInternal,
-                                std::string(what) + where + ": " + ex.what());
+    return internal::StoreError(ErrorKind::kInternal, std::string(what) + where + ": " + detail);
   }
 
   // Runs `f` with a pooled connection; a broken connection is dropped (the next call makes a

@@ -33,6 +33,20 @@ int TryOnce(sqlite3* db, std::string_view ddl, std::string* message) {
 
 }  // namespace
 
+std::optional<Error> DamagedSqliteFile(const std::string& path, int rc,
+                                       std::string_view sqlite_message) {
+  if ((rc & 0xff) == SQLITE_NOTADB) {
+    return UsageError(path + ": not an SQLite database (" + std::string(sqlite_message) + ")",
+                      "Give the path of the database this command uses, or a new file.");
+  }
+  if ((rc & 0xff) != SQLITE_CORRUPT) return std::nullopt;
+  return UsageError(path + ": the database file is damaged (" + std::string(sqlite_message) +
+                        "); nothing was changed",
+                    "Restore the file from a backup, or move it aside and start again (a token "
+                    "store is refilled by `ghl auth login`; a webhook event store loses its "
+                    "queue).");
+}
+
 Status CreateSqliteSchema(const std::string& path, std::string_view ddl,
                           std::chrono::milliseconds busy_timeout) {
   sqlite3* db = nullptr;
@@ -59,9 +73,8 @@ Status CreateSqliteSchema(const std::string& path, std::string_view ddl,
       if (IsBusy(rc)) {
         e.kind = ErrorKind::kBusy;
         e.hint = std::string(kSqliteBusyHint);
-      } else if ((rc & 0xff) == SQLITE_NOTADB) {
-        e.kind = ErrorKind::kUsage;
-        e.hint = "The file is not an SQLite database: give another path.";
+      } else if (auto damaged = DamagedSqliteFile(path, rc, message)) {
+        return *damaged;
       } else {
         e.kind = ErrorKind::kInternal;
       }

@@ -2,12 +2,11 @@
 #include "ghl/sync/database.h"
 
 #include "database_internal.h"
+#include "ghl/core/db_location.h"
 
 namespace ghl::sync {
 
-bool IsPostgresUrl(std::string_view location) {
-  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
-}
+bool IsPostgresUrl(std::string_view location) { return IsPostgresLocation(location); }
 
 Result<std::unique_ptr<Database>> OpenDatabase(const DatabaseOptions& options) {
   if (options.location.empty()) {

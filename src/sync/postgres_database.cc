@@ -6,7 +6,7 @@
 #include <string>
 
 #include "database_internal.h"
-#include "ghl/store/event_store.h"  // MaskUrlPassword
+#include "ghl/core/db_location.h"
 
 namespace ghl::sync::internal {
 namespace {
@@ -116,14 +116,15 @@ bool ValidSchema(const std::string& s) {
 }  // namespace
 
 Result<std::unique_ptr<Database>> OpenPostgres(const DatabaseOptions& options) {
-  std::string where = store::MaskUrlPassword(options.location);
+  std::string where = MaskLocation(options.location);
+  if (auto st = CheckDbLocation(options.location, "--db"); !st.ok()) return st.error();
   if (!ValidSchema(options.schema)) {
     return UsageError("schema '" + options.schema + "' is not a plain SQL name",
                       "use letters, digits and _ (not starting with a digit)");
   }
   PGconn* conn = PQconnectdb(options.location.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string msg = PQerrorMessage(conn);
+    std::string msg = ScrubLocationSecret(PQerrorMessage(conn), options.location);
     PQfinish(conn);
     Error e;
     e.kind = ErrorKind::kNetwork;

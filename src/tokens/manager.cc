@@ -312,6 +312,16 @@ Result<TokenRecord> TokenManager::Renew(std::string_view id, int64_t seen_genera
     out.messages.insert(out.messages.begin(), "refreshing " + rec.id + " failed (" +
                                                   std::string(ToString(failure)) + "); state " +
                                                   std::string(ToString(state)));
+    // GHL's 400/401 carries the client's generic "fix the input" hint; the state says more.
+    if (state == TokenState::kNeedsReinstall) {
+      out.hint = "GHL refused the refresh token (the app was uninstalled, or the token revoked) "
+                 "and no company token could mint a new one: re-install the app for " +
+                 rec.id + " with `ghl auth login`.";
+    } else if (state == TokenState::kInactive) {
+      out.hint = "GHL says location " + rec.id +
+                 " is not active: reactivate it in the agency; it is rechecked daily, or now "
+                 "with `ghl tokens refresh " + rec.id + "`.";
+    }
     return out;
   }
 }

@@ -286,6 +286,34 @@ TEST_P(TokenManagerTest, InvalidGrantWithoutCompanyNeedsReinstallAndAlertsOnce) 
   EXPECT_EQ(f.alerts[0].to, TokenState::kNeedsReinstall);
 }
 
+TEST_P(TokenManagerTest, RefusedRefreshesSayTheStateAndTheFixNotHttp0) {
+  Fixture f(GetParam());
+  auto m = f.Manager();
+  f.Seed(m->store(), "loc1", milliseconds(-1), TokenKind::kLocation, "");
+  f.Seed(m->store(), "loc2", milliseconds(-1), TokenKind::kLocation, "");
+  {
+    std::lock_guard lock(f.ghl->mu);
+    for (auto it = f.ghl->refresh_owner.begin(); it != f.ghl->refresh_owner.end();) {
+      it = it->second == "loc1" ? f.ghl->refresh_owner.erase(it) : std::next(it);
+    }
+  }
+  f.ghl->inactive.insert("loc2");
+  for (const char* id : {"loc1", "loc2"}) {
+    auto refused = m->Refresh(id);
+    ASSERT_FALSE(refused.ok());
+    std::string text = refused.error().Describe();
+    EXPECT_EQ(text.find("fix each message above"), std::string::npos) << text;
+    EXPECT_NE(text.find(id == std::string("loc1") ? "ghl auth login" : "not active"),
+              std::string::npos)
+        << text;
+    auto later = m->AccessToken(id);  // parked: answered from the stored state
+    ASSERT_FALSE(later.ok());
+    EXPECT_EQ(later.error().Summary().find("HTTP 0"), std::string::npos)
+        << later.error().Describe();
+  }
+  EXPECT_NE(m->AccessToken("loc1").error().Describe().find("ghl auth login"), std::string::npos);
+}
+
 TEST_P(TokenManagerTest, InvalidGrantWithCompanyMintsAgain) {
   Fixture f(GetParam());
   auto m = f.Manager();

@@ -2,28 +2,23 @@
 // schema; a broken connection is reopened on the next statement.
 #include <pqxx/pqxx>
 
+#include "ghl/core/db_location.h"
 #include "sql_session.h"
 
 namespace ghl::tokens::internal {
 namespace {
 
-// The URL without its password, for messages.
-std::string Redacted(const std::string& url) {
-  auto at = url.find('@');
-  auto scheme = url.find("://");
-  if (at == std::string::npos || scheme == std::string::npos) return url;
-  auto colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon) + ":***" + url.substr(at);
+// The first line of a libpq/libpqxx message, without the location's password (libpq quotes
+// the parts of a URL it cannot parse).
+std::string Detail(const std::string& url, const std::exception& e) {
+  std::string what = e.what();
+  return ScrubLocationSecret(what.substr(0, what.find('\n')), url);
 }
 
 Error NetworkError(const std::string& url, const std::exception& e) {
   Error err;
   err.kind = ErrorKind::kNetwork;
-  std::string what = e.what();
-  // libpq quotes neither the password nor the URL; keep the first line.
-  what = what.substr(0, what.find('\n'));
-  err.messages.push_back("PostgreSQL " + Redacted(url) + ": " + what);
+  err.messages.push_back("PostgreSQL " + MaskLocation(url) + ": " + Detail(url, e));
   err.hint =
       "Check that the server runs and the URL is right (scripts/start-postgres starts a "
       "throwaway one for tests).";
@@ -48,7 +43,7 @@ class PostgresSession final : public SqlSession {
       conn_.reset();
       Error err;
       err.kind = ErrorKind::kInternal;
-      err.messages.push_back(std::string("PostgreSQL: ") + e.what());
+      err.messages.push_back("PostgreSQL: " + Detail(url_, e));
       return err;
     }
   }
@@ -91,8 +86,7 @@ class PostgresSession final : public SqlSession {
     } catch (const std::exception& e) {
       Error err;
       err.kind = ErrorKind::kInternal;
-      std::string what = e.what();
-      err.messages.push_back("PostgreSQL: " + what.substr(0, what.find('\n')));
+      err.messages.push_back("PostgreSQL: " + Detail(url_, e));
       return err;
     }
   }
@@ -120,7 +114,7 @@ class PostgresSession final : public SqlSession {
       txn_.reset();
       Error err;
       err.kind = ErrorKind::kInternal;
-      err.messages.push_back(std::string("PostgreSQL commit: ") + e.what());
+      err.messages.push_back("PostgreSQL commit: " + Detail(url_, e));
       return err;
     }
   }
@@ -162,7 +156,7 @@ Result<std::unique_ptr<SqlSession>> OpenPostgresSession(const std::string& url,
       if (attempt < 5) continue;
       Error err;
       err.kind = ErrorKind::kInternal;
-      err.messages.push_back(std::string("PostgreSQL schema: ") + e.what());
+      err.messages.push_back("PostgreSQL schema: " + Detail(url, e));
       return err;
     }
   }

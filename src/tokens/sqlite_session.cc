@@ -86,6 +86,7 @@ class SqliteSession final : public SqlSession {
   }
 
   Result<std::vector<SqlRow>> Fail(int rc) {
+    if (auto damaged = store::DamagedSqliteFile(path_, rc, sqlite3_errmsg(db_))) return *damaged;
     Error e;
     e.kind = IsBusy(rc) ? ErrorKind::kBusy : ErrorKind::kInternal;
     e.messages.push_back(path_ + ": " + sqlite3_errmsg(db_));

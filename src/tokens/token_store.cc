@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "crypto.h"
+#include "ghl/core/db_location.h"
 #include "sql_session.h"
 
 namespace ghl::tokens {
@@ -81,7 +82,10 @@ class SqlTokenStore final : public TokenStore {
     }
   }
 
-  // Checks (or, on a new store, writes) the sealed key check value.
+  // Checks the key against the sealed check value. Key metadata is written only when no row
+  // can contradict the key: a new store (no rows; the first opener's key wins, a concurrent
+  // opener re-checks it), or a missing or damaged check re-created by a key that opens a stored
+  // row. A key that opens no row never writes anything.
   Status CheckKey() {
     std::lock_guard lock(mu_);
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -94,17 +98,38 @@ class SqlTokenStore final : public TokenStore {
       }
       if (!check.empty()) {
         auto plain = internal::Open(key_, check, Aad("meta", "key_check"));
-        if (!plain || *plain != kKeyCheckPlain) return KeyMismatch(label_, stored_id, key_);
-        return Ok{};
+        if (plain && *plain == kKeyCheckPlain) return Ok{};
+        // Another key's check; or this key's (same id) with a damaged value, decided by a row.
+        if (stored_id != key_.id()) return KeyMismatch(label_, stored_id, key_);
       }
-      // A new store: the first opener's key wins; a concurrent opener re-checks it.
+      auto opens = KeyOpensARow();
+      if (!opens.ok()) return opens.error();
+      if (opens->has_value() && !**opens) {
+        if (check.empty()) return KeyMismatch(label_ + " (its key metadata is missing)", "", key_);
+        return UsageError(label_ + ": the key check is damaged, and the token key (id " +
+                              key_.id() + ") does not open the stored tokens either",
+                          "The store was altered: restore it from a backup, or delete it and "
+                          "`ghl auth login` again.");
+      }
+      // A missing check is inserted (a concurrent opener's insert wins and is re-checked); a
+      // damaged one of this key's id is replaced.
       auto put = db_->Query(
-          "INSERT INTO ghl_token_meta (name, value) VALUES ('key_check', $1), ('key_id', $2) "
-          "ON CONFLICT (name) DO NOTHING",
+          std::string("INSERT INTO ghl_token_meta (name, value) VALUES ('key_check', $1), "
+                      "('key_id', $2) ON CONFLICT (name) DO ") +
+              (check.empty() ? "NOTHING" : "UPDATE SET value = excluded.value"),
           {internal::Seal(key_, kKeyCheckPlain, Aad("meta", "key_check")), key_.id()});
       if (!put.ok()) return put.error();
     }
     return Ok{};
+  }
+
+  // Whether the key opens a stored row's sealed value; nullopt when there is no row.
+  Result<std::optional<bool>> KeyOpensARow() {
+    auto rows = db_->Query("SELECT id, access_token FROM ghl_tokens ORDER BY id LIMIT 1", {});
+    if (!rows.ok()) return rows.error();
+    if (rows->empty()) return std::optional<bool>();
+    const auto& r = (*rows)[0];
+    return std::optional<bool>(internal::Open(key_, r[1], Aad(r[0], "access_token")).has_value());
   }
 
   Result<std::optional<TokenRecord>> Get(std::string_view id) override {
@@ -395,7 +420,8 @@ Result<std::unique_ptr<TokenStore>> OpenPostgresTokenStore(const PostgresOptions
 
 Result<std::unique_ptr<TokenStore>> OpenTokenStore(const std::string& location, const TokenKey& key,
                                                    StoreOptions options) {
-  if (location.rfind("postgres://", 0) == 0 || location.rfind("postgresql://", 0) == 0) {
+  if (IsPostgresLocation(location)) {
+    if (auto st = CheckDbLocation(location, "token store"); !st.ok()) return st.error();
     return OpenPostgresTokenStore({.url = location}, key, std::move(options));
   }
   return OpenSqliteTokenStore({.path = location}, key, std::move(options));

@@ -30,6 +30,21 @@ class TokenConformance : public ::testing::TestWithParam<TokenBackendFactory> {
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().Describe());
     return s.ok() ? std::move(s).value() : nullptr;
   }
+  // With loc-1 = (a1, r1) stored by key_ and store_ closed: KeyOf('b') is refused (kUsage,
+  // `words` in the summary) changing nothing, then key_ reads loc-1.
+  void ExpectWrongKeyRefusedThenRightKeyReads(const std::string& words) {
+    std::string before = instance_->Snapshot();
+    auto wrong = instance_->Open(KeyOf('b'), options_);
+    ASSERT_FALSE(wrong.ok());
+    EXPECT_EQ(wrong.error().kind, ErrorKind::kUsage);
+    EXPECT_NE(wrong.error().Summary().find(words), std::string::npos) << wrong.error().Describe();
+    EXPECT_EQ(instance_->Snapshot(), before);
+    auto right = Open(key_);
+    ASSERT_NE(right, nullptr);
+    auto rec = right->Get("loc-1");
+    ASSERT_TRUE(rec.ok() && rec->has_value());
+    EXPECT_EQ((*rec)->pair.access_token, "a1");
+  }
   NewToken Loc(std::string id, std::string access, std::string refresh) {
     NewToken t;
     t.id = std::move(id);
@@ -94,19 +109,43 @@ TEST_P(TokenConformance, NoTokenIsStoredInClear) {
 TEST_P(TokenConformance, WrongKeyRefusesAndChangesNothing) {
   ASSERT_TRUE(store_->Put(Loc("loc-1", "a1", "r1")).ok());
   store_.reset();
-  std::string before = instance_->Snapshot();
-  auto wrong = instance_->Open(KeyOf('b'), options_);
-  ASSERT_FALSE(wrong.ok());
-  EXPECT_EQ(wrong.error().kind, ErrorKind::kUsage);
-  EXPECT_NE(wrong.error().Summary().find("does not open this token store"), std::string::npos)
-      << wrong.error().Describe();
-  EXPECT_NE(wrong.error().Summary().find(KeyOf('a').id()), std::string::npos);
-  EXPECT_EQ(instance_->Snapshot(), before);
+  ExpectWrongKeyRefusedThenRightKeyReads("does not open this token store");
+  auto again = instance_->Open(KeyOf('b'), options_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().Summary().find(KeyOf('a').id()), std::string::npos);
+}
+
+TEST_P(TokenConformance, WrongKeyDoesNotTakeOverAStoreWithoutKeyMetadata) {
+  ASSERT_TRUE(store_->Put(Loc("loc-1", "a1", "r1")).ok());
+  store_.reset();
+  instance_->Exec("DELETE FROM ghl_token_meta");
+  // A wrong key: refused by the sealed row it cannot open; no key metadata written. The right
+  // key opens it and re-creates the check, so a wrong key now meets the check.
+  ExpectWrongKeyRefusedThenRightKeyReads("does not open");
+  auto again = instance_->Open(KeyOf('b'), options_);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().Summary().find("written with key id " + key_.id()), std::string::npos)
+      << again.error().Describe();
+}
+
+TEST_P(TokenConformance, DamagedKeyCheckIsRepairedByTheRightKeyAndNamedForAWrongOne) {
+  ASSERT_TRUE(store_->Put(Loc("loc-1", "a1", "r1")).ok());
+  store_.reset();
+  instance_->Exec("UPDATE ghl_token_meta SET value = 'garbage' WHERE name = 'key_check'");
+  // The right key (its id matches the stored one) proves itself on a row and repairs the check.
   auto right = Open(key_);
   ASSERT_NE(right, nullptr);
-  auto rec = right->Get("loc-1");
-  ASSERT_TRUE(rec.ok() && rec->has_value());
-  EXPECT_EQ((*rec)->pair.access_token, "a1");
+  ASSERT_TRUE(right->Get("loc-1").ok());
+  right.reset();
+  ASSERT_NE(Open(key_), nullptr);
+  // The check damaged and the rows too: said so, not "key X is not key X".
+  instance_->Exec("UPDATE ghl_token_meta SET value = 'garbage' WHERE name = 'key_check'");
+  instance_->Exec("UPDATE ghl_tokens SET access_token = 'garbage'");
+  auto broken = instance_->Open(key_, options_);
+  ASSERT_FALSE(broken.ok());
+  std::string text = broken.error().Describe();
+  EXPECT_NE(text.find("damaged"), std::string::npos) << text;
+  EXPECT_EQ(text.find("written with key id " + key_.id()), std::string::npos) << text;
 }
 
 TEST_P(TokenConformance, RotateKeyReencryptsEverything) {

@@ -21,6 +21,8 @@ class TokenBackendInstance {
   /// Every byte the backend keeps for this storage (the file, a dump of the tables), for
   /// "no token in clear" and "nothing changed" checks.
   virtual std::string Snapshot() = 0;
+  /// Runs `sql` on the storage behind the store's back (damage a row, drop the key metadata).
+  virtual void Exec(const std::string& sql) = 0;
 };
 
 /// Null with `skip_reason` set when the backend is unavailable (GHL_PG_URL unset).

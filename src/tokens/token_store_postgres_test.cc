@@ -27,6 +27,13 @@ class PostgresInstance : public TokenBackendInstance {
     }
     return all;
   }
+  void Exec(const std::string& sql) override {
+    pqxx::connection c(url_);
+    pqxx::work w(c);
+    w.exec("SET LOCAL search_path TO " + c.quote_name(schema_));
+    w.exec(sql);
+    w.commit();
+  }
 
  private:
   ghl::testing::PgTestSchema schema_;

@@ -1,4 +1,5 @@
 // The token store conformance suite on a real SQLite file; plus the key's parsing.
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ class SqliteInstance : public TokenBackendInstance {
   Result<std::unique_ptr<TokenStore>> Open(const TokenKey& key, StoreOptions options) override {
     return OpenSqliteTokenStore({.path = (dir_ / "tokens.db").string()}, key, std::move(options));
   }
+  std::string path() const { return (dir_ / "tokens.db").string(); }
   // The database file and its WAL, byte for byte.
   std::string Snapshot() override {
     std::string all;
@@ -41,6 +43,14 @@ class SqliteInstance : public TokenBackendInstance {
       all += s.str();
     }
     return all;
+  }
+  void Exec(const std::string& sql) override {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "tokens.db").c_str(), &db), SQLITE_OK);
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
   }
 
  private:
@@ -90,6 +100,37 @@ TEST(TokenKeyTest, KeyFileMustBeOwnerOnly) {
   EXPECT_TRUE(ReadTokenKeyFile(file.string()).ok());
   EXPECT_TRUE(LoadTokenKey("", file.string()).ok());
   fs::remove(file);
+}
+
+}  // namespace
+}  // namespace ghl::tokens::testing
+
+namespace ghl::tokens::testing {
+namespace {
+
+TEST(SqliteTokenStoreTest, TruncatedFileIsNamedDamagedWithWhatToDo) {
+  SqliteInstance instance;
+  TokenKey key = ParseTokenKey(std::string(64, 'a'), "GHL_TOKEN_KEY").value();
+  {
+    auto store = instance.Open(key, {}).value();
+    for (int i = 0; i < 50; ++i) {
+      NewToken t;
+      t.id = "loc-" + std::to_string(i);
+      t.pair = {std::string(200, 'x'), std::string(200, 'y'), UtcTime{}, "s"};
+      ASSERT_TRUE(store->Put(t).ok());
+    }
+  }
+  std::string path = instance.path();
+  fs::resize_file(path, fs::file_size(path) / 2);
+  Result<std::vector<TokenRecord>> rows = Error{};
+  auto store = instance.Open(key, {});
+  if (store.ok()) rows = (*store)->List();
+  const Error& e = store.ok() ? rows.error() : store.error();
+  ASSERT_FALSE(store.ok() && rows.ok());
+  EXPECT_EQ(e.kind, ErrorKind::kUsage) << e.Describe();
+  EXPECT_NE(e.Summary().find(path), std::string::npos) << e.Describe();
+  EXPECT_NE(e.Summary().find("damaged"), std::string::npos) << e.Describe();
+  EXPECT_NE(e.hint.find("backup"), std::string::npos) << e.Describe();
 }
 
 }  // namespace

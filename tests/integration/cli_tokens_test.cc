@@ -16,6 +16,7 @@
 #include "ghl/http/transport.h"
 #include "ghl/sandbox/sandbox.h"
 #include "ghl/tokens/token_store.h"
+#include "oauth_browser.h"
 #include "process.h"
 
 namespace ghl::testing {
@@ -143,6 +144,33 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
   auto after = json::parse(RunGhl({"tokens", "list", "--json"}, env).out);
   EXPECT_EQ(after.size(), 3u) << after.dump();
   for (const auto& row : after) EXPECT_NE(row["id"], created[0]);
+}
+
+TEST(CliTokensTest, ListShowsAnExpiredAccessTokenAsExpired) {
+  TempDir dir;
+  std::string key = tokens::GenerateTokenKeyHex();
+  std::string db = dir.File("tokens.db");
+  {
+    auto store = tokens::OpenSqliteTokenStore({.path = db}, tokens::ParseTokenKey(key, "k").value())
+                     .value();
+    tokens::NewToken t;
+    t.id = "loc-old";
+    t.company_id = "cmp-1";
+    t.pair = {"a", "r", tokens::UtcTime(std::chrono::milliseconds(1700000000000)), "s"};
+    ASSERT_TRUE(store->Put(t).ok());
+    t.id = "loc-new";
+    t.pair.expires_at = std::chrono::floor<std::chrono::milliseconds>(
+        std::chrono::system_clock::now() + std::chrono::hours(12));
+    ASSERT_TRUE(store->Put(t).ok());
+  }
+  std::map<std::string, std::string> env = {{"GHL_TOKEN_KEY", key}, {"GHL_TOKENS_DB", db}};
+  auto list = RunGhl({"tokens", "list", "--json"}, env);
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  for (const auto& row : json::parse(list.out)) {
+    EXPECT_EQ(row["state"], row["id"] == "loc-old" ? "expired" : "ok") << row.dump();
+  }
+  auto text = RunGhl({"tokens", "list"}, env);
+  EXPECT_NE(text.out.find("expired"), std::string::npos) << text.out;
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include "ghl/store/event_store.h"
 #include "ghl/webhooks/signer.h"
 #include "process.h"
+#include "scratch_database.h"
 #include "stored_events.h"
 
 namespace ghl::testing {
@@ -50,40 +51,6 @@ long long AnsweredId(const std::string& answer) {
   auto at = answer.find("\"id\":");
   return at == std::string::npos ? -1 : std::atoll(answer.c_str() + at + 5);
 }
-
-// A fresh database on the server of GHL_PG_URL, dropped by the destructor.
-class ScratchDatabase {
- public:
-  explicit ScratchDatabase(const std::string& base_url) : base_url_(base_url) {
-    name_ = "ghl_crash_" + std::to_string(::getpid());
-    pqxx::connection c(base_url_);
-    pqxx::nontransaction n(c);
-    n.exec("DROP DATABASE IF EXISTS " + name_);
-    n.exec("CREATE DATABASE " + name_);
-    // postgresql://user@host:port/DB?params -> the same with our database.
-    auto query = base_url_.find('?');
-    std::string head = base_url_.substr(0, query);
-    std::string tail = query == std::string::npos ? "" : base_url_.substr(query);
-    auto authority = head.find("://") + 3;
-    auto slash = head.find('/', authority);
-    url_ = head.substr(0, slash) + "/" + name_ + tail;
-  }
-  ~ScratchDatabase() {
-    try {
-      pqxx::connection c(base_url_);
-      pqxx::nontransaction n(c);
-      n.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (const std::exception&) {
-      // The throwaway cluster went away; the database went with it.
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  std::string base_url_;
-  std::string name_;
-  std::string url_;
-};
 
 // One receiver slot: its process (restarted after a kill) and its current port.
 struct Receiver {

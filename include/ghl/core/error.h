@@ -41,7 +41,8 @@ struct Error {
   std::string body;
 
   /// One line: "HTTP 422: locationId should not be empty (endpoint ...)", "database busy: …",
-  /// "network error: …". No hint.
+  /// "network error: …", "GHL refused: …" (kApi without a status: a refusal remembered from an
+  /// earlier answer). No hint.
   std::string Summary() const;
   /// Summary, then "hint: ..." and "traceId: ..." lines when present.
   std::string Describe() const;

@@ -42,6 +42,10 @@ size_t Utf8SequenceLength(std::string_view s, size_t i);
 /// nullopt when all of `s` is UTF-8 (JSON text must be: nlohmann::json refuses to dump others).
 std::optional<size_t> FirstInvalidUtf8(std::string_view s);
 
+/// Whether `s` has the shape of an email address: one "@" with something before it, and a
+/// domain with a dot after it, no spaces (the check GHL's class-validator answers 422 to).
+bool LooksLikeEmail(std::string_view s);
+
 /// `text` with every occurrence of each `from` replaced by its `to`, pair by pair, left to
 /// right (replacements are not searched again). E.g. a front end rewording the library's option
 /// names ("TransportOptions::timeout" → "--timeout SECONDS") in a hint.

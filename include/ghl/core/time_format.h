@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace ghl {
 
@@ -20,5 +21,11 @@ std::string FormatUtcIso(std::chrono::system_clock::time_point t,
 
 /// `FormatUtcIso(system_clock::now(), precision)`.
 std::string UtcIsoNow(IsoPrecision precision = IsoPrecision::kSeconds);
+
+/// Whether `name` is an IANA time zone ("America/Chicago", "UTC", "Asia/Kolkata") of the tz
+/// database installed at `zoneinfo_dir`: a file there in TZif format. Names are
+/// case-sensitive; "Mars/Olympus", "", "../etc/passwd", "/UTC" and directories ("America") are
+/// not zones. GHL stores a location's `timezone` as such a name.
+bool IsIanaTimeZone(std::string_view name, std::string_view zoneinfo_dir = "/usr/share/zoneinfo");
 
 }  // namespace ghl

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "ghl/ops/context.h"
 
@@ -76,6 +78,12 @@ struct CustomFieldWrite {
   std::string data_type = "TEXT";  ///< GHL's dataType enum (TEXT, NUMERICAL, DATE, …).
   std::string model = "contact";   ///< "contact" or "opportunity".
 };
+
+/// GHL's custom field `dataType` values (POST /locations/{locationId}/customFields answers 422
+/// to any other): TEXT, LARGE_TEXT, NUMERICAL, PHONE, MONETORY, CHECKBOX, SINGLE_OPTIONS,
+/// MULTIPLE_OPTIONS, FLOAT, TIME, DATE, TEXTBOX_LIST, FILE_UPLOAD, SIGNATURE, RADIO, EMAIL
+/// (GHL's spelling; the spec's CreateCustomFieldsDTO gives only the example "TEXT").
+std::span<const std::string_view> CustomFieldDataTypes();
 
 /// The field key GHL derives from a name: "<model>." + the name lower-cased with runs of other
 /// characters turned into one '_' ("Lead Source" → "contact.lead_source").

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,13 @@ namespace ghl::store {
 /// held after `busy_timeout`; kInternal for any other SQLite failure.
 Status CreateSqliteSchema(const std::string& path, std::string_view ddl,
                           std::chrono::milliseconds busy_timeout);
+
+/// The error for an SQLite file that is damaged (SQLITE_CORRUPT: truncated, overwritten) or is
+/// not a database (SQLITE_NOTADB): kUsage, naming `path`, saying it is damaged, SQLite's own
+/// words (`sqlite_message`), and what to do (restore a backup, or move it aside and start
+/// again). nullopt for any other result code `rc` (primary or extended).
+std::optional<Error> DamagedSqliteFile(const std::string& path, int rc,
+                                       std::string_view sqlite_message);
 
 /// The kBusy error's hint: what holds an SQLite write lock and that the operation is retried
 /// (or can be retried). Shared so every place that reports kBusy says the same.
