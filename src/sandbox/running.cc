@@ -75,7 +75,8 @@ std::string RunningSandbox::EnvLine() const {
          " GHL_CLIENT_ID=" + sandbox_->oauth_client_id() +
          " GHL_CLIENT_SECRET=" + sandbox_->oauth_client_secret() +
          " GHL_APP_ID=" + sandbox_->oauth_app_id() +
-         " GHL_COMPANY_ID=" + std::string(kDemoCompanyId);
+         " GHL_COMPANY_ID=" + std::string(kDemoCompanyId) +
+         " GHL_AGENCY_TOKEN=" + std::string(kAgencyToken);
 }
 
 void RunningSandbox::Wait(bool handle_signals) {

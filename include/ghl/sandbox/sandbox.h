@@ -278,8 +278,8 @@ class RunningSandbox {
   uint16_t port() const { return port_; }
   Sandbox& sandbox() { return *sandbox_; }
   /// "GHL_BASE_URL=… GHL_TOKEN=… GHL_LOCATION_ID=… GHL_WEBHOOK_PUBLIC_KEY=… GHL_CLIENT_ID=…
-  /// GHL_CLIENT_SECRET=… GHL_APP_ID=… GHL_COMPANY_ID=…" (what `ghl sandbox` prints; the first
-  /// three keys come first, always).
+  /// GHL_CLIENT_SECRET=… GHL_APP_ID=… GHL_COMPANY_ID=… GHL_AGENCY_TOKEN=…" (what `ghl sandbox`
+  /// prints; the first three keys come first, always).
   std::string EnvLine() const;
   /// The sandbox's webhook public key: base64 DER SubjectPublicKeyInfo (Ed25519), the value to
   /// add to the receiver's trusted keys (`ReceiverOptions::public_keys`,
