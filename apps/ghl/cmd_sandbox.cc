@@ -34,6 +34,7 @@ struct SandboxArgs {
   int provider_status_delay_ms = 5000;
   int provider_delivery_copies = 1;
   int token_ttl = 86399;
+  std::vector<std::string> redirect_uris;
   std::string client_id;
   std::string client_secret;
   std::vector<std::string> inactive_locations;
@@ -63,6 +64,7 @@ int RunSandbox(const SandboxArgs& args) {
     options.conversation_providers.push_back(provider);
   }
   options.oauth.access_token_ttl = std::chrono::seconds(args.token_ttl);
+  options.oauth.redirect_uris = args.redirect_uris;
   options.oauth.client_id = args.client_id;
   options.oauth.client_secret = args.client_secret;
   options.oauth.inactive_locations = args.inactive_locations;
@@ -202,6 +204,10 @@ void AddSandboxCommand(CLI::App& app, int* exit_code) {
                   "POST each hand-off this many times (2 = as a retrying GHL would)")
       ->check(WholeNumber("--provider-delivery-copies", 1, 5))
       ->capture_default_str();
+  cmd->add_option("--redirect-uri", args->redirect_uris,
+                  "A redirect URI registered for the OAuth app (repeatable; loopback URIs such as "
+                  "http://127.0.0.1:PORT/callback are always accepted, others are refused as GHL "
+                  "refuses unregistered ones)");
   cmd->add_option("--token-ttl", args->token_ttl,
                   "Lifetime of the access tokens POST /oauth/token issues, seconds (GHL: 86399; "
                   "a few seconds to test expiry and refresh)")

@@ -83,6 +83,27 @@ std::vector<std::string> SplitScopes(const std::string& text) {
 
 // The checks both the page and its approval make; "" when the request is acceptable, else
 // the message. Fills the app and the granted scopes.
+// http://127.0.0.1, localhost or [::1], any port and path (RFC 8252 §7.3: native apps listen on
+// an ephemeral loopback port).
+bool IsLoopbackRedirect(const std::string& uri) {
+  if (uri.rfind("http://", 0) != 0) return false;
+  std::string_view rest = std::string_view(uri).substr(7);
+  for (std::string_view host : {"127.0.0.1", "localhost", "[::1]"}) {
+    if (rest.substr(0, host.size()) == host &&
+        (rest.size() == host.size() || rest[host.size()] == ':' || rest[host.size()] == '/')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsRegisteredRedirect(const Doc& app, const std::string& uri) {
+  for (const auto& r : app.value.value("redirectUris", json::array())) {
+    if (r.is_string() && r.get<std::string>() == uri) return true;
+  }
+  return false;
+}
+
 std::string CheckAuthorize(const Store& store, const Params& p, const Doc** app,
                            std::vector<std::string>* scopes) {
   if (First(p, "response_type") != "code") {
@@ -93,6 +114,13 @@ std::string CheckAuthorize(const Store& store, const Params& p, const Doc** app,
   std::string redirect = First(p, "redirect_uri");
   if (redirect.rfind("http://", 0) != 0 && redirect.rfind("https://", 0) != 0) {
     return "redirect_uri must be an absolute http(s) URL, e.g. http://127.0.0.1:8765/callback";
+  }
+  if (!IsLoopbackRedirect(redirect) && !IsRegisteredRedirect(**app, redirect)) {
+    return "redirect_uri '" + redirect +
+           "' is not registered for this app (GHL redirects only to an app's registered "
+           "URIs): use a loopback one (http://127.0.0.1:PORT/…) or start the sandbox with "
+           "--redirect-uri " +
+           redirect;
   }
   std::vector<std::string> offered;
   for (const auto& s : (*app)->value.value("scopes", json::array())) offered.push_back(s);

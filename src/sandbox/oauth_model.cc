@@ -107,6 +107,7 @@ json EnsureApp(Store& store, const OAuthOptions& options, const std::vector<std:
               {"versionId", app_id},
               {"scopes", Strings(scopes)},
               {"accessTokenTtlSeconds", options.access_token_ttl.count()},
+              {"redirectUris", Strings(options.redirect_uris)},
               {"sandboxDefault", true}};
   return store.Put(Coll::kOAuthApps, client_id, std::move(app)).value;
 }

@@ -327,6 +327,37 @@ TEST_F(OAuthTest, ConsentRefusesBadInputNamingIt) {
   auto scope = Raw("GET", base + "&scope=made.up&locationId=" + Loc());
   EXPECT_EQ(scope.status, 400);
   EXPECT_NE(scope.body.find("made.up"), std::string::npos);
+  // Break-it finding: the code went to any redirect_uri (https://evil.example/steal?code=…).
+  for (std::string evil : {"https://evil.example/steal", "http://127.0.0.1.evil.example/cb",
+                           "http://localhost@evil.example/cb"}) {
+    auto away = Raw("GET", "/oauth/chooselocation/approve?response_type=code&client_id=" +
+                               sb_->oauth_client_id() + "&redirect_uri=" + http::UrlEncode(evil) +
+                               "&locationId=" + Loc());
+    EXPECT_EQ(away.status, 400) << evil;
+    EXPECT_NE(away.body.find("not registered"), std::string::npos) << evil;
+    EXPECT_EQ(away.headers.Get("Location"), std::nullopt) << evil;
+  }
+}
+
+class OAuthRedirectTest : public SandboxFixture {};
+
+TEST_F(OAuthRedirectTest, ARegisteredRedirectUriIsAcceptedExactly) {
+  Options o;
+  o.oauth.redirect_uris = {"https://app.example/oauth/callback"};
+  Make(std::move(o));
+  auto approve = [&](const std::string& redirect) {
+    http::Request r;
+    r.method = "GET";
+    r.target =
+        "/oauth/chooselocation/approve?response_type=code&client_id=" + sb_->oauth_client_id() +
+        "&redirect_uri=" + http::UrlEncode(redirect) + "&locationId=" + sb_->location_id();
+    r.headers.Set("Host", "127.0.0.1:1");
+    return sb_->Handle(r).status;
+  };
+  EXPECT_EQ(approve("https://app.example/oauth/callback"), 302);
+  EXPECT_EQ(approve("https://app.example/oauth/callback2"), 400);
+  EXPECT_EQ(approve("http://localhost:4321/cb"), 302);
+  EXPECT_EQ(approve("http://[::1]/cb"), 302);
 }
 
 TEST_F(OAuthTest, TokenLifetimeAndCredentialsComeFromOptions) {

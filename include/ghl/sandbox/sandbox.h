@@ -151,6 +151,11 @@ struct OAuthOptions {
   /// GHL's is 86399; tests use a few seconds. An expired issued token is answered 401
   /// {"statusCode":401,"message":"Invalid JWT","error":"Unauthorized"}.
   std::chrono::seconds access_token_ttl{86399};
+  /// The app's registered redirect URIs, matched exactly, as GHL redirects only to an app's
+  /// registered URIs. Loopback URIs (http://127.0.0.1, localhost or [::1] on any port and path,
+  /// RFC 8252 §7.3: what `ghl auth login` listens on) are always accepted; any other
+  /// redirect_uri is refused with 400 at the consent page.
+  std::vector<std::string> redirect_uris;
   /// Locations switched "not active" at start: refreshing or minting a token for them answers
   /// 400 "Location is not active" (also `POST /sandbox/locations/{id}/deactivate`).
   std::vector<std::string> inactive_locations;
