@@ -124,12 +124,15 @@ int RunEnrichCommand(const EnrichArgs& args) {
   if (args.json) {
     std::printf("%s\n", report->ToJson().dump(2).c_str());
   } else {
+    // A dry run tags nothing: its failures are only counted.
+    std::string failed_note =
+        report->dry_run ? "would be tagged " + std::string(enrich::kFailedTag)
+                        : "tagged " + std::string(enrich::kFailedTag);
     std::printf(
-        "%senriched %lld contacts: %lld done, %lld failed (tagged %s), %lld skipped; "
-        "%lld API calls\n",
+        "%senriched %lld contacts: %lld done, %lld failed (%s), %lld skipped; %lld API calls\n",
         report->dry_run ? "dry run (nothing written): " : "",
         static_cast<long long>(report->candidates), static_cast<long long>(report->done),
-        static_cast<long long>(report->failed), enrich::kFailedTag,
+        static_cast<long long>(report->failed), failed_note.c_str(),
         static_cast<long long>(report->skipped), static_cast<long long>(report->calls_used));
   }
   std::fflush(stdout);

@@ -23,6 +23,10 @@ TEST(EnrichCli, JsonSummaryThenARerunFindsNothingLeft) {
   EXPECT_EQ(d["candidates"], 3);
   EXPECT_EQ(d["dry_run"], true);
   EXPECT_EQ(d["calls_used"], 2);  // list fields + search: nothing written
+  // Break-it finding: the text summary of a dry run said failures were tagged.
+  auto dry_text = RunGhl({"enrich", "--dry-run", "--limit", "3"}, sb.CliEnv());
+  ASSERT_EQ(dry_text.exit_code, 0) << dry_text.err;
+  EXPECT_THAT(dry_text.out, HasSubstr("failed (would be tagged enrichment-failed)"));
 
   auto first = RunGhl({"enrich"}, sb.CliEnv());
   ASSERT_EQ(first.exit_code, 0) << first.err;
