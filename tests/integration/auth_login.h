@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "ghl/http/transport.h"
+#include "oauth_browser.h"
 #include "process.h"
 
 namespace ghl::testing {
@@ -47,23 +48,12 @@ inline LoginOutcome LoginAsAgency(const std::string& base, const std::string& co
   LoginOutcome outcome;
   GhlRun login({"auth", "login", "--no-browser", "--timeout", "30"}, env);
   std::string& url = outcome.consent_url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::string err = login.Stderr();
-    auto at = err.find(base + "/oauth/chooselocation?");
-    if (at != std::string::npos && err.find('\n', at) != std::string::npos) {
-      url = err.substr(at, err.find('\n', at) - at);
-    } else {
-      std::this_thread::sleep_for(50ms);
-    }
-  }
+  url = ConsentUrl(login, base);
   if (url.empty()) {
     outcome.error = "no consent URL printed: " + login.Stderr();
     return outcome;
   }
-  std::string approve = url;
-  approve.replace(approve.find("/oauth/chooselocation?"), 22, "/oauth/chooselocation/approve?");
-  auto consent = SandboxHttp("GET", approve + "&companyId=" + company +
-                                        (future_locations ? "&installToFutureLocations=true" : ""));
+  auto consent = ApproveConsent(url, company, future_locations);
   if (!consent.ok() || consent->status != 302) {
     outcome.error =
         "consent refused: " + (consent.ok() ? consent->body : consent.error().Summary());

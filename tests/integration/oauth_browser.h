@@ -35,10 +35,13 @@ inline Result<http::Response> Get(const std::string& url) {
 
 /// Approves `consent_url` for `company` at the sandbox: the sandbox's redirect (a 302 to the
 /// CLI's callback with code and state), or the error.
-inline Result<http::Response> ApproveConsent(std::string consent_url, const std::string& company) {
+/// With `future_locations`, the app is also installed on locations created later.
+inline Result<http::Response> ApproveConsent(std::string consent_url, const std::string& company,
+                                             bool future_locations = false) {
   consent_url.replace(consent_url.find("/oauth/chooselocation?"), 22,
                       "/oauth/chooselocation/approve?");
-  return Get(consent_url + "&companyId=" + company);
+  return Get(consent_url + "&companyId=" + company +
+             (future_locations ? "&installToFutureLocations=true" : ""));
 }
 
 /// The whole browser part of a login: true when the callback answered 200.
