@@ -28,9 +28,9 @@ class PostgresInstance : public TokenBackendInstance {
     return all;
   }
   void Exec(const std::string& sql) override {
-    pqxx::connection c(url_);
+    pqxx::connection c(schema_.url());
     pqxx::work w(c);
-    w.exec("SET LOCAL search_path TO " + c.quote_name(schema_));
+    w.exec("SET LOCAL search_path TO " + c.quote_name(schema_.name()));
     w.exec(sql);
     w.commit();
   }
