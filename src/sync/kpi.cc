@@ -78,8 +78,9 @@ Result<Kpis> ComputeKpis(Database& db, const KpiQuery& q) {
     return UsageError("no location given for the KPIs", "give --location ID");
   // An unknown location would read as all zeros, indistinguishable from a quiet one.
   auto known = db.Query(
-      "SELECT 1 FROM locations WHERE id = $1 UNION SELECT 1 FROM contacts WHERE location_id = $1 "
-      "UNION SELECT 1 FROM opportunities WHERE location_id = $1",
+      "SELECT 1 FROM locations WHERE id = $1 UNION SELECT 1 FROM sync_checkpoints WHERE "
+      "location_id = $1 UNION SELECT 1 FROM contacts WHERE location_id = $1 UNION SELECT 1 FROM "
+      "opportunities WHERE location_id = $1 UNION SELECT 1 FROM messages WHERE location_id = $1",
       {q.location_id});
   if (!known.ok()) return known.error();
   if (known->empty()) {
