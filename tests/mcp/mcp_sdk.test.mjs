@@ -2,34 +2,16 @@
 // package.json) as a real client over stdio, against the in-process sandbox (`--sandbox`) and
 // against a separate `ghl sandbox` with a narrow token. `scripts/install-test-tools` installs
 // the SDK; without it the test reports skipped (exit 77).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ghlBin, isoDate, loadSdk, scratch } from './sdk_harness.mjs';
 
-let Client, StdioClientTransport;
-try {
-  ({ Client } = await import('@modelcontextprotocol/sdk/client/index.js'));
-  ({ StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js'));
-} catch {
-  console.log('skipped: @modelcontextprotocol/sdk is not installed (run scripts/install-test-tools)');
-  process.exit(77);
-}
-
-const GHL = process.env.GHL_BIN;
-if (!GHL) {
-  console.log('skipped: GHL_BIN is not set');
-  process.exit(77);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'ghl-mcp-sdk-'));
-const clients = [];
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  rmSync(dir, { recursive: true, force: true });
-});
+const { Client, StdioClientTransport } = await loadSdk();
+const GHL = ghlBin();
+const { dir, clients } = scratch('ghl-mcp-sdk-');
 
 async function connect(args = [], env = {}) {
   const transport = new StdioClientTransport({
@@ -42,10 +24,6 @@ async function connect(args = [], env = {}) {
   await client.connect(transport);
   clients.push(client);
   return client;
-}
-
-function isoDate(d) {
-  return d.toISOString().slice(0, 10);
 }
 
 const sandboxed = await connect(['--sandbox']);

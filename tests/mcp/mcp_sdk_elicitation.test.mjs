@@ -3,41 +3,16 @@
 // --allow-writes lists the destructive tools to a client that declared `elicitation`, asks its
 // user (elicitation/create, in the middle of the tool call) before each such call, and runs it
 // only on accept; a client without elicitation keeps the refusal. Skipped (77) without the SDK.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ghlBin, loadSdk, scratch, startAndWait } from './sdk_harness.mjs';
 
-let Client, StdioClientTransport, StreamableHTTPClientTransport, ElicitRequestSchema;
-try {
-  ({ Client } = await import('@modelcontextprotocol/sdk/client/index.js'));
-  ({ StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js'));
-  ({ StreamableHTTPClientTransport } =
-    await import('@modelcontextprotocol/sdk/client/streamableHttp.js'));
-  ({ ElicitRequestSchema } = await import('@modelcontextprotocol/sdk/types.js'));
-} catch {
-  console.log('skipped: @modelcontextprotocol/sdk is not installed (run scripts/install-test-tools)');
-  process.exit(77);
-}
-
-const GHL = process.env.GHL_BIN;
-if (!GHL) {
-  console.log('skipped: GHL_BIN is not set');
-  process.exit(77);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'ghl-mcp-elicit-'));
+const { Client, StdioClientTransport, StreamableHTTPClientTransport, ElicitRequestSchema } =
+  await loadSdk();
+const GHL = ghlBin();
 const KEY = 'sdk-elicitation-test-key-81c3';
-writeFileSync(join(dir, 'key'), `${KEY}\n`, { mode: 0o600 });
-const procs = [];
-const clients = [];
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const p of procs) p.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
+const { dir, procs, clients } = scratch('ghl-mcp-elicit-', KEY);
 
 const env = { PATH: process.env.PATH, HOME: dir };
 
@@ -66,20 +41,12 @@ async function stdioClient(answer) {
 let httpUrl;
 async function httpClient(answer) {
   if (!httpUrl) {
-    const p = spawn(GHL, ['serve', '--sandbox', '--port', '0', '--mcp', '--mcp-key-file',
-                          join(dir, 'key'), '--events-db', join(dir, 'events.db'),
-                          '--mcp-audit-log', 'none'],
-                    { stdio: ['ignore', 'pipe', 'pipe'], env });
-    procs.push(p);
-    httpUrl = await new Promise((resolve, reject) => {
-      let out = '';
-      p.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/MCP: +(http:\/\/\S+\/mcp)/);
-        if (m) resolve(new URL(m[1]));
-      });
-      p.on('exit', (code, sig) => reject(new Error(`ghl serve exited ${code ?? sig}`)));
-    });
+    const m = await startAndWait(
+      GHL, procs, ['serve', '--sandbox', '--port', '0', '--mcp', '--mcp-key-file',
+                   join(dir, 'key'), '--events-db', join(dir, 'events.db'),
+                   '--mcp-audit-log', 'none'],
+      /MCP: +(http:\/\/\S+\/mcp)/, env);
+    httpUrl = new URL(m[1]);
   }
   const c = newClient(answer);
   await c.client.connect(new StreamableHTTPClientTransport(httpUrl, {

@@ -3,67 +3,27 @@
 // the embedded sandbox (`--sandbox`) and against a separate `ghl sandbox` with a narrow token.
 // The client sends our bearer key; GHL's token stays in the server. Without the SDK the test
 // reports skipped (exit 77).
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ghlBin, isoDate, loadSdk, scratch, startAndWait } from './sdk_harness.mjs';
 
-let Client, StreamableHTTPClientTransport;
-try {
-  ({ Client } = await import('@modelcontextprotocol/sdk/client/index.js'));
-  ({ StreamableHTTPClientTransport } =
-    await import('@modelcontextprotocol/sdk/client/streamableHttp.js'));
-} catch {
-  console.log('skipped: @modelcontextprotocol/sdk is not installed (run scripts/install-test-tools)');
-  process.exit(77);
-}
-
-const GHL = process.env.GHL_BIN;
-if (!GHL) {
-  console.log('skipped: GHL_BIN is not set');
-  process.exit(77);
-}
-
-const dir = mkdtempSync(join(tmpdir(), 'ghl-mcp-http-'));
+const { Client, StreamableHTTPClientTransport } = await loadSdk();
+const GHL = ghlBin();
 const KEY = 'sdk-http-test-key-5f2a9c';
-writeFileSync(join(dir, 'key'), `${KEY}\n`, { mode: 0o600 });
-const procs = [];
-const clients = [];
-after(async () => {
-  for (const c of clients) await c.close().catch(() => {});
-  for (const p of procs) p.kill('SIGTERM');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-// Starts a process and resolves with its stdout once `pattern` matched (the match).
-function startAndWait(args, pattern, env = {}) {
-  const p = spawn(GHL, args, { stdio: ['ignore', 'pipe', 'pipe'],
-                               env: { PATH: process.env.PATH, HOME: dir, ...env } });
-  procs.push(p);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(pattern);
-      if (m) resolve(m);
-    });
-    p.stderr.on('data', (d) => { err += d; });
-    p.on('exit', (code) => reject(new Error(`ghl ${args[0]} exited ${code}: ${err}`)));
-  });
-}
+const { dir, procs, clients } = scratch('ghl-mcp-http-', KEY);
 
 let serves = 0;
 // `ghl serve --mcp` with these extra args; resolves with the /mcp URL.
 async function serve(args, env = {}) {
   const n = ++serves;
   const m = await startAndWait(
-    ['serve', '--port', '0', '--mcp', '--mcp-key-file', join(dir, 'key'),
+    GHL, procs, ['serve', '--port', '0', '--mcp', '--mcp-key-file', join(dir, 'key'),
      '--events-db', join(dir, `events-${n}.db`), '--mcp-audit-log', join(dir, 'audit.jsonl'),
      ...args],
-    /MCP: +(http:\/\/\S+\/mcp)/, env);
+    /MCP: +(http:\/\/\S+\/mcp)/, { PATH: process.env.PATH, HOME: dir, ...env });
   return new URL(m[1]);
 }
 
@@ -75,10 +35,6 @@ async function connect(url, key = KEY) {
   await client.connect(transport);
   clients.push(client);
   return { client, transport };
-}
-
-function isoDate(d) {
-  return d.toISOString().slice(0, 10);
 }
 
 const url = await serve(['--sandbox']);
@@ -152,7 +108,8 @@ test('read-only over HTTP does not list writes and refuses them', async () => {
 
 test('a GHL error comes back as isError with the hint; the session goes on', async () => {
   // A separate `ghl sandbox`; `ghl serve` holds a token with only contacts.readonly.
-  const m = await startAndWait(['sandbox', '--port', '0'], /^(GHL_BASE_URL=\S+).*\n/);
+  const m = await startAndWait(GHL, procs, ['sandbox', '--port', '0'], /^(GHL_BASE_URL=\S+).*\n/,
+                                 { PATH: process.env.PATH, HOME: dir });
   const env = Object.fromEntries(m[0].trim().split(' ').map((kv) => kv.split('=')));
   const narrowUrl = await serve(['--upstream', env.GHL_BASE_URL], {
     GHL_TOKEN: 'pit-sandbox-contacts-readonly', GHL_LOCATION_ID: env.GHL_LOCATION_ID });
@@ -182,9 +139,10 @@ test('DELETE ends the session: its id then gets 404', async () => {
 
 test('without --mcp-key-file a key is generated, printed once, and works', async () => {
   const m = await startAndWait(
-    ['serve', '--sandbox', '--port', '0', '--mcp', '--events-db', join(dir, 'events-gen.db'),
+    GHL, procs, ['serve', '--sandbox', '--port', '0', '--mcp', '--events-db', join(dir, 'events-gen.db'),
      '--mcp-audit-log', 'none'],
-    /MCP: +(http:\/\/\S+\/mcp)[^\n]*\nMCP key: +([0-9a-f]{64}) /);
+    /MCP: +(http:\/\/\S+\/mcp)[^\n]*\nMCP key: +([0-9a-f]{64}) /,
+    { PATH: process.env.PATH, HOME: dir });
   const { client } = await connect(new URL(m[1]), m[2]);
   await client.ping();
   await assert.rejects(connect(new URL(m[1]), KEY), /401|Unauthorized/);
