@@ -45,6 +45,9 @@ void AddAgentOptions(CLI::App* cmd, AgentArgs* args) {
                   "Answer every agent request within this many ms (Vapi waits 20 s)")
       ->check(WholeNumber("--agent-deadline-ms", 500, 110000))
       ->capture_default_str();
+  cmd->add_option("--agent-location", args->locations,
+                  "ASSISTANT_OR_AGENT_ID=LOCATION_ID: the location of a Vapi assistant or Retell "
+                  "agent whose requests carry no locationId metadata (repeatable)");
 }
 
 std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
@@ -64,23 +67,58 @@ std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
     }
     *out = std::move(*secret);
   }
+  for (const auto& pair : args.locations) {
+    size_t eq = pair.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == pair.size()) {
+      std::fprintf(stderr,
+                   "ghl serve: usage error: --agent-location '%s' is not ID=LOCATION\n"
+                   "hint: e.g. --agent-location asst_123=LOCATION_ID (a Vapi assistant id or a "
+                   "Retell agent_id)\n",
+                   pair.c_str());
+      *exit_code = kExitUsage;
+      return nullptr;
+    }
+    options.location_of[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
   bool on = !options.vapi_secret.empty() || !options.retell_api_key.empty();
   options.location_id = client_options.default_location_id;
+  options.log = [](const std::string& line) {
+    std::fprintf(stderr, "ghl serve: %s\n", line.c_str());
+  };
   if (on) {
-    // GHL_TOKEN, else the token store; with a store, one of its locations.
+    // GHL_TOKEN, else the token store; with a store, its only location or none by default.
     Status usable = credentials.ok() ? Status(Ok{}) : Status(credentials.error());
     if (usable.ok() && credentials->store) {
-      auto location = OneStoreLocation(*credentials->store, options.location_id, "--location");
+      std::shared_ptr<tokens::TokenManager> store = credentials->store;
+      auto location = OneStoreLocation(*store, options.location_id, "--location");
+      auto held = StoreLocations(*store);
       if (location.ok()) {
         options.location_id = *location;
         // A location the store cannot serve now is said at start; calls then answer the error.
-        if (auto st = CheckStoreLocation(*credentials->store, *location); !st.ok()) {
+        if (auto st = CheckStoreLocation(*store, *location); !st.ok()) {
           std::fprintf(stderr, "ghl serve: warning: the agent endpoints: %s\n",
                        st.error().Describe().c_str());
         }
+      } else if (options.location_id.empty() && held.ok() && held->size() > 1) {
+        std::fprintf(stderr,
+                     "ghl serve: the agent endpoints serve the token store's %zu locations: each "
+                     "request names its own (metadata locationId or --agent-location)\n",
+                     held->size());
       } else {
         usable = location.error();
       }
+      options.check_location = [store](const std::string& id) {
+        return CheckStoreLocation(*store, id);
+      };
+    } else if (usable.ok() && !options.location_id.empty()) {
+      // A fixed token serves its own location only.
+      options.check_location = [only = options.location_id](const std::string& id) -> Status {
+        if (id == only) return Ok{};
+        return UsageError(
+            "location " + id + " is not the one this server's GHL token serves (" + only + ")",
+            "serve many locations from the token store (`ghl auth login`, "
+            "without GHL_TOKEN)");
+      };
     }
     if (!usable.ok()) {
       std::fprintf(stderr, "ghl serve: the agent endpoints (/agents/*): %s\n",

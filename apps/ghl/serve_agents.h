@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "credentials.h"
 #include "ghl/agents/endpoints.h"
@@ -20,19 +21,24 @@ struct AgentArgs {
   std::string calendar;                        ///< --agent-calendar
   std::string outcome_field = "call_outcome";  ///< --agent-outcome-field
   int deadline_ms = 12000;                     ///< --agent-deadline-ms
+  std::vector<std::string> locations;          ///< --agent-location ID=LOCATION (repeatable)
 };
 
-/// Adds --vapi-secret-file, --retell-key-file, --agent-calendar, --agent-outcome-field and
-/// --agent-deadline-ms to `cmd`.
+/// Adds --vapi-secret-file, --retell-key-file, --agent-calendar, --agent-outcome-field,
+/// --agent-deadline-ms and --agent-location to `cmd`.
 void AddAgentOptions(CLI::App* cmd, AgentArgs* args);
 
 /// Reads the secret files and builds the endpoints over a client made from `client_options`
 /// and the server's `credentials` (`UseGhlCredentials`: the embedded sandbox's token,
 /// GHL_TOKEN, else the token store). With no secret file given the endpoints exist and refuse
-/// every request (503, fail closed). The endpoints work in one location: `client_options`'
-/// default (--location / GHL_LOCATION_ID), else the token store's only location. Prints the
-/// reason and returns null, with `*exit_code` 2, when a file is unreadable or empty, or when a
-/// secret is given but there are no credentials, or no location the store can serve.
+/// every request (503, fail closed). Default location: `client_options`' (--location /
+/// GHL_LOCATION_ID), else the token store's only location (none when it holds several: each
+/// request then names its own through metadata or --agent-location). A request's location is
+/// checked before any GHL call: with the store, that the store can serve it
+/// (`CheckStoreLocation`); with a fixed token, that it is the token's location. Refusals are
+/// printed on stderr. Prints the reason and returns null, with `*exit_code` 2, when a file is
+/// unreadable or empty, an --agent-location is not ID=LOCATION, or a secret is given but there
+/// are no credentials, or the store holds no location.
 std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
                                                     client::ClientOptions client_options,
                                                     const Result<GhlCredentials>& credentials,

@@ -258,8 +258,15 @@ TEST(DeadlineTest, NoCallStartsAfterTheDeadlineAndLongListsAreRefused) {
     for (size_t i = 0; i <= kMaxVapiToolCalls; ++i) many.push_back(list[0]);
     auto refused = agents.Handle(VapiRequest(
         "s", json{{"message", {{"type", "tool-calls"}, {"toolCallList", many}}}}.dump()));
-    EXPECT_EQ(refused.status, 400);
-    EXPECT_THAT(refused.body, HasSubstr("at most 16"));
+    // Break-it finding: the 400 this answered is ignored by Vapi (it reads only a 200), so
+    // the assistant heard nothing. Each call now learns why nothing ran.
+    EXPECT_EQ(refused.status, 200);
+    json results = json::parse(refused.body)["results"];
+    ASSERT_EQ(results.size(), kMaxVapiToolCalls + 1);
+    for (const auto& r : results) {
+      EXPECT_EQ(r["toolCallId"], "c0");
+      EXPECT_THAT(r["error"].get<std::string>(), HasSubstr("at most 16"));
+    }
     EXPECT_EQ(seen.load(), 1);
   }
   slow.Stop();
@@ -377,6 +384,45 @@ TEST_F(AgentsSandboxTest, AvailabilityIsSpokenAndBookingByDateAndTimeWorks) {
   // The same slot again (a retry with another id): already booked, nothing new.
   EXPECT_THAT(Vapi("book_appointment", {{"phone", "+15125551007"}, {"startTime", start}}),
               ::testing::StartsWith("Already booked: "));
+}
+
+// Break-it finding: {"days": 1e300} was converted to int straight (undefined behaviour) and
+// came out as "in the next 1 day".
+TEST_F(AgentsSandboxTest, HugeOrOddNumbersAreClampedNotWrapped) {
+  EXPECT_THAT(Vapi("check_availability", {{"days", 1e300}}), HasSubstr("in the next 31 days"));
+  EXPECT_THAT(Vapi("check_availability", {{"days", 1e19}}), HasSubstr("in the next 31 days"));
+  EXPECT_THAT(Vapi("check_availability", {{"days", "12"}}), HasSubstr("in the next 12 days"));
+  EXPECT_THAT(Vapi("check_availability", {{"days", -4}}), HasSubstr("in the next 1 day:"));
+}
+
+// Break-it findings: a caller who rang back for the slot they already held heard "That time is
+// not free" (the date + time path looked only at free slots); and a taken slot on one date was
+// spoken "Free on Wednesday January 6: Wednesday January 6 at …".
+TEST_F(AgentsSandboxTest, ASlotTheCallerHoldsIsAlreadyBookedAndATakenOneOffersThatDay) {
+  std::string text = Vapi("check_availability", {{"days", 10}});
+  auto offered = Starts(text);
+  ASSERT_FALSE(offered.empty()) << text;
+  std::string start = offered[0], date = start.substr(0, 10);
+  int h = std::stoi(start.substr(11, 2)), m = std::stoi(start.substr(14, 2));
+  char spoken[16], other_form[16];
+  std::snprintf(spoken, sizeof spoken, "%d:%02d %s", h % 12 == 0 ? 12 : h % 12, m,
+                h < 12 ? "AM" : "PM");
+  std::snprintf(other_form, sizeof other_form, "%02d:%02d", h, m);
+  std::string booked =
+      Vapi("book_appointment",
+           {{"phone", "+15125551014"}, {"name", "Olivia King"}, {"date", date}, {"time", spoken}});
+  ASSERT_THAT(booked, ::testing::StartsWith("Booked ")) << booked;
+  std::string again =
+      Vapi("book_appointment", {{"phone", "+15125551014"}, {"date", date}, {"time", other_form}});
+  EXPECT_THAT(again, ::testing::StartsWith("Already booked: ")) << again;
+  EXPECT_THAT(again, HasSubstr(booked.substr(booked.find("(appointment id"))));
+  // Someone else asking for that slot: not free, that day's other times, the day said once.
+  std::string taken =
+      Vapi("book_appointment", {{"phone", "+15125551021"}, {"date", date}, {"time", other_form}});
+  EXPECT_THAT(taken, HasSubstr("That time is not free. Free on ")) << taken;
+  std::string day = PhraseSlots({date + "T00:00"});
+  day = day.substr(0, day.find(" at "));
+  EXPECT_EQ(taken.find(day), taken.rfind(day)) << taken;
 }
 
 TEST_F(AgentsSandboxTest, LogsOutcomeTagsNoteAndMovesTheOpportunity) {

@@ -88,12 +88,59 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
         .count();
   }
 
-  Outcome RunOne(const FunctionCall& call, const std::string& platform) {
-    ops::Context ctx{client, options.location_id, nullptr};
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  // The call's location (see the file comment of endpoints.h), or the text to answer instead.
+  Result<std::string> LocationFor(const FunctionCall& call, const std::string& platform) const {
+    std::string location = call.location_id;
+    if (location.empty() && !call.agent_id.empty()) {
+      if (auto it = options.location_of.find(call.agent_id); it != options.location_of.end()) {
+        location = it->second;
+      }
+    }
+    if (location.empty()) location = options.location_id;
+    std::string where = platform + " call " + (call.call_id.empty() ? "?" : call.call_id) +
+                        (call.agent_id.empty() ? "" : " (assistant/agent " + call.agent_id + ")");
+    if (auto asked = call.args.find("locationId");
+        asked != call.args.end() && asked->is_string() && *asked != location) {
+      Log("agents: " + where + ": refused locationId '" + asked->get<std::string>() +
+          "' from the arguments (this call's location: '" + location + "')");
+      return UsageError(
+          "Nothing was done: this line's business is set in its assistant's configuration, "
+          "not in the conversation; leave locationId out.");
+    }
+    if (options.check_location) {
+      Status st = location.empty()
+                      ? Status(UsageError("the request names no location",
+                                          "put locationId in the assistant's or call's metadata, "
+                                          "or map its id with --agent-location ID=LOCATION"))
+                      : options.check_location(location);
+      if (!st.ok()) {
+        Log("agents: " + where + ": location '" + location + "': " + st.error().Describe());
+        return UsageError(
+            "This phone line's CRM account is not available right now, so nothing was looked "
+            "up or booked. Apologise and offer to take a message for a callback.");
+      }
+    }
+    return location;
+  }
+
+  Outcome RunOne(FunctionCall call, const std::string& platform) {
+    auto location = LocationFor(call, platform);
+    if (!location.ok()) return {false, location.error().messages[0]};
+    // --agent-calendar belongs to the default location; elsewhere the metadata's calendarId,
+    // else the location's only calendar.
+    if (call.calendar_id.empty() && *location == options.location_id) {
+      call.calendar_id = options.default_calendar_id;
+    }
+    ops::Context ctx{client, *location, nullptr};
     auto run = [&] { return internal::RunFunction(ctx, options, NowMs(), call); };
     if (!internal::IsWrite(call.name)) return run();
-    // Same call id, function and arguments: the same answer, the work done once.
-    std::string key = platform + "\n" + call.call_id + "\n" + call.id + "\n" + call.name + "\n" +
+    // Same location, call id, function and arguments: the same answer, the work done once.
+    std::string key = platform + "\n" + *location + "\n" + call.call_id + "\n" + call.id + "\n" +
+                      call.name + "\n" +
                       call.args.dump(-1, ' ', false, json::error_handler_t::replace);
     return once.Run(key, run);
   }
@@ -146,15 +193,20 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     if (!message.ok()) return Refuse(400, message.error().Describe());
     std::vector<FunctionCall>& calls = message->calls;
     if (calls.empty()) return Json(200, json::object());  // another message type
-    if (calls.size() > kMaxVapiToolCalls) {
-      return Refuse(400, "the message carries " + std::to_string(calls.size()) +
-                             " tool calls; at most " + std::to_string(kMaxVapiToolCalls) +
-                             " are answered per message");
-    }
     std::vector<std::string> ids;
     for (const auto& c : calls) ids.push_back(c.id);
     bool legacy = message->legacy_function_call;
-    auto answers = RunAll(std::move(calls), "vapi");
+    std::vector<Outcome> answers;
+    if (calls.size() > kMaxVapiToolCalls) {
+      // Vapi reads only a 200: each call learns why nothing ran.
+      answers.assign(
+          calls.size(),
+          Outcome{false, "Not run: the message carries " + std::to_string(calls.size()) +
+                             " tool calls; at most " + std::to_string(kMaxVapiToolCalls) +
+                             " are answered per message."});
+    } else {
+      answers = RunAll(std::move(calls), "vapi");
+    }
     if (legacy) return Json(200, {{"result", SingleLine(answers[0].text)}});
     json results = json::array();
     for (size_t i = 0; i < answers.size(); ++i) {

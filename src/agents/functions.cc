@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 
 #include "ghl/core/time_parse.h"
@@ -36,12 +37,15 @@ std::string Arg(const json& args, std::string_view key) {
   return "";
 }
 
+// A whole-number argument clamped to [lo, hi]. Read as a double first: converting 1e300 or
+// 1e19 straight to int is undefined (and came out as the minimum: "the next 1 day").
 int ArgInt(const json& args, std::string_view key, int fallback, int lo, int hi) {
   auto it = args.find(key);
-  int v = fallback;
-  if (it != args.end() && it->is_number()) v = it->get<int>();
-  if (it != args.end() && it->is_string()) v = std::atoi(it->get<std::string>().c_str());
-  return std::clamp(v, lo, hi);
+  double v = fallback;
+  if (it != args.end() && it->is_number()) v = it->get<double>();
+  if (it != args.end() && it->is_string()) v = std::strtod(it->get<std::string>().c_str(), nullptr);
+  if (std::isnan(v)) v = fallback;
+  return static_cast<int>(std::clamp(v, static_cast<double>(lo), static_cast<double>(hi)));
 }
 
 // ["a","b"] or "a, b".
@@ -131,10 +135,11 @@ int LocalMinutes(const std::string& iso) {
   return h * 60 + mi;
 }
 
-Result<std::string> CalendarOf(const ops::Context& ctx, const AgentOptions& options,
-                               const json& args) {
-  if (auto id = Arg(args, "calendarId"); !id.empty()) return id;
-  if (!options.default_calendar_id.empty()) return options.default_calendar_id;
+// The arguments' calendarId, else the call's (metadata, or --agent-calendar in the default
+// location: endpoints.cc), else the location's only calendar.
+Result<std::string> CalendarOf(const ops::Context& ctx, const FunctionCall& call) {
+  if (auto id = Arg(call.args, "calendarId"); !id.empty()) return id;
+  if (!call.calendar_id.empty()) return call.calendar_id;
   auto calendars = ops::ListCalendars(ctx);
   if (!calendars.ok()) return calendars.error();
   if (calendars->size() == 1) return (*calendars)[0].value("id", "");
@@ -153,6 +158,11 @@ Result<std::optional<json>> ContactOf(const ops::Context& ctx, const FunctionCal
   if (auto id = Arg(call.args, "contactId"); !id.empty()) {
     auto c = ops::GetContact(ctx, id);
     if (!c.ok()) return c.error();
+    // One endpoint serves many locations: a contact of another one is not this call's.
+    if (auto loc = c->value("locationId", "");
+        !loc.empty() && !ctx.location_id.empty() && loc != ctx.location_id) {
+      return UsageError("contact " + id + " is not in this line's location");
+    }
     return std::optional<json>(*c);
   }
   std::string phone = PhoneOf(call);
@@ -168,7 +178,13 @@ Result<std::optional<json>> ContactOf(const ops::Context& ctx, const FunctionCal
 struct SlotQuery {
   std::vector<ops::Slot> slots;
   std::string when;  // "on Tuesday December 8" / "in the next 7 days"
+  bool one_date = false;
 };
+
+// "Free on Tuesday December 8 at 9 AM or 10 AM." / "Free in the next 7 days: Tuesday …".
+std::string FreeText(const SlotQuery& q, const std::vector<std::string>& starts) {
+  return (q.one_date ? "Free on " : "Free " + q.when + ": ") + PhraseSlots(starts) + ".";
+}
 
 Result<SlotQuery> FindSlots(const ops::Context& ctx, const std::string& calendar, const json& args,
                             int64_t now_ms) {
@@ -185,6 +201,7 @@ Result<SlotQuery> FindSlots(const ops::Context& ctx, const std::string& calendar
     end = midnight_utc + kDayMs + kMaxOffsetMs;
     std::string day = PhraseSlots({date + "T00:00"});  // "Tuesday December 8 at 12 AM"
     q.when = "on " + day.substr(0, day.find(" at "));
+    q.one_date = true;
   } else {
     q.when = "in the next " + std::to_string(days) + (days == 1 ? " day" : " days");
   }
@@ -231,7 +248,7 @@ Outcome LookupCaller(const ops::Context& ctx, const FunctionCall& call) {
 
 Outcome CheckAvailability(const ops::Context& ctx, const AgentOptions& options,
                           const FunctionCall& call, int64_t now_ms) {
-  auto calendar = CalendarOf(ctx, options, call.args);
+  auto calendar = CalendarOf(ctx, call);
   if (!calendar.ok()) return Fail(Describe(calendar.error()));
   auto q = FindSlots(ctx, *calendar, call.args, now_ms);
   if (!q.ok()) return Fail(Describe(q.error()));
@@ -250,17 +267,36 @@ Outcome CheckAvailability(const ops::Context& ctx, const AgentOptions& options,
     if (on_day <= per_day) starts.push_back(slot.start);
   }
   // "Free on Friday December 4 at 9 AM or …" / "Free in the next 7 days: Friday December 4 …"
-  std::string text = Arg(call.args, "date").empty()
-                         ? "Free " + q->when + ": " + PhraseSlots(starts) + "."
-                         : "Free on " + PhraseSlots(starts) + ".";
-  text += " To book, pass one of these as startTime:";
+  std::string text = FreeText(*q, starts) + " To book, pass one of these as startTime:";
   for (size_t i = 0; i < starts.size(); ++i) text += (i ? ", " : " ") + starts[i];
   return {true, text + "."};
 }
 
-Outcome BookAppointment(const ops::Context& ctx, const AgentOptions& options,
-                        const FunctionCall& call, int64_t now_ms) {
-  auto calendar = CalendarOf(ctx, options, call.args);
+// The contact's live appointment on `calendar` at `date` + `minutes` (its local clock), or
+// nullopt: a caller who rings back for the slot they already hold hears "already booked",
+// not "not free".
+std::optional<json> HeldAt(const ops::Context& ctx, const FunctionCall& call,
+                           const std::string& calendar, const std::string& date, int minutes) {
+  auto found = ContactOf(ctx, call);
+  if (!found.ok() || !found->has_value()) return std::nullopt;
+  auto held = ops::ListContactAppointments(ctx, (**found).value("id", ""));
+  if (!held.ok()) return std::nullopt;
+  for (const auto& a : *held) {
+    std::string status = a.value("appointmentStatus", a.value("appoinmentStatus", ""));
+    std::string start = a.value("startTime", "");
+    if (a.value("calendarId", "") == calendar && status != "cancelled" && status != "invalid" &&
+        start.substr(0, 10) == date && LocalMinutes(start) == minutes) {
+      json out = a;
+      out["contactName"] = NameOf(**found);
+      out["contactId"] = (**found).value("id", "");
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+Outcome BookAppointment(const ops::Context& ctx, const FunctionCall& call, int64_t now_ms) {
+  auto calendar = CalendarOf(ctx, call);
   if (!calendar.ok()) return Fail(Describe(calendar.error()));
   // The slot: startTime, else date + time in the calendar's zone matched to a free slot.
   std::string start = Arg(call.args, "startTime");
@@ -278,11 +314,16 @@ Outcome BookAppointment(const ops::Context& ctx, const AgentOptions& options,
       if (LocalMinutes(s.start) == *minutes) start = s.start;
     }
     if (start.empty()) {
+      if (auto held = HeldAt(ctx, call, *calendar, Arg(call.args, "date"), *minutes)) {
+        return {true, "Already booked: " + PhraseSlots({held->value("startTime", "")}) + " for " +
+                          held->value("contactName", "") + " (appointment id " +
+                          held->value("id", "") + ", contactId " + held->value("contactId", "") +
+                          ")."};
+      }
       std::vector<std::string> starts;
       for (size_t i = 0; i < q->slots.size() && i < 6; ++i) starts.push_back(q->slots[i].start);
       return Fail("That time is not free. " +
-                  (starts.empty() ? "No free times " + q->when + "."
-                                  : "Free " + q->when + ": " + PhraseSlots(starts) + "."));
+                  (starts.empty() ? "No free times " + q->when + "." : FreeText(*q, starts)));
     }
   } else if (!ops::ParseIsoMs(start)) {
     return Fail("startTime '" + start +
@@ -419,7 +460,7 @@ Outcome RunFunction(const ops::Context& ctx, const AgentOptions& options, int64_
   if (!call.problem.empty()) return Fail(call.problem + ".");
   if (call.name == "lookup_caller") return LookupCaller(ctx, call);
   if (call.name == "check_availability") return CheckAvailability(ctx, options, call, now_ms);
-  if (call.name == "book_appointment") return BookAppointment(ctx, options, call, now_ms);
+  if (call.name == "book_appointment") return BookAppointment(ctx, call, now_ms);
   if (call.name == "log_call_outcome") return LogCallOutcome(ctx, options, call);
   return Fail("Unknown function '" + call.name +
               "'; this server has lookup_caller, check_availability, book_appointment and "

@@ -71,6 +71,24 @@ FunctionCall FromToolCall(const json& item) {
   return call;
 }
 
+// The first non-empty string `key` of the metadata objects, in order (null entries skipped).
+std::string FromMetadata(std::initializer_list<const json*> metadata, std::string_view key) {
+  for (const json* m : metadata) {
+    if (std::string v = m ? StrAt(*m, key) : ""; !v.empty()) return v;
+  }
+  return "";
+}
+
+// What every call of one request shares: the caller, the call, the assistant or agent, and
+// the location and calendar its metadata names.
+void SetCallContext(FunctionCall& call, const FunctionCall& shared) {
+  call.caller_phone = shared.caller_phone;
+  call.call_id = shared.call_id;
+  call.agent_id = shared.agent_id;
+  call.location_id = shared.location_id;
+  call.calendar_id = shared.calendar_id;
+}
+
 std::string Hour12(int minutes) {
   int h = minutes / 60, m = minutes % 60;
   const char* half = h < 12 ? "AM" : "PM";
@@ -118,23 +136,37 @@ Result<VapiMessage> ParseVapiToolCalls(const json& body) {
   std::string type = StrAt(*message, "type");
   out.legacy_function_call = type == "function-call";
   if (type != "tool-calls" && !out.legacy_function_call) return out;
-  std::string caller;
-  std::string call_id;
-  if (const json* call = ObjAt(*message, "call")) {
-    call_id = StrAt(*call, "id");
-    if (const json* customer = ObjAt(*call, "customer")) caller = StrAt(*customer, "number");
+  FunctionCall shared;
+  const json* vapi_call = ObjAt(*message, "call");
+  const json* assistant = ObjAt(*message, "assistant");
+  const json* overrides = vapi_call ? ObjAt(*vapi_call, "assistantOverrides") : nullptr;
+  if (vapi_call) {
+    shared.call_id = StrAt(*vapi_call, "id");
+    shared.agent_id = StrAt(*vapi_call, "assistantId");
+    if (const json* customer = ObjAt(*vapi_call, "customer")) {
+      shared.caller_phone = StrAt(*customer, "number");
+    }
   }
-  if (caller.empty()) {
-    if (const json* customer = ObjAt(*message, "customer")) caller = StrAt(*customer, "number");
+  if (shared.caller_phone.empty()) {
+    if (const json* customer = ObjAt(*message, "customer")) {
+      shared.caller_phone = StrAt(*customer, "number");
+    }
   }
+  if (shared.agent_id.empty() && assistant) shared.agent_id = StrAt(*assistant, "id");
+  // The call's own metadata first, then the call's overrides, then the assistant's.
+  std::initializer_list<const json*> metadata = {
+      vapi_call ? ObjAt(*vapi_call, "metadata") : nullptr,
+      overrides ? ObjAt(*overrides, "metadata") : nullptr,
+      assistant ? ObjAt(*assistant, "metadata") : nullptr};
+  shared.location_id = FromMetadata(metadata, "locationId");
+  shared.calendar_id = FromMetadata(metadata, "calendarId");
   if (out.legacy_function_call) {
     // The older server message: {"functionCall":{"name","parameters"}}, one call, no id.
     const json* fc = ObjAt(*message, "functionCall");
     FunctionCall call = FromToolCall(fc ? *fc : json::object());
     if (call.name.empty() && call.problem.empty())
       call.problem = "the function call names no function";
-    call.caller_phone = caller;
-    call.call_id = call_id;
+    SetCallContext(call, shared);
     calls.push_back(std::move(call));
     return out;
   }
@@ -157,8 +189,7 @@ Result<VapiMessage> ParseVapiToolCalls(const json& body) {
       }
       if (call.name.empty() && call.problem.empty())
         call.problem = "the tool call names no function";
-      call.caller_phone = caller;
-      call.call_id = call_id;
+      SetCallContext(call, shared);
       calls.push_back(std::move(call));
     }
     break;
@@ -178,6 +209,11 @@ Result<FunctionCall> ParseRetellCall(const json& body, std::string_view function
     call.args = *args;
     if (retell_call) {
       call.call_id = StrAt(*retell_call, "call_id");
+      call.agent_id = StrAt(*retell_call, "agent_id");
+      std::initializer_list<const json*> metadata = {
+          ObjAt(*retell_call, "metadata"), ObjAt(*retell_call, "retell_llm_dynamic_variables")};
+      call.location_id = FromMetadata(metadata, "locationId");
+      call.calendar_id = FromMetadata(metadata, "calendarId");
       // The other party: the caller on inbound calls, the callee on outbound ones.
       call.caller_phone = StrAt(*retell_call, "direction") == "outbound"
                               ? StrAt(*retell_call, "to_number")

@@ -163,7 +163,12 @@ std::optional<http::Response> HttpTransport::Impl::CheckHostAndOrigin(
   std::string header = r.headers.GetOr("Host", "");
   auto [host, host_port] = SplitAuthority(header);
   uint16_t p = port.load();
-  bool port_ok = p == 0 || host_port == std::to_string(p) || (host_port.empty() && p == 80);
+  // Loopback names must carry this server's port. A host allowed by name (the reverse proxy's
+  // public name) arrives with the proxy's port or none (https://mcp.example.com): DNS rebinding
+  // cannot forge that name, so any port is fine for it.
+  bool loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+  bool port_ok =
+      !loopback || p == 0 || host_port == std::to_string(p) || (host_port.empty() && p == 80);
   if (host.empty() || !HostAllowed(host) || !port_ok) {
     return RpcFailure(403, kInvalidRequest,
                       "Forbidden: Host '" + header +

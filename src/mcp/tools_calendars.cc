@@ -14,8 +14,22 @@ constexpr int64_t kMaxOffsetMs = 14LL * 3600 * 1000;
 
 bool IsDate(const std::string& s) { return ParseIsoDayMs(s).has_value(); }
 
+// A time must say its offset ("Z" or ±HH:MM): ISO 8601 reads "2027-01-04T09:00" as UTC, and
+// a model that meant the calendar's 9 AM got "no free slots" (or a booking five hours off)
+// without a word. Dates and text that is no time at all are left to the callers' own checks.
+Status RequireOffset(const std::string& name, const std::string& text) {
+  if (text.size() <= 10 || IsDate(text) || !ops::ParseIsoMs(text)) return Ok{};
+  if (std::string_view(text).substr(10).find_first_of("Zz+-") != std::string_view::npos) {
+    return Ok{};
+  }
+  return UsageError("argument '" + name + "' ('" + text + "') has no UTC offset",
+                    "add the offset the time is in, e.g. " + text.substr(0, 16) +
+                        ":00-05:00 (or Z for UTC), or pass a local date YYYY-MM-DD");
+}
+
 // A time argument: "YYYY-MM-DD" (a local date) or ISO 8601 with offset.
 Result<int64_t> ReadTime(const std::string& name, const std::string& text) {
+  if (auto st = RequireOffset(name, text); !st.ok()) return st.error();
   std::string iso = IsDate(text) ? text + "T00:00:00Z" : text;
   auto ms = ops::ParseIsoMs(iso);
   if (!ms) {
@@ -57,8 +71,8 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
        .title = "Get free slots",
        .description =
            "Bookable start times of a calendar. from/to are local dates (YYYY-MM-DD, inclusive, "
-           "in the zone given or the calendar's) or ISO 8601 times. Any range length. Slots are "
-           "ISO 8601 with offset; pass one as startTime to book_appointment.",
+           "in the zone given or the calendar's) or ISO 8601 times with offset. Ranges up to 93 "
+           "days. Slots are ISO 8601 with offset; pass one as startTime to book_appointment.",
        .input_schema = Object({{"calendarId", Str("Calendar id.")},
                                {"from", Str("Start date or time.")},
                                {"to", Str("End date (inclusive) or time.")},
@@ -91,30 +105,38 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
          }
          return json{{"slots", std::move(list)}, {"count", total}};
        }});
-  out.push_back({.name = "book_appointment",
-                 .toolset = "calendars",
-                 .title = "Book appointment",
-                 .description = "Books a contact into a free slot (startTime from get_free_slots).",
-                 .input_schema = Object({{"calendarId", Str("Calendar id.")},
-                                         {"contactId", Str("Contact id.")},
-                                         {"startTime", Str("Slot start, ISO 8601 with offset.")},
-                                         {"endTime", Str("Optional end; default slot length.")},
-                                         {"title", Str("Title.")}},
-                                        {"calendarId", "contactId", "startTime"}),
-                 .output_schema = Output({{"appointment", {{"type", "object"}}}}, {"appointment"}),
-                 .read_only = false,
-                 .idempotent = false,
-                 .owned = {{"calendarId", Owned::kCalendar}, {"contactId", Owned::kContact}},
-                 .run = [](const ToolCall& c) -> Result<json> {
-                   auto r =
-                       ops::BookAppointment(c.ctx, {.calendar_id = ArgStr(c.args, "calendarId"),
-                                                    .contact_id = ArgStr(c.args, "contactId"),
-                                                    .start_time = ArgStr(c.args, "startTime"),
-                                                    .end_time = ArgStr(c.args, "endTime"),
-                                                    .title = ArgStr(c.args, "title")});
-                   if (!r.ok()) return r.error();
-                   return json{{"appointment", *r}};
-                 }});
+  out.push_back(
+      {.name = "book_appointment",
+       .toolset = "calendars",
+       .title = "Book appointment",
+       .description = "Books a contact into a free slot (startTime from get_free_slots). Safe to "
+                      "retry: when the contact already holds this slot on this calendar, that "
+                      "appointment comes back with alreadyBooked=true and nothing is booked.",
+       .input_schema = Object({{"calendarId", Str("Calendar id.")},
+                               {"contactId", Str("Contact id.")},
+                               {"startTime", Str("Slot start, ISO 8601 with offset.")},
+                               {"endTime", Str("Optional end; default slot length.")},
+                               {"title", Str("Title.")}},
+                              {"calendarId", "contactId", "startTime"}),
+       .output_schema =
+           Output({{"appointment", {{"type", "object"}}}, {"alreadyBooked", {{"type", "boolean"}}}},
+                  {"appointment", "alreadyBooked"}),
+       .read_only = false,
+       .owned = {{"calendarId", Owned::kCalendar}, {"contactId", Owned::kContact}},
+       .run = [](const ToolCall& c) -> Result<json> {
+         std::string start = ArgStr(c.args, "startTime");
+         if (auto st = RequireOffset("startTime", start); !st.ok()) return st.error();
+         // Once per contact + slot: a client that retries (a lost answer, a timeout)
+         // learns the booking it already made instead of GHL's "slot no longer
+         // available", which reads as a failed booking.
+         auto r = ops::BookAppointmentOnce(c.ctx, {.calendar_id = ArgStr(c.args, "calendarId"),
+                                                   .contact_id = ArgStr(c.args, "contactId"),
+                                                   .start_time = start,
+                                                   .end_time = ArgStr(c.args, "endTime"),
+                                                   .title = ArgStr(c.args, "title")});
+         if (!r.ok()) return r.error();
+         return json{{"appointment", r->appointment}, {"alreadyBooked", !r->created}};
+       }});
   out.push_back(
       {.name = "list_calendar_events",
        .toolset = "calendars",

@@ -1,6 +1,7 @@
 #include "ghl/ops/contacts.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "call.h"
 #include "ghl/phone/phone.h"
@@ -34,6 +35,10 @@ Result<json> PreparedFields(const Context& ctx, const ContactWrite& write) {
                         "pass tags and custom fields separately, not inside the fields object");
     }
   }
+  // The email as the exact lookups read it, so an upsert matches what find_contact found.
+  if (auto e = body.find("email"); e != body.end() && e->is_string()) {
+    *e = NormalizeEmail(e->get<std::string>());
+  }
   if (auto p = body.find("phone"); p != body.end() && p->is_string() && !p->empty()) {
     auto e164 = NormalizePhone(p->get<std::string>());
     if (!e164.ok()) return e164.error();
@@ -56,13 +61,20 @@ Result<std::string> NormalizePhone(std::string_view phone) {
   return std::move(parsed->e164);
 }
 
+std::string NormalizeEmail(std::string_view email) {
+  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+  while (!email.empty() && space(email.back())) email.remove_suffix(1);
+  while (!email.empty() && space(email.front())) email.remove_prefix(1);
+  if (email.size() > 7 && Lower(email.substr(0, 7)) == "mailto:") email.remove_prefix(7);
+  return std::string(email);
+}
+
 Result<std::optional<json>> FindContactByEmail(const Context& ctx, std::string_view email) {
-  std::string wanted(email);
-  while (!wanted.empty() && wanted.back() == ' ') wanted.pop_back();
-  while (!wanted.empty() && wanted.front() == ' ') wanted.erase(0, 1);
+  std::string wanted = NormalizeEmail(email);
   auto at = wanted.find('@');
   if (at == std::string::npos || at == 0 || at + 1 == wanted.size() ||
-      wanted.find(' ') != std::string::npos) {
+      std::any_of(wanted.begin(), wanted.end(),
+                  [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; })) {
     return UsageError("email '" + std::string(email) + "' is not an email address",
                       "give the whole address, e.g. jane@example.com; for a partial match use "
                       "the fuzzy contact search");

@@ -18,7 +18,15 @@
 /// "call":{…}}}; items {id,name,arguments}, {id,name,parameters}, {id,type,function:{name,
 /// arguments:<object or JSON string>}}, or toolWithToolCallList's {…,toolCall:{id,function}}.
 /// Answer: always HTTP 200 {"results":[{"toolCallId","result"}|{"toolCallId","error"}]}, in call
-/// order, each string on one line. Other message types get 200 {}.
+/// order, each string on one line (also for a list over kMaxVapiToolCalls: every call gets an
+/// error). Other message types get 200 {}.
+///
+/// Many locations on one endpoint: each request's location is its metadata's `locationId`
+/// (FunctionCall::location_id), else `AgentOptions::location_of` for its assistant or agent id,
+/// else `AgentOptions::location_id`; a `locationId` argument that names another location is
+/// refused. `AgentOptions::check_location` vets it before any GHL call. In another location
+/// than the default, the calendar is the metadata's `calendarId`, else the location's only one
+/// (`--agent-calendar` belongs to the default location).
 ///
 /// `POST /agents/retell/{function}` (docs.retellai.com "Custom Function"): body {"name","call",
 /// "args"} or, with "payload: args only", the args object itself. Answer: 200
@@ -37,6 +45,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -63,8 +72,19 @@ struct AgentOptions {
   /// The Retell API key that signs requests (webhook badge). Empty = `/agents/retell/…`
   /// answers 503.
   std::string retell_api_key;
-  /// Location the functions work in; empty = the client's default location.
+  /// Location the functions work in when a request names none (see `location_of`); empty =
+  /// the client's default location.
   std::string location_id;
+  /// One endpoint for many locations: the location of an assistant (Vapi assistant id) or an
+  /// agent (Retell agent_id) when its request carries no `locationId` in its metadata
+  /// (`ghl serve --agent-location ID=LOCATION`).
+  std::map<std::string, std::string> location_of;
+  /// Checked for every request's location before any GHL call (the token store reaches it,
+  /// or it is the one location a fixed token serves): an error answers the call with a text
+  /// safe to speak, and `log` gets the details. Null = every location is tried.
+  std::function<Status(const std::string& location_id)> check_location;
+  /// Operator-facing lines (a refused location and why); null = none.
+  std::function<void(const std::string& line)> log;
   /// Calendar used when a call names none; empty = the location's only calendar.
   std::string default_calendar_id;
   /// Custom field `log_call_outcome` writes the outcome to (id, field key or name) unless the
@@ -86,12 +106,22 @@ struct FunctionCall {
   nlohmann::json args = nlohmann::json::object();
   std::string caller_phone;  ///< The caller's number as the platform reports it, or "".
   std::string call_id;       ///< The platform's call id, or "".
+  /// The Vapi assistant id (call.assistantId, else assistant.id) or Retell agent_id, or "".
+  std::string agent_id;
+  /// `locationId` from the platform's signed metadata, or "": Vapi call.metadata, then
+  /// call.assistantOverrides.metadata, then assistant.metadata; Retell call.metadata, then
+  /// call.retell_llm_dynamic_variables. Never from the arguments (the model fills those from
+  /// what the caller says).
+  std::string location_id;
+  /// `calendarId` from the same metadata, or "".
+  std::string calendar_id;
   /// Why this item cannot run (bad arguments JSON, no name); empty when it can.
   std::string problem;
 };
 
-/// Most tool calls one Vapi message may carry; a longer list is refused whole (400) rather than
-/// queued against the CRM's rate limit after the answer has gone.
+/// Most tool calls one Vapi message may carry; a longer list is refused whole (each call
+/// answered with an error, HTTP 200 as Vapi reads no other status) rather than queued against
+/// the CRM's rate limit after the answer has gone.
 inline constexpr size_t kMaxVapiToolCalls = 16;
 
 /// The calls of one Vapi server message.

@@ -5,9 +5,10 @@
 /// (`Server::Handle`, or a bare `Protocol` for the conformance fixtures).
 ///
 /// Per request, in this order:
-/// 1. `Host` must name this machine's loopback (127.0.0.1, localhost, [::1]) or an allowed host,
-///    on the server's port; `Origin`, when sent, must be http(s) on such a host: else 403
-///    (DNS-rebinding protection, spec "Security Warning").
+/// 1. `Host` must name this machine's loopback (127.0.0.1, localhost, [::1]) on the server's
+///    port, or an allowed host on any port or none (what a reverse proxy forwards); `Origin`,
+///    when sent, must be http(s) on such a host: else 403 (DNS-rebinding protection, spec
+///    "Security Warning").
 /// 2. `Authorization: Bearer KEY` must carry the configured key (when one is set): else 401 with
 ///    `WWW-Authenticate: Bearer`. The key is ours; it is never forwarded to GHL.
 /// 3. `MCP-Protocol-Version`, when sent, must be a supported revision: else 400.
@@ -54,7 +55,7 @@ struct HttpOptions {
   /// loopback whose clients cannot send headers (the conformance suite); the caller decides.
   std::string bearer_key;
   /// Host names (lower case, no port; IPv6 in brackets) accepted in `Host` and `Origin` besides
-  /// 127.0.0.1, localhost and [::1], e.g. the name a reverse proxy forwards.
+  /// 127.0.0.1, localhost and [::1], e.g. the name a reverse proxy forwards; with any port.
   std::vector<std::string> allowed_hosts;
   /// The server's port: `Host` must carry it (0 = any port; set it with SetPort once bound).
   uint16_t port = 0;

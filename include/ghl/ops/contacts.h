@@ -26,7 +26,12 @@ namespace ghl::ops {
 /// length no number of that country has.
 Result<std::string> NormalizePhone(std::string_view phone);
 
-/// The contact whose email is exactly `email` (case-insensitive), or nullopt.
+/// `email` as the exact lookups and the writes use it: surrounding whitespace (spaces, tabs,
+/// line breaks) and a leading "mailto:" removed; nothing else changed (GHL validates the rest).
+std::string NormalizeEmail(std::string_view email);
+
+/// The contact whose email is exactly `email` (case-insensitive, after NormalizeEmail), or
+/// nullopt.
 /// GET /contacts/search/duplicate?locationId&email. kUsage error for text that is not an email.
 Result<std::optional<nlohmann::json>> FindContactByEmail(const Context& ctx,
                                                          std::string_view email);

@@ -1,0 +1,164 @@
+// Findings of driving `ghl mcp` / `ghl serve --mcp` as a demanding client would: each test
+// holds one answer a model or a deployment relied on and got wrong.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ghl/mcp/http.h"
+#include "ghl/mcp/server.h"
+#include "ghl/sandbox/sandbox.h"
+
+namespace ghl::mcp {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+// The server on an in-process sandbox, one initialized session, tool calls by name.
+class McpHardeningTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    sandbox::Options o;
+    o.rate_limit.burst_max = 100000;
+    auto s = sandbox::RunningSandbox::Start(o);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+    sandbox_ = std::move(*s);
+    client::ClientOptions co{.base_url = sandbox_->base_url(), .token = sandbox_->token()};
+    co.default_location_id = sandbox_->location_id();
+    client_ = std::make_unique<client::Client>(co);
+    auto server = Server::Create(
+        *client_, {.allow_writes = true, .default_location_id = sandbox_->location_id()});
+    ASSERT_TRUE(server.ok()) << server.error().Describe();
+    server_ = std::move(*server);
+    json init = {{"jsonrpc", "2.0"},
+                 {"id", 0},
+                 {"method", "initialize"},
+                 {"params",
+                  {{"protocolVersion", "2025-11-25"},
+                   {"capabilities", json::object()},
+                   {"clientInfo", {{"name", "hardening"}, {"version", "1"}}}}}};
+    server_->Handle(session_, init.dump());
+  }
+  void TearDown() override {
+    if (sandbox_) sandbox_->Stop();
+  }
+  // The tool's result: structuredContent, or {"error": text} when isError.
+  json Tool(const std::string& name, const json& args) {
+    json msg = {{"jsonrpc", "2.0"},
+                {"id", ++id_},
+                {"method", "tools/call"},
+                {"params", {{"name", name}, {"arguments", args}}}};
+    auto out = server_->Handle(session_, msg.dump());
+    json r = json::parse(out.value_or("{}"))["result"];
+    if (r.value("isError", false)) return {{"error", r["content"][0]["text"]}};
+    return r["structuredContent"];
+  }
+  std::string Calendar() { return Tool("list_calendars", json::object())["calendars"][0]["id"]; }
+
+  std::unique_ptr<sandbox::RunningSandbox> sandbox_;
+  std::unique_ptr<client::Client> client_;
+  std::unique_ptr<Server> server_;
+  Session session_;
+  int id_ = 0;
+};
+
+// Break-it finding: a client retrying a booking whose answer it lost got GHL's 422 "The slot
+// you have selected is no longer available" — a model tells its user the booking failed, while
+// the first call had booked it.
+TEST_F(McpHardeningTest, BookingTheSameSlotAgainAnswersTheBookingAlreadyMade) {
+  std::string cal = Calendar();
+  json slots =
+      Tool("get_free_slots",
+           {{"calendarId", cal}, {"from", "2027-01-04"}, {"to", "2027-01-04"}, {"limit", 1}});
+  ASSERT_EQ(slots["slots"].size(), 1u) << slots.dump();
+  std::string start = slots["slots"][0]["start"];
+  std::string contact = Tool("find_contact", {{"phone", "+15125551007"}})["contact"]["id"];
+  json first =
+      Tool("book_appointment", {{"calendarId", cal}, {"contactId", contact}, {"startTime", start}});
+  ASSERT_FALSE(first.contains("error")) << first.dump();
+  EXPECT_EQ(first["alreadyBooked"], false);
+  json again =
+      Tool("book_appointment", {{"calendarId", cal}, {"contactId", contact}, {"startTime", start}});
+  ASSERT_FALSE(again.contains("error")) << again.dump();
+  EXPECT_EQ(again["alreadyBooked"], true);
+  EXPECT_EQ(again["appointment"]["id"], first["appointment"]["id"]);
+  json events = Tool("list_calendar_events",
+                     {{"calendarId", cal}, {"from", "2027-01-04"}, {"to", "2027-01-04"}});
+  EXPECT_EQ(events["events"].size(), 1u);
+  // Another contact still cannot take it: GHL's refusal stands.
+  std::string other = Tool("find_contact", {{"phone", "+15125551014"}})["contact"]["id"];
+  json taken =
+      Tool("book_appointment", {{"calendarId", cal}, {"contactId", other}, {"startTime", start}});
+  EXPECT_THAT(taken.value("error", ""), HasSubstr("no longer available"));
+}
+
+// Break-it finding: "2027-01-04T09:00" was read as UTC (4 AM in the calendar's New York): the
+// model asking for "9 to 12" got no slots, and could book five hours off.
+TEST_F(McpHardeningTest, ATimeWithoutItsOffsetIsRefusedNamingTheArgument) {
+  std::string cal = Calendar();
+  json slots = Tool(
+      "get_free_slots",
+      {{"calendarId", cal}, {"from", "2027-01-04T09:00"}, {"to", "2027-01-04T12:00:00-05:00"}});
+  EXPECT_THAT(slots.value("error", ""), HasSubstr("argument 'from'"));
+  EXPECT_THAT(slots.value("error", ""), HasSubstr("no UTC offset"));
+  std::string contact = Tool("find_contact", {{"phone", "+15125551007"}})["contact"]["id"];
+  json booked =
+      Tool("book_appointment",
+           {{"calendarId", cal}, {"contactId", contact}, {"startTime", "2027-01-04 10:00"}});
+  EXPECT_THAT(booked.value("error", ""), HasSubstr("argument 'startTime'"));
+  // With the offset (or Z) both work.
+  json ok = Tool(
+      "get_free_slots",
+      {{"calendarId", cal}, {"from", "2027-01-04T09:00:00-05:00"}, {"to", "2027-01-04T20:00:00Z"}});
+  ASSERT_FALSE(ok.contains("error")) << ok.dump();
+  EXPECT_GT(ok["count"].get<int>(), 0);
+}
+
+// Break-it finding: an email pasted with a line break, a tab or "mailto:" was "not found" (the
+// model then creates a duplicate), and an upsert with surrounding spaces was GHL's 422.
+TEST_F(McpHardeningTest, EmailsAreReadAsTheAddressTheyCarry) {
+  for (const char* email : {"maria.garcia@example.com\n", "\tMaria.Garcia@example.com ",
+                            "mailto:maria.garcia@example.com"}) {
+    json found = Tool("find_contact", {{"email", email}});
+    EXPECT_EQ(found.value("found", false), true) << json(email).dump() << found.dump();
+  }
+  std::string id = Tool("find_contact", {{"email", "maria.garcia@example.com"}})["contact"]["id"];
+  json upsert = Tool("upsert_contact", {{"email", " maria.garcia@example.com\n"},
+                                        {"customFields", {{"contact.lead_score", 91}}}});
+  ASSERT_FALSE(upsert.contains("error")) << upsert.dump();
+  EXPECT_EQ(upsert["created"], false);
+  EXPECT_EQ(upsert["contact"]["id"], id);
+  EXPECT_EQ(upsert["contact"]["email"], "maria.garcia@example.com");
+}
+
+// Break-it finding: behind a reverse proxy started with --mcp-allowed-host, the proxy forwards
+// `Host: mcp.example.com` (no port, or 443) and every request got 403 naming the flag that had
+// been given.
+TEST(McpHostTest, AnAllowedHostNameIsAcceptedOnAnyPortLoopbackOnlyOnOurs) {
+  HttpTransport transport(
+      [](Session&, std::string_view, const Notify&) -> std::optional<std::string> {
+        return std::nullopt;
+      },
+      HttpOptions{.bearer_key = "k", .allowed_hosts = {"mcp.example.com"}, .port = 18480});
+  auto status = [&](const std::string& host, const std::string& origin = "") {
+    http::Request r{.method = "POST", .target = "/mcp", .headers = {}, .body = "{}", .remote = {}};
+    r.headers.Set("Host", host);
+    if (!origin.empty()) r.headers.Set("Origin", origin);
+    r.headers.Set("Authorization", "Bearer k");
+    r.headers.Set("Content-Type", "application/json");
+    return transport.Handle(r).status;
+  };
+  for (const char* host : {"mcp.example.com", "mcp.example.com:443", "MCP.example.com:8443"}) {
+    EXPECT_NE(status(host), 403) << host;
+  }
+  EXPECT_NE(status("mcp.example.com", "https://mcp.example.com"), 403);
+  EXPECT_NE(status("127.0.0.1:18480"), 403);
+  EXPECT_EQ(status("127.0.0.1:9999"), 403);
+  EXPECT_EQ(status("localhost"), 403);
+  EXPECT_EQ(status("evil.example.com"), 403);
+  EXPECT_EQ(status("mcp.example.com", "https://evil.example.com"), 403);
+}
+
+}  // namespace
+}  // namespace ghl::mcp
