@@ -68,6 +68,11 @@ class AgentLocationsTest : public ::testing::Test {
           for (const auto& [k, v] : http::ParseQuery(r.Query())) {
             if (k == "locationId") seen_.push_back(v);
           }
+          // GET /contacts/{id}: a contact of another location.
+          if (r.Path().rfind("/contacts/c-", 0) == 0) {
+            return server::JsonResponse(
+                200, R"({"contact":{"id":"c-1","locationId":"loc-elsewhere","firstName":"E"}})");
+          }
           return server::JsonResponse(200, R"({"contact":null})");
         });
     port_ = ghl_->Start();
@@ -176,6 +181,23 @@ TEST_F(AgentLocationsTest, AnUnreachableLocationOrOneFromTheConversationRunsNoth
   EXPECT_THAT(Seen(), IsEmpty());
   EXPECT_THAT(Vapi(plain, {{"locationId", "loc-default"}}), HasSubstr("new caller"));
   EXPECT_THAT(Seen(), ElementsAre("loc-default"));
+}
+
+TEST_F(AgentLocationsTest, AContactOfAnotherLocationIsNotThisCallsContact) {
+  Start({});
+  http::Request r;
+  r.method = "POST";
+  r.target = "/agents/vapi";
+  r.headers.Set("Authorization", "Bearer vs");
+  r.body = json{{"message",
+                 {{"type", "tool-calls"},
+                  {"toolCallList",
+                   {{{"id", "t1"},
+                     {"name", "log_call_outcome"},
+                     {"arguments", {{"contactId", "c-1"}, {"note", "hello"}}}}}}}}}
+               .dump();
+  json item = json::parse(agents_->Handle(r).body)["results"][0];
+  EXPECT_THAT(item.value("error", ""), HasSubstr("not in this line's location")) << item.dump();
 }
 
 TEST_F(AgentLocationsTest, ARequestThatNamesNoLocationIsRefusedWhenThereIsNoDefault) {

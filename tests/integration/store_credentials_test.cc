@@ -226,6 +226,58 @@ TEST_F(StoreCredentialsTest, ServeMcpAndVapiUseEachLocationsTokenFromTheStore) {
   EXPECT_THAT(ToolText(inactive), HasSubstr("inactive"));
 }
 
+// One Vapi lookup_caller through `serve`, with `message` fields merged in: the result or
+// "ERROR " + the error text.
+std::string VapiLookup(const ServeProcess& serve, const json& extra, const std::string& phone) {
+  json message = {
+      {"type", "tool-calls"},
+      {"toolCallList",
+       {{{"id", "tc-1"}, {"name", "lookup_caller"}, {"arguments", {{"phone", phone}}}}}}};
+  message.update(extra);
+  http::Request vapi;
+  vapi.method = "POST";
+  vapi.target = serve.base_url() + "/agents/vapi";
+  vapi.headers.Set("Content-Type", "application/json");
+  vapi.headers.Set("Authorization", std::string("Bearer ") + kVapiSecret);
+  vapi.body = json{{"message", message}}.dump();
+  auto answer = http::MakeCurlTransport()->Send(vapi, {});
+  if (!answer.ok() || answer->status != 200) return "HTTP failure";
+  json item = json::parse(answer->body)["results"][0];
+  return item.contains("result") ? item["result"].get<std::string>()
+                                 : "ERROR " + item.value("error", "");
+}
+
+// An agency's one endpoint for every sub-account: no --location (the store holds three), each
+// request's location from its assistant's metadata or --agent-location, each with its own
+// token; a location the store cannot serve is a text safe to speak, the reason on stderr.
+TEST_F(StoreCredentialsTest, OneAgentEndpointServesEveryStoredLocation) {
+  ServeProcess serve({"--upstream", base_, "--vapi-secret-file", dir_.File("vapi"),
+                      "--agent-location", "asst-shop1=" + shops_[1]},
+                     "", env_);
+  json shop0 = {{"assistant", {{"id", "asst-x"}, {"metadata", {{"locationId", shops_[0]}}}}}};
+  EXPECT_THAT(VapiLookup(serve, shop0, "+15125550100"), HasSubstr("Found Only0"));
+  // The same number is no contact of shop 1: each location is searched with its own token.
+  json mapped = {{"call", {{"id", "c2"}, {"assistantId", "asst-shop1"}}}};
+  EXPECT_THAT(VapiLookup(serve, mapped, "+15125550101"), HasSubstr("Found Only1"));
+  EXPECT_THAT(VapiLookup(serve, mapped, "+15125550100"), HasSubstr("new caller"));
+  // Unknown to the store, or named by nobody: nothing runs, the caller hears no operator fix.
+  json nowhere = {{"call", {{"id", "c3"}, {"metadata", {{"locationId", "loc-nowhere"}}}}}};
+  std::string refused = VapiLookup(serve, nowhere, "+15125550100");
+  EXPECT_THAT(refused, HasSubstr("ERROR This phone line's CRM account is not available"));
+  EXPECT_THAT(refused, ::testing::Not(HasSubstr("loc-nowhere")));
+  EXPECT_THAT(VapiLookup(serve, {{"call", {{"id", "c4"}}}}, "+15125550100"),
+              HasSubstr("ERROR This phone line's CRM account is not available"));
+  // An inactive location is refused the same way.
+  DeactivateShop1();
+  EXPECT_THAT(VapiLookup(serve, mapped, "+15125550101"),
+              HasSubstr("ERROR This phone line's CRM account is not available"));
+  std::string err = serve.Stderr();
+  EXPECT_THAT(err, HasSubstr("serve the token store's 3 locations"));
+  EXPECT_THAT(err, HasSubstr("loc-nowhere"));
+  EXPECT_THAT(err, HasSubstr("names no location"));
+  EXPECT_THAT(err, HasSubstr("inactive"));
+}
+
 TEST_F(StoreCredentialsTest, SyncEveryStoredLocationSkippingAnInactiveOneAndEnrichFromTheStore) {
   std::string db = dir_.File("sync.db");
   auto synced = RunGhl({"sync", "--db", db, "--streams", "contacts"}, env_);
