@@ -3,6 +3,8 @@
 // loopback, and against a GHL that never answers (the deadline).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <atomic>
 #include <chrono>
@@ -176,6 +178,47 @@ TEST(SignatureTest, VapiAcceptsEachSchemeAndRefusesTheRest) {
   r.body += " ";
   EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow).ok());  // another body
   EXPECT_FALSE(VerifyVapi(r, "", kNow).ok());        // nothing configured: refused
+}
+
+// HMAC of `data` with `md`, hex or base64 — what Vapi sends for each algorithm of its plan.
+std::string Mac(const EVP_MD* md, const std::string& key, const std::string& data, bool hex) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(md, key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  if (hex) {
+    std::string text;
+    char byte[3];
+    for (unsigned i = 0; i < len; ++i) {
+      std::snprintf(byte, sizeof byte, "%02x", out[i]);
+      text += byte;
+    }
+    return text;
+  }
+  std::string b64(4 * ((len + 2) / 3) + 1, '\0');
+  b64.resize(static_cast<size_t>(
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(b64.data()), out, static_cast<int>(len))));
+  return b64;
+}
+
+// Break-it finding: a Vapi credential set to the plan's sha512 or sha1 algorithm was refused
+// forever as "x-signature does not match the body".
+TEST(SignatureTest, VapiHmacWithEachAlgorithmOfThePlan) {
+  http::Request r;
+  r.body = R"({"message":{"type":"tool-calls"}})";
+  std::string ts = std::to_string(kNow);
+  r.headers.Set("x-timestamp", ts);
+  for (const EVP_MD* md : {EVP_sha256(), EVP_sha512(), EVP_sha1()}) {
+    for (bool hex : {true, false}) {
+      std::string mac = Mac(md, "s3cret", ts + "." + r.body, hex);
+      r.headers.Set("x-signature", mac);
+      EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok()) << EVP_MD_get0_name(md) << " " << hex;
+      r.headers.Set("x-signature", std::string(EVP_MD_get0_name(md)) + "=" + mac);
+      EXPECT_TRUE(VerifyVapi(r, "s3cret", kNow).ok()) << EVP_MD_get0_name(md) << " prefixed";
+      r.headers.Set("x-signature", Mac(md, "other", ts + "." + r.body, hex));
+      EXPECT_FALSE(VerifyVapi(r, "s3cret", kNow).ok());
+    }
+  }
 }
 
 client::ClientOptions ClientToward(uint16_t port) {

@@ -11,12 +11,16 @@
 namespace ghl::agents {
 namespace {
 
-std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+std::string HmacRaw(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+  HMAC(md, key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
   return std::string(reinterpret_cast<const char*>(out), len);
+}
+
+std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+  return HmacRaw(EVP_sha256(), key, data);
 }
 
 std::string Hex(std::string_view bytes) {
@@ -137,12 +141,23 @@ Status VerifyVapi(const http::Request& request, std::string_view secret, int64_t
     return UsageError("x-timestamp is more than 5 minutes from now",
                       "check this machine's clock; a replayed request is refused");
   }
-  std::string raw = HmacSha256Raw(secret, std::string(stamp) + "." + request.body);
+  std::string payload = std::string(stamp) + "." + request.body;
   std::string_view given = Trim(*sig);
-  if (given.size() > 7 && Lower(given.substr(0, 7)) == "sha256=") given.remove_prefix(7);
-  if (SameBytes(Lower(given), Hex(raw)) || SameBytes(given, Base64(raw))) return Ok{};
+  // Vapi's plan offers sha256 (default), sha512 and sha1, hex or base64, with an optional
+  // prefix such as "sha256=": each is tried (a digest only matches its own algorithm).
+  for (std::string_view prefix : {"sha256=", "sha512=", "sha1="}) {
+    if (given.size() > prefix.size() && Lower(given.substr(0, prefix.size())) == prefix) {
+      given.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  for (const EVP_MD* md : {EVP_sha256(), EVP_sha512(), EVP_sha1()}) {
+    std::string raw = HmacRaw(md, secret, payload);
+    if (SameBytes(Lower(given), Hex(raw)) || SameBytes(given, Base64(raw))) return Ok{};
+  }
   return UsageError("x-signature does not match the body",
-                    "use HMAC-SHA256 with payload {timestamp}.{body} and the secret in "
+                    "use Vapi's HMAC plan (sha256, sha512 or sha1; hex or base64) with payload "
+                    "{timestamp}.{body}, headers x-signature and x-timestamp, and the secret in "
                     "--vapi-secret-file");
 }
 

@@ -11,8 +11,10 @@
 /// `HMACAuthenticationPlan`): the secret itself in `Authorization: Bearer <secret>` (the prefix
 /// is optional in Vapi's credential), in `X-Vapi-Secret` (legacy inline `server.secret`) or in
 /// `X-Vapi-Signature` (what the docs' secret-token section names); or an HMAC: `x-signature`
-/// carries HMAC-SHA256(secret, `{timestamp}.{body}`) in hex or base64 (an optional "sha256="
-/// prefix), `x-timestamp` the timestamp (unix seconds or ms), refused beyond ±5 minutes.
+/// carries HMAC-SHA256 (the plan's default; SHA-512 and SHA-1 too) of `{timestamp}.{body}` keyed
+/// with the secret, in hex or base64 (an optional "sha256=" / "sha512=" / "sha1=" prefix),
+/// `x-timestamp` the timestamp (unix seconds or ms), refused beyond ±5 minutes. The plan's
+/// other header names and payload formats are not read.
 #pragma once
 
 #include <cstdint>
