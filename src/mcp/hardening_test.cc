@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "ghl/mcp/http.h"
@@ -130,6 +132,34 @@ TEST_F(McpHardeningTest, EmailsAreReadAsTheAddressTheyCarry) {
   EXPECT_EQ(upsert["created"], false);
   EXPECT_EQ(upsert["contact"]["id"], id);
   EXPECT_EQ(upsert["contact"]["email"], "maria.garcia@example.com");
+}
+
+// "YYYY-MM-DD" of `t` in UTC.
+std::string UtcDate(std::chrono::system_clock::time_point t) {
+  std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()));
+  return text;
+}
+
+// Break-it finding: the audit asks for deals "more than 14 days" old and the digest for
+// messages "within 48 hours", but neither said when now is; a model without the date guessed.
+TEST_F(McpHardeningTest, PromptsSayWhatDayItIs) {
+  for (const char* prompt : {"pipeline_audit", "conversation_digest"}) {
+    auto before = std::chrono::system_clock::now();
+    json msg = {{"jsonrpc", "2.0"},
+                {"id", ++id_},
+                {"method", "prompts/get"},
+                {"params", {{"name", prompt}, {"arguments", json::object()}}}};
+    json r = json::parse(server_->Handle(session_, msg.dump()).value_or("{}"));
+    auto after = std::chrono::system_clock::now();
+    std::string text = r["result"]["messages"][0]["content"]["text"];
+    EXPECT_THAT(text, ::testing::StartsWith("It is now ")) << text;
+    bool dated = text.find(UtcDate(before)) != std::string::npos ||
+                 text.find(UtcDate(after)) != std::string::npos;
+    EXPECT_TRUE(dated) << text;
+  }
 }
 
 // Break-it finding: behind a reverse proxy started with --mcp-allowed-host, the proxy forwards

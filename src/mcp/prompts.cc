@@ -1,6 +1,8 @@
 #include "prompts.h"
 
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 
 namespace ghl::mcp {
 
@@ -20,6 +22,23 @@ Result<int> IntArg(const json& args, const char* name, int fallback, int max) {
                       "' must be a whole number from 1 to " + std::to_string(max));
   }
   return out;
+}
+
+// "It is now Thursday 2026-12-03 19:30 UTC." The audit's "more than N days ago" and the
+// digest's "within 48 hours" need today's date, which a model does not reliably know.
+std::string NowLine() {
+  static constexpr const char* kWeekdays[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                              "Thursday", "Friday", "Saturday"};
+  auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  auto day = std::chrono::floor<std::chrono::days>(now);
+  std::chrono::year_month_day ymd(day);
+  std::chrono::hh_mm_ss hms(now - day);
+  char text[64];
+  std::snprintf(text, sizeof text, "It is now %s %04d-%02u-%02u %02d:%02d UTC.\n",
+                kWeekdays[std::chrono::weekday(day).c_encoding()], int(ymd.year()),
+                unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                int(hms.minutes().count()));
+  return text;
 }
 
 json UserText(std::string description, std::string text) {
@@ -66,7 +85,8 @@ Result<json> GetPrompt(const std::string& name, const json& arguments) {
     std::string d = std::to_string(*days);
     return UserText(
         "Stale-deal audit (" + d + " days)",
-        "Audit my GoHighLevel pipeline" + (pipeline.empty() ? "s" : " '" + pipeline + "'") +
+        NowLine() + "Audit my GoHighLevel pipeline" +
+            (pipeline.empty() ? "s" : " '" + pipeline + "'") +
             " for stale deals.\n"
             "1. Call list_pipelines to learn the pipelines and their stage names.\n"
             "2. Call search_opportunities with status \"open\" (limit 100; page with "
@@ -88,7 +108,7 @@ Result<json> GetPrompt(const std::string& name, const json& arguments) {
     std::string n = std::to_string(*limit);
     return UserText(
         "Digest of the last " + n + " conversations",
-        "Give me a digest of my last " + n +
+        NowLine() + "Give me a digest of my last " + n +
             " GoHighLevel conversations.\n"
             "1. Call search_conversations with limit " +
             n +
