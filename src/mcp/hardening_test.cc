@@ -134,6 +134,14 @@ TEST_F(McpHardeningTest, EmailsAreReadAsTheAddressTheyCarry) {
   EXPECT_EQ(upsert["contact"]["email"], "maria.garcia@example.com");
 }
 
+// Break-it finding: a model that fills every optional argument sent locationId "" and was told
+// "no location: … or start the server with GHL_LOCATION_ID set" — which it was.
+TEST_F(McpHardeningTest, AnEmptyLocationIdIsTheServersDefault) {
+  json found = Tool("find_contact", {{"email", "maria.garcia@example.com"}, {"locationId", ""}});
+  ASSERT_FALSE(found.contains("error")) << found.dump();
+  EXPECT_EQ(found["found"], true);
+}
+
 // "YYYY-MM-DD" of `t` in UTC.
 std::string UtcDate(std::chrono::system_clock::time_point t) {
   std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));

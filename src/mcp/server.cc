@@ -200,7 +200,8 @@ MethodResult Server::Impl::CallTool(const MethodCall& call) {
     return RpcError{kInvalidParams, "Unknown tool: " + name, nullptr};
   }
   std::string location =
-      args.is_object() && args.contains("locationId") && args["locationId"].is_string()
+      args.is_object() && args.contains("locationId") && args["locationId"].is_string() &&
+              !args["locationId"].get_ref<const std::string&>().empty()  // "": the default
           ? args["locationId"].get<std::string>()
           : options.default_location_id;
   int64_t started = NowMs();
