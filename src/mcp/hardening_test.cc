@@ -142,6 +142,37 @@ TEST_F(McpHardeningTest, AnEmptyLocationIdIsTheServersDefault) {
   EXPECT_EQ(found["found"], true);
 }
 
+// Break-it finding: one stray byte (or a "\ud83d" cut from an emoji) in a tool argument made
+// the whole message a parse error with id null: the client's request never got an answer and
+// it waited for its own timeout (a minute in the SDK).
+TEST_F(McpHardeningTest, ARequestThatIsNotUtf8IsAnsweredUnderItsId) {
+  std::string bad_byte =
+      R"({"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"search_contacts",)"
+      R"("arguments":{"query":"caf)"
+      "\xE9"
+      R"("}}})";
+  json r = json::parse(server_->Handle(session_, bad_byte).value_or("{}"));
+  EXPECT_EQ(r["id"], 41) << r.dump();
+  EXPECT_EQ(r["error"]["code"], -32700);
+  EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("not UTF-8"));
+  std::string half_emoji =
+      R"({"jsonrpc":"2.0","id":"q-7","method":"tools/call","params":{"name":"search_contacts",)"
+      R"("arguments":{"query":"hi \ud83d"}}})";
+  r = json::parse(server_->Handle(session_, half_emoji).value_or("{}"));
+  EXPECT_EQ(r["id"], "q-7") << r.dump();
+  EXPECT_THAT(r["error"]["message"].get<std::string>(), HasSubstr("surrogate"));
+  // A whole pair and an escaped backslash before "ud83d" are text, not errors.
+  std::string fine =
+      R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"search_contacts",)"
+      R"("arguments":{"query":"\ud83d\ude00 \\ud83d"}}})";
+  r = json::parse(server_->Handle(session_, fine).value_or("{}"));
+  EXPECT_EQ(r["id"], 8);
+  EXPECT_FALSE(r.contains("error")) << r.dump();
+  // Not JSON at all: still id null, as JSON-RPC says.
+  r = json::parse(server_->Handle(session_, "{\"id\":9,\xE9").value_or("{}"));
+  EXPECT_TRUE(r["id"].is_null());
+}
+
 // "YYYY-MM-DD" of `t` in UTC.
 std::string UtcDate(std::chrono::system_clock::time_point t) {
   std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "ghl/core/json_depth.h"
+#include "unreadable.h"
 
 namespace ghl::mcp {
 namespace {
@@ -94,6 +95,11 @@ std::optional<std::string> Protocol::Handle(Session& session, std::string_view m
     }
     json msg = json::parse(message, nullptr, /*allow_exceptions=*/false);  // depth checked above
     if (msg.is_discarded()) {
+      if (auto bad = FindUnreadable(message)) {  // answered under its id: no client waits
+        return Dump(ErrorReply(bad->id, kParseError,
+                               "Parse error: the message is not UTF-8 (" + bad->why +
+                                   "); nothing was run: send the text as UTF-8"));
+      }
       return Dump(ErrorReply(nullptr, kParseError,
                              "Parse error: not one JSON value in UTF-8 (a JSON-RPC 2.0 message)"));
     }
