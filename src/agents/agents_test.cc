@@ -468,6 +468,29 @@ TEST_F(AgentsSandboxTest, ASlotTheCallerHoldsIsAlreadyBookedAndATakenOneOffersTh
   EXPECT_EQ(taken.find(day), taken.rfind(day)) << taken;
 }
 
+// Break-it finding: a voice model, which rarely knows the date, asked for "tomorrow" and was
+// told to use YYYY-MM-DD without a word of what today is; a past date was "No free times".
+TEST_F(AgentsSandboxTest, DateMistakesSayWhatDayItIs) {
+  // "Thursday December 3" of the UTC day now (either side of a midnight the test may cross).
+  auto today = [] {
+    std::chrono::year_month_day ymd(
+        std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()));
+    char iso[16];
+    std::snprintf(iso, sizeof iso, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                  unsigned(ymd.day()));
+    std::string day = PhraseSlots({std::string(iso) + "T00:00"});
+    return "today is " + day.substr(0, day.find(" at "));
+  };
+  std::string before = today();
+  std::string word = Vapi("check_availability", {{"date", "tomorrow"}});
+  std::string past = Vapi("check_availability", {{"date", "2020-01-01"}});
+  std::string after = today();
+  EXPECT_THAT(word, HasSubstr("is not a date"));
+  EXPECT_THAT(word, ::testing::AnyOf(HasSubstr(before), HasSubstr(after))) << word;
+  EXPECT_THAT(past, HasSubstr("Wednesday January 1 has passed; today is ")) << past;
+  EXPECT_THAT(past, ::testing::AnyOf(HasSubstr(before), HasSubstr(after))) << past;
+}
+
 TEST_F(AgentsSandboxTest, LogsOutcomeTagsNoteAndMovesTheOpportunity) {
   // Seed contact #0 ("+1 (512) 555-1000") has an open opportunity.
   EXPECT_THAT(Vapi("log_call_outcome", {{"phone", "+15125551000"}, {"stage", "Nowhere"}}),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -179,11 +180,31 @@ struct SlotQuery {
   std::vector<ops::Slot> slots;
   std::string when;  // "on Tuesday December 8" / "in the next 7 days"
   bool one_date = false;
+  std::string today;  // set when the date asked for has passed: "Thursday December 3, 2026"
 };
 
 // "Free on Tuesday December 8 at 9 AM or 10 AM." / "Free in the next 7 days: Tuesday …".
 std::string FreeText(const SlotQuery& q, const std::vector<std::string>& starts) {
   return (q.one_date ? "Free on " : "Free " + q.when + ": ") + PhraseSlots(starts) + ".";
+}
+
+// "No free times in the next 7 days." / "Wednesday January 1 has passed; today is …".
+std::string NoFreeText(const SlotQuery& q) {
+  if (!q.today.empty()) return q.when.substr(3) + " has passed; today is " + q.today + ".";
+  return "No free times " + q.when + ".";
+}
+
+// Today (UTC) for a model that does not know it: "Thursday December 3, 2026 (2026-12-03)".
+std::string TodayPhrase(int64_t now_ms) {
+  std::chrono::sys_days day{std::chrono::floor<std::chrono::days>(
+      std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(now_ms)))};
+  std::chrono::year_month_day ymd(day);
+  char iso[16];
+  std::snprintf(iso, sizeof iso, "%04d-%02u-%02u", int(ymd.year()), unsigned(ymd.month()),
+                unsigned(ymd.day()));
+  std::string spoken = PhraseSlots({std::string(iso) + "T00:00"});
+  return spoken.substr(0, spoken.find(" at ")) + ", " + std::to_string(int(ymd.year())) + " (" +
+         iso + ")";
 }
 
 Result<SlotQuery> FindSlots(const ops::Context& ctx, const std::string& calendar, const json& args,
@@ -194,7 +215,8 @@ Result<SlotQuery> FindSlots(const ops::Context& ctx, const std::string& calendar
   int64_t start = now_ms, end = now_ms + days * kDayMs;
   if (!date.empty()) {
     if (!IsDate(date)) {
-      return UsageError("date '" + date + "' is not a date", "use YYYY-MM-DD, e.g. 2026-12-08");
+      return UsageError("date '" + date + "' is not a date",
+                        "use YYYY-MM-DD; today is " + TodayPhrase(now_ms) + " in UTC");
     }
     int64_t midnight_utc = *ops::ParseIsoMs(date + "T00:00:00Z");
     start = std::max(now_ms, midnight_utc - kMaxOffsetMs);
@@ -205,7 +227,10 @@ Result<SlotQuery> FindSlots(const ops::Context& ctx, const std::string& calendar
   } else {
     q.when = "in the next " + std::to_string(days) + (days == 1 ? " day" : " days");
   }
-  if (end < start) return q;
+  if (end < start) {
+    q.today = TodayPhrase(now_ms);
+    return q;
+  }
   auto slots = ops::FreeSlots(ctx, {.calendar_id = calendar,
                                     .start_ms = start,
                                     .end_ms = end,
@@ -252,7 +277,7 @@ Outcome CheckAvailability(const ops::Context& ctx, const AgentOptions& options,
   if (!calendar.ok()) return Fail(Describe(calendar.error()));
   auto q = FindSlots(ctx, *calendar, call.args, now_ms);
   if (!q.ok()) return Fail(Describe(q.error()));
-  if (q->slots.empty()) return {true, "No free times " + q->when + "."};
+  if (q->slots.empty()) return {true, NoFreeText(*q)};
   size_t limit = static_cast<size_t>(ArgInt(call.args, "limit", options.max_slots, 1, 20));
   // Over several days, a few times a day reads better aloud than one long day.
   size_t per_day = Arg(call.args, "date").empty() ? 3 : limit;
@@ -323,7 +348,7 @@ Outcome BookAppointment(const ops::Context& ctx, const FunctionCall& call, int64
       std::vector<std::string> starts;
       for (size_t i = 0; i < q->slots.size() && i < 6; ++i) starts.push_back(q->slots[i].start);
       return Fail("That time is not free. " +
-                  (starts.empty() ? "No free times " + q->when + "." : FreeText(*q, starts)));
+                  (starts.empty() ? NoFreeText(*q) : FreeText(*q, starts)));
     }
   } else if (!ops::ParseIsoMs(start)) {
     return Fail("startTime '" + start +
