@@ -338,8 +338,9 @@ int RunServe(const ServeArgs& args) {
   server::BlockingPool forwards(args.forward_threads);  // both outlive the server
   server::BlockingPool page_reads(2);
   server::BlockingPool agent_calls(8);  // each waits for GHL up to --agent-deadline-ms
-  server::Handler agent_handler = [a = agents.get()](const http::Request& r) {
-    return a->Handle(r);
+  auto agent_handler = [a = agents.get()](const http::Request& r,
+                                          std::chrono::steady_clock::time_point received) {
+    return a->Handle(r, received);
   };
   server::BlockingPool mcp_calls(8);  // MCP tool calls wait for GHL
   server_options.on_stopping = [&] {
@@ -373,7 +374,11 @@ int RunServe(const ServeArgs& args) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
     if (agents::AgentEndpoints::Matches(request)) {
-      return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
+      // The agent's deadline runs from here, not from when a pool thread frees up.
+      auto received = std::chrono::steady_clock::now();
+      return agent_calls.Run(
+          [agent_handler, received](const http::Request& r) { return agent_handler(r, received); },
+          std::move(request), std::move(respond));
     }
     if (mcp && mcp->transport->Matches(request)) {
       return mcp_calls.RunAsync(mcp_handler, std::move(request), std::move(respond));

@@ -146,10 +146,19 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Runs `calls` in order on a worker thread; waits until all are done or the deadline.
-  std::vector<Outcome> RunAll(std::vector<FunctionCall> calls, const std::string& platform) {
+  std::vector<Outcome> RunAll(std::vector<FunctionCall> calls, const std::string& platform,
+                              std::chrono::steady_clock::time_point received) {
+    const Outcome too_late{false, "The CRM did not answer within " +
+                                      std::to_string(options.deadline.count() / 1000) +
+                                      " seconds; please try again in a moment."};
+    // From the request's arrival: time spent queued for a thread counts against the platform's
+    // wait. A request whose time is up before it starts runs nothing.
+    auto deadline = received + options.deadline;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return std::vector<Outcome>(calls.size(), too_late);
+    }
     auto pending = std::make_shared<Pending>();
     pending->answers.resize(calls.size());
-    auto deadline = std::chrono::steady_clock::now() + options.deadline;
     {
       std::lock_guard lock(workers_mu);
       ++workers;
@@ -172,16 +181,12 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     std::unique_lock lock(pending->mu);
     pending->cv.wait_until(lock, deadline, [&] { return pending->done == calls.size(); });
     std::vector<Outcome> out;
-    for (auto& a : pending->answers) {
-      out.push_back(a ? *a
-                      : Outcome{false, "The CRM did not answer within " +
-                                           std::to_string(options.deadline.count() / 1000) +
-                                           " seconds; please try again in a moment."});
-    }
+    for (auto& a : pending->answers) out.push_back(a ? *a : too_late);
     return out;
   }
 
-  http::Response Vapi(const http::Request& request) {
+  http::Response Vapi(const http::Request& request,
+                      std::chrono::steady_clock::time_point received) {
     if (options.vapi_secret.empty()) {
       return Refuse(503, "the Vapi endpoint is off: start ghl serve with --vapi-secret-file FILE");
     }
@@ -205,7 +210,7 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
                              " tool calls; at most " + std::to_string(kMaxVapiToolCalls) +
                              " are answered per message."});
     } else {
-      answers = RunAll(std::move(calls), "vapi");
+      answers = RunAll(std::move(calls), "vapi", received);
     }
     if (legacy) return Json(200, {{"result", SingleLine(answers[0].text)}});
     json results = json::array();
@@ -216,7 +221,8 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     return Json(200, {{"results", results}});
   }
 
-  http::Response Retell(const http::Request& request) {
+  http::Response Retell(const http::Request& request,
+                        std::chrono::steady_clock::time_point received) {
     if (options.retell_api_key.empty()) {
       return Refuse(503, "the Retell endpoint is off: start ghl serve with --retell-key-file FILE");
     }
@@ -229,7 +235,7 @@ struct AgentEndpoints::Impl : std::enable_shared_from_this<Impl> {
     json body = ParseJsonBounded(request.body);
     auto call = ParseRetellCall(body, http::UrlDecode(function, false));
     if (!call.ok()) return Refuse(400, call.error().Describe());
-    auto answers = RunAll({std::move(*call)}, "retell");
+    auto answers = RunAll({std::move(*call)}, "retell", received);
     json out = {{"result", SingleLine(answers[0].text)}};
     if (!answers[0].ok) out["ok"] = false;
     return Json(200, out);
@@ -270,6 +276,11 @@ bool AgentEndpoints::Matches(const http::Request& request) {
 }
 
 http::Response AgentEndpoints::Handle(const http::Request& request) const {
+  return Handle(request, std::chrono::steady_clock::now());
+}
+
+http::Response AgentEndpoints::Handle(const http::Request& request,
+                                      std::chrono::steady_clock::time_point received) const {
   if (auto signal = webhooks::BrowserSignal(request)) {
     return Refuse(403, "agent endpoints refuse web browsers (" + *signal + ")");
   }
@@ -278,8 +289,8 @@ http::Response AgentEndpoints::Handle(const http::Request& request) const {
     r.headers.Set("Allow", "POST");
     return r;
   }
-  if (request.Path() == kVapiPath) return impl_->Vapi(request);
-  return impl_->Retell(request);
+  if (request.Path() == kVapiPath) return impl_->Vapi(request, received);
+  return impl_->Retell(request, received);
 }
 
 const AgentOptions& AgentEndpoints::options() const { return impl_->options; }

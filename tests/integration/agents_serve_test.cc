@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +15,7 @@
 #include "ghl/http/transport.h"
 #include "ghl/ops/calendars.h"
 #include "ghl/ops/contacts.h"
+#include "ghl/server/http_server.h"
 #include "process.h"
 
 namespace ghl::testing {
@@ -333,6 +335,57 @@ TEST_F(AgentsServeTest, ABodyNestedTooDeepIs400AndTheServerLives) {
       "toolCallList",
       {{{"id", "ok"}, {"name", "lookup_caller"}, {"arguments", {{"phone", "+15125550199"}}}}});
   EXPECT_EQ(Vapi(body).status, 200);
+}
+
+// Break-it finding: `ghl serve` answers agent requests on 8 threads, and each request's
+// deadline started when a thread took it: behind a slow CRM the 9th–16th callers waited two
+// deadlines, the 17th–24th three (past Vapi's 20 s at the default 12 s), and each still called
+// GHL after its caller had given up. Now the deadline runs from arrival.
+TEST(AgentsQueueTest, RequestsQueuedBehindASlowCrmAreAnsweredByTheirOwnDeadline) {
+  std::atomic<int> crm_calls{0};
+  server::HttpServer slow({.port = 0, .threads = 4}, [&](const http::Request&) {
+    ++crm_calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(3000));
+    return server::JsonResponse(200, R"({"contact":null})");
+  });
+  uint16_t port = slow.Start();
+  TempDir dir;
+  std::ofstream(dir.File("vapi")) << kVapiSecret << "\n";
+  ServeProcess serve(
+      {"--upstream", "http://127.0.0.1:" + std::to_string(port), "--vapi-secret-file",
+       dir.File("vapi"), "--agent-deadline-ms", "1500", "--events-db", dir.File("events.db")},
+      "", {{"GHL_TOKEN", "t"}, {"GHL_LOCATION_ID", "loc"}});
+  constexpr int kCallers = 24;  // three times the endpoint's 8 threads
+  std::vector<std::thread> callers;
+  std::vector<std::chrono::milliseconds> waited(kCallers);
+  std::vector<std::string> answers(kCallers);
+  for (int i = 0; i < kCallers; ++i) {
+    callers.emplace_back([&, i] {
+      http::Request r;
+      r.method = "POST";
+      r.target = serve.base_url() + "/agents/vapi";
+      r.headers.Set("Content-Type", "application/json");
+      r.headers.Set("Authorization", std::string("Bearer ") + kVapiSecret);
+      r.body = VapiBody("toolCallList", {{{"id", "q" + std::to_string(i)},
+                                          {"name", "lookup_caller"},
+                                          {"arguments", {{"phone", "+15125550199"}}}}});
+      auto t0 = std::chrono::steady_clock::now();
+      auto answer = http::MakeCurlTransport()->Send(r, {.timeout = std::chrono::seconds(30)});
+      waited[i] = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - t0);
+      answers[i] = answer.ok() ? answer->body : answer.error().Summary();
+    });
+  }
+  for (auto& t : callers) t.join();
+  for (int i = 0; i < kCallers; ++i) {
+    EXPECT_THAT(answers[i], HasSubstr("did not answer within")) << i;
+    // One deadline and change (a loaded machine); queued in waves it was two or three.
+    EXPECT_LT(waited[i].count(), 2900) << "caller " << i << ": " << answers[i];
+  }
+  // Only the first wave reached the CRM: the others' time was up when a thread took them.
+  EXPECT_LE(crm_calls.load(), 8 * 2);  // each lookup may be retried once within its deadline
+  serve.Terminate(std::chrono::seconds(5));
+  slow.Stop();
 }
 
 }  // namespace

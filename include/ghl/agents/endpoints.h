@@ -169,6 +169,10 @@ class AgentEndpoints {
   static bool Matches(const http::Request& request);
   /// Verifies, runs the calls and answers (see the file comment).
   http::Response Handle(const http::Request& request) const;
+  /// Same, for a request that arrived at `received` and waited for a thread: the deadline runs
+  /// from its arrival (a request whose time is already up runs nothing and is answered at once).
+  http::Response Handle(const http::Request& request,
+                        std::chrono::steady_clock::time_point received) const;
   const AgentOptions& options() const;
 
  private:
