@@ -249,7 +249,7 @@ Outcome LookupCaller(const ops::Context& ctx, const FunctionCall& call) {
   if (phone.empty()) {
     return Fail("No phone number: pass phone, or call from a number the platform reports.");
   }
-  auto e164 = ops::NormalizePhone(phone);
+  auto e164 = ops::NormalizePhoneIn(ctx, phone);
   if (!e164.ok()) return Fail(Describe(e164.error()));
   auto found = ops::FindContactByPhone(ctx, *e164);
   if (!found.ok()) return Fail(Describe(found.error()));

@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "ghl/mcp/http.h"
 #include "ghl/mcp/server.h"
 #include "ghl/sandbox/sandbox.h"
+#include "ghl/server/http_server.h"
 
 namespace ghl::mcp {
 namespace {
@@ -199,6 +201,53 @@ TEST_F(McpHardeningTest, PromptsSayWhatDayItIs) {
                  text.find(UtcDate(after)) != std::string::npos;
     EXPECT_TRUE(dated) << text;
   }
+}
+
+// Break-it finding: a phone written without its country code was always read as North
+// American: for a UK sub-account "020 7946 0958" was "not a phone number", and a 10-digit
+// national number could match a US contact. It is read in the location's country now.
+TEST(McpPhoneRegionTest, ANationalNumberIsReadInTheLocationsCountry) {
+  std::mutex mu;
+  std::vector<std::string> numbers;
+  server::HttpServer ghl({.port = 0}, [&](const http::Request& r) {
+    if (r.Path() == "/locations/loc-uk") {
+      return server::JsonResponse(200, R"({"location":{"id":"loc-uk","country":"GB"}})");
+    }
+    for (const auto& [k, v] : http::ParseQuery(r.Query())) {
+      if (k != "number") continue;
+      std::lock_guard lock(mu);
+      numbers.push_back(v);
+      if (v == "+442079460958") {
+        return server::JsonResponse(
+            200, R"({"contact":{"id":"c-uk","phone":"+442079460958","locationId":"loc-uk"}})");
+      }
+    }
+    return server::JsonResponse(200, R"({"contact":null})");
+  });
+  uint16_t port = ghl.Start();
+  client::ClientOptions co{.base_url = "http://127.0.0.1:" + std::to_string(port), .token = "t"};
+  co.default_location_id = "loc-uk";
+  client::Client client(co);
+  auto server = Server::Create(client, {.default_location_id = "loc-uk"});
+  ASSERT_TRUE(server.ok());
+  Session session;
+  (*server)->Handle(session, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":)"
+                             R"({"protocolVersion":"2025-11-25","capabilities":{}}})");
+  auto find = [&](const std::string& phone) {
+    json msg = {{"jsonrpc", "2.0"},
+                {"id", 1},
+                {"method", "tools/call"},
+                {"params", {{"name", "find_contact"}, {"arguments", {{"phone", phone}}}}}};
+    return json::parse((*server)->Handle(session, msg.dump()).value_or("{}"))["result"];
+  };
+  json national = find("020 7946 0958");
+  ASSERT_FALSE(national.value("isError", false)) << national.dump();
+  EXPECT_EQ(national["structuredContent"].value("found", false), true) << national.dump();
+  json international = find("+1 512 555 0100");  // a country code: read as written
+  EXPECT_EQ(international["structuredContent"].value("found", true), false);
+  std::lock_guard lock(mu);
+  EXPECT_THAT(numbers, ::testing::ElementsAre("+442079460958", "+15125550100"));
+  ghl.Stop();
 }
 
 // Break-it finding: behind a reverse proxy started with --mcp-allowed-host, the proxy forwards

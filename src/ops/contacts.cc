@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "call.h"
+#include "ghl/ops/locations.h"
 #include "ghl/phone/phone.h"
 
 namespace ghl::ops {
@@ -40,7 +41,7 @@ Result<json> PreparedFields(const Context& ctx, const ContactWrite& write) {
     *e = NormalizeEmail(e->get<std::string>());
   }
   if (auto p = body.find("phone"); p != body.end() && p->is_string() && !p->empty()) {
-    auto e164 = NormalizePhone(p->get<std::string>());
+    auto e164 = NormalizePhoneIn(ctx, p->get<std::string>());
     if (!e164.ok()) return e164.error();
     *p = *e164;
   }
@@ -57,6 +58,27 @@ Result<json> PreparedFields(const Context& ctx, const ContactWrite& write) {
 
 Result<std::string> NormalizePhone(std::string_view phone) {
   auto parsed = phone::Parse(phone);
+  if (!parsed.ok()) return parsed.error();
+  return std::move(parsed->e164);
+}
+
+Result<std::string> NormalizePhoneIn(const Context& ctx, std::string_view phone) {
+  std::string_view text = phone;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  if (text.size() > 4 && Lower(text.substr(0, 4)) == "tel:") text.remove_prefix(4);
+  if (text.empty() || text.front() == '+' || text.substr(0, 2) == "00") {
+    return NormalizePhone(phone);
+  }
+  // A national number: the location's country says how to read it. Without the location
+  // (a token without locations.readonly) it is read as before, North American.
+  std::string region = "US";
+  if (auto location = GetLocation(ctx); location.ok()) {
+    std::string country = Str(*location, "country");
+    if (country.size() == 2) region = country;
+  }
+  auto parsed = phone::Parse(phone, region);
   if (!parsed.ok()) return parsed.error();
   return std::move(parsed->e164);
 }
@@ -87,18 +109,18 @@ Result<std::optional<json>> FindContactByEmail(const Context& ctx, std::string_v
 }
 
 Result<std::optional<json>> FindContactByPhone(const Context& ctx, std::string_view phone) {
-  auto e164 = NormalizePhone(phone);
+  auto e164 = NormalizePhoneIn(ctx, phone);
   if (!e164.ok()) return e164.error();
   auto found = DuplicateLookup(ctx, "number", *e164);
   if (!found.ok() || !found->has_value()) return found;
-  auto theirs = NormalizePhone(Str(**found, "phone"));
+  auto theirs = NormalizePhoneIn(ctx, Str(**found, "phone"));
   if (!theirs.ok() || *theirs != *e164) return std::optional<json>();
   return found;
 }
 
 Result<json> EnsureContactByPhone(const Context& ctx, std::string_view phone, bool* created) {
   if (created) *created = false;
-  auto e164 = NormalizePhone(phone);
+  auto e164 = NormalizePhoneIn(ctx, phone);
   if (!e164.ok()) return e164.error();
   auto found = FindContactByPhone(ctx, *e164);
   if (!found.ok()) return found.error();

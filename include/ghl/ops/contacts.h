@@ -30,12 +30,18 @@ Result<std::string> NormalizePhone(std::string_view phone);
 /// line breaks) and a leading "mailto:" removed; nothing else changed (GHL validates the rest).
 std::string NormalizeEmail(std::string_view email);
 
+/// `phone` in E.164 like NormalizePhone, but a number written without its country code (no
+/// "+" or "00") is read in the location's country (GET /locations/{locationId} `country`, one
+/// call, only for such numbers; North American when the location cannot be read): for a UK
+/// location "020 7946 0958" is +442079460958, not a North American number.
+Result<std::string> NormalizePhoneIn(const Context& ctx, std::string_view phone);
+
 /// The contact whose email is exactly `email` (case-insensitive, after NormalizeEmail), or
 /// nullopt.
 /// GET /contacts/search/duplicate?locationId&email. kUsage error for text that is not an email.
 Result<std::optional<nlohmann::json>> FindContactByEmail(const Context& ctx,
                                                          std::string_view email);
-/// The contact whose phone is exactly `phone` after E.164 normalisation (NormalizePhone), or
+/// The contact whose phone is exactly `phone` after E.164 normalisation (NormalizePhoneIn), or
 /// nullopt. GET /contacts/search/duplicate?locationId&number=<E.164>.
 Result<std::optional<nlohmann::json>> FindContactByPhone(const Context& ctx,
                                                          std::string_view phone);
