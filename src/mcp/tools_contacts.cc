@@ -59,7 +59,8 @@ void AddContactTools(std::vector<ToolDef>& out) {
        .title = "Find contact by exact email or phone",
        .description =
            "Exact lookup of one contact by email (case-insensitive) or phone (any format; "
-           "normalised to E.164, give the country code). Returns found=false when no contact "
+           "normalised to E.164; without a country code it is read in the location's "
+           "country). Returns found=false when no contact "
            "has exactly that value; never a fuzzy match. Use search_contacts for partial names.",
        .input_schema = Object({{"email", Str("Whole email address.")},
                                {"phone", Str("Phone number, e.g. +15125550123.")}}),
