@@ -250,6 +250,51 @@ TEST(McpPhoneRegionTest, ANationalNumberIsReadInTheLocationsCountry) {
   ghl.Stop();
 }
 
+// Break-it finding: list_calendar_events read its dates as UTC days: for a Los Angeles
+// calendar, "what is on January 4" left out the 4:30 PM appointment (00:30 UTC on the 5th) and
+// took in the previous evening's 5 PM one (01:00 UTC on the 4th).
+TEST(McpEventsDayTest, EventDatesAreTheCalendarsLocalDays) {
+  server::HttpServer ghl({.port = 0}, [&](const http::Request& r) {
+    if (r.Path() == "/calendars/") {
+      return server::JsonResponse(200, R"({"calendars":[{"id":"cal-la","locationId":"loc"}]})");
+    }
+    // GHL's events between startTime and endTime (epoch ms) of the query.
+    int64_t from = 0, to = 0;
+    for (const auto& [k, v] : http::ParseQuery(r.Query())) {
+      if (k == "startTime") from = std::stoll(v);
+      if (k == "endTime") to = std::stoll(v);
+    }
+    json events = json::array();
+    for (const auto& [start, at] : {std::pair{"2027-01-04T16:30:00-08:00", 1799109000000LL},
+                                    std::pair{"2027-01-03T17:00:00-08:00", 1799024400000LL}}) {
+      if (at >= from && at <= to) events.push_back({{"id", start}, {"startTime", start}});
+    }
+    return server::JsonResponse(200, json{{"events", events}}.dump());
+  });
+  uint16_t port = ghl.Start();
+  client::ClientOptions co{.base_url = "http://127.0.0.1:" + std::to_string(port), .token = "t"};
+  co.default_location_id = "loc";
+  client::Client client(co);
+  auto server = Server::Create(client, {.default_location_id = "loc"});
+  ASSERT_TRUE(server.ok());
+  Session session;
+  (*server)->Handle(session, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":)"
+                             R"({"protocolVersion":"2025-11-25","capabilities":{}}})");
+  json msg = {
+      {"jsonrpc", "2.0"},
+      {"id", 1},
+      {"method", "tools/call"},
+      {"params",
+       {{"name", "list_calendar_events"},
+        {"arguments", {{"calendarId", "cal-la"}, {"from", "2027-01-04"}, {"to", "2027-01-04"}}}}}};
+  json r = json::parse((*server)->Handle(session, msg.dump()).value_or("{}"))["result"];
+  ASSERT_FALSE(r.value("isError", false)) << r.dump();
+  const json& events = r["structuredContent"]["events"];
+  ASSERT_EQ(events.size(), 1u) << events.dump();
+  EXPECT_EQ(events[0]["startTime"], "2027-01-04T16:30:00-08:00");
+  ghl.Stop();
+}
+
 // Break-it finding: behind a reverse proxy started with --mcp-allowed-host, the proxy forwards
 // `Host: mcp.example.com` (no port, or 443) and every request got 403 naming the flag that had
 // been given.

@@ -141,7 +141,8 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
       {.name = "list_calendar_events",
        .toolset = "calendars",
        .title = "List calendar events",
-       .description = "Appointments of a calendar between two UTC dates or ISO 8601 times.",
+       .description = "Appointments of a calendar from/to local dates (YYYY-MM-DD, inclusive, "
+                      "in the calendar's zone) or ISO 8601 times with offset.",
        .input_schema = Object({{"calendarId", Str("Calendar id.")},
                                {"from", Str("Start date or time.")},
                                {"to", Str("End date (inclusive) or time.")}},
@@ -149,11 +150,22 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
        .output_schema = Output({{"events", {{"type", "array"}}}}, {"events"}),
        .owned = {{"calendarId", Owned::kCalendar}},
        .run = [](const ToolCall& c) -> Result<json> {
-         auto range = ReadRange(c.args, 0);
+         // Dates are the calendar's local days (as for free slots): ask ±14 h around the UTC
+         // dates, keep the events whose start (written in the calendar's zone) is on them.
+         // Read as UTC days, an evening appointment in Los Angeles fell on the next day.
+         std::string from = ArgStr(c.args, "from"), to = ArgStr(c.args, "to");
+         auto range = ReadRange(c.args, kMaxOffsetMs);
          if (!range.ok()) return range.error();
          auto r = ops::ListEvents(c.ctx, ArgStr(c.args, "calendarId"), range->first, range->second);
          if (!r.ok()) return r.error();
-         return json{{"events", *r}};
+         json events = json::array();
+         for (auto& e : *r) {
+           std::string day = ArgStr(e, "startTime").substr(0, 10);
+           if (IsDate(day) && IsDate(from) && day < from) continue;
+           if (IsDate(day) && IsDate(to) && day > to) continue;
+           events.push_back(std::move(e));
+         }
+         return json{{"events", std::move(events)}};
        }});
 }
 
