@@ -203,13 +203,45 @@ TEST_F(McpHardeningTest, PromptsSayWhatDayItIs) {
   }
 }
 
+// The MCP server over a GHL played by `answer` on loopback, in location `location`.
+class FakeGhlMcp {
+ public:
+  FakeGhlMcp(const std::string& location, server::Handler answer)
+      : ghl_({.port = 0}, std::move(answer)) {
+    client::ClientOptions co{.base_url = "http://127.0.0.1:" + std::to_string(ghl_.Start()),
+                             .token = "t"};
+    co.default_location_id = location;
+    client_ = std::make_unique<client::Client>(co);
+    auto server = Server::Create(*client_, {.default_location_id = location});
+    EXPECT_TRUE(server.ok());
+    if (server.ok()) server_ = std::move(*server);
+    server_->Handle(session_, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":)"
+                              R"({"protocolVersion":"2025-11-25","capabilities":{}}})");
+  }
+  ~FakeGhlMcp() { ghl_.Stop(); }
+  // The tools/call result.
+  json Call(const std::string& tool, const json& args) {
+    json msg = {{"jsonrpc", "2.0"},
+                {"id", 1},
+                {"method", "tools/call"},
+                {"params", {{"name", tool}, {"arguments", args}}}};
+    return json::parse(server_->Handle(session_, msg.dump()).value_or("{}"))["result"];
+  }
+
+ private:
+  server::HttpServer ghl_;
+  std::unique_ptr<client::Client> client_;
+  std::unique_ptr<Server> server_;
+  Session session_;
+};
+
 // Break-it finding: a phone written without its country code was always read as North
 // American: for a UK sub-account "020 7946 0958" was "not a phone number", and a 10-digit
 // national number could match a US contact. It is read in the location's country now.
 TEST(McpPhoneRegionTest, ANationalNumberIsReadInTheLocationsCountry) {
   std::mutex mu;
   std::vector<std::string> numbers;
-  server::HttpServer ghl({.port = 0}, [&](const http::Request& r) {
+  FakeGhlMcp mcp("loc-uk", [&](const http::Request& r) {
     if (r.Path() == "/locations/loc-uk") {
       return server::JsonResponse(200, R"({"location":{"id":"loc-uk","country":"GB"}})");
     }
@@ -224,37 +256,21 @@ TEST(McpPhoneRegionTest, ANationalNumberIsReadInTheLocationsCountry) {
     }
     return server::JsonResponse(200, R"({"contact":null})");
   });
-  uint16_t port = ghl.Start();
-  client::ClientOptions co{.base_url = "http://127.0.0.1:" + std::to_string(port), .token = "t"};
-  co.default_location_id = "loc-uk";
-  client::Client client(co);
-  auto server = Server::Create(client, {.default_location_id = "loc-uk"});
-  ASSERT_TRUE(server.ok());
-  Session session;
-  (*server)->Handle(session, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":)"
-                             R"({"protocolVersion":"2025-11-25","capabilities":{}}})");
-  auto find = [&](const std::string& phone) {
-    json msg = {{"jsonrpc", "2.0"},
-                {"id", 1},
-                {"method", "tools/call"},
-                {"params", {{"name", "find_contact"}, {"arguments", {{"phone", phone}}}}}};
-    return json::parse((*server)->Handle(session, msg.dump()).value_or("{}"))["result"];
-  };
-  json national = find("020 7946 0958");
+  json national = mcp.Call("find_contact", {{"phone", "020 7946 0958"}});
   ASSERT_FALSE(national.value("isError", false)) << national.dump();
   EXPECT_EQ(national["structuredContent"].value("found", false), true) << national.dump();
-  json international = find("+1 512 555 0100");  // a country code: read as written
+  // A country code: read as written, no location call.
+  json international = mcp.Call("find_contact", {{"phone", "+1 512 555 0100"}});
   EXPECT_EQ(international["structuredContent"].value("found", true), false);
   std::lock_guard lock(mu);
   EXPECT_THAT(numbers, ::testing::ElementsAre("+442079460958", "+15125550100"));
-  ghl.Stop();
 }
 
 // Break-it finding: list_calendar_events read its dates as UTC days: for a Los Angeles
 // calendar, "what is on January 4" left out the 4:30 PM appointment (00:30 UTC on the 5th) and
 // took in the previous evening's 5 PM one (01:00 UTC on the 4th).
 TEST(McpEventsDayTest, EventDatesAreTheCalendarsLocalDays) {
-  server::HttpServer ghl({.port = 0}, [&](const http::Request& r) {
+  FakeGhlMcp mcp("loc", [&](const http::Request& r) {
     if (r.Path() == "/calendars/") {
       return server::JsonResponse(200, R"({"calendars":[{"id":"cal-la","locationId":"loc"}]})");
     }
@@ -271,28 +287,12 @@ TEST(McpEventsDayTest, EventDatesAreTheCalendarsLocalDays) {
     }
     return server::JsonResponse(200, json{{"events", events}}.dump());
   });
-  uint16_t port = ghl.Start();
-  client::ClientOptions co{.base_url = "http://127.0.0.1:" + std::to_string(port), .token = "t"};
-  co.default_location_id = "loc";
-  client::Client client(co);
-  auto server = Server::Create(client, {.default_location_id = "loc"});
-  ASSERT_TRUE(server.ok());
-  Session session;
-  (*server)->Handle(session, R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":)"
-                             R"({"protocolVersion":"2025-11-25","capabilities":{}}})");
-  json msg = {
-      {"jsonrpc", "2.0"},
-      {"id", 1},
-      {"method", "tools/call"},
-      {"params",
-       {{"name", "list_calendar_events"},
-        {"arguments", {{"calendarId", "cal-la"}, {"from", "2027-01-04"}, {"to", "2027-01-04"}}}}}};
-  json r = json::parse((*server)->Handle(session, msg.dump()).value_or("{}"))["result"];
+  json r = mcp.Call("list_calendar_events",
+                    {{"calendarId", "cal-la"}, {"from", "2027-01-04"}, {"to", "2027-01-04"}});
   ASSERT_FALSE(r.value("isError", false)) << r.dump();
   const json& events = r["structuredContent"]["events"];
   ASSERT_EQ(events.size(), 1u) << events.dump();
   EXPECT_EQ(events[0]["startTime"], "2027-01-04T16:30:00-08:00");
-  ghl.Stop();
 }
 
 // Break-it finding: behind a reverse proxy started with --mcp-allowed-host, the proxy forwards
