@@ -1,33 +1,12 @@
 #include "serve_agents.h"
 
-#include <cctype>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 
 #include "cli_checks.h"
 #include "commands.h"
+#include "secret_file.h"
 
 namespace ghl::cli {
-namespace {
-
-// The secret in `path`, surrounding whitespace (a trailing newline) trimmed.
-Result<std::string> ReadSecret(const std::string& path, const std::string& flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return UsageError(flag + ": cannot read " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t b = 0;
-  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  s.erase(0, b);
-  if (s.empty()) return UsageError(flag + ": " + path + " is empty", "put the secret in it");
-  return s;
-}
-
-}  // namespace
-
 void AddAgentOptions(CLI::App* cmd, AgentArgs* args) {
   cmd->add_option("--vapi-secret-file", args->vapi_secret_file,
                   "Turn on POST /agents/vapi (Vapi tool server): the file holds the secret of "
@@ -59,7 +38,9 @@ std::unique_ptr<agents::AgentEndpoints> StartAgents(const AgentArgs& args,
        {std::tuple{&args.vapi_secret_file, "--vapi-secret-file", &options.vapi_secret},
         std::tuple{&args.retell_key_file, "--retell-key-file", &options.retell_api_key}}) {
     if (file->empty()) continue;
-    auto secret = ReadSecret(*file, flag);
+    std::string warning;
+    auto secret = ReadSecretFile(*file, flag, &warning);
+    if (!warning.empty()) std::fprintf(stderr, "ghl serve: warning: %s\n", warning.c_str());
     if (!secret.ok()) {
       std::fprintf(stderr, "ghl serve: %s\n", secret.error().Describe().c_str());
       *exit_code = kExitUsage;

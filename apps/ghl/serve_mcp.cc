@@ -1,14 +1,13 @@
 // `ghl serve --mcp`: options, key and startup of the MCP endpoint (see serve_mcp.h).
 #include "serve_mcp.h"
 
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "commands.h"
 #include "ghl/server/listen_address.h"
+#include "secret_file.h"
 
 namespace ghl::cli {
 namespace {
@@ -21,17 +20,11 @@ std::string Env(const char* name) {
 constexpr size_t kMinKeyLength = 16;
 
 Result<std::string> ReadKeyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return UsageError(
-        "--mcp-key-file: cannot read " + path,
-        "create it with e.g. `openssl rand -hex 32 > " + path + "; chmod 600 " + path + "`");
-  }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string key = ss.str();
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.back()))) key.pop_back();
-  while (!key.empty() && std::isspace(static_cast<unsigned char>(key.front()))) key.erase(0, 1);
+  std::string warning;
+  auto read = ReadSecretFile(path, "--mcp-key-file", &warning);
+  if (!warning.empty()) std::fprintf(stderr, "ghl serve: warning: %s\n", warning.c_str());
+  if (!read.ok()) return read.error();
+  const std::string& key = *read;
   if (key.size() < kMinKeyLength || key.find_first_of(" \t\r\n") != std::string::npos) {
     return UsageError("--mcp-key-file " + path + ": the key must be one word of at least " +
                           std::to_string(kMinKeyLength) + " characters",

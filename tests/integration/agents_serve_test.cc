@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -321,6 +322,33 @@ TEST_F(AgentsServeTest, WithoutSecretsBothEndpointsRefuseAndSayHowToTurnThemOn) 
   EXPECT_EQ(r.status, 503);
   EXPECT_THAT(r.body, HasSubstr("--retell-key-file"));
   EXPECT_FALSE(HasContact(new_phone));
+}
+
+// Break-it finding: secret files any user of the machine could read (0644, what `echo s >
+// file` makes) were taken without a word; the token store refuses such a key file.
+TEST_F(AgentsServeTest, SecretFilesOthersCanReadAreWarnedAbout) {
+  std::ofstream(dir_.File("vapi")) << kVapiSecret << "\n";
+  std::ofstream(dir_.File("retell")) << kRetellKey << "\n";
+  std::ofstream(dir_.File("mcp")) << "0123456789abcdef0123456789abcdef\n";
+  namespace fs = std::filesystem;
+  for (const char* f : {"vapi", "retell", "mcp"}) {
+    fs::permissions(dir_.File(f), fs::perms::owner_read | fs::perms::owner_write |
+                                      fs::perms::group_read | fs::perms::others_read);
+  }
+  std::vector<std::string> args = {"--sandbox",          "--events-db",     dir_.File("events.db"),
+                                   "--vapi-secret-file", dir_.File("vapi"), "--retell-key-file",
+                                   dir_.File("retell"),  "--mcp",           "--mcp-key-file",
+                                   dir_.File("mcp"),     "--mcp-audit-log", "none"};
+  std::string err = ServeProcess(args).Stderr();
+  for (const char* flag : {"--vapi-secret-file", "--retell-key-file", "--mcp-key-file"}) {
+    EXPECT_THAT(err, HasSubstr(std::string("warning: ") + flag)) << err;
+  }
+  EXPECT_THAT(err, HasSubstr("chmod 600"));
+  EXPECT_THAT(err, ::testing::Not(HasSubstr(kVapiSecret)));
+  for (const char* f : {"vapi", "retell", "mcp"}) {
+    fs::permissions(dir_.File(f), fs::perms::owner_read | fs::perms::owner_write);
+  }
+  EXPECT_THAT(ServeProcess(args).Stderr(), ::testing::Not(HasSubstr("warning: ")));
 }
 
 // A verified caller can still send anything: a body nested 100,000 deep is refused with 400
