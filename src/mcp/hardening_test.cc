@@ -175,6 +175,20 @@ TEST_F(McpHardeningTest, ARequestThatIsNotUtf8IsAnsweredUnderItsId) {
   EXPECT_TRUE(r["id"].is_null());
 }
 
+// Break-it finding: {"query": null} (a model filling every optional argument) was told only
+// "must be a string"; it now hears to leave the argument out, and null never clears a field.
+TEST_F(McpHardeningTest, ANullArgumentIsRefusedSayingToLeaveItOut) {
+  json r = Tool("search_contacts", {{"query", nullptr}});
+  EXPECT_THAT(r.value("error", ""), HasSubstr("argument 'query' must be a string, not null"));
+  EXPECT_THAT(r.value("error", ""), HasSubstr("leave out an argument that has no value"));
+  std::string id = Tool("find_contact", {{"email", "maria.garcia@example.com"}})["contact"]["id"];
+  json update =
+      Tool("update_contact", {{"contactId", id}, {"firstName", "Mary"}, {"email", nullptr}});
+  EXPECT_TRUE(update.contains("error"));
+  EXPECT_EQ(Tool("get_contact", {{"contactId", id}})["contact"]["email"],
+            "maria.garcia@example.com");
+}
+
 // "YYYY-MM-DD" of `t` in UTC.
 std::string UtcDate(std::chrono::system_clock::time_point t) {
   std::chrono::year_month_day ymd(std::chrono::floor<std::chrono::days>(t));

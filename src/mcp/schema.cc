@@ -84,8 +84,12 @@ Status ValidateArgs(const json& args, const json& schema) {
     const std::string& type =
         type_it != p->end() && type_it->is_string() ? type_it->get_ref<const std::string&>() : kAny;
     if (!HasType(value, type)) {
+      // Models that fill every optional argument send null for "none": say to leave it out
+      // (null is never taken as "clear the field").
       return UsageError("argument '" + key + "' must be " +
-                        (type == "array" || type == "integer" ? "an " : "a ") + type);
+                            (type == "array" || type == "integer" ? "an " : "a ") + type +
+                            (value.is_null() ? ", not null" : ""),
+                        value.is_null() ? "leave out an argument that has no value" : "");
     }
     if (type == "array" && p->contains("items")) {
       std::string item = (*p)["items"].value("type", "");
