@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -489,6 +490,23 @@ TEST_F(AgentsSandboxTest, DateMistakesSayWhatDayItIs) {
   EXPECT_THAT(word, ::testing::AnyOf(HasSubstr(before), HasSubstr(after))) << word;
   EXPECT_THAT(past, HasSubstr("Wednesday January 1 has passed; today is ")) << past;
   EXPECT_THAT(past, ::testing::AnyOf(HasSubstr(before), HasSubstr(after))) << past;
+}
+
+// Break-it finding: a startTime without its offset was read as UTC: "…T14:00" meant as 2 PM
+// booked 9 AM in the calendar's New York, a free slot, and the agent said "Booked".
+TEST_F(AgentsSandboxTest, AStartTimeWithoutItsOffsetBooksNothing) {
+  auto offered = Starts(Vapi("check_availability", {{"days", 10}}));
+  ASSERT_FALSE(offered.empty());
+  std::string date = offered.back().substr(0, 10);  // a later day: its 9 AM is offered
+  ASSERT_TRUE(std::any_of(offered.begin(), offered.end(),
+                          [&](const std::string& s) { return s.rfind(date + "T09:00", 0) == 0; }));
+  std::string text =
+      Vapi("book_appointment", {{"phone", "+15125551021"}, {"startTime", date + "T14:00:00"}});
+  EXPECT_THAT(text, HasSubstr("ERROR")) << text;
+  EXPECT_THAT(text, HasSubstr("no UTC offset"));
+  EXPECT_THAT(
+      Vapi("book_appointment", {{"phone", "+15125551021"}, {"date", date}, {"time", "9 AM"}}),
+      ::testing::StartsWith("Booked "));  // 9 AM was still free: nothing took it
 }
 
 TEST_F(AgentsSandboxTest, LogsOutcomeTagsNoteAndMovesTheOpportunity) {

@@ -19,9 +19,7 @@ bool IsDate(const std::string& s) { return ParseIsoDayMs(s).has_value(); }
 // without a word. Dates and text that is no time at all are left to the callers' own checks.
 Status RequireOffset(const std::string& name, const std::string& text) {
   if (text.size() <= 10 || IsDate(text) || !ops::ParseIsoMs(text)) return Ok{};
-  if (std::string_view(text).substr(10).find_first_of("Zz+-") != std::string_view::npos) {
-    return Ok{};
-  }
+  if (ops::HasUtcOffset(text)) return Ok{};
   return UsageError("argument '" + name + "' ('" + text + "') has no UTC offset",
                     "add the offset the time is in, e.g. " + text.substr(0, 16) +
                         ":00-05:00 (or Z for UTC), or pass a local date YYYY-MM-DD");

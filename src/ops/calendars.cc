@@ -22,6 +22,10 @@ constexpr int64_t kMaxQueryMs = 3 * kMaxRangeMs;
 
 std::optional<int64_t> ParseIsoMs(std::string_view s) { return ParseIsoDateTimeMs(s); }
 
+bool HasUtcOffset(std::string_view time) {
+  return time.size() > 10 && time.substr(10).find_first_of("Zz+-") != std::string_view::npos;
+}
+
 Result<json> ListCalendars(const Context& ctx) {
   auto r = Read(
       ctx, {.method = "GET", .path = "/calendars/", .query = {{"locationId", LocationOf(ctx)}}});
@@ -91,6 +95,13 @@ Result<json> BookAppointment(const Context& ctx, const AppointmentWrite& write) 
     return UsageError("startTime '" + write.start_time + "' is not an ISO 8601 time",
                       "use a slot from the free slots, e.g. 2025-01-07T09:00:00-05:00");
   }
+  // Without its offset the time is read as UTC: "…T16:00" meant as 4 PM in Chicago would book
+  // 10 AM there, a free slot, without a word.
+  if (!HasUtcOffset(write.start_time)) {
+    return UsageError("startTime '" + write.start_time + "' has no UTC offset",
+                      "pass a start from the free slots as it is written, e.g. " +
+                          write.start_time.substr(0, 16) + ":00-05:00");
+  }
   json body = {{"calendarId", write.calendar_id},
                {"locationId", LocationOf(ctx)},
                {"contactId", write.contact_id},
@@ -124,7 +135,8 @@ Result<json> ListContactAppointments(const Context& ctx, const std::string& cont
 
 Result<BookingOutcome> BookAppointmentOnce(const Context& ctx, const AppointmentWrite& write) {
   auto start_ms = ParseIsoMs(write.start_time);
-  if (write.calendar_id.empty() || write.contact_id.empty() || !start_ms) {
+  if (write.calendar_id.empty() || write.contact_id.empty() || !start_ms ||
+      !HasUtcOffset(write.start_time)) {
     auto r = BookAppointment(ctx, write);  // the same usage errors, nothing sent
     if (!r.ok()) return r.error();
     return BookingOutcome{*r, true};

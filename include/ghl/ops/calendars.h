@@ -20,6 +20,10 @@ namespace ghl::ops {
 /// when malformed or naming a day or time that does not exist (`ghl::ParseIsoDateTimeMs`).
 std::optional<int64_t> ParseIsoMs(std::string_view text);
 
+/// True when the ISO 8601 date-time `time` names its UTC offset ("Z", "+05:30", "-0500") after
+/// the date; a time without one would be read as UTC.
+bool HasUtcOffset(std::string_view time);
+
 /// GET /calendars/?locationId → the calendars array.
 Result<nlohmann::json> ListCalendars(const Context& ctx);
 
@@ -58,7 +62,8 @@ struct AppointmentWrite {
 };
 
 /// POST /calendars/events/appointments → the appointment (with its id). kUsage error without
-/// calendar, contact or start; kInternal when GHL answers without an id.
+/// calendar, contact or start, or for a start without its UTC offset (HasUtcOffset); kInternal
+/// when GHL answers without an id.
 Result<nlohmann::json> BookAppointment(const Context& ctx, const AppointmentWrite& write);
 
 /// GET /calendars/events/appointments/{id} → the appointment.
