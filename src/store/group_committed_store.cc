@@ -12,7 +12,8 @@ Error NotStarted() {
 }  // namespace
 
 void GroupCommittedStore::StartCommitter(GroupCommitter::CommitFn commit) {
-  committer_ = std::make_unique<GroupCommitter>(std::move(commit), options_.max_batch_events);
+  committer_ = std::make_unique<GroupCommitter>(std::move(commit), options_.max_batch_events,
+                                                options_.commit_interval);
 }
 
 Result<std::vector<AppendResult>> GroupCommittedStore::Append(std::vector<NewEvent> events) {

@@ -1,5 +1,6 @@
 #include "group_committer.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "store_internal.h"
@@ -30,8 +31,11 @@ void SafeDone(const AppendDone& done, Result<std::vector<AppendResult>> result) 
 
 }  // namespace
 
-GroupCommitter::GroupCommitter(CommitFn commit, size_t max_batch_events)
-    : commit_(std::move(commit)), max_batch_events_(max_batch_events == 0 ? 1 : max_batch_events) {
+GroupCommitter::GroupCommitter(CommitFn commit, size_t max_batch_events,
+                               std::chrono::microseconds commit_interval)
+    : commit_(std::move(commit)),
+      max_batch_events_(max_batch_events == 0 ? 1 : max_batch_events),
+      commit_interval_(std::max(commit_interval, std::chrono::microseconds(0))) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -59,11 +63,13 @@ void GroupCommitter::SubmitAsync(std::vector<NewEvent> events, AppendDone done) 
   {
     std::lock_guard lock(mu_);
     if (!stop_) {
+      queued_events_ += request->events.size();
       queue_.push_back(std::move(request));
       // Only an idle committer needs waking (a busy one takes the queue when its commit ends),
-      // and it is woken after the lock is released, so it does not wake up only to wait for it.
-      wake = idle_;
-      idle_ = false;
+      // or a gathering one once a full group waits; it is woken after the lock is released, so
+      // it does not wake up only to wait for it.
+      wake = idle_ || (gathering_ && queued_events_ >= max_batch_events_);
+      if (wake) idle_ = gathering_ = false;
     }
   }
   if (wake) cv_.notify_one();
@@ -91,14 +97,24 @@ size_t GroupCommitter::queued() const {
 
 void GroupCommitter::Run() {
   std::vector<std::unique_ptr<Request>> group;
+  std::chrono::steady_clock::time_point last_start;
   for (;;) {
     {
       std::unique_lock lock(mu_);
       if (!stop_ && queue_.empty()) {
+        // Idle: the first submission is committed at once (no gathering after a pause).
         idle_ = true;
         cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      } else if (!stop_ && arrived_during_commit_ && commit_interval_.count() > 0 &&
+                 queued_events_ < max_batch_events_) {
+        // A stream (submissions arrived while the last transaction ran, not only after its
+        // callbacks: a lone caller's next Append comes then): gather until the interval since
+        // the last commit started has passed, or a full group waits.
+        gathering_ = true;
+        cv_.wait_until(lock, last_start + commit_interval_,
+                       [this] { return stop_ || queued_events_ >= max_batch_events_; });
       }
-      idle_ = false;
+      idle_ = gathering_ = false;
       if (queue_.empty()) return;  // stop_ and nothing left to commit.
       size_t n = 0;
       group.clear();
@@ -109,7 +125,9 @@ void GroupCommitter::Run() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_events_ -= n;
     }
+    last_start = std::chrono::steady_clock::now();
     CommitGroup(group);
   }
 }
@@ -129,12 +147,15 @@ void GroupCommitter::CommitGroup(std::vector<std::unique_ptr<Request>>& group) {
     }
   }
   auto result = SafeCommit(commit_, all);
-  if (result.ok()) {
-    {
-      std::lock_guard lock(mu_);
+  {
+    std::lock_guard lock(mu_);
+    arrived_during_commit_ = !queue_.empty();
+    if (result.ok()) {
       ++commits_;
       events_committed_ += all.size();
     }
+  }
+  if (result.ok()) {
     auto it = result->begin();
     for (size_t i = 0; i < group.size(); ++i) {
       std::vector<AppendResult> mine(it, it + static_cast<ptrdiff_t>(sizes[i]));

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -189,6 +190,122 @@ TEST(GroupCommitterTest, ThrowingCallbackDoesNotStopTheCommitter) {
   auto r = committer.Submit({Key("k2")});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].id, 2);
+}
+
+// A commit function whose first commit is held until Open(), so later submissions queue
+// behind it; every commit is recorded in `db`.
+struct HeldFirstCommit {
+  FakeDb db;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  std::atomic<bool> entered{false};
+
+  GroupCommitter::CommitFn Fn() {
+    return [this](const std::vector<NewEvent>& ev) {
+      if (!entered.exchange(true)) {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return open; });
+      }
+      return db.Commit(ev);
+    };
+  }
+  void Open() {
+    {
+      std::lock_guard lock(mu);
+      open = true;
+    }
+    cv.notify_all();
+  }
+};
+
+// Collects async results by key number.
+struct Results {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<int64_t, Result<std::vector<AppendResult>>> by_key;
+
+  AppendDone For(int64_t key) {
+    return [this, key](Result<std::vector<AppendResult>> r) {
+      std::lock_guard lock(mu);
+      by_key.emplace(key, std::move(r));
+      cv.notify_all();
+    };
+  }
+  bool WaitFor(size_t n) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return by_key.size() >= n; });
+  }
+};
+
+// A stream (k1 arrived while k0's commit ran) is gathered: with an interval far longer than the
+// test, k1 waits until a full group (3 events) is queued, then k1..k3 share one commit.
+TEST(GroupCommitterTest, AStreamIsGatheredUntilAFullGroupWaits) {
+  HeldFirstCommit held;
+  Results results;
+  {
+    GroupCommitter committer(held.Fn(), 3, std::chrono::hours(1));
+    committer.SubmitAsync({Key("k0")}, results.For(0));
+    while (!held.entered) std::this_thread::yield();  // k0's commit is running (and held)
+    committer.SubmitAsync({Key("k1")}, results.For(1));
+    held.Open();
+    ASSERT_TRUE(results.WaitFor(1));
+    committer.SubmitAsync({Key("k2")}, results.For(2));
+    committer.SubmitAsync({Key("k3")}, results.For(3));
+    ASSERT_TRUE(results.WaitFor(4));
+  }
+  for (int64_t k = 0; k <= 3; ++k) {
+    ASSERT_TRUE(results.by_key.at(k).ok()) << k;
+    EXPECT_EQ(results.by_key.at(k)->at(0).id, k);
+  }
+  EXPECT_EQ(held.db.batch_sizes, (std::vector<size_t>{1, 3}));
+}
+
+// Without an interval, what is queued when a commit ends goes at once (k1 alone).
+TEST(GroupCommitterTest, WithoutAnIntervalTheQueueIsCommittedWhenTheCommitEnds) {
+  HeldFirstCommit held;
+  Results results;
+  {
+    GroupCommitter committer(held.Fn(), 3);
+    committer.SubmitAsync({Key("k0")}, results.For(0));
+    while (!held.entered) std::this_thread::yield();
+    committer.SubmitAsync({Key("k1")}, results.For(1));
+    held.Open();
+    ASSERT_TRUE(results.WaitFor(2));
+  }
+  EXPECT_EQ(held.db.batch_sizes, (std::vector<size_t>{1, 1}));
+}
+
+// A lone caller (each Append waits for the previous one) finds the committer idle every time
+// and is committed at once: with an hour-long interval these three calls would otherwise hang.
+TEST(GroupCommitterTest, ALoneCallerIsNeverGathered) {
+  FakeDb db;
+  GroupCommitter committer([&](const auto& ev) { return db.Commit(ev); }, 512,
+                           std::chrono::hours(1));
+  for (int i = 1; i <= 3; ++i) {
+    auto r = committer.Submit({Key("k" + std::to_string(i))});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ((*r)[0].id, i);
+  }
+  EXPECT_EQ(db.batch_sizes, (std::vector<size_t>{1, 1, 1}));
+}
+
+// Closing while a stream is being gathered commits what waits at once (no hour-long wait).
+TEST(GroupCommitterTest, ClosingCommitsWhatIsBeingGatheredAtOnce) {
+  HeldFirstCommit held;
+  Results results;
+  {
+    GroupCommitter committer(held.Fn(), 512, std::chrono::hours(1));
+    committer.SubmitAsync({Key("k0")}, results.For(0));
+    while (!held.entered) std::this_thread::yield();
+    committer.SubmitAsync({Key("k1")}, results.For(1));
+    held.Open();
+    ASSERT_TRUE(results.WaitFor(1));
+  }  // k1 is being gathered (or about to be): the destructor commits it.
+  ASSERT_EQ(results.by_key.size(), 2u);
+  ASSERT_TRUE(results.by_key.at(1).ok());
+  EXPECT_EQ(results.by_key.at(1)->at(0).id, 1);
+  EXPECT_EQ(held.db.stored, (std::vector<std::string>{"k0", "k1"}));
 }
 
 // The store unavailable (kBusy: the SQLite write lock held by another process past the busy
