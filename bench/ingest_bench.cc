@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -80,7 +81,30 @@ struct Signed {
   std::string signature;
 };
 
-// A ContactCreate-shaped body (about 450 bytes), unique per index and run.
+// SplitMix64: a well-mixed 64-bit value per input.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// A UUID-shaped webhookId in random order, as GHL's ids arrive: keys that sorted in sending
+// order would let the store's dedup index append where real traffic dirties a random page.
+std::string WebhookId(const std::string& run, int i) {
+  uint64_t seed = std::hash<std::string>{}(run) ^ static_cast<uint64_t>(i) * 0x100000001b3ULL;
+  uint64_t hi = Mix(seed), lo = Mix(hi ^ seed);
+  char id[37];
+  std::snprintf(id, sizeof id, "%08llx-%04llx-4%03llx-%04llx-%012llx",
+                static_cast<unsigned long long>(hi >> 32),
+                static_cast<unsigned long long>((hi >> 16) & 0xffff),
+                static_cast<unsigned long long>(hi & 0xfff),
+                static_cast<unsigned long long>(0x8000 | ((lo >> 48) & 0x3fff)),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return id;
+}
+
+// A ContactCreate-shaped body (about 600 bytes), unique per index and run.
 std::string EventBody(const std::string& run, int i, const std::string& timestamp) {
   std::string n = std::to_string(i);
   return R"({"type":"ContactCreate","locationId":"benchLocation0000001","id":"benchContact)" + n +
@@ -92,8 +116,8 @@ std::string EventBody(const std::string& run, int i, const std::string& timestam
          R"(","firstName":"Bench","lastName":"Contact )" + n + R"(","phone":"+15550)" + n +
          R"(","postalCode":"94304","tags":["bench","new-lead"],)"
          R"("website":"https://example.com","attachments":[],"customFields":[],)"
-         R"("webhookId":"bench-)" +
-         run + "-" + n + R"(","timestamp":")" + timestamp + R"("})";
+         R"("webhookId":")" +
+         WebhookId(run, i) + R"(","timestamp":")" + timestamp + R"("})";
 }
 
 // Ceiling 1: Ed25519 verifications/s with one thread per core.
@@ -132,7 +156,7 @@ double StoreCeiling(const std::string& path, const std::vector<Signed>& events) 
     std::vector<ghl::store::NewEvent> batch;
     for (size_t j = i; j < std::min(events.size(), i + 10); ++j) {
       ghl::store::NewEvent e;
-      e.dedup_key = "bench-store-" + std::to_string(j);
+      e.dedup_key = "wh:" + WebhookId("store", static_cast<int>(j));
       e.type = "ContactCreate";
       e.location_id = "benchLocation0000001";
       e.body = events[j].body;
