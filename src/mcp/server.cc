@@ -133,6 +133,10 @@ Result<std::unique_ptr<Server>> Server::Create(const client::Client& client,
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
+void Server::Respond(Session& session, std::string_view message, const Notify& answer) {
+  impl_->protocol->Handle(session, message, impl_->options.notify, answer);
+}
+
 std::vector<std::string> Server::ToolNames() const {
   std::vector<std::string> out;
   for (const auto& t : impl_->tools) out.push_back(t.name);
@@ -294,7 +298,7 @@ MethodResult Server::Impl::Finish(const MethodCall& call, const std::string& nam
     raw += R"(,"type":"text"}],"structuredContent":)";
     raw += structured;
     raw += '}';
-    result = RawResult{std::move(raw)};
+    result = RawResult{std::move(raw), std::move(*out)};  // the result is freed after sending
     if (logs(1)) Protocol::Log(s, call.notify, 1, {{"tool", name}, {"outcome", "ok"}});
   } else {
     const Error& e = out.error();
