@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ghl/core/json_depth.h"
+#include "ghl/core/json_write.h"
 
 namespace ghl::mcp {
 namespace {
@@ -145,15 +146,15 @@ std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg, cons
   if (!answer) return std::nullopt;
   if (auto* raw = std::get_if<RawResult>(&*answer)) {
     keep = std::move(raw->keep);
-    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
-    std::string out;
-    out.reserve(raw->json.size() + 64);  // one allocation for a large result
-    out += R"({"id":)";
-    out += Dump(msg["id"]);
-    out += R"(,"jsonrpc":"2.0","result":)";
-    out += raw->json;
+    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them, put around the
+    // result in its own buffer (no copy of a large result into a new one).
+    std::string head = R"({"id":)";
+    AppendJson(head, msg["id"]);  // a string or an integer (Answer checked)
+    head += R"(,"jsonrpc":"2.0","result":)";
+    std::string& out = raw->json;
+    out.insert(0, head);
     out += '}';
-    return out;
+    return std::move(out);
   }
   return Dump(std::get<json>(*answer));
 }

@@ -289,10 +289,12 @@ MethodResult Server::Impl::Finish(const MethodCall& call, const std::string& nam
     // {"content":[{"text":…,"type":"text"}],"structuredContent":…}: the structured result is
     // serialized once and its text copy is that serialization, escaped.
     std::string structured;
-    structured.reserve(1024);
+    structured.reserve(4096);  // a contact or a page of them without regrowing
     AppendJson(structured, *out);
     std::string raw;
-    raw.reserve(structured.size() * 2 + 80);
+    // The escaped copy is longer by one byte per quote (~1 in 8 bytes of JSON), and the
+    // protocol puts up to ~64 bytes of envelope ({"id":…,"result":) in front: one allocation.
+    raw.reserve(structured.size() * 9 / 4 + 192);
     raw += R"({"content":[{"text":)";
     AppendJsonString(raw, structured);
     raw += R"(,"type":"text"}],"structuredContent":)";
