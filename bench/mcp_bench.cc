@@ -36,6 +36,7 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -235,12 +236,15 @@ int Echo(const char* path, const char* email) {
   co.base_url = Env("GHL_BASE_URL");
   co.token = Env("GHL_TOKEN");
   co.default_location_id = Env("GHL_LOCATION_ID");
-  ghl::client::Client client(co);
-  ghl::ops::Context ctx{client, co.default_location_id, nullptr};
+  std::optional<ghl::client::Client> client;
+  if (email != nullptr) client.emplace(co);
   char* line = nullptr;
   size_t cap = 0;
   while (getline(&line, &cap, stdin) > 0) {
-    if (email != nullptr && !ghl::ops::FindContactByEmail(ctx, email).ok()) break;
+    if (client &&
+        !ghl::ops::FindContactByEmail({*client, co.default_location_id, nullptr}, email).ok()) {
+      break;
+    }
     if (write(1, answer.data(), answer.size()) != static_cast<ssize_t>(answer.size())) break;
   }
   std::free(line);
