@@ -49,7 +49,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListCalendars(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"calendars", *r}};
+                   return Members("calendars", std::move(*r));
                  }});
   out.push_back(
       {.name = "get_free_slots",
@@ -89,7 +89,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
            ++total;
            if (list.size() < limit) list.push_back({{"start", s.start}, {"date", s.date}});
          }
-         return json{{"slots", std::move(list)}, {"count", total}};
+         return Members("slots", std::move(list), "count", total);
        }});
   out.push_back({.name = "book_appointment",
                  .toolset = "calendars",
@@ -113,7 +113,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                                                     .end_time = ArgStr(c.args, "endTime"),
                                                     .title = ArgStr(c.args, "title")});
                    if (!r.ok()) return r.error();
-                   return json{{"appointment", *r}};
+                   return Members("appointment", std::move(*r));
                  }});
   out.push_back(
       {.name = "list_calendar_events",
@@ -131,7 +131,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
          if (!range.ok()) return range.error();
          auto r = ops::ListEvents(c.ctx, ArgStr(c.args, "calendarId"), range->first, range->second);
          if (!r.ok()) return r.error();
-         return json{{"events", *r}};
+         return Members("events", std::move(*r));
        }});
 }
 
