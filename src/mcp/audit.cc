@@ -131,7 +131,8 @@ void AuditLog::Write(const AuditEntry& e) {
   std::string line;
   line.reserve(256);
   line += R"({"arguments":)";
-  AppendMasked(line, e.arguments ? *e.arguments : json::object(), 0);
+  static const json kNoArguments = json::object();
+  AppendMasked(line, e.arguments ? *e.arguments : kNoArguments, 0);  // no copy of the arguments
   Field(line, R"(,"client":)", e.client);
   if (!e.error.empty()) Field(line, R"(,"error":)", e.error);
   Field(line, R"(,"locationId":)", e.location);

@@ -4,8 +4,10 @@
 #include <algorithm>
 #include <exception>
 #include <variant>
+#include <vector>
 
 #include "ghl/core/json_depth.h"
+#include "ghl/core/json_write.h"
 #include "unreadable.h"
 
 namespace ghl::mcp {
@@ -89,11 +91,27 @@ void Protocol::Log(const Session& session, const Notify& notify, int level, json
 
 std::optional<std::string> Protocol::Handle(Session& session, std::string_view message,
                                             const Notify& notify) const {
+  json msg;
+  std::vector<json> keep;
+  return Handle(session, message, notify, msg, keep);
+}
+
+void Protocol::Handle(Session& session, std::string_view message, const Notify& notify,
+                      const Notify& answer) const {
+  // The request and what the answer was written from are freed after `answer` has it.
+  json msg;
+  std::vector<json> keep;
+  if (auto out = Handle(session, message, notify, msg, keep)) answer(*out);
+}
+
+std::optional<std::string> Protocol::Handle(Session& session, std::string_view message,
+                                            const Notify& notify, json& msg,
+                                            std::vector<json>& keep) const {
   try {
     if (auto deep = FindJsonTooDeep(message)) {
       return Dump(ErrorReply(nullptr, kParseError, "Parse error: JSON " + deep->Describe()));
     }
-    json msg = json::parse(message, nullptr, /*allow_exceptions=*/false);  // depth checked above
+    msg = json::parse(message, nullptr, /*allow_exceptions=*/false);  // depth checked above
     if (msg.is_discarded()) {
       if (auto bad = FindUnreadable(message)) {  // answered under its id: no client waits
         return Dump(ErrorReply(bad->id, kParseError,
@@ -115,31 +133,34 @@ std::optional<std::string> Protocol::Handle(Session& session, std::string_view m
         return Dump(ErrorReply(nullptr, kInvalidRequest, "Invalid Request: empty batch"));
       std::string answers;
       for (const auto& m : msg) {
-        if (auto a = HandleOne(session, m, notify)) answers += (answers.empty() ? "" : ",") + *a;
+        if (auto a = HandleOne(session, m, notify, keep.emplace_back())) {
+          answers += (answers.empty() ? "" : ",") + *a;
+        }
       }
       if (answers.empty()) return std::nullopt;
       return "[" + answers + "]";
     }
-    return HandleOne(session, msg, notify);
+    return HandleOne(session, msg, notify, keep.emplace_back());
   } catch (const std::exception& e) {
     return Dump(ErrorReply(nullptr, kInternalError, std::string("Internal error: ") + e.what()));
   }
 }
 
-std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg,
-                                               const Notify& notify) const {
+std::optional<std::string> Protocol::HandleOne(Session& s, const json& msg, const Notify& notify,
+                                               json& keep) const {
   auto answer = Answer(s, msg, notify);
   if (!answer) return std::nullopt;
   if (auto* raw = std::get_if<RawResult>(&*answer)) {
-    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them.
-    std::string out;
-    out.reserve(raw->json.size() + 64);  // one allocation for a large result
-    out += R"({"id":)";
-    out += Dump(msg["id"]);
-    out += R"(,"jsonrpc":"2.0","result":)";
-    out += raw->json;
+    keep = std::move(raw->keep);
+    // {"id":…,"jsonrpc":"2.0","result":…}, keys in the order Dump writes them, put around the
+    // result in its own buffer (no copy of a large result into a new one).
+    std::string head = R"({"id":)";
+    AppendJson(head, msg["id"]);  // a string or an integer (Answer checked)
+    head += R"(,"jsonrpc":"2.0","result":)";
+    std::string& out = raw->json;
+    out.insert(0, head);
     out += '}';
-    return out;
+    return std::move(out);
   }
   return Dump(std::get<json>(*answer));
 }

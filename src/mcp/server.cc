@@ -133,6 +133,10 @@ Result<std::unique_ptr<Server>> Server::Create(const client::Client& client,
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
+void Server::Respond(Session& session, std::string_view message, const Notify& answer) {
+  impl_->protocol->Handle(session, message, impl_->options.notify, answer);
+}
+
 std::vector<std::string> Server::ToolNames() const {
   std::vector<std::string> out;
   for (const auto& t : impl_->tools) out.push_back(t.name);
@@ -286,16 +290,18 @@ MethodResult Server::Impl::Finish(const MethodCall& call, const std::string& nam
     // {"content":[{"text":…,"type":"text"}],"structuredContent":…}: the structured result is
     // serialized once and its text copy is that serialization, escaped.
     std::string structured;
-    structured.reserve(1024);
+    structured.reserve(4096);  // a contact or a page of them without regrowing
     AppendJson(structured, *out);
     std::string raw;
-    raw.reserve(structured.size() * 2 + 80);
+    // The escaped copy is longer by one byte per quote (~1 in 8 bytes of JSON), and the
+    // protocol puts up to ~64 bytes of envelope ({"id":…,"result":) in front: one allocation.
+    raw.reserve(structured.size() * 9 / 4 + 192);
     raw += R"({"content":[{"text":)";
     AppendJsonString(raw, structured);
     raw += R"(,"type":"text"}],"structuredContent":)";
     raw += structured;
     raw += '}';
-    result = RawResult{std::move(raw)};
+    result = RawResult{std::move(raw), std::move(*out)};  // the result is freed after sending
     if (logs(1)) Protocol::Log(s, call.notify, 1, {{"tool", name}, {"outcome", "ok"}});
   } else {
     const Error& e = out.error();

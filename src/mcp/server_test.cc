@@ -381,6 +381,50 @@ TEST_F(McpServerTest, AuditsEveryCallWithSecretsMasked) {
   EXPECT_EQ(all.find("sk-very-secret"), std::string::npos);
 }
 
+// Respond (what ServeStdio uses) hands each answer over once, before the request and the tool's
+// result are freed, byte for byte what Handle returns; the call's audit line is already written
+// when it does; notifications get no answer.
+TEST_F(McpServerTest, RespondHandsOverHandlesAnswerOnceAfterTheAuditLine) {
+  auto s = Make();
+  Session handled, responded;
+  std::vector<std::string> answers;
+  size_t audit_lines_at_answer = 0;
+  auto respond = [&](const json& msg) {
+    s->Respond(responded, msg.dump(), [&](std::string_view a) {
+      answers.emplace_back(a);
+      std::ifstream in(audit_);
+      std::string line;
+      audit_lines_at_answer = 0;
+      while (std::getline(in, line)) ++audit_lines_at_answer;
+    });
+  };
+  json init = {{"jsonrpc", "2.0"},
+               {"id", 1},
+               {"method", "initialize"},
+               {"params",
+                {{"protocolVersion", "2025-11-25"},
+                 {"capabilities", json::object()},
+                 {"clientInfo", {{"name", "test"}, {"version", "1"}}}}}};
+  json find = {{"jsonrpc", "2.0"},
+               {"id", "f1"},
+               {"method", "tools/call"},
+               {"params", {{"name", "find_contact"}, {"arguments", {{"email", "r@example.com"}}}}}};
+  for (const json& msg : {init, find}) {
+    auto expected = s->Handle(handled, msg.dump());
+    ASSERT_TRUE(expected.has_value());
+    size_t before = answers.size();
+    respond(msg);
+    ASSERT_EQ(answers.size(), before + 1) << msg.dump();
+    EXPECT_EQ(answers.back(), *expected);
+  }
+  EXPECT_EQ(audit_lines_at_answer, 2u);  // Handle's find_contact line, then Respond's own
+  respond({{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}});
+  EXPECT_EQ(answers.size(), 2u);
+  s->Respond(responded, "{not json", [&](std::string_view a) { answers.emplace_back(a); });
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(json::parse(answers.back())["error"]["code"], -32700);
+}
+
 TEST_F(McpServerTest, AuditLinesMaskNestedSecretsAndCarryGhlsFailure) {
   auto s = Make();
   Init(*s);

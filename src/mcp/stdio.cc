@@ -109,10 +109,10 @@ void ServeStdio(Server& server, std::FILE* in, const std::function<void(std::str
         Session copy = session;  // the reader owns `session`; the copy shares `pending`
         copy.can_wait = true;
         workers.Run([&server, &write, copy = std::move(copy), message = line]() mutable {
-          if (auto answer = server.Handle(copy, message)) write(*answer);
+          server.Respond(copy, message, write);
         });
       } else if (!blank) {
-        if (auto answer = server.Handle(session, line)) write(*answer);
+        server.Respond(session, line, write);  // the answer goes out before the frees
       }
     }
     line.clear();

@@ -86,6 +86,22 @@ json Output(json properties, std::vector<std::string> required);
 /// the message names the argument and what it must be.
 Status ValidateArgs(const json& args, const json& schema);
 
+/// A tool's result {key: value, …} built member by member, e.g. Members("contact",
+/// std::move(*r)): a json initializer list copies every value (a whole page of records) and builds
+/// a two-element array per member first. Pass large values moved.
+inline void AddMembers(json&) {}
+template <class... Rest>
+void AddMembers(json& out, const char* key, json value, Rest&&... rest) {
+  out[key] = std::move(value);
+  AddMembers(out, std::forward<Rest>(rest)...);
+}
+template <class... Rest>
+json Members(const char* key, json value, Rest&&... rest) {
+  json out = json::object();
+  AddMembers(out, key, std::move(value), std::forward<Rest>(rest)...);
+  return out;
+}
+
 // Argument readers (after validation).
 std::string ArgStr(const json& args, std::string_view key);
 int64_t ArgInt(const json& args, std::string_view key, int64_t fallback);

@@ -61,7 +61,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListCalendars(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"calendars", *r}};
+                   return Members("calendars", std::move(*r));
                  }});
   out.push_back(
       {.name = "get_free_slots",
@@ -101,7 +101,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
            ++total;
            if (list.size() < limit) list.push_back({{"start", s.start}, {"date", s.date}});
          }
-         return json{{"slots", std::move(list)}, {"count", total}};
+         return Members("slots", std::move(list), "count", total);
        }});
   out.push_back(
       {.name = "book_appointment",
@@ -133,7 +133,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
                                                    .end_time = ArgStr(c.args, "endTime"),
                                                    .title = ArgStr(c.args, "title")});
          if (!r.ok()) return r.error();
-         return json{{"appointment", r->appointment}, {"alreadyBooked", !r->created}};
+         return Members("appointment", std::move(r->appointment), "alreadyBooked", !r->created);
        }});
   out.push_back(
       {.name = "list_calendar_events",
@@ -163,7 +163,7 @@ void AddCalendarTools(std::vector<ToolDef>& out) {
            if (IsDate(day) && IsDate(to) && day > to) continue;
            events.push_back(std::move(e));
          }
-         return json{{"events", std::move(events)}};
+         return Members("events", std::move(events));
        }});
 }
 

@@ -76,12 +76,11 @@ void AddContactTools(std::vector<ToolDef>& out) {
          auto r = email.empty() ? ops::FindContactByPhone(c.ctx, phone)
                                 : ops::FindContactByEmail(c.ctx, email);
          if (!r.ok()) return r.error();
-         if (!r->has_value()) return json{{"found", false}, {"contact", nullptr}};
+         if (!r->has_value()) return Members("found", false, "contact", nullptr);
          auto named = Named(c.ctx, std::move(**r));
          if (!named.ok()) return named.error();
-         return json{{"found", true},
-                     {"matchedBy", email.empty() ? "phone" : "email"},
-                     {"contact", std::move(*named)}};
+         return Members("found", true, "matchedBy", email.empty() ? "phone" : "email", "contact",
+                        std::move(*named));
        }});
   out.push_back(
       {.name = "search_contacts",
@@ -117,7 +116,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    }
                    auto named = Named(c.ctx, std::move(*r));
                    if (!named.ok()) return named.error();
-                   return json{{"contact", *named}};
+                   return Members("contact", std::move(*named));
                  }});
   out.push_back({.name = "create_contact",
                  .toolset = "contacts",
@@ -134,7 +133,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    if (!w.ok()) return w.error();
                    auto r = ops::CreateContact(c.ctx, *w);
                    if (!r.ok()) return r.error();
-                   return json{{"contact", *r}};
+                   return Members("contact", std::move(*r));
                  }});
   out.push_back({.name = "update_contact",
                  .toolset = "contacts",
@@ -152,7 +151,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    if (!w.ok()) return w.error();
                    auto r = ops::UpdateContact(c.ctx, ArgStr(c.args, "contactId"), *w);
                    if (!r.ok()) return r.error();
-                   return json{{"contact", *r}};
+                   return Members("contact", std::move(*r));
                  }});
   out.push_back({.name = "upsert_contact",
                  .toolset = "contacts",
@@ -171,7 +170,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    if (!w.ok()) return w.error();
                    auto r = ops::UpsertContact(c.ctx, *w);
                    if (!r.ok()) return r.error();
-                   return json{{"contact", r->contact}, {"created", r->created}};
+                   return Members("contact", std::move(r->contact), "created", r->created);
                  }});
   auto tags_schema = Object({{"contactId", Str("Contact id.")}, {"tags", StrList("Tags.")}},
                             {"contactId", "tags"});
@@ -189,7 +188,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    auto tags = ArgList(c.args, "tags");
                    auto st = ops::AddTags(c.ctx, ArgStr(c.args, "contactId"), tags);
                    if (!st.ok()) return st.error();
-                   return json{{"contactId", ArgStr(c.args, "contactId")}, {"tags", tags}};
+                   return Members("contactId", ArgStr(c.args, "contactId"), "tags", tags);
                  }});
   out.push_back({.name = "remove_contact_tags",
                  .toolset = "contacts",
@@ -204,7 +203,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                    auto tags = ArgList(c.args, "tags");
                    auto st = ops::RemoveTags(c.ctx, ArgStr(c.args, "contactId"), tags);
                    if (!st.ok()) return st.error();
-                   return json{{"contactId", ArgStr(c.args, "contactId")}, {"tags", tags}};
+                   return Members("contactId", ArgStr(c.args, "contactId"), "tags", tags);
                  }});
   out.push_back(
       {.name = "add_contact_note",
@@ -220,7 +219,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
        .run = [](const ToolCall& c) -> Result<json> {
          auto r = ops::AddNote(c.ctx, ArgStr(c.args, "contactId"), ArgStr(c.args, "body"));
          if (!r.ok()) return r.error();
-         return json{{"note", *r}};
+         return Members("note", std::move(*r));
        }});
   out.push_back({.name = "list_contact_notes",
                  .toolset = "contacts",
@@ -232,7 +231,7 @@ void AddContactTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListNotes(c.ctx, ArgStr(c.args, "contactId"));
                    if (!r.ok()) return r.error();
-                   return json{{"notes", *r}};
+                   return Members("notes", std::move(*r));
                  }});
 }
 

@@ -46,9 +46,8 @@ void AddConversationTools(std::vector<ToolDef>& out) {
                                     static_cast<int>(ArgInt(c.args, "limit", 20)),
                                     ArgStr(c.args, "lastMessageId"));
          if (!r.ok()) return r.error();
-         return json{{"messages", r->messages},
-                     {"nextPage", r->next_page},
-                     {"lastMessageId", r->last_message_id}};
+         return Members("messages", std::move(r->messages), "nextPage", r->next_page,
+                        "lastMessageId", r->last_message_id);
        }});
   out.push_back(
       {.name = "send_message",

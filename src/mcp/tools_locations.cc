@@ -14,7 +14,7 @@ void AddWorkflowTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListWorkflows(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"workflows", *r}};
+                   return Members("workflows", std::move(*r));
                  }});
   out.push_back({.name = "add_contact_to_workflow",
                  .toolset = "workflows",
@@ -33,7 +33,7 @@ void AddWorkflowTools(std::vector<ToolDef>& out) {
                    std::string workflow = ArgStr(c.args, "workflowId");
                    auto st = ops::AddContactToWorkflow(c.ctx, contact, workflow);
                    if (!st.ok()) return st.error();
-                   return json{{"contactId", contact}, {"workflowId", workflow}};
+                   return Members("contactId", contact, "workflowId", workflow);
                  }});
 }
 
@@ -49,11 +49,11 @@ void AddLocationTools(std::vector<ToolDef>& out) {
                    if (c.options.list_locations) {  // e.g. the token store's locations
                      auto held = c.options.list_locations();
                      if (!held.ok()) return held.error();
-                     return json{{"locations", *held}};
+                     return Members("locations", std::move(*held));
                    }
                    auto r = ops::ListLocations(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"locations", *r}};
+                   return Members("locations", std::move(*r));
                  }});
   out.push_back({.name = "get_location",
                  .toolset = "locations",
@@ -64,7 +64,7 @@ void AddLocationTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::GetLocation(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"location", *r}};
+                   return Members("location", std::move(*r));
                  }});
   out.push_back({.name = "list_custom_fields",
                  .toolset = "locations",
@@ -82,7 +82,7 @@ void AddLocationTools(std::vector<ToolDef>& out) {
                                      {"fieldKey", ArgStr(f, "fieldKey")},
                                      {"dataType", ArgStr(f, "dataType")}});
                    }
-                   return json{{"customFields", std::move(slim)}};
+                   return Members("customFields", std::move(slim));
                  }});
 }
 

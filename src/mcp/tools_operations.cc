@@ -92,7 +92,7 @@ void AddOperationTools(std::vector<ToolDef>& out) {
          }
          json list = json::array();
          for (size_t i = 0; i < hits.size() && i < limit; ++i) list.push_back(Brief(*hits[i]));
-         return json{{"operations", std::move(list)}, {"total", hits.size()}};
+         return Members("operations", std::move(list), "total", hits.size());
        }});
   out.push_back(
       {.name = "describe_operation",
@@ -106,7 +106,7 @@ void AddOperationTools(std::vector<ToolDef>& out) {
        .run = [](const ToolCall& c) -> Result<json> {
          auto e = Find(ArgStr(c.args, "operationId"));
          if (!e.ok()) return e.error();
-         return json{{"operation", ParseJsonBounded(catalog::EndpointJson(**e))}};
+         return Members("operation", ParseJsonBounded(catalog::EndpointJson(**e)));
        }});
   out.push_back(
       {.name = "execute_operation",
@@ -165,7 +165,7 @@ void AddOperationTools(std::vector<ToolDef>& out) {
          req.location_id = c.ctx.location_id;
          auto r = c.ctx.client.Call(req);
          if (!r.ok()) return r.error();
-         return json{{"operationId", std::string(ep.id)}, {"result", std::move(*r)}};
+         return Members("operationId", std::string(ep.id), "result", std::move(*r));
        }});
 }
 

@@ -32,7 +32,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::ListPipelines(c.ctx);
                    if (!r.ok()) return r.error();
-                   return json{{"pipelines", *r}};
+                   return Members("pipelines", std::move(*r));
                  }});
   out.push_back(
       {.name = "search_opportunities",
@@ -77,7 +77,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
              !st.ok()) {
            return st.error();
          }
-         return json{{"opportunity", *r}};
+         return Members("opportunity", std::move(*r));
        }});
   out.push_back({.name = "create_opportunity",
                  .toolset = "opportunities",
@@ -97,7 +97,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
                  .run = [](const ToolCall& c) -> Result<json> {
                    auto r = ops::CreateOpportunity(c.ctx, ReadWrite(c.args));
                    if (!r.ok()) return r.error();
-                   return json{{"opportunity", *r}};
+                   return Members("opportunity", std::move(*r));
                  }});
   out.push_back({.name = "update_opportunity",
                  .toolset = "opportunities",
@@ -118,7 +118,7 @@ void AddOpportunityTools(std::vector<ToolDef>& out) {
                    auto r = ops::UpdateOpportunity(c.ctx, ArgStr(c.args, "opportunityId"),
                                                    ReadWrite(c.args));
                    if (!r.ok()) return r.error();
-                   return json{{"opportunity", *r}};
+                   return Members("opportunity", std::move(*r));
                  }});
 }
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "ghl/mcp/pending.h"
 
@@ -90,6 +91,9 @@ struct MethodCall {
 /// serialized once.
 struct RawResult {
   std::string json;
+  /// What `json` was written from (e.g. the tool's result), freed only after the answer is
+  /// handed over by `Protocol::Handle(…, answer)`: the client does not wait for the free.
+  nlohmann::json keep;
 };
 
 /// A method handler: the result (an object, or already serialized) or a JSON-RPC error.
@@ -123,6 +127,11 @@ class Protocol {
   std::optional<std::string> Handle(Session& session, std::string_view message,
                                     const Notify& notify) const;
 
+  /// Same, handing the response text to `answer` (not called when there is none) before the
+  /// parsed request and the result are freed, so a transport sends it without waiting for that.
+  void Handle(Session& session, std::string_view message, const Notify& notify,
+              const Notify& answer) const;
+
   /// Sends notifications/message {level, logger:"ghl", data} when `level` (0 debug … 7
   /// emergency) is at least the session's log level.
   static void Log(const Session& session, const Notify& notify, int level, nlohmann::json data);
@@ -131,9 +140,15 @@ class Protocol {
   static std::string Dump(const nlohmann::json& value);
 
  private:
-  // One message → the serialized response, or nullopt.
-  std::optional<std::string> HandleOne(Session& s, const nlohmann::json& msg,
-                                       const Notify& notify) const;
+  // Handle's work: `msg` gets the parsed message and `keep` what results were written from, for
+  // the caller to free after sending the answer.
+  std::optional<std::string> Handle(Session& session, std::string_view message,
+                                    const Notify& notify, nlohmann::json& msg,
+                                    std::vector<nlohmann::json>& keep) const;
+  // One message → the serialized response, or nullopt; what it was written from, to free after
+  // it is sent, moves to `keep`.
+  std::optional<std::string> HandleOne(Session& s, const nlohmann::json& msg, const Notify& notify,
+                                       nlohmann::json& keep) const;
   // One message → the response object (or a raw result to splice), or nullopt.
   std::optional<std::variant<nlohmann::json, RawResult>> Answer(Session& s,
                                                                 const nlohmann::json& msg,

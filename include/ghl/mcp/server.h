@@ -94,6 +94,10 @@ class Server {
   /// `ServerOptions::notify` (the HTTP transport puts them in the request's SSE stream).
   std::optional<std::string> Handle(Session& session, std::string_view message,
                                     const Notify& notify);
+  /// Like the first `Handle`, but hands the response text to `answer` (not called when there is
+  /// none) before the parsed request and the tool's result are freed: a transport sends it
+  /// without waiting for that (ServeStdio does).
+  void Respond(Session& session, std::string_view message, const Notify& answer);
 
   /// Names of the tools `tools/list` offers, in order.
   std::vector<std::string> ToolNames() const;
