@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include "ghl/http/transport.h"
 #include "ghl/server/blocking_pool.h"
 #include "ghl/server/http_server.h"
+#include "raw_client_test_util.h"
 
 namespace ghl::server {
 namespace {
@@ -167,38 +169,90 @@ TEST(AsyncHandlerTest, AfterTheGraceTheOwedAnswerIsTheStoppingAnswerAndLateAnswe
   parked.ReleaseAll();  // ignored, no crash (the asan preset checks for use-after-free)
 }
 
-// Once Stop() has begun, a request read on an already open keep-alive connection does not run
-// the handler: it gets the stopping answer at once, and the connection closes.
+// Once Stop() has begun, a request read on a connection whose last answer said keep-alive does
+// not run the handler: it gets the stopping answer and the close. That holds however late the
+// server thread resumes after writing the earlier answer: here that write only ends after Stop()
+// began, because the client reads the large body late (curl, by contrast, opens a new connection
+// when it sees the old one closed, and the closed listener refuses it).
 TEST(AsyncHandlerTest, RequestsReadAfterStopBeganGetTheStoppingAnswer) {
   Parked parked;
   std::atomic<int> handled{0};
-  HttpServer server({.port = 0, .threads = 2, .stop_grace = 3000ms},
-                    [&](http::Request req, Responder respond) {
-                      ++handled;
-                      if (req.Path() == "/warm") return respond(JsonResponse(200, "{}"));
-                      parked.Park(std::string(req.Path()), std::move(respond));
-                    });
+  std::promise<void> stop_began;
+  ServerOptions options{.port = 0, .threads = 1, .stop_grace = 30000ms};
+  options.on_stopping = [&] { stop_began.set_value(); };
+  // Over the server's send buffer (4 MiB at most) plus the client's fixed receive buffer.
+  const std::string big(8u << 20, 'x');
+  HttpServer server(options, [&](http::Request req, Responder respond) {
+    ++handled;
+    if (req.Path() == "/warm") return respond(JsonResponse(200, R"({"big":")" + big + "\"}"));
+    parked.Park(std::string(req.Path()), std::move(respond));
+  });
   uint16_t port = server.Start();
-  // An idle keep-alive connection, open before Stop (curl reuses it for the late request).
-  auto transport = http::MakeCurlTransport();
-  auto warm = transport->Send(Get(port, "/warm"), {});
-  ASSERT_TRUE(warm.ok() && warm->status == 200);
+  RawClient client(port, 64 * 1024);
+  ASSERT_TRUE(client.connected());
+  client.Send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(client.ReadUntil("\r\n\r\n")) << "no head for /warm";
+  const std::string head = client.received().substr(0, client.received().find("\r\n\r\n"));
+  EXPECT_EQ(head.find("Connection: close"), std::string::npos) << head;
   // One owed answer holds Stop in its grace.
   std::thread held([&] { (void)http::MakeCurlTransport()->Send(Get(port, "/held"), {}); });
-  ASSERT_TRUE(parked.WaitFor(1, 10s));
+  EXPECT_TRUE(parked.WaitFor(1, 10s));
   std::thread stopper([&] { server.Stop(); });
-  std::this_thread::sleep_for(300ms);
-  int before = handled.load();
-  auto t0 = std::chrono::steady_clock::now();
-  auto late = transport->Send(Get(port, "/late"), {});
-  EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
-  ASSERT_TRUE(late.ok()) << late.error().Summary();
-  EXPECT_EQ(late->status, 503);
-  EXPECT_EQ(late->headers.Get("Retry-After").value_or(""), "1");
+  stop_began.get_future().wait();
+  const int before = handled.load();
+  EXPECT_TRUE(client.ReadUntil("\"}")) << "the rest of /warm did not arrive";
+  const size_t late_at = client.received().size();  // /warm ended there
+  client.Send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n");
+  const bool answered = client.ReadUntil(R"(retry"})");
+  const std::string late = client.received().substr(late_at);
+  EXPECT_TRUE(answered) << "the connection closed instead of answering: " << late;
+  EXPECT_EQ(late.rfind("HTTP/1.1 503 ", 0), 0u) << late;
+  EXPECT_NE(late.find("Retry-After: 1\r\n"), std::string::npos) << late;
+  EXPECT_NE(late.find("Connection: close\r\n"), std::string::npos) << late;
   EXPECT_EQ(handled.load(), before) << "no handler runs once Stop() has begun";
   parked.ReleaseAll();
   stopper.join();
   held.join();
+}
+
+// Stopping answers (to requests read after Stop() began) were never owed: they must not count
+// against the owed answers Stop() waits for, or Stop() waits out the whole grace (30 s here)
+// after the last owed answer went out.
+TEST(AsyncHandlerTest, StopReturnsOnceTheLastOwedAnswerIsWrittenAfterStoppingAnswers) {
+  Parked parked;
+  std::promise<void> stop_began;
+  ServerOptions options{.port = 0, .threads = 2, .stop_grace = 30000ms};
+  options.on_stopping = [&] { stop_began.set_value(); };
+  HttpServer server(options, [&](http::Request req, Responder respond) {
+    if (req.Path() == "/warm") return respond(JsonResponse(200, R"({"warm":true})"));
+    parked.Park(std::string(req.Path()), std::move(respond));
+  });
+  uint16_t port = server.Start();
+  // Two connections answered keep-alive before Stop.
+  RawClient first(port);
+  RawClient second(port);
+  for (RawClient* c : {&first, &second}) {
+    c->Send("GET /warm HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(c->ReadUntil(R"({"warm":true})"));
+  }
+  int held_status = 0;
+  std::thread held([&] {
+    auto res = http::MakeCurlTransport()->Send(Get(port, "/held"), {});
+    if (res.ok()) held_status = res->status;
+  });
+  EXPECT_TRUE(parked.WaitFor(1, 10s));
+  auto stopped = std::async(std::launch::async, [&] { server.Stop(); });
+  stop_began.get_future().wait();
+  for (RawClient* c : {&first, &second}) {  // read after Stop() began: the stopping answer
+    c->Send("GET /late HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_TRUE(c->ReadUntil(R"(retry"})"));
+    EXPECT_NE(c->received().find("HTTP/1.1 503 "), std::string::npos) << c->received();
+  }
+  parked.ReleaseAll();  // the last owed answer
+  held.join();
+  EXPECT_EQ(held_status, 200) << "the owed answer is written before Stop() returns";
+  EXPECT_EQ(stopped.wait_for(10s), std::future_status::ready)
+      << "Stop() still waits for the grace although no answer is owed any more";
 }
 
 // A handler that blocks (the playground's forwarder waiting for GHL) runs on the pool: with one

@@ -322,14 +322,15 @@ struct HttpServer::Impl {
         break;
       }
       auto& req = parser.get();
-      bool keep_alive = req.keep_alive() && !stopping.load();
       bool head = req.method() == bhttp::verb::head;
       http::Response response;
       std::shared_ptr<StreamState> streamed;
+      bool owed = false;  // an asynchronous answer: counted in replies->delivering until written
       if (stopping.load()) {
         response = options.stopping_answer;  // read after Stop() began: not started
       } else if (async_handler) {
         std::tie(response, streamed) = co_await AwaitAsyncHandler(ToRequest(req, remote));
+        owed = true;
       } else {
         try {
           response = handler(ToRequest(req, remote));
@@ -337,12 +338,17 @@ struct HttpServer::Impl {
           response = SimpleError(500, "internal error in handler");
         }
       }
+      // Decided as the answer goes out, and then kept whatever happens meanwhile: an answer that
+      // says keep-alive is followed by reading the next request (read after Stop() began, it
+      // gets `stopping_answer` and the close), so a client reusing the connection always gets an
+      // answer; which one does not depend on when this thread resumes after the write.
+      bool keep_alive = req.keep_alive() && !stopping.load();
       if (streamed) {
         // HTTP/1.0 has no chunks: the body runs to the close.
         if (req.version() < 11 || head) keep_alive = false;
         bool ok = co_await WriteStream(stream, std::move(response), streamed, req.version(),
                                        keep_alive, head);
-        if (!ok || !keep_alive || stopping.load()) break;
+        if (!ok || !keep_alive) break;
         continue;
       }
       auto res = ToBeast(std::move(response), req.version(), keep_alive, head);
@@ -350,12 +356,12 @@ struct HttpServer::Impl {
       auto [wec, wn] =
           co_await bhttp::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
       (void)wn;
-      if (async_handler) {
+      if (owed) {
         std::lock_guard lock(replies->mu);
         --replies->delivering;
         replies->cv.notify_all();
       }
-      if (wec || !keep_alive || stopping.load()) break;
+      if (wec || !keep_alive) break;
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -523,7 +529,7 @@ void HttpServer::Stop() {
     std::lock_guard lock(d.mu);
     if (d.stopped.exchange(true)) return;
   }
-  d.stopping = true;  // connections answer what they started, then close; no new requests run
+  d.stopping = true;  // connections answer what they started with a close; no new request runs
   if (d.options.on_stopping) d.options.on_stopping();
   const bool on_io_thread = d.io && d.io->get_executor().running_in_this_thread();
   if (d.acceptor && !d.threads.empty()) {

@@ -1,12 +1,7 @@
 // Streamed answers (Responder::Stream): bytes reach the client while the handler still runs,
 // chunked, keep-alive afterwards; a client that left makes Write answer false; Stop ends an open
 // stream instead of hanging.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -15,50 +10,12 @@
 #include <thread>
 
 #include "ghl/server/http_server.h"
+#include "raw_client_test_util.h"
 
 namespace ghl::server {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A raw loopback client: what arrives, as it arrives.
-class RawClient {
- public:
-  explicit RawClient(uint16_t port) : fd_(socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  }
-  ~RawClient() { Close(); }
-  bool connected() const { return connected_; }
-  void Send(const std::string& bytes) { (void)!write(fd_, bytes.data(), bytes.size()); }
-  // Reads until `needle` has arrived (true) or 10 s pass / the peer closes (false).
-  bool ReadUntil(const std::string& needle) {
-    auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (received_.find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      char buf[4096];
-      ssize_t n = read(fd_, buf, sizeof buf);
-      if (n <= 0) return received_.find(needle) != std::string::npos;
-      received_.append(buf, static_cast<size_t>(n));
-    }
-    return true;
-  }
-  const std::string& received() const { return received_; }
-  void Close() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-  bool connected_ = false;
-  std::string received_;
-};
 
 http::Response SseHead() {
   http::Response head;

@@ -131,10 +131,12 @@ class HttpServer {
   uint16_t Start();
   /// Blocks until `Stop()` is called or SIGINT/SIGTERM arrives (when `handle_signals`).
   void Wait(bool handle_signals = false);
-  /// Stops accepting; open connections finish the request in hand and close (requests read
-  /// later get `stopping_answer`); waits up to `stop_grace` for answers owed by asynchronous
-  /// handlers, answers what is still owed with `stopping_answer` (up to 1 s more to write it),
-  /// then closes every connection and joins the threads. Idempotent.
+  /// Stops accepting; open connections finish the request in hand (answers written from now on
+  /// say `Connection: close`); a request read later, on a connection whose last answer said
+  /// keep-alive, gets `stopping_answer` and the close; waits up to `stop_grace` for answers owed
+  /// by asynchronous handlers (returning as soon as the last one is written), answers what is
+  /// still owed with `stopping_answer` (up to 1 s more to write it), then closes every
+  /// connection and joins the threads. Idempotent.
   void Stop();
   /// The bound port (valid after Start).
   uint16_t port() const;
