@@ -372,6 +372,9 @@ int RunServe(const ServeArgs& args) {
                                   tokens_page](http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
+    if (request.Path().rfind(carriers::kCarrierWebhookPrefix, 0) == 0) {  // no --carrier
+      return respond(carriers::UnknownCarrierAnswer(request.Path(), ""));
+    }
     if (agents::AgentEndpoints::Matches(request)) {
       return agent_calls.Run(agent_handler, std::move(request), std::move(respond));
     }
