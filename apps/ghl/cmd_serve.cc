@@ -373,6 +373,9 @@ int RunServe(const ServeArgs& args) {
                                   tokens_page](http::Request request, server::Responder respond) {
     if (receiver->Matches(request)) return receiver->HandleAsync(request, respond);
     if (bridge && bridge->Matches(request)) return bridge->HandleAsync(request, respond);
+    if (request.Path().rfind(carriers::kCarrierWebhookPrefix, 0) == 0) {  // no --carrier
+      return respond(carriers::UnknownCarrierAnswer(request.Path(), ""));
+    }
     if (agents::AgentEndpoints::Matches(request)) {
       // The agent's deadline runs from here, not from when a pool thread frees up.
       auto received = std::chrono::steady_clock::now();

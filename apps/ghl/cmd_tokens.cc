@@ -51,10 +51,10 @@ int RunList(const TokensArgs& args) {
               "LAST REFRESH", "GEN", "DETAIL");
   for (const auto& r : *rows) {
     std::printf("%-28s %-20s %-16s %-21s %-21s %5lld  %s\n", TerminalSafe(r.id).c_str(),
-                TerminalSafe(r.name.substr(0, 20)).c_str(),
-                ShownStateText(r).c_str(),
-                TokenTime(r.pair.expires_at).c_str(), TokenTime(r.last_refresh).c_str(),
-                static_cast<long long>(r.generation), TerminalSafe(r.state_detail).c_str());
+                r.name.empty() ? "(unknown)" : TerminalSafe(r.name.substr(0, 20)).c_str(),
+                ShownStateText(r).c_str(), TokenTime(r.pair.expires_at).c_str(),
+                TokenTime(r.last_refresh).c_str(), static_cast<long long>(r.generation),
+                TerminalSafe(r.state_detail).c_str());
   }
   if (rows->empty()) {
     std::fprintf(stderr, "ghl: no tokens stored in %s (`ghl auth login` stores some)\n",

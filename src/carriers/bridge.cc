@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -405,10 +406,32 @@ Result<std::unique_ptr<ProviderBridge>> ProviderBridge::Create(BridgeOptions opt
   return std::unique_ptr<ProviderBridge>(new ProviderBridge(std::move(impl)));
 }
 
+http::Response UnknownCarrierAnswer(std::string_view path, std::string_view configured) {
+  std::string_view rest = path.substr(std::min(path.size(), kCarrierWebhookPrefix.size()));
+  std::string asked(rest.substr(0, rest.find('/')));
+  const bool known = asked == "telnyx" || asked == "vonage" || asked == "sim";
+  std::string message = "no carrier " +
+                        (known ? "\"" + asked + "\"" : std::string("of that name")) +
+                        " on this server: ";
+  message += configured.empty()
+                 ? "it runs no carrier"
+                 : "its carrier is \"" + std::string(configured) + "\" (webhooks under " +
+                       std::string(kCarrierWebhookPrefix) + std::string(configured) +
+                       (configured == "telnyx" ? "; `--carrier sim` is a simulated Telnyx)" : ")");
+  std::string hint =
+      "Start `ghl serve --carrier " + (known ? asked : "telnyx|vonage|sim") + "`" +
+      (known ? " to receive its webhooks here" : " (telnyx, vonage or sim)") +
+      (configured.empty() ? std::string(".")
+                          : ", or point the carrier's webhook URL at " +
+                                std::string(kCarrierWebhookPrefix) + std::string(configured) + ".");
+  return JsonAnswer(
+      404,
+      {{"status", "refused"}, {"reason", "unknown_carrier"}, {"message", message}, {"hint", hint}});
+}
+
 bool ProviderBridge::Matches(const http::Request& request) const {
-  std::string_view path = request.Path();
-  if (impl_->delivery->Matches(request)) return true;
-  return path == impl_->carrier_prefix || (path.rfind(impl_->carrier_prefix + "/", 0) == 0);
+  // Every carrier path: another carrier's is answered with a hint naming this one.
+  return impl_->delivery->Matches(request) || request.Path().rfind(kCarrierWebhookPrefix, 0) == 0;
 }
 
 void ProviderBridge::HandleAsync(const http::Request& request,
@@ -419,6 +442,11 @@ void ProviderBridge::HandleAsync(const http::Request& request,
   };
   try {
     if (impl_->delivery->Matches(request)) return impl_->delivery->HandleAsync(request, once);
+    std::string_view path = request.Path();
+    const std::string& own = impl_->carrier_prefix;
+    if (path != own && path.rfind(own + "/", 0) != 0) {
+      return once(UnknownCarrierAnswer(path, impl_->o.carrier->name()));
+    }
     impl_->HandleCarrier(request, once);
   } catch (const std::exception& e) {
     http::Response busy = JsonAnswer(429, {{"status", "refused"}, {"reason", "internal"}});

@@ -231,6 +231,9 @@ std::string NormalizePhone(std::string_view phone) {
     if (c >= '0' && c <= '9') digits.push_back(c);
   }
   if (digits.empty()) return "";
+  // "00" is the international call prefix: "0044 20 7946 0958" is +44 20 7946 0958. No country
+  // code starts with 0, so a "+0044 …" typed by mistake reads the same.
+  if (digits.size() > 2 && digits.compare(0, 2, "00") == 0) return "+" + digits.substr(2);
   bool plus = !phone.empty() && phone.find('+') != std::string_view::npos;
   if (!plus && digits.size() == 10) digits = "1" + digits;
   return "+" + digits;

@@ -16,20 +16,45 @@ constexpr std::string_view kGroups[] = {"AND", "OR"};
 constexpr std::string_view kDirections[] = {"asc", "desc"};
 
 constexpr FieldRule kSearchRules[] = {
-    {"locationId", FieldType::kString, true}, {"page", FieldType::kNumber},
-    {"pageLimit", FieldType::kNumber},        {"searchAfter", FieldType::kArray},
-    {"filters", FieldType::kArray},           {"sort", FieldType::kArray},
+    {"locationId", FieldType::kString, true},
+    {"page", FieldType::kNumber},
+    {"pageLimit", FieldType::kNumber},
+    {"searchAfter", FieldType::kArray},
+    {"filters", FieldType::kArray},
+    {"sort", FieldType::kArray},
     {"query", FieldType::kString},
 };
 
 // Contact fields filters and sort may name (the stored contact's keys), besides custom fields.
 constexpr std::string_view kSearchableFields[] = {
-    "id",          "locationId",     "type",        "firstName",        "lastName",
-    "firstNameLowerCase", "lastNameLowerCase", "fullNameLowerCase", "email", "emailLowerCase",
-    "phone",       "companyName",    "address1",    "city",             "state",
-    "postalCode",  "country",        "website",     "timezone",         "source",
-    "gender",      "dnd",            "tags",        "assignedTo",       "dateOfBirth",
-    "dateAdded",   "dateUpdated",    "lastActivity",
+    "id",
+    "locationId",
+    "type",
+    "firstName",
+    "lastName",
+    "firstNameLowerCase",
+    "lastNameLowerCase",
+    "fullNameLowerCase",
+    "email",
+    "emailLowerCase",
+    "phone",
+    "companyName",
+    "address1",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "website",
+    "timezone",
+    "source",
+    "gender",
+    "dnd",
+    "tags",
+    "assignedTo",
+    "dateOfBirth",
+    "dateAdded",
+    "dateUpdated",
+    "lastActivity",
 };
 
 bool IsDateField(std::string_view f) {
@@ -46,8 +71,8 @@ void ValidateFilters(const json& filters, const std::string& prefix,
       continue;
     }
     if (f.contains("group")) {
-      static constexpr FieldRule kGroupRules[] = {
-          {"group", FieldType::kString, true, kGroups}, {"filters", FieldType::kArray, true}};
+      static constexpr FieldRule kGroupRules[] = {{"group", FieldType::kString, true, kGroups},
+                                                  {"filters", FieldType::kArray, true}};
       for (auto& m : ValidateBody(f, kGroupRules)) msgs->push_back(p + "." + m);
       if (f.contains("filters") && f["filters"].is_array()) {
         ValidateFilters(f["filters"], p + ".filters", msgs);
@@ -91,9 +116,12 @@ struct FieldResolver {
   // The custom field id when `field` names one, else "".
   std::string CustomId(std::string_view field) const {
     std::string_view rest = field;
-    if (rest.rfind("customFields.", 0) == 0) rest.remove_prefix(13);
-    else if (rest.rfind("customField.", 0) == 0) rest.remove_prefix(12);
-    else if (rest.rfind("contact.", 0) != 0) return "";
+    if (rest.rfind("customFields.", 0) == 0)
+      rest.remove_prefix(13);
+    else if (rest.rfind("customField.", 0) == 0)
+      rest.remove_prefix(12);
+    else if (rest.rfind("contact.", 0) != 0)
+      return "";
     if (auto it = key_to_id.find(rest); it != key_to_id.end()) return it->second;
     return std::string(rest);
   }
@@ -126,8 +154,8 @@ void CheckFieldNames(const json& filters, const std::string& prefix, const Field
     }
     std::string field = Str(f, "field");
     if (!field.empty() && !fr.Known(field)) {
-      msgs->push_back(p + ".field '" + field + "' is not a searchable contact field; valid: " +
-                      SearchableFieldList());
+      msgs->push_back(p + ".field '" + field +
+                      "' is not a searchable contact field; valid: " + SearchableFieldList());
     }
   }
 }
@@ -246,7 +274,6 @@ bool Eval(const json& f, const json& c, const FieldResolver& fr) {
   return false;
 }
 
-
 struct SortKey {
   std::string field;
   bool desc;
@@ -324,8 +351,12 @@ bool MatchesQuery(const json& c, const std::string& q) {
   for (char ch : q) {
     if (ch >= '0' && ch <= '9') qd.push_back(ch);
   }
-  if (qd.size() >= 3 && Str(c, "phone").find(qd) != std::string::npos) return true;
-  return false;
+  if (qd.size() < 3) return false;
+  const std::string phone = Str(c, "phone");
+  if (phone.find(qd) != std::string::npos) return true;
+  // "0044 20 …": stored as "+44 20 …", the international prefix stands for the "+".
+  return qd.size() >= 5 && qd.compare(0, 2, "00") == 0 &&
+         phone.find(qd.substr(2)) != std::string::npos;
 }
 
 http::Response SearchContacts(Ctx& ctx) {
@@ -344,9 +375,9 @@ http::Response SearchContacts(Ctx& ctx) {
       ValidateFilters(b["filters"], "filters", &msgs);
     }
     if (b.contains("sort") && b["sort"].is_array()) {
-      static constexpr FieldRule kSortRules[] = {{"field", FieldType::kString, true},
-                                                 {"direction", FieldType::kString, true,
-                                                  kDirections}};
+      static constexpr FieldRule kSortRules[] = {
+          {"field", FieldType::kString, true},
+          {"direction", FieldType::kString, true, kDirections}};
       for (size_t i = 0; i < b["sort"].size(); ++i) {
         for (auto& m : ValidateBody(b["sort"][i], kSortRules)) {
           msgs.push_back("sort." + std::to_string(i) + "." + m);

@@ -46,7 +46,9 @@ TEST_F(ContactsTest, CreatingADuplicateEmailOrPhoneIs400WithTheMatch) {
 
 TEST_F(ContactsTest, UpsertMatchesOnEmailThenPhone) {
   auto first = Call("POST", "/contacts/upsert",
-                    {{"locationId", Loc()}, {"firstName", "John"}, {"email", "john@example.com"},
+                    {{"locationId", Loc()},
+                     {"firstName", "John"},
+                     {"email", "john@example.com"},
                      {"tags", {"new-lead"}}});
   ASSERT_EQ(first.status, 200) << first.body;
   EXPECT_EQ(Body(first)["new"], true);
@@ -54,8 +56,10 @@ TEST_F(ContactsTest, UpsertMatchesOnEmailThenPhone) {
   EXPECT_TRUE(Body(first)["traceId"].is_string());
 
   auto again = Call("POST", "/contacts/upsert",
-                    {{"locationId", Loc()}, {"firstName", "Johnny"},
-                     {"email", "John@Example.com"}, {"tags", {"returning-lead"}}});
+                    {{"locationId", Loc()},
+                     {"firstName", "Johnny"},
+                     {"email", "John@Example.com"},
+                     {"tags", {"returning-lead"}}});
   ASSERT_EQ(again.status, 200);
   auto b = Body(again);
   EXPECT_EQ(b["new"], false);
@@ -65,8 +69,8 @@ TEST_F(ContactsTest, UpsertMatchesOnEmailThenPhone) {
 
   // By phone, in another format.
   Call("PUT", "/contacts/" + id, {{"phone", "+1 555 000 1111"}});
-  auto by_phone = Body(Call("POST", "/contacts/upsert",
-                            {{"locationId", Loc()}, {"phone", "(555) 000-1111"}}));
+  auto by_phone =
+      Body(Call("POST", "/contacts/upsert", {{"locationId", Loc()}, {"phone", "(555) 000-1111"}}));
   EXPECT_EQ(by_phone["new"], false);
   EXPECT_EQ(by_phone["contact"]["id"], id);
 }
@@ -85,13 +89,45 @@ TEST_F(ContactsTest, DuplicateSearchByEmailOrNumber) {
   EXPECT_EQ(r["contact"]["lastName"], "Garcia");
 }
 
+// "00" is the international call prefix: "0044 20 7946 0958" is stored as +442079460958 (it
+// was "+00442079460958"), and every lookup finds the contact whichever form it is given.
+TEST_F(ContactsTest, InternationalPrefix00IsStoredAsPlusAndFoundInEitherForm) {
+  auto created = Call("POST", "/contacts/",
+                      {{"locationId", Loc()}, {"firstName", "Uk"}, {"phone", "0044 20 7946 0958"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = Body(created)["contact"]["id"];
+  EXPECT_EQ(Body(created)["contact"]["phone"], "+442079460958");
+  for (std::string number :
+       {"%2B44%2020%207946%200958", "0044%2020%207946%200958", "%2B00442079460958"}) {
+    auto r = Get("/contacts/search/duplicate?locationId=" + Loc() + "&number=" + number);
+    EXPECT_EQ(r["contact"]["id"], id) << number;
+  }
+  auto again = Call("POST", "/contacts/", {{"locationId", Loc()}, {"phone", "+44 20 7946 0958"}});
+  EXPECT_EQ(again.status, 400) << again.body;
+  EXPECT_EQ(Body(again)["meta"]["matchingField"], "phone");
+  for (std::string value : {"+44 20 7946 0958", "0044 20 7946 0958"}) {
+    auto r = Call("POST", "/contacts/search",
+                  {{"locationId", Loc()},
+                   {"filters", {{{"field", "phone"}, {"operator", "eq"}, {"value", value}}}}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(Body(r)["total"], 1) << value;
+  }
+  for (std::string query : {"0044 20 7946", "+44 20 7946", "2079460958"}) {
+    auto r = Call("POST", "/contacts/search", {{"locationId", Loc()}, {"query", query}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(Body(r)["total"], 1) << query;
+    EXPECT_EQ(Body(r)["contacts"][0]["id"], id) << query;
+  }
+}
+
 TEST_F(ContactsTest, UpdateRefusesLocationIdAndReplacesTags) {
   std::string id = Body(Call("POST", "/contacts/", NewJohn(Loc())))["contact"]["id"];
   auto bad = Call("PUT", "/contacts/" + id, {{"locationId", Loc()}, {"city", "Austin"}});
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(Body(bad)["message"][0], "property locationId should not exist");
   auto r = Call("PUT", "/contacts/" + id,
-                {{"city", "Austin"}, {"tags", {"Hot"}},
+                {{"city", "Austin"},
+                 {"tags", {"Hot"}},
                  {"customFields", {{{"key", "lead_score"}, {"field_value", 91}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto b = Body(r);
@@ -162,7 +198,8 @@ TEST_F(ContactsTest, OverlongStringFieldsAre422OnCreateUpdateAndUpsert) {
   std::string huge(300000, 'a');
   auto r = Call("POST", "/contacts/", {{"locationId", Loc()}, {"firstName", huge}});
   ASSERT_EQ(r.status, 422);
-  EXPECT_EQ(Body(r)["message"], json({"firstName must be shorter than or equal to 1000 characters"}));
+  EXPECT_EQ(Body(r)["message"],
+            json({"firstName must be shorter than or equal to 1000 characters"}));
   // 1000 characters (multi-byte ones count once) are fine.
   std::string max;
   for (int i = 0; i < 1000; ++i) max += "\xc3\xa9";  // é

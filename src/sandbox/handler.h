@@ -77,11 +77,11 @@ std::span<const RouteDef> ConversationRoutes();
 std::span<const RouteDef> CustomFieldRoutes();  // also locations.get-location
 std::span<const RouteDef> WorkflowRoutes();
 std::span<const RouteDef> ConversationProviderRoutes();  // message status (providers.cc)
-std::span<const RouteDef> OAuthRoutes();           // token, locationToken, installedLocations
-std::span<const RouteDef> LocationCreateRoutes();  // POST /locations/
-std::span<const RouteDef> ObjectRoutes();        // custom object schemas
-std::span<const RouteDef> ObjectRecordRoutes();  // custom object records
-std::span<const RouteDef> AssociationRoutes();   // associations and their relations
+std::span<const RouteDef> OAuthRoutes();                 // token, locationToken, installedLocations
+std::span<const RouteDef> LocationCreateRoutes();        // POST /locations/
+std::span<const RouteDef> ObjectRoutes();                // custom object schemas
+std::span<const RouteDef> ObjectRecordRoutes();          // custom object records
+std::span<const RouteDef> AssociationRoutes();           // associations and their relations
 
 // ---- responses -------------------------------------------------------------------------------
 
@@ -132,7 +132,9 @@ void CheckRange(std::string_view name, int64_t value, int64_t lo, int64_t hi,
 int64_t QueryInt(const Ctx& ctx, std::string_view name, int64_t def,
                  std::vector<std::string>* msgs);
 
-/// "+15551234567" from "+1 (555) 123-4567" / "555-123-4567" (10 digits → +1). "" if no digits.
+/// "+15551234567" from "+1 (555) 123-4567" / "555-123-4567" (10 digits → +1); "+442079460958"
+/// from "0044 20 7946 0958" (a leading 00 is the international prefix). "" if no digits. The
+/// one phone rule of the sandbox: stored phones, duplicate checks and phone filters all use it.
 std::string NormalizePhone(std::string_view phone);
 std::string Lower(std::string_view s);
 /// The string at `key`, or "" when absent or not a string.

@@ -314,13 +314,15 @@ Result<TokenRecord> TokenManager::Renew(std::string_view id, int64_t seen_genera
                                                   std::string(ToString(state)));
     // GHL's 400/401 carries the client's generic "fix the input" hint; the state says more.
     if (state == TokenState::kNeedsReinstall) {
-      out.hint = "GHL refused the refresh token (the app was uninstalled, or the token revoked) "
-                 "and no company token could mint a new one: re-install the app for " +
-                 rec.id + " with `ghl auth login`.";
+      out.hint =
+          "GHL refused the refresh token (the app was uninstalled, or the token revoked) "
+          "and no company token could mint a new one: re-install the app for " +
+          rec.id + " with `ghl auth login`.";
     } else if (state == TokenState::kInactive) {
       out.hint = "GHL says location " + rec.id +
                  " is not active: reactivate it in the agency; it is rechecked daily, or now "
-                 "with `ghl tokens refresh " + rec.id + "`.";
+                 "with `ghl tokens refresh " +
+                 rec.id + "`.";
     }
     return out;
   }
@@ -341,6 +343,7 @@ Result<std::vector<std::string>> TokenManager::ExchangeCode(const std::string& c
     t.kind = TokenKind::kCompany;
   } else {
     t.id = g->location_id;
+    t.name = NameOf(t.id, t.pair.access_token);
   }
   auto put = store_->Put(t);
   if (!put.ok()) return put.error();
@@ -351,6 +354,15 @@ Result<std::vector<std::string>> TokenManager::ExchangeCode(const std::string& c
     stored.push_back(loc);
   }
   return stored;
+}
+
+std::string TokenManager::NameOf(const std::string& location_id,
+                                 const std::string& access_token) const {
+  // Shown by `ghl tokens list`; the grant does not carry it. Without it (an app lacking
+  // locations.readonly, GHL unreachable) the row is stored all the same, its name unknown
+  // until a reconcile lists it.
+  auto name = oauth_.LocationName(access_token, location_id);
+  return name.ok() ? *name : std::string();
 }
 
 Status TokenManager::Install(const std::string& location_id, const std::string& company_id,
@@ -375,7 +387,7 @@ Status TokenManager::Install(const std::string& location_id, const std::string& 
   NewToken t;
   t.id = location_id;
   t.company_id = company_id;
-  t.name = name;
+  t.name = name.empty() ? NameOf(location_id, g->pair.access_token) : name;
   t.pair = g->pair;
   auto put = store_->Put(t);
   if (!put.ok()) return put.error();

@@ -67,6 +67,10 @@ class FakeGhl {
     std::lock_guard lock(mu);
     http::Response out;
     out.status = 200;
+    if (r.target.find("/oauth") == std::string::npos) {  // e.g. GET /locations/{id}: no name
+      out.status = 404;
+      return out;
+    }
     auto path = r.target.substr(r.target.find("/oauth"));
     auto form = http::ParseQuery(r.body);
     auto field = [&](const char* k) {

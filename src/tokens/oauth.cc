@@ -174,4 +174,17 @@ Result<std::vector<std::pair<std::string, std::string>>> OAuthClient::InstalledL
   return out;
 }
 
+Result<std::string> OAuthClient::LocationName(const std::string& location_access_token,
+                                              const std::string& location_id) const {
+  client::Client c(connection_);
+  auto answer = c.Call({.method = "GET",
+                        .path = "/locations/{locationId}",
+                        .path_params = {{"locationId", location_id}},
+                        .token = location_access_token,
+                        .fill_location = false});
+  if (!answer.ok()) return answer.error();
+  auto it = answer->find("location");
+  return it != answer->end() && it->is_object() ? Str(*it, "name") : std::string();
+}
+
 }  // namespace ghl::tokens

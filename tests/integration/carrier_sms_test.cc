@@ -130,5 +130,43 @@ TEST(CarrierSmsTest, ForgedDeliveriesAreRefusedOnBothRoutes) {
   EXPECT_EQ(rig.SimMessages()["sendRequests"], 0);
 }
 
+// A carrier's webhook sent to a server running another carrier (or none) is not the
+// playground's bare 404: the answer names the carrier configured and the flag that changes it.
+TEST(CarrierSmsTest, AnotherCarriersWebhookGets404NamingTheConfiguredCarrierAndTheFlag) {
+  auto transport = http::MakeCurlTransport();
+  auto post = [&](const std::string& base, const std::string& path) {
+    http::Request r;
+    r.method = "POST";
+    r.target = base + path;
+    r.headers.Set("Content-Type", "application/json");
+    r.body = "{}";
+    auto res = transport->Send(r, {});
+    EXPECT_TRUE(res.ok());
+    return res.ok() ? *res : http::Response{};
+  };
+  {
+    ServeProcess serve({"--sandbox", "--carrier", "sim"});
+    auto res = post(serve.base_url(), "/providers/carrier/vonage/inbound");
+    EXPECT_EQ(res.status, 404) << res.body;
+    json body = json::parse(res.body, nullptr, false);
+    EXPECT_EQ(body.value("reason", ""), "unknown_carrier") << res.body;
+    EXPECT_NE(body.value("message", "").find("\"vonage\""), std::string::npos) << res.body;
+    EXPECT_NE(body.value("message", "").find("its carrier is \"telnyx\""), std::string::npos)
+        << res.body;
+    EXPECT_NE(body.value("hint", "").find("--carrier vonage"), std::string::npos) << res.body;
+    EXPECT_NE(body.value("hint", "").find("/providers/carrier/telnyx"), std::string::npos)
+        << res.body;
+    // --carrier sim is a simulated Telnyx: its route is Telnyx's, still the bridge's (unsigned:
+    // 401).
+    EXPECT_EQ(post(serve.base_url(), "/providers/carrier/telnyx").status, 401);
+  }
+  ServeProcess plain({"--sandbox"});
+  auto res = post(plain.base_url(), "/providers/carrier/telnyx");
+  EXPECT_EQ(res.status, 404) << res.body;
+  json body = json::parse(res.body, nullptr, false);
+  EXPECT_NE(body.value("message", "").find("it runs no carrier"), std::string::npos) << res.body;
+  EXPECT_NE(body.value("hint", "").find("--carrier telnyx"), std::string::npos) << res.body;
+}
+
 }  // namespace
 }  // namespace ghl::testing

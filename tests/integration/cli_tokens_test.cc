@@ -86,6 +86,18 @@ TEST(CliTokensTest, LoginListApiWrongKeyRotateRefreshInactiveUninstall) {
     }
   }
 
+  // Names straight after the login (GET /locations/{id} with each new token), not only after
+  // a reconcile; the company row's name is not known: "(unknown)", not blank.
+  std::map<std::string, std::string> names;
+  for (const auto& row : rows) names[row["id"]] = row.value("name", "");
+  EXPECT_EQ(names[created[0]], "Shop 0");
+  EXPECT_EQ(names[created[1]], "Shop 1");
+  EXPECT_FALSE(names[senv.at("GHL_LOCATION_ID")].empty());
+  auto table = RunGhl({"tokens", "list"}, env);
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find(" Shop 0 "), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find(" (unknown) "), std::string::npos) << table.out;
+
   // ghl api --location: no GHL_TOKEN, the store supplies the location's token.
   auto api = RunGhl({"api", "GET", "/locations/" + created[0], "--location", created[0]}, env);
   ASSERT_EQ(api.exit_code, 0) << api.err;
@@ -151,8 +163,8 @@ TEST(CliTokensTest, ListShowsAnExpiredAccessTokenAsExpired) {
   std::string key = tokens::GenerateTokenKeyHex();
   std::string db = dir.File("tokens.db");
   {
-    auto store = tokens::OpenSqliteTokenStore({.path = db}, tokens::ParseTokenKey(key, "k").value())
-                     .value();
+    auto store =
+        tokens::OpenSqliteTokenStore({.path = db}, tokens::ParseTokenKey(key, "k").value()).value();
     tokens::NewToken t;
     t.id = "loc-old";
     t.company_id = "cmp-1";

@@ -47,6 +47,12 @@ inline constexpr std::string_view kDeliveryPath = "/providers/ghl/outbound";
 /// Prefix of the carriers' webhook routes: "/providers/carrier/<name>".
 inline constexpr std::string_view kCarrierWebhookPrefix = "/providers/carrier/";
 
+/// The answer to a request under `kCarrierWebhookPrefix` for a carrier this server does not run
+/// (e.g. /providers/carrier/vonage/inbound on `ghl serve --carrier sim`): 404
+/// {"status":"refused","reason":"unknown_carrier","message":…,"hint":…}, naming the carrier that
+/// is configured (`configured`; "" = none) and the `--carrier` flag that changes it.
+http::Response UnknownCarrierAnswer(std::string_view path, std::string_view configured);
+
 /// Bridge settings.
 struct BridgeOptions {
   std::shared_ptr<const Carrier> carrier;

@@ -105,6 +105,8 @@ class TokenManager final : public client::TokenProvider {
                                                 const std::string& user_type);
 
   /// Stores a token for `location_id` minted from `company_id`'s stored token (AppInstall).
+  /// `name` "" = asked of GHL with the new token (GET /locations/{id}; left unknown when that
+  /// fails); ExchangeCode names a location row the same way.
   /// Idempotent: a location that already has a usable pair is left alone. kUsage "no company
   /// token" when the company's row does not exist yet (the install may arrive before the
   /// code exchange finished: retry).
@@ -134,6 +136,8 @@ class TokenManager final : public client::TokenProvider {
   Result<TokenRecord> Renew(std::string_view id, int64_t seen_generation, bool force,
                             std::string_view rejected);
   Result<Grant> MintFor(const TokenRecord& location);
+  // The location's name for its row, "" when GHL does not tell (see OAuthClient::LocationName).
+  std::string NameOf(const std::string& location_id, const std::string& access_token) const;
   Result<TokenPair> RefreshPair(const TokenRecord& rec, bool stale, bool* minted);
   void Alert(const std::optional<StateChange>& change);
   void Remember(const TokenRecord& rec);

@@ -72,6 +72,12 @@ class OAuthClient {
   Result<std::vector<std::pair<std::string, std::string>>> InstalledLocations(
       const std::string& company_access_token, const std::string& company_id) const;
 
+  /// The location's name (GET /locations/{locationId}, apps/locations.json: `location.name`)
+  /// with that location's access token (scope locations.readonly). Errors as the client's: an
+  /// app without the scope gets the 401/403.
+  Result<std::string> LocationName(const std::string& location_access_token,
+                                   const std::string& location_id) const;
+
   const OAuthApp& app() const { return app_; }
 
  private:
