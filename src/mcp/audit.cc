@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "ghl/catalog/catalog.h"
 #include "ghl/client/curl_format.h"
 #include "ghl/core/json_write.h"
 #include "ghl/core/time_format.h"
@@ -32,7 +33,7 @@ std::string Clipped(std::string_view text) {
 
 // `value` as JSON with the value of every secret-naming key (client::IsSecretName, the one rule
 // for every masked output) replaced by "***" and long strings clipped.
-void AppendMasked(std::string& out, const json& value, int depth) {
+void AppendMasked(std::string& out, const json& value, int depth, std::string_view path) {
   if (depth > 64) {
     out += "\"…\"";
   } else if (value.is_object()) {
@@ -43,10 +44,10 @@ void AppendMasked(std::string& out, const json& value, int depth) {
       first = false;
       AppendJsonString(out, k);
       out.push_back(':');
-      if (client::IsSecretName(k)) {
+      if (client::IsSecretName(k, path)) {
         out += "\"***\"";
       } else {
-        AppendMasked(out, v, depth + 1);
+        AppendMasked(out, v, depth + 1, path);
       }
     }
     out.push_back('}');
@@ -56,7 +57,7 @@ void AppendMasked(std::string& out, const json& value, int depth) {
     for (const auto& v : value.get_ref<const json::array_t&>()) {
       if (!first) out.push_back(',');
       first = false;
-      AppendMasked(out, v, depth + 1);
+      AppendMasked(out, v, depth + 1, path);
     }
     out.push_back(']');
   } else if (value.is_string() && value.get_ref<const std::string&>().size() > kMaxAuditString) {
@@ -95,21 +96,37 @@ void Field(std::string& out, std::string_view key, std::string_view value) {
 
 }  // namespace
 
-nlohmann::json MaskSecrets(const json& value, int depth) {
+namespace {
+
+json MaskSecretsIn(const json& value, int depth, std::string_view path) {
   if (depth > 64) return "…";
   if (value.is_object()) {
     json out = json::object();
     for (const auto& [k, v] : value.items()) {
-      out[k] = client::IsSecretName(k) ? json("***") : MaskSecrets(v, depth + 1);
+      out[k] = client::IsSecretName(k, path) ? json("***") : MaskSecretsIn(v, depth + 1, path);
     }
     return out;
   }
   if (value.is_array()) {
     json out = json::array();
-    for (const auto& v : value) out.push_back(MaskSecrets(v, depth + 1));
+    for (const auto& v : value) out.push_back(MaskSecretsIn(v, depth + 1, path));
     return out;
   }
   return value;
+}
+
+}  // namespace
+
+std::string_view SecretContext(const json& arguments) {
+  if (!arguments.is_object()) return {};
+  auto id = arguments.find("operationId");
+  if (id == arguments.end() || !id->is_string()) return {};
+  const catalog::Endpoint* e = catalog::FindById(id->get_ref<const std::string&>());
+  return e ? e->path : std::string_view();
+}
+
+nlohmann::json MaskSecrets(const json& value, int depth) {
+  return MaskSecretsIn(value, depth, depth == 0 ? SecretContext(value) : std::string_view());
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
@@ -132,7 +149,8 @@ void AuditLog::Write(const AuditEntry& e) {
   line.reserve(256);
   line += R"({"arguments":)";
   static const json kNoArguments = json::object();
-  AppendMasked(line, e.arguments ? *e.arguments : kNoArguments, 0);  // no copy of the arguments
+  const json& arguments = e.arguments ? *e.arguments : kNoArguments;
+  AppendMasked(line, arguments, 0, SecretContext(arguments));  // no copy of the arguments
   Field(line, R"(,"client":)", e.client);
   if (!e.error.empty()) Field(line, R"(,"error":)", e.error);
   Field(line, R"(,"locationId":)", e.location);

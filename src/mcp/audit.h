@@ -15,7 +15,13 @@ namespace ghl::mcp {
 /// Copy of `value` with the value of every key that names a secret (client::IsSecretName, the
 /// one rule for every masked output) replaced by "***"; nesting beyond 64 levels becomes "…".
 /// For text shown to a person (the write confirmation); audit lines mask while writing.
+/// Tool arguments that name a catalog operation (`operationId`, as execute_operation takes)
+/// are masked with that operation's path, so an `oauth.*` body's `code` is masked too.
 nlohmann::json MaskSecrets(const nlohmann::json& value, int depth = 0);
+
+/// The GHL path whose rules mask `arguments` (client::IsSecretName's `path`): the path of the
+/// catalog operation its `operationId` names, else "".
+std::string_view SecretContext(const nlohmann::json& arguments);
 
 struct AuditEntry {
   std::string_view client;                    ///< clientInfo.name of the session.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "audit.h"
 #include "ghl/sandbox/sandbox.h"
 
 namespace ghl::mcp {
@@ -379,6 +380,27 @@ TEST_F(McpServerTest, AuditsEveryCallWithSecretsMasked) {
   std::ifstream raw(audit_);
   std::string all((std::istreambuf_iterator<char>(raw)), {});
   EXPECT_EQ(all.find("sk-very-secret"), std::string::npos);
+}
+
+// Break-it finding: the authorization code in an execute_operation body for an oauth.*
+// operation reached the audit line (`code` is a secret only on /oauth/ paths, which the
+// arguments alone do not show); a `code` elsewhere stays readable.
+TEST_F(McpServerTest, AuditMasksTheOAuthCodeOfExecuteOperation) {
+  auto s = Make();
+  Init(*s);
+  Call(*s, "execute_operation",
+       {{"operationId", "oauth.get-access-token"},
+        {"body", {{"code", "auth-code-0123456789"}, {"grant_type", "authorization_code"}}}});
+  Call(*s, "execute_operation",
+       {{"operationId", "contacts.create-contact"}, {"body", {{"code", "PROMO-7"}}}});
+  std::ifstream in(audit_);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(all.find("auth-code-0123456789"), std::string::npos) << all;
+  EXPECT_NE(all.find("authorization_code"), std::string::npos) << all;
+  EXPECT_NE(all.find("PROMO-7"), std::string::npos) << all;
+  EXPECT_EQ(MaskSecrets({{"operationId", "oauth.get-access-token"},
+                         {"body", {{"code", "auth-code-0123456789"}}}})["body"]["code"],
+            "***");
 }
 
 // Respond (what ServeStdio uses) hands each answer over once, before the request and the tool's
