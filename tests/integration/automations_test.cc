@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -589,12 +590,17 @@ TEST_F(AutomationsChainTest, LlmClassifierOverLoopbackDrivesTagsAndReplies) {
                 return std::nullopt;
               }).ok());
   StartSandbox(Feeder::Mode::kDirect);
-  std::vector<std::string> logs;
-  std::mutex logs_mu;
+  // Shared with the log callback: the engine outlives this body (TearDown stops it, and it logs
+  // "stopped" then), so the lines must too.
+  struct Logs {
+    std::mutex mu;
+    std::vector<std::string> lines;
+  };
+  auto logs = std::make_shared<Logs>();
   EngineOptions o;
-  o.log = [&](LogLevel, std::string_view line) {
-    std::lock_guard lock(logs_mu);
-    logs.emplace_back(line);
+  o.log = [logs](LogLevel, std::string_view line) {
+    std::lock_guard lock(logs->mu);
+    logs->lines.emplace_back(line);
   };
   Engine& engine = AddEngine(std::move(o));
   ASSERT_TRUE(engine.Start().ok());
@@ -615,8 +621,8 @@ TEST_F(AutomationsChainTest, LlmClassifierOverLoopbackDrivesTagsAndReplies) {
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].Path(), "/v1/chat/completions");
   EXPECT_EQ(json::parse(sent[0].body)["model"], "fake-small");
-  std::lock_guard lock(logs_mu);
-  for (const auto& l : logs) EXPECT_THAT(l, Not(HasSubstr("sk-loopback-test")));
+  std::lock_guard lock(logs->mu);
+  for (const auto& l : logs->lines) EXPECT_THAT(l, Not(HasSubstr("sk-loopback-test")));
 }
 
 // The CLI over the same library: `ghl automations check` and `ghl automations run --once`.
